@@ -1,0 +1,81 @@
+/// The Dialogmelding payload (1.0 or 1.1): a message-wide case type and either notes or requests.
+public struct Dialogmelding: Sendable, Hashable, Codable {
+    public enum Version: String, Sendable, Hashable, Codable {
+        case v1_0 = "1.0"
+        case v1_1 = "1.1"
+
+        public init?(namespace: String?) {
+            switch namespace {
+            case KITHNamespace.dialog10: self = .v1_0
+            case KITHNamespace.dialog11: self = .v1_1
+            default: return nil
+            }
+        }
+    }
+
+    public var version: Version
+    /// Classifies the whole message; the gateway reads pathway events from it (spec §5).
+    public var sakstypeKodet: CodedValue?
+    public var sakstype: String?
+    public var notater: [Notat]
+    public var foresporsler: [Foresporsel]
+
+    /// Every coded value a pathway rule may match: SakstypeKodet, then TemaKodet and KodetOpplysning
+    /// of every note and request (nested requests included).
+    public var codedValues: [CodedValue] {
+        var values = sakstypeKodet.map { [$0] } ?? []
+        for notat in notater {
+            values.append(notat.temaKodet)
+            if let f = notat.foresporsel { values += f.codedValues }
+        }
+        for f in foresporsler { values += f.codedValues }
+        return values
+    }
+
+    init?(_ element: XMLElementView) {
+        guard element.name == "Dialogmelding", let version = Version(namespace: element.namespaceURI) else { return nil }
+        self.version = version
+        sakstypeKodet = CodedValue(element.child("SakstypeKodet"))
+        sakstype = element.childText("Sakstype")
+        notater = element.children("Notat").map(Notat.init)
+        foresporsler = element.children("Foresporsel").map(Foresporsel.init)
+    }
+}
+
+/// A note (Notat): theme code, free text and the date it concerns.
+public struct Notat: Sendable, Hashable, Codable {
+    public var temaKodet: CodedValue
+    public var tema: String?
+    public var tekstNotatInnhold: String?
+    public var datoNotat: String?
+    public var foresporsel: Foresporsel?
+
+    init(_ element: XMLElementView) {
+        temaKodet = CodedValue(element.child("TemaKodet")) ?? CodedValue()
+        tema = element.childText("Tema")
+        tekstNotatInnhold = element.childText("TekstNotatInnhold")
+        datoNotat = element.childText("DatoNotat")
+        foresporsel = element.child("Foresporsel").map(Foresporsel.init)
+    }
+}
+
+/// A request (Foresporsel); 1.1 adds EmneSporsmal and KodetOpplysning.
+public struct Foresporsel: Sendable, Hashable, Codable {
+    public var typeForesp: CodedValue
+    public var emneSporsmal: String?
+    public var sporsmal: String?
+    public var fraDato: String?
+    public var tilDato: String?
+    public var kodetOpplysning: CodedValue?
+
+    var codedValues: [CodedValue] { [typeForesp] + (kodetOpplysning.map { [$0] } ?? []) }
+
+    init(_ element: XMLElementView) {
+        typeForesp = CodedValue(element.child("TypeForesp")) ?? CodedValue()
+        emneSporsmal = element.childText("EmneSporsmal")
+        sporsmal = element.childText("Sporsmal")
+        fraDato = element.childText("FraDato")
+        tilDato = element.childText("TilDato")
+        kodetOpplysning = CodedValue(element.child("KodetOpplysning"))
+    }
+}

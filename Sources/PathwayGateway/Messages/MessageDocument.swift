@@ -1,0 +1,32 @@
+/// One `Document/RefDoc` of a MsgHead: the structured payload (`MsgType V="XML"`) or an attachment
+/// (`MsgType V="A"`, inline Base64Container or a FileReference).
+public struct MessageDocument: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable { case payload, attachment, other }
+
+    public var kind: Kind
+    public var msgType: CodedValue
+    public var mimeType: String?
+    public var description: String?
+    public var fileReference: String?
+    /// Namespace of the element inside `Content` (Dialogmelding, Base64Container, ...).
+    public var contentNamespace: String?
+    /// Size of an inline Base64Container's text, in characters (the attachment itself is carried
+    /// unchanged and never decoded by the gateway).
+    public var base64Length: Int?
+
+    init(_ element: XMLElementView) {
+        let refDoc = element.child("RefDoc")
+        msgType = CodedValue(refDoc?.child("MsgType")) ?? CodedValue()
+        kind = switch msgType.v {
+        case "XML": .payload
+        case "A": .attachment
+        default: .other
+        }
+        mimeType = refDoc?.childText("MimeType")
+        description = refDoc?.childText("Description")
+        fileReference = refDoc?.childText("FileReference")
+        let content = refDoc?.child("Content")?.elements.first
+        contentNamespace = content?.namespaceURI
+        base64Length = content.flatMap { $0.isNamed("Base64Container", namespace: KITHNamespace.base64Container) ? $0.text.count : nil }
+    }
+}

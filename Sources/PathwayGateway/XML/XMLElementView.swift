@@ -1,0 +1,133 @@
+internal import CLibXML2
+
+/// A read (and light edit) view of one element in an `XMLDocumentHandle`.
+///
+/// Keeps its document alive, so a view never dangles.
+public struct XMLElementView {
+    let owner: XMLDocumentHandle
+    let node: xmlNodePtr
+
+    /// Local name, without prefix.
+    public var name: String { String(cString: node.pointee.name) }
+
+    public var namespaceURI: String? {
+        node.pointee.ns?.pointee.href.map { String(cString: $0) }
+    }
+
+    public var line: Int { Int(xmlGetLineNo(node)) }
+
+    public var parent: XMLElementView? {
+        guard let p = node.pointee.parent, p.pointee.type == XML_ELEMENT_NODE else { return nil }
+        return XMLElementView(owner: owner, node: p)
+    }
+
+    /// Child elements in document order (text, comments and PIs skipped).
+    public var elements: [XMLElementView] {
+        var result: [XMLElementView] = []
+        var child = node.pointee.children
+        while let c = child {
+            if c.pointee.type == XML_ELEMENT_NODE { result.append(XMLElementView(owner: owner, node: c)) }
+            child = c.pointee.next
+        }
+        return result
+    }
+
+    /// True when this element's local name (and namespace, when given) match.
+    public func isNamed(_ local: String, namespace: String? = nil) -> Bool {
+        guard xmlStrEqual(node.pointee.name, local) != 0 else { return false }
+        guard let namespace else { return true }
+        return node.pointee.ns.map { xmlStrEqual($0.pointee.href, namespace) != 0 } ?? false
+    }
+
+    /// The first child element with this local name in this element's own namespace (or `namespace`).
+    public func child(_ local: String, namespace: String? = nil) -> XMLElementView? {
+        let ns = namespace ?? namespaceURI
+        var child = node.pointee.children
+        while let c = child {
+            if c.pointee.type == XML_ELEMENT_NODE {
+                let view = XMLElementView(owner: owner, node: c)
+                if view.isNamed(local, namespace: ns) { return view }
+            }
+            child = c.pointee.next
+        }
+        return nil
+    }
+
+    public func children(_ local: String, namespace: String? = nil) -> [XMLElementView] {
+        let ns = namespace ?? namespaceURI
+        return elements.filter { $0.isNamed(local, namespace: ns) }
+    }
+
+    /// Text content of the element and its descendants, whitespace-trimmed.
+    public var text: String {
+        guard let content = xmlNodeGetContent(node) else { return "" }
+        defer { pg_xml_free(content) }
+        return String(cString: content).trimmingWhitespace()
+    }
+
+    /// Trimmed text of a child element, nil when the child is absent or empty.
+    public func childText(_ local: String, namespace: String? = nil) -> String? {
+        guard let value = child(local, namespace: namespace)?.text, !value.isEmpty else { return nil }
+        return value
+    }
+
+    /// An unqualified attribute (KITH code attributes V, S, DN and friends are unqualified).
+    public func attribute(_ name: String) -> String? {
+        guard let value = xmlGetNoNsProp(node, name) else { return nil }
+        defer { pg_xml_free(value) }
+        return String(cString: value)
+    }
+
+    // MARK: editing (used to repair tolerated deviations and to re-address outbound messages)
+
+    /// Replaces the element's children with one text node.
+    public func setText(_ text: String) {
+        xmlNodeSetContent(node, nil)
+        xmlNodeAddContent(node, text)
+    }
+
+    public func setAttribute(_ name: String, _ value: String) {
+        xmlSetProp(node, name, value)
+    }
+
+    /// Moves this element to just before `sibling` (both must share a parent).
+    public func move(before sibling: XMLElementView) {
+        xmlUnlinkNode(node)
+        xmlAddPrevSibling(sibling.node, node)
+    }
+
+    /// Moves this element to just after `sibling`.
+    public func move(after sibling: XMLElementView) {
+        xmlUnlinkNode(node)
+        xmlAddNextSibling(sibling.node, node)
+    }
+
+    public func remove() {
+        xmlUnlinkNode(node)
+        xmlFreeNode(node)
+    }
+
+    /// Appends a new child element in this element's namespace and returns it.
+    @discardableResult
+    public func appendChild(_ local: String, text: String? = nil) -> XMLElementView {
+        let child = xmlNewChild(node, node.pointee.ns, local, nil)!
+        if let text { xmlNodeAddContent(child, text) }
+        return XMLElementView(owner: owner, node: child)
+    }
+
+    /// Replaces this element with a deep copy of `other` (which may live in another document).
+    public func replace(with other: XMLElementView) {
+        let copy = xmlDocCopyNode(other.node, owner.doc, 1)!
+        xmlReplaceNode(node, copy)
+        xmlFreeNode(node)
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        var slice = Substring(self)
+        while let first = slice.first, first.isWhitespace { slice.removeFirst() }
+        while let last = slice.last, last.isWhitespace { slice.removeLast() }
+        return slice.count == count ? self : String(slice)
+    }
+}

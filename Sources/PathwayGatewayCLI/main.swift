@@ -1,0 +1,2 @@
+import PathwayGateway
+print("pathway-gateway")
