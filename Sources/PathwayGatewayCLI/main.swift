@@ -1,2 +1,23 @@
-import PathwayGateway
-print("pathway-gateway")
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let usage = """
+    usage: pathway-gateway COMMAND [options]
+
+    commands:
+      validate [--json] [--policy strict|lenient] FILE...   check files as the daemon would
+      help                                                  this text
+
+    Run `pathway-gateway COMMAND --help` for a command's options.
+    """
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+let command = arguments.isEmpty ? "help" : arguments.removeFirst()
+
+let status: Int32 = switch command {
+case "validate": ValidateCommand.run(arguments)
+case "help", "--help", "-h": { print(usage); return 0 }()
+default: CLI.usageError("unknown command '\(command)'", usage: usage)
+}
+exit(status)

@@ -7,6 +7,12 @@ public struct AppRec: Sendable, Hashable, Codable {
         public var namespace: String { self == .v1_0 ? KITHNamespace.appRec10 : KITHNamespace.appRec11 }
         public var migVersion: String { self == .v1_0 ? "1.0 2004-11-21" : "v1.1 2012-02-15" }
 
+        /// True when a MIGversion text names this version ("1.0 …"/"v1.0 …", "1.1 …"/"v1.1 …").
+        public func acceptsMIGversion(_ text: String) -> Bool {
+            let number = text.hasPrefix("v") ? text.dropFirst() : Substring(text)
+            return number == rawValue || number.hasPrefix(rawValue + " ")
+        }
+
         public init?(namespace: String?) {
             switch namespace {
             case KITHNamespace.appRec10: self = .v1_0

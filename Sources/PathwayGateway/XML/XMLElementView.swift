@@ -131,3 +131,51 @@ extension String {
         return slice.count == count ? self : String(slice)
     }
 }
+
+extension XMLElementView: Equatable {
+    /// Two views are equal when they show the same node.
+    public static func == (lhs: XMLElementView, rhs: XMLElementView) -> Bool { lhs.node == rhs.node }
+}
+
+extension XMLElementView {
+    /// This element and all its descendant elements, depth first in document order.
+    public var subtree: [XMLElementView] {
+        var result: [XMLElementView] = []
+        var stack = [self]
+        while let element = stack.popLast() {
+            result.append(element)
+            stack.append(contentsOf: element.elements.reversed())
+        }
+        return result
+    }
+}
+
+extension XMLElementView {
+    /// Inserts a deep copy of this element right after it and returns the copy.
+    @discardableResult
+    public func duplicate() -> XMLElementView {
+        let copy = xmlDocCopyNode(node, owner.doc, 1)!
+        xmlAddNextSibling(node, copy)
+        return XMLElementView(owner: owner, node: copy)
+    }
+
+    /// Puts this element (not its children) into another namespace, declared on the element.
+    public func setNamespace(_ uri: String) {
+        let ns = xmlNewNs(node, uri, nil)
+        xmlSetNs(node, ns)
+    }
+
+    public func removeAttribute(_ name: String) {
+        if let attribute = xmlHasProp(node, name) { xmlRemoveProp(attribute) }
+    }
+
+    /// The next sibling element, if any.
+    public var nextSiblingElement: XMLElementView? {
+        var sibling = node.pointee.next
+        while let s = sibling {
+            if s.pointee.type == XML_ELEMENT_NODE { return XMLElementView(owner: owner, node: s) }
+            sibling = s.pointee.next
+        }
+        return nil
+    }
+}

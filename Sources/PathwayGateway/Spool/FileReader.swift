@@ -1,0 +1,61 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads inbound files with a size bound and without following symlinks or blocking on FIFOs.
+public enum FileReader {
+    public enum Failure: Error, Sendable, Hashable, CustomStringConvertible {
+        case tooLarge(byteCount: Int, limit: Int)
+        case notRegularFile(String)
+        case system(operation: String, errno: Int32)
+
+        public var description: String {
+            switch self {
+            case let .tooLarge(count, limit): "file is \(count) bytes, over the limit of \(limit) bytes"
+            case let .notRegularFile(kind): "not a regular file (\(kind))"
+            case let .system(operation, code): "\(operation) failed: \(String(cString: strerror(code)))"
+            }
+        }
+    }
+
+    /// The whole file, refusing anything that is not a regular file or is larger than `limit`.
+    public static func read(_ path: String, limit: Int) throws(Failure) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard fd >= 0 else {
+            let code = errno
+            if code == ELOOP { throw .notRegularFile("symbolic link") }
+            throw .system(operation: "open", errno: code)
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .system(operation: "fstat", errno: errno) }
+        let type = info.st_mode & S_IFMT
+        guard type == S_IFREG else {
+            throw .notRegularFile(type == S_IFDIR ? "directory" : type == S_IFIFO ? "FIFO" : "special file")
+        }
+        let size = Int(info.st_size)
+        guard size <= limit else { throw .tooLarge(byteCount: size, limit: limit) }
+        var bytes = [UInt8](repeating: 0, count: size)
+        var offset = 0
+        while offset < size {
+            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + offset, size - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .system(operation: "read", errno: errno)
+            }
+            if n == 0 { break }
+            offset += n
+        }
+        if offset < size { bytes.removeLast(size - offset) }
+        // Grew while we read it: read on to the limit so nothing is silently cut off.
+        var extra = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = extra.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; throw .system(operation: "read", errno: errno) }
+            if n == 0 { break }
+            bytes += extra[0..<n]
+            if bytes.count > limit { throw .tooLarge(byteCount: bytes.count, limit: limit) }
+        }
+        return bytes
+    }
+}

@@ -1,0 +1,26 @@
+/// A message that passed every check, with its parsed tree (kept for routing it on unchanged).
+///
+/// Not `Sendable`: the tree belongs to the task processing this one file.
+public struct ValidatedMessage {
+    public enum Content: Sendable, Hashable {
+        case business(MsgHead)
+        case appRec(AppRec)
+    }
+
+    public var content: Content
+    public var document: XMLDocumentHandle
+    /// Tolerated deviations (lenient policy), one line each, free of personal data.
+    public var warnings: [String]
+
+    /// A short human description, e.g. "DIALOG_HELSEFAGLIG, Dialogmelding 1.1, MsgId 615a…".
+    public var summary: String {
+        switch content {
+        case let .business(head):
+            let payload = head.dialogmelding.map { "Dialogmelding \($0.version.rawValue)" } ?? "no payload"
+            return "\(head.typeCode), \(payload), MsgId \(head.msgId)"
+        case let .appRec(appRec):
+            let status = appRec.status?.displayName ?? appRec.statusCode
+            return "APPREC \(appRec.version.rawValue), status \(status), answers MsgId \(appRec.originalMsgId.id)"
+        }
+    }
+}
