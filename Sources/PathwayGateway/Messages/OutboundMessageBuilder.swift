@@ -1,0 +1,125 @@
+/// Builds the routed copy of an accepted MsgHead for a municipal contact point (spec §4.8).
+///
+/// The gateway relays; it does not author. So the routed message changes only what a relay must
+/// change and carries everything else unchanged (Type, Ack, ProcessingStatus, OtherReceiver,
+/// Patient, every Document with payload and attachments, byte for byte in their text):
+///
+/// - **MsgId, GenDate**: new values. The routed message is a new message from the gateway, and the
+///   municipality's AppRec echoes *this* MsgId in `OriginalMsgId`, which is how §4.7 matches it.
+/// - **Sender**: the gateway organisation alone (name + HER-id). The receiving system answers the
+///   innermost HER-id of the Sender, so AppRecs and replies must come back to the gateway, which is
+///   accountable for the relay and the only party that can match them. Nesting the original sender
+///   inside the gateway would make *its* HER-id innermost and route answers past the gateway.
+/// - **Receiver**: the contact point, its HER-id innermost, under its parent organisation when one
+///   is given (e.g. "Bergen kommune / Koordinerende enhet"). `ComMethod` is kept.
+/// - **ConversationRef** (always written, just before Sender so MsgInfo keeps schema order):
+///   `RefToParent` = the original MsgId, `RefToConversation` = the original
+///   `ConversationRef/RefToConversation` when it had one, else the original MsgId. The routed
+///   message thus sits in the sender's conversation as a child of the original message, which is
+///   what keeps the original sender traceable: MsgId (with the audit record of the original's sender
+///   HER-id) leads back to it, and the Dialogmelding itself still names the author.
+/// - **ds:Signature**: removed. An enveloped signature covers MsgInfo, which the relay has just
+///   changed; forwarding it would present a signature that no longer verifies.
+///
+/// Works on `original.copy()`; the caller's tree is not touched. Output is UTF-8 with an XML
+/// declaration, whatever the original's encoding was.
+public struct OutboundMessageBuilder: Sendable {
+    /// An organisation as the routed message names it: name and HER-id.
+    public struct Party: Sendable, Hashable, Codable {
+        public var name: String
+        public var herId: String
+
+        public init(name: String, herId: String) {
+            self.name = name
+            self.herId = herId
+        }
+    }
+
+    /// The routing target: the contact point itself (its HER-id becomes the innermost one) and,
+    /// optionally, the organisation it belongs to.
+    public struct ContactPoint: Sendable, Hashable, Codable {
+        public var unit: Party
+        public var parent: Party?
+
+        public init(unit: Party, parent: Party? = nil) {
+            self.unit = unit
+            self.parent = parent
+        }
+
+        public init(name: String, herId: String, parentName: String? = nil, parentHerId: String? = nil) {
+            let parent = parentName.flatMap { name in parentHerId.map { Party(name: name, herId: $0) } }
+            self.init(unit: Party(name: name, herId: herId), parent: parent)
+        }
+    }
+
+    /// Why a tree could not be re-addressed (only possible for a tree that is not a valid MsgHead).
+    public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
+        case notAMsgHead
+        case missingElement(String)
+
+        public var description: String {
+            switch self {
+            case .notAMsgHead: "the document is not a MsgHead 1.2"
+            case let .missingElement(name): "the MsgHead has no \(name)"
+            }
+        }
+    }
+
+    /// The gateway's own identity: the Sender of every routed message.
+    public var gateway: Party
+
+    public init(gateway: Party) {
+        self.gateway = gateway
+    }
+
+    /// The serialised routed copy of `original` (a schema-valid MsgHead) for `contactPoint`.
+    public func build(from original: XMLDocumentHandle, msgId: String, genDate: String,
+                      to contactPoint: ContactPoint) throws(BuildError) -> [UInt8]
+    {
+        let document = original.copy()
+        let root = document.root
+        guard root.isNamed("MsgHead", namespace: KITHNamespace.msgHead) else { throw .notAMsgHead }
+        guard let info = root.child("MsgInfo") else { throw .missingElement("MsgInfo") }
+        guard let msgIdElement = info.child("MsgId") else { throw .missingElement("MsgInfo/MsgId") }
+        guard let genDateElement = info.child("GenDate") else { throw .missingElement("MsgInfo/GenDate") }
+        guard let sender = info.child("Sender") else { throw .missingElement("MsgInfo/Sender") }
+        guard let receiver = info.child("Receiver") else { throw .missingElement("MsgInfo/Receiver") }
+
+        let originalMsgId = msgIdElement.text
+        let existingRef = info.child("ConversationRef")
+        let conversation = existingRef?.childText("RefToConversation") ?? originalMsgId
+
+        msgIdElement.setText(msgId.xmlCharactersOnly)
+        genDateElement.setText(genDate.xmlCharactersOnly)
+
+        existingRef?.remove()
+        let ref = info.appendChild("ConversationRef")
+        ref.move(before: sender)
+        ref.appendChild("RefToParent", text: originalMsgId)
+        ref.appendChild("RefToConversation", text: conversation)
+
+        Self.replaceOrganisation(in: sender, with: [gateway])
+        Self.replaceOrganisation(in: receiver, with: [contactPoint.parent, contactPoint.unit].compactMap { $0 })
+
+        root.child("Signature", namespace: KITHNamespace.xmldsig)?.remove()
+        return document.serialized()
+    }
+
+    /// Replaces the `Organisation` of a Sender/Receiver with a chain of nested organisations,
+    /// outermost first; `ComMethod`, which precedes it, stays.
+    private static func replaceOrganisation(in party: XMLElementView, with chain: [Party]) {
+        for old in party.children("Organisation") { old.remove() }
+        var parent = party
+        for level in chain {
+            let organisation = parent.appendChild("Organisation")
+            organisation.appendChild("OrganisationName", text: level.name.xmlCharactersOnly)
+            let ident = organisation.appendChild("Ident")
+            ident.appendChild("Id", text: level.herId.xmlCharactersOnly)
+            let typeId = ident.appendChild("TypeId")
+            typeId.setAttribute("V", "HER")
+            typeId.setAttribute("S", KITHCodeSystem.organisationIdType)
+            typeId.setAttribute("DN", "HER-id")
+            parent = organisation
+        }
+    }
+}
