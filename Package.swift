@@ -7,6 +7,7 @@ let package = Package(
     name: "PathwayGateway",
     products: [
         .executable(name: "pathway-gateway", targets: ["PathwayGatewayCLI"]),
+        .executable(name: "gateway-bench", targets: ["GatewayBench"]),
         .library(name: "PathwayGateway", targets: ["PathwayGateway"]),
     ],
     targets: [

@@ -1,1 +1,21 @@
-print("bench")
+import Foundation
+
+// Benchmark harness. Release build: `swift run -c release gateway-bench xml [--seconds N]`.
+let arguments = Array(CommandLine.arguments.dropFirst())
+let command = arguments.first ?? "help"
+
+func option(_ name: String, default value: Double) -> Double {
+    guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count, let v = Double(arguments[i + 1]) else { return value }
+    return v
+}
+
+switch command {
+case "xml":
+    XMLThroughput.run(secondsPerRound: option("--seconds", default: 2), rounds: Int(option("--rounds", default: 5)))
+default:
+    print("""
+        usage: gateway-bench xml [--seconds S] [--rounds N]
+          xml   parse + validate + decode throughput over the conformance corpus, against a bare
+                libxml2 parse + validate loop over the same bytes (the physical limit of this step)
+        """)
+}

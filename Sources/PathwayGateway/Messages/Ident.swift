@@ -13,8 +13,8 @@ public struct Ident: Sendable, Hashable, Codable {
 
     init(_ element: XMLElementView) {
         // MsgHead Idents use its own namespace; Dialogmelding's use felleskomponent1, so match by name.
-        let id = element.elements.first { $0.name == "Id" }?.text ?? ""
-        let typeId = element.elements.first { $0.name == "TypeId" }.map(CodedValue.init) ?? CodedValue()
+        let id = element.child(anyNamespace: "Id")?.text ?? ""
+        let typeId = element.child(anyNamespace: "TypeId").map(CodedValue.init) ?? CodedValue()
         self.init(id: id, typeId: typeId)
     }
 }

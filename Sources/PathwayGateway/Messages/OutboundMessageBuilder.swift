@@ -92,11 +92,10 @@ public struct OutboundMessageBuilder: Sendable {
         msgIdElement.setText(msgId.xmlCharactersOnly)
         genDateElement.setText(genDate.xmlCharactersOnly)
 
-        existingRef?.remove()
         let ref = info.appendChild("ConversationRef")
-        ref.move(before: sender)
         ref.appendChild("RefToParent", text: originalMsgId)
         ref.appendChild("RefToConversation", text: conversation)
+        if let existingRef { Self.put(ref, inPlaceOf: existingRef) } else { ref.move(before: sender) }
 
         Self.replaceOrganisation(in: sender, with: [gateway])
         Self.replaceOrganisation(in: receiver, with: [contactPoint.parent, contactPoint.unit].compactMap { $0 })
@@ -108,8 +107,9 @@ public struct OutboundMessageBuilder: Sendable {
     /// Replaces the `Organisation` of a Sender/Receiver with a chain of nested organisations,
     /// outermost first; `ComMethod`, which precedes it, stays.
     private static func replaceOrganisation(in party: XMLElementView, with chain: [Party]) {
-        for old in party.children("Organisation") { old.remove() }
+        let old = party.child("Organisation")
         var parent = party
+        var outermost: XMLElementView?
         for level in chain {
             let organisation = parent.appendChild("Organisation")
             organisation.appendChild("OrganisationName", text: level.name.xmlCharactersOnly)
@@ -119,7 +119,17 @@ public struct OutboundMessageBuilder: Sendable {
             typeId.setAttribute("V", "HER")
             typeId.setAttribute("S", KITHCodeSystem.organisationIdType)
             typeId.setAttribute("DN", "HER-id")
+            outermost = outermost ?? organisation
             parent = organisation
         }
+        if let old, let outermost { put(outermost, inPlaceOf: old) }
+    }
+
+    /// Moves a freshly appended element into the place of `old`, keeping the original's indentation
+    /// around it (removing `old` and appending would leave its whitespace behind). A move rather than
+    /// `replace(with:)`, whose copy would re-declare the namespace on the new element.
+    private static func put(_ new: XMLElementView, inPlaceOf old: XMLElementView) {
+        new.move(before: old)
+        old.remove()
     }
 }

@@ -41,12 +41,21 @@ public struct XMLElementView {
 
     /// The first child element with this local name in this element's own namespace (or `namespace`).
     public func child(_ local: String, namespace: String? = nil) -> XMLElementView? {
-        let ns = namespace ?? namespaceURI
         var child = node.pointee.children
         while let c = child {
-            if c.pointee.type == XML_ELEMENT_NODE {
-                let view = XMLElementView(owner: owner, node: c)
-                if view.isNamed(local, namespace: ns) { return view }
+            if matches(c, local, namespace) { return XMLElementView(owner: owner, node: c) }
+            child = c.pointee.next
+        }
+        return nil
+    }
+
+    /// The first child element with this local name, whatever its namespace (MsgHead and
+    /// felleskomponent1 share element names such as `Id`).
+    public func child(anyNamespace local: String) -> XMLElementView? {
+        var child = node.pointee.children
+        while let c = child {
+            if c.pointee.type == XML_ELEMENT_NODE && xmlStrEqual(c.pointee.name, local) != 0 {
+                return XMLElementView(owner: owner, node: c)
             }
             child = c.pointee.next
         }
@@ -54,8 +63,22 @@ public struct XMLElementView {
     }
 
     public func children(_ local: String, namespace: String? = nil) -> [XMLElementView] {
-        let ns = namespace ?? namespaceURI
-        return elements.filter { $0.isNamed(local, namespace: ns) }
+        var result: [XMLElementView] = []
+        var child = node.pointee.children
+        while let c = child {
+            if matches(c, local, namespace) { result.append(XMLElementView(owner: owner, node: c)) }
+            child = c.pointee.next
+        }
+        return result
+    }
+
+    /// Element `c` has this local name and lives in `namespace` (default: this element's own),
+    /// compared on libxml2's strings without creating Swift ones.
+    private func matches(_ c: xmlNodePtr, _ local: String, _ namespace: String?) -> Bool {
+        guard c.pointee.type == XML_ELEMENT_NODE, xmlStrEqual(c.pointee.name, local) != 0 else { return false }
+        let href = c.pointee.ns?.pointee.href
+        if let namespace { return href.map { xmlStrEqual($0, namespace) != 0 } ?? false }
+        return xmlStrEqual(href, node.pointee.ns?.pointee.href) != 0
     }
 
     /// Text content of the element and its descendants, whitespace-trimmed.
@@ -124,11 +147,15 @@ public struct XMLElementView {
 }
 
 extension String {
+    /// Trims XML whitespace (space, tab, CR, LF) by looking at UTF-8 bytes only: far cheaper than
+    /// Character iteration, and XML whitespace is ASCII by definition.
     func trimmingWhitespace() -> String {
-        var slice = Substring(self)
-        while let first = slice.first, first.isWhitespace { slice.removeFirst() }
-        while let last = slice.last, last.isWhitespace { slice.removeLast() }
-        return slice.count == count ? self : String(slice)
+        let utf8 = self.utf8
+        let isSpace = { (b: UInt8) in b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+        guard let first = utf8.first, let last = utf8.last, isSpace(first) || isSpace(last) else { return self }
+        guard let start = utf8.firstIndex(where: { !isSpace($0) }) else { return "" }
+        let end = utf8.lastIndex(where: { !isSpace($0) })!
+        return String(self[start...end])
     }
 }
 
@@ -177,5 +204,21 @@ extension XMLElementView {
             sibling = s.pointee.next
         }
         return nil
+    }
+}
+
+extension XMLElementView {
+    /// Length in bytes of the element's direct text, measured in place (no copy: attachments can
+    /// be megabytes).
+    public var textByteCount: Int {
+        var total = 0
+        var child = node.pointee.children
+        while let c = child {
+            if c.pointee.type == XML_TEXT_NODE || c.pointee.type == XML_CDATA_SECTION_NODE {
+                total += Int(xmlStrlen(c.pointee.content))
+            }
+            child = c.pointee.next
+        }
+        return total
     }
 }

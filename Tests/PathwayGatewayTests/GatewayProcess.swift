@@ -1,0 +1,35 @@
+import Foundation
+
+/// Runs the real `pathway-gateway` binary (built by `swift test`) and captures its output.
+struct GatewayProcess {
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var lines: [String] { stdout.split(separator: "\n").map(String.init) }
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:], cwd: URL? = nil) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestPaths.binary)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { $1 }
+        process.environment = env
+        if let cwd { process.currentDirectoryURL = cwd }
+        let outFile = FileManager.default.temporaryDirectory.appendingPathComponent("pg-out-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: outFile.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: outFile) }
+        let out = try FileHandle(forWritingTo: outFile)
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stderrData = try err.fileHandleForReading.readToEnd() ?? Data()
+        process.waitUntilExit()
+        try out.close()
+        return Output(status: process.terminationStatus,
+                      stdout: String(decoding: try Data(contentsOf: outFile), as: UTF8.self),
+                      stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+}
