@@ -1,4 +1,5 @@
 import Foundation
+import PathwayGateway
 
 // Benchmark harness. Release build: `swift run -c release gateway-bench xml [--seconds N]`.
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -12,9 +13,17 @@ func option(_ name: String, default value: Double) -> Double {
 switch command {
 case "xml":
     XMLThroughput.run(secondsPerRound: option("--seconds", default: 2), rounds: Int(option("--rounds", default: 5)))
+case "samples":
+    // Regenerates samples/messages/ from SampleSet (a test keeps the two in step).
+    let dir = arguments.count > 1 ? arguments[1] : "samples/messages"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    for sample in SampleSet.all {
+        try Data(sample.bytes).write(to: URL(fileURLWithPath: dir).appendingPathComponent(sample.fileName))
+        print("\(sample.fileName): \(sample.purpose)")
+    }
 default:
     print("""
-        usage: gateway-bench xml [--seconds S] [--rounds N]
+        usage: gateway-bench xml [--seconds S] [--rounds N] | samples [DIR]
           xml   parse + validate + decode throughput over the conformance corpus, against a bare
                 libxml2 parse + validate loop over the same bytes (the physical limit of this step)
         """)

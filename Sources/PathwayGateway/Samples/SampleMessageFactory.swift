@@ -64,8 +64,8 @@ public enum SampleMessageFactory {
               <MsgInfo>
                 \(type)
                 <MIGversion>\(MsgHead.migVersion)</MIGversion>
-                <GenDate>\(escape(m.genDate))</GenDate>
-                <MsgId>\(escape(m.msgId))</MsgId>
+                <GenDate>\(xmlEscape(m.genDate))</GenDate>
+                <MsgId>\(xmlEscape(m.msgId))</MsgId>
                 <Ack V="J" DN="Ja"/>
                 <Sender>\(organisation(m.sender))</Sender>
                 <Receiver>\(organisation(m.receiver))</Receiver>
@@ -82,16 +82,16 @@ public enum SampleMessageFactory {
 
             """
         if let event = m.pathwayEvent {
-            out += "          <SakstypeKodet V=\"\(escape(event))\" S=\"\(KITHCodeSystem.pathwayEvents)\" DN=\"\(escape(event))\"/>\n"
+            out += "          <SakstypeKodet V=\"\(xmlEscape(event))\" S=\"\(KITHCodeSystem.pathwayEvents)\" DN=\"\(xmlEscape(event))\"/>\n"
         }
         out += """
                       <Notat>
                         <TemaKodet V="6" S="2.16.578.1.12.4.1.1.7322" DN="Henvendelse om pasient"/>
                         <Tema>Pakkeforløp hjem</Tema>
-                        <TekstNotatInnhold>\(escape(m.text))</TekstNotatInnhold>
+                        <TekstNotatInnhold>\(xmlEscape(m.text))</TekstNotatInnhold>
 
             """
-        if let date = m.noteDate { out += "            <DatoNotat>\(escape(date))</DatoNotat>\n" }
+        if let date = m.noteDate { out += "            <DatoNotat>\(xmlEscape(date))</DatoNotat>\n" }
         out += """
                       </Notat>
                     </Dialogmelding>
@@ -108,24 +108,24 @@ public enum SampleMessageFactory {
     private static func organisation(_ party: Party) -> String {
         var inner = ""
         if let unitName = party.unitName, let unitHerId = party.unitHerId {
-            inner = "<Organisation><OrganisationName>\(escape(unitName))</OrganisationName>\(herIdent(unitHerId))</Organisation>"
+            inner = "<Organisation><OrganisationName>\(xmlEscape(unitName))</OrganisationName>\(herIdent(unitHerId))</Organisation>"
         }
-        return "<Organisation><OrganisationName>\(escape(party.name))</OrganisationName>\(herIdent(party.herId))\(inner)</Organisation>"
+        return "<Organisation><OrganisationName>\(xmlEscape(party.name))</OrganisationName>\(herIdent(party.herId))\(inner)</Organisation>"
     }
 
     private static func herIdent(_ id: String) -> String {
-        "<Ident><Id>\(escape(id))</Id><TypeId V=\"HER\" S=\"\(KITHCodeSystem.organisationIdType)\" DN=\"HER-id\"/></Ident>"
+        "<Ident><Id>\(xmlEscape(id))</Id><TypeId V=\"HER\" S=\"\(KITHCodeSystem.organisationIdType)\" DN=\"HER-id\"/></Ident>"
     }
 
     private static func patient(_ p: PatientData) -> String {
         var out = "    <Patient>\n"
-        if let f = p.familyName { out += "      <FamilyName>\(escape(f))</FamilyName>\n" }
-        if let g = p.givenName { out += "      <GivenName>\(escape(g))</GivenName>\n" }
+        if let f = p.familyName { out += "      <FamilyName>\(xmlEscape(f))</FamilyName>\n" }
+        if let g = p.givenName { out += "      <GivenName>\(xmlEscape(g))</GivenName>\n" }
         if let fnr = p.fnr {
-            out += "      <Ident><Id>\(escape(fnr))</Id><TypeId V=\"FNR\" S=\"\(KITHCodeSystem.personIdType)\" DN=\"Fødselsnummer\"/></Ident>\n"
+            out += "      <Ident><Id>\(xmlEscape(fnr))</Id><TypeId V=\"FNR\" S=\"\(KITHCodeSystem.personIdType)\" DN=\"Fødselsnummer\"/></Ident>\n"
         }
         if let k = p.kommune {
-            out += "      <Address><Type V=\"H\" DN=\"Bostedsadresse\"/><County V=\"\(escape(k))\" DN=\"Kommune\"/></Address>\n"
+            out += "      <Address><Type V=\"H\" DN=\"Bostedsadresse\"/><County V=\"\(xmlEscape(k))\" DN=\"Kommune\"/></Address>\n"
         }
         return out + "    </Patient>\n"
     }
@@ -150,24 +150,7 @@ public enum SampleMessageFactory {
 
             """
     }
-
-    /// XML text and attribute escaping.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for c in text.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default:
-                // XML 1.0 forbids most C0 controls even as character references.
-                if c.value < 0x20 && c != "\n" && c != "\r" && c != "\t" { continue }
-                out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
 }
+
+/// Sample text goes into elements and double-quoted attributes alike.
+private func xmlEscape(_ text: String) -> String { text.xmlEscapedAttribute }
