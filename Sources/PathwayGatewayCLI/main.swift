@@ -7,6 +7,7 @@ let usage = """
 
     commands:
       validate [--json] [--policy strict|lenient] FILE...   check files as the daemon would
+      check-config [--config FILE]                          load and check a config; list every problem
       help                                                  this text
 
     Run `pathway-gateway COMMAND --help` for a command's options.
@@ -17,6 +18,7 @@ let command = arguments.isEmpty ? "help" : arguments.removeFirst()
 
 let status: Int32 = switch command {
 case "validate": ValidateCommand.run(arguments)
+case "check-config": CheckConfigCommand.run(arguments)
 case "help", "--help", "-h": { print(usage); return 0 }()
 default: CLI.usageError("unknown command '\(command)'", usage: usage)
 }

@@ -18,7 +18,7 @@ struct GatewayProcess {
         process.environment = env
         if let cwd { process.currentDirectoryURL = cwd }
         let outFile = FileManager.default.temporaryDirectory.appendingPathComponent("pg-out-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outFile.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: outFile) }
         let out = try FileHandle(forWritingTo: outFile)
         let err = Pipe()

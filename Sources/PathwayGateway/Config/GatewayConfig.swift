@@ -1,0 +1,93 @@
+import Foundation
+
+/// Everything the daemon needs to know about its partners and where to route: the parsed form of
+/// `pathway-gateway.json` (spec §2).
+///
+/// A value type so a loaded config can be handed to workers without sharing mutable state; build it
+/// with `GatewayConfig.parse(_:file:baseDirectory:)` (which reports every problem) or take the
+/// embedded default with `DefaultConfig.load(currentDirectory:)`.
+public struct GatewayConfig: Sendable, Hashable {
+    /// The gateway's own identity: the Receiver of inbound messages and the Sender of its AppRecs.
+    public struct Identity: Sendable, Hashable {
+        public var herId: String
+        public var name: String
+
+        public init(herId: String, name: String) {
+            self.herId = herId
+            self.name = name
+        }
+    }
+
+    /// Default worker count: two keeps one slow file from stalling every partner without
+    /// overloading a small VM.
+    public static let defaultWorkers = 2
+    /// Default seconds between scans of the inbound directories.
+    public static let defaultScanIntervalSeconds: Double = 30
+
+    /// Absolute path of the spool root (resolved against the config file's directory).
+    public var spool: String
+    public var gateway: Identity
+    public var partners: [Partner]
+    public var contactPoints: [ContactPoint]
+    /// Retired kommunenummer → current kommunenummer (never chained).
+    public var kommuneAliases: [String: String]
+    /// Size and depth bounds applied to every inbound file.
+    public var limits: XMLLimits
+    /// Absolute path of a `Schemas/` directory, or nil to let `SchemaLocator` search.
+    public var schemas: String?
+    /// Number of files processed concurrently.
+    public var workers: Int
+    /// Seconds between scans of the inbound directories (file-system events may wake earlier).
+    public var scanIntervalSeconds: Double
+
+    public init(spool: String, gateway: Identity, partners: [Partner], contactPoints: [ContactPoint],
+                kommuneAliases: [String: String] = [:], limits: XMLLimits = .default, schemas: String? = nil,
+                workers: Int = GatewayConfig.defaultWorkers,
+                scanIntervalSeconds: Double = GatewayConfig.defaultScanIntervalSeconds) {
+        self.spool = spool
+        self.gateway = gateway
+        self.partners = partners
+        self.contactPoints = contactPoints
+        self.kommuneAliases = kommuneAliases
+        self.limits = limits
+        self.schemas = schemas
+        self.workers = workers
+        self.scanIntervalSeconds = scanIntervalSeconds
+    }
+
+    // MARK: Lookups the daemon needs
+
+    /// The partner whose inbox is `spool/inbound/<id>/`; nil for a directory no partner owns.
+    public func partner(forInbox id: String) -> Partner? {
+        partners.first { $0.id == id }
+    }
+
+    /// The partner that may send as `herId`; used to check that a file's Sender belongs to its inbox.
+    public func partner(owningHerId herId: String) -> Partner? {
+        partners.first { $0.herIds.contains(herId) }
+    }
+
+    /// True when `herId` is the gateway's, a partner's or a contact point's, i.e. a Receiver the
+    /// gateway can deliver to or answer for.
+    public func isKnownHerId(_ herId: String) -> Bool {
+        herId == gateway.herId || partner(owningHerId: herId) != nil || contactPoints.contains { $0.herId == herId }
+    }
+
+    /// The current kommunenummer for `kommune`: retired numbers (e.g. 1507 Ålesund before 2024)
+    /// become their successor; anything else is returned unchanged.
+    public func resolvedKommune(_ kommune: String) -> String {
+        kommuneAliases[kommune] ?? kommune
+    }
+
+    /// The contact point for a patient's kommune and a pathway: aliases are applied first, and a
+    /// contact point naming the pathway wins over the municipality's `*` contact point.
+    public func contactPoint(kommune: String, pathway: String) -> ContactPoint? {
+        let current = resolvedKommune(kommune)
+        let candidates = contactPoints.filter { $0.kommune == current }
+        return candidates.first { $0.pathway == pathway }
+            ?? candidates.first { $0.pathway == ContactPoint.anyPathway }
+    }
+
+    /// The distinct kommunenummer that have at least one contact point.
+    public var kommuner: Set<String> { Set(contactPoints.map(\.kommune)) }
+}

@@ -1,0 +1,387 @@
+import Foundation
+
+/// The gateway's durable memory (spool/state/), in domain terms; no SQL exists outside this type.
+///
+/// Life of an inbound file: `claim` → `recordDecision` (outcome plus every file it will produce,
+/// with their bytes, BEFORE anything is written) → write the files → `markOutputsWritten` → move
+/// the original to its destination → `markDone`. After a crash, `pendingWork` lists what was
+/// decided but not finished, and the files are (re)written from the stored bytes; `DurableFile`
+/// treats an identical existing file as success, so redoing a step is always safe. Each operation
+/// is one transaction and idempotent. Times are stored as INTEGER milliseconds since 1970 UTC:
+/// exact round trip for `Date` at ms precision, cheap to compare and sort; read them in the
+/// sqlite3 shell with `datetime(claimed_at/1000, 'unixepoch')`.
+///
+/// Schema v1:
+/// - `messages`: one row per claimed inbound file (duplicates too, with `duplicate_of` pointing at
+///   the first). `state` claimed → decided → done. `destination` is where the original goes
+///   (archive/quarantine path). A partial unique index allows one unfinished claim per file name.
+/// - `message_keys`: (sender HER-id, MsgId) → the first message. A separate table, not a unique
+///   index on `messages`, because duplicates get rows of their own and because only messages the
+///   caller vouches for register a key (an X99 spoof must not block the real sender's MsgId).
+/// - `apprecs`: the AppRec we sent per message, exact bytes included, so a duplicate is answered
+///   byte for byte the same.
+/// - `routed`: messages we forwarded; state planned → written → delivered | rejected, with the
+///   receiver's AppRec status/error once it arrives.
+/// - `outputs`: the intents: every file a decision produces (AppRec, routed message, notice) with
+///   its final spool-relative path and bytes; `written_at` is NULL until it is durably written.
+public final class MessageStore: Sendable {
+    public enum Outcome: String, Sendable, CaseIterable {
+        case accepted, rejected, duplicate, quarantined
+        case appRecReceived = "apprec-received"
+    }
+    public enum State: String, Sendable { case claimed, decided, done }
+    public enum OutputKind: String, Sendable { case apprec, routed, notice }
+    public enum RoutedState: String, Sendable { case planned, written, delivered, rejected }
+
+    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        case unknownMessage(id: String)
+        /// An unfinished claim for this file name exists with other content: the file was replaced.
+        case claimConflict(partnerId: String, fileName: String, claimedSHA256: String, newSHA256: String)
+        /// Another message already owns (sender, MsgId): the caller should have classed this one a duplicate.
+        case keyAlreadyRegistered(senderHerId: String, msgId: String, firstMessageId: String)
+        case invalidDecision(messageId: String, reason: String)
+        case outputsNotWritten(messageId: String, paths: [String])
+
+        public var description: String {
+            switch self {
+            case let .unknownMessage(id): "no message with id \(id)"
+            case let .claimConflict(partner, file, old, new):
+                "inbound/\(partner)/\(file) was claimed with sha256 \(old) but now has \(new)"
+            case let .keyAlreadyRegistered(sender, msgId, first):
+                "MsgId \(msgId) from HER-id \(sender) is already recorded as message \(first)"
+            case let .invalidDecision(id, reason): "invalid decision for message \(id): \(reason)"
+            case let .outputsNotWritten(id, paths): "message \(id) still has unwritten outputs: \(paths.joined(separator: ", "))"
+            }
+        }
+    }
+
+    public struct Claim: Sendable, Equatable {
+        public let messageId: String
+        public let state: State
+        /// True when an unfinished claim for the same file and content already existed (restart).
+        public let resumed: Bool
+    }
+
+    public struct AppRecRecord: Sendable, Equatable {
+        public var receiptId: String, status: Int, errorCode: String?, errorText: String?
+        public var bytes: [UInt8]
+        /// Final spool-relative path, e.g. `outbound/helse-bergen/<receiptId>.xml`.
+        public var path: String
+        public init(receiptId: String, status: Int, errorCode: String? = nil, errorText: String? = nil, bytes: [UInt8], path: String) {
+            self.receiptId = receiptId; self.status = status; self.errorCode = errorCode
+            self.errorText = errorText; self.bytes = bytes; self.path = path
+        }
+    }
+
+    public struct RoutedPlan: Sendable, Equatable {
+        public var routedMsgId: String, targetPartner: String, targetHerId: String, path: String, bytes: [UInt8]
+        public init(routedMsgId: String, targetPartner: String, targetHerId: String, path: String, bytes: [UInt8]) {
+            self.routedMsgId = routedMsgId; self.targetPartner = targetPartner
+            self.targetHerId = targetHerId; self.path = path; self.bytes = bytes
+        }
+    }
+
+    public struct PlannedOutput: Sendable, Equatable {
+        public var kind: OutputKind, path: String, bytes: [UInt8]
+        public init(kind: OutputKind, path: String, bytes: [UInt8]) { self.kind = kind; self.path = path; self.bytes = bytes }
+    }
+
+    public struct Decision: Sendable {
+        public var outcome: Outcome
+        public var senderHerId: String?, msgId: String?, msgType: String?
+        public var errorCode: String?, errorText: String?
+        /// Set for `.duplicate`: the first message with the same (sender, MsgId).
+        public var duplicateOf: String?
+        /// Register (sender, MsgId) as first seen here. True for business messages from a
+        /// legitimate sender; false for duplicates, spoofed senders (X99) and received AppRecs.
+        public var registersKey: Bool
+        public var appRec: AppRecRecord?
+        public var routed: [RoutedPlan]
+        /// Other files, e.g. the `<file>.rejected.txt` notice.
+        public var notices: [PlannedOutput]
+        /// Spool-relative path the original moves to (archive/… or quarantine/…).
+        public var destination: String?
+        public init(outcome: Outcome, senderHerId: String? = nil, msgId: String? = nil, msgType: String? = nil,
+                    errorCode: String? = nil, errorText: String? = nil, duplicateOf: String? = nil,
+                    registersKey: Bool = false, appRec: AppRecRecord? = nil, routed: [RoutedPlan] = [],
+                    notices: [PlannedOutput] = [], destination: String? = nil) {
+            self.outcome = outcome; self.senderHerId = senderHerId; self.msgId = msgId; self.msgType = msgType
+            self.errorCode = errorCode; self.errorText = errorText; self.duplicateOf = duplicateOf
+            self.registersKey = registersKey; self.appRec = appRec; self.routed = routed
+            self.notices = notices; self.destination = destination
+        }
+    }
+
+    public struct FirstMessage: Sendable, Equatable {
+        public let messageId: String, sha256: String, outcome: Outcome?, appRec: AppRecRecord?
+    }
+
+    public struct PendingWork: Sendable, Equatable {
+        public let messageId: String, partnerId: String, fileName: String, state: State
+        public let outputs: [PlannedOutput]
+        public let destination: String?
+    }
+
+    public struct RoutedMessage: Sendable, Equatable {
+        public let id: Int64, routedMsgId: String, messageId: String, targetPartner: String, targetHerId: String
+        public let path: String, state: RoutedState
+        public let receiverStatus: Int?, receiverErrorCode: String?, receiverErrorText: String?
+    }
+
+    public struct Summary: Sendable, Equatable {
+        public let counts: [Outcome: Int]
+        /// Messages claimed but not done.
+        public let backlog: Int
+        /// Routed messages the receiver rejected: raised to operators.
+        public let receiverRejections: Int
+        public let lastActivity: Date?
+    }
+
+    public static let schemaVersion = 1
+    static let migrations = [SQLiteDatabase.Migration(version: 1, sql: """
+        CREATE TABLE messages (
+          id TEXT PRIMARY KEY, partner_id TEXT NOT NULL, file_name TEXT NOT NULL,
+          sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+          sender_her_id TEXT, msg_id TEXT, msg_type TEXT,
+          state TEXT NOT NULL CHECK (state IN ('claimed','decided','done')),
+          outcome TEXT CHECK (outcome IN ('accepted','rejected','duplicate','apprec-received','quarantined')),
+          error_code TEXT, error_text TEXT,
+          duplicate_of TEXT REFERENCES messages(id),
+          destination TEXT,
+          claimed_at INTEGER NOT NULL, decided_at INTEGER, done_at INTEGER,
+          CHECK ((outcome = 'duplicate') = (duplicate_of IS NOT NULL)));
+        CREATE UNIQUE INDEX messages_open_claim ON messages(partner_id, file_name) WHERE state <> 'done';
+        CREATE INDEX messages_state ON messages(state) WHERE state <> 'done';
+        CREATE TABLE message_keys (
+          sender_her_id TEXT NOT NULL, msg_id TEXT NOT NULL,
+          message_id TEXT NOT NULL UNIQUE REFERENCES messages(id),
+          PRIMARY KEY (sender_her_id, msg_id)) WITHOUT ROWID;
+        CREATE TABLE apprecs (
+          message_id TEXT PRIMARY KEY REFERENCES messages(id), receipt_id TEXT NOT NULL,
+          status INTEGER NOT NULL CHECK (status IN (1,2,3)), error_code TEXT, error_text TEXT,
+          bytes BLOB NOT NULL, path TEXT NOT NULL, created_at INTEGER NOT NULL,
+          CHECK (status <> 2 OR error_code IS NOT NULL));
+        CREATE TABLE routed (
+          id INTEGER PRIMARY KEY, routed_msg_id TEXT NOT NULL, message_id TEXT NOT NULL REFERENCES messages(id),
+          target_partner TEXT NOT NULL, target_her_id TEXT NOT NULL, path TEXT NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('planned','written','delivered','rejected')),
+          receiver_status INTEGER, receiver_error_code TEXT, receiver_error_text TEXT,
+          receiver_message_id TEXT REFERENCES messages(id),
+          created_at INTEGER NOT NULL, written_at INTEGER, answered_at INTEGER,
+          UNIQUE (routed_msg_id, target_her_id));
+        CREATE TABLE outputs (
+          message_id TEXT NOT NULL REFERENCES messages(id), path TEXT NOT NULL,
+          kind TEXT NOT NULL CHECK (kind IN ('apprec','routed','notice')),
+          bytes BLOB NOT NULL, written_at INTEGER,
+          PRIMARY KEY (message_id, path));
+        """)]
+
+    let db: SQLiteDatabase
+    private let now: @Sendable () -> Date
+
+    /// Opens (creating and migrating) the state database at `path`.
+    public init(path: String, now: @escaping @Sendable () -> Date = { Date() }) throws {
+        db = try SQLiteDatabase(path: path)
+        self.now = now
+        try db.migrate(Self.migrations)
+    }
+
+    private var nowMillis: Int64 { Int64((now().timeIntervalSince1970 * 1000).rounded()) }
+}
+
+// MARK: - Operations (each one transaction, each safe to repeat)
+
+extension MessageStore {
+    /// Claims an inbound file. Re-claiming the same file name with the same content while the first
+    /// claim is unfinished resumes it (the gateway crashed mid-way); once a claim is done, the same
+    /// file arriving again is a new message (a retransmission, which will be found a duplicate).
+    public func claim(partnerId: String, fileName: String, sha256: String) throws -> Claim {
+        try db.transaction {
+            let open = try db.query("SELECT id, state, sha256 FROM messages WHERE partner_id = ? AND file_name = ? AND state <> 'done'",
+                                    [partnerId, fileName]) { row in
+                (try row.string(0), try row.string(1), try row.string(2))
+            }
+            if let (id, state, claimedSHA) = open.first {
+                guard claimedSHA == sha256.lowercased() else {
+                    throw Failure.claimConflict(partnerId: partnerId, fileName: fileName, claimedSHA256: claimedSHA, newSHA256: sha256)
+                }
+                return Claim(messageId: id, state: State(rawValue: state) ?? .claimed, resumed: true)
+            }
+            let id = UUID().uuidString.lowercased()
+            try db.run("INSERT INTO messages (id, partner_id, file_name, sha256, state, claimed_at) VALUES (?, ?, ?, ?, 'claimed', ?)",
+                       id, partnerId, fileName, sha256.lowercased(), nowMillis)
+            return Claim(messageId: id, state: .claimed, resumed: false)
+        }
+    }
+
+    /// The message that first registered (sender HER-id, MsgId), with its file hash and the AppRec
+    /// we sent for it: same hash → resend that AppRec; different hash → E10.
+    public func findFirst(senderHerId: String, msgId: String) throws -> FirstMessage? {
+        try db.query("""
+            SELECT m.id, m.sha256, m.outcome, a.receipt_id, a.status, a.error_code, a.error_text, a.bytes, a.path
+            FROM message_keys k JOIN messages m ON m.id = k.message_id LEFT JOIN apprecs a ON a.message_id = m.id
+            WHERE k.sender_her_id = ? AND k.msg_id = ?
+            """, [senderHerId, msgId]) { row in
+            let appRec = row.isNull(3) ? nil : AppRecRecord(
+                receiptId: try row.string(3), status: try row.int(4), errorCode: try row.optionalString(5),
+                errorText: try row.optionalString(6), bytes: try row.bytes(7), path: try row.string(8))
+            return FirstMessage(messageId: try row.string(0), sha256: try row.string(1),
+                                outcome: try row.optionalString(2).flatMap(Outcome.init(rawValue:)), appRec: appRec)
+        }.first
+    }
+
+    /// Records the outcome and every planned output BEFORE any file is written. Returns false
+    /// (changing nothing) when the message was already decided: the first decision stands, since
+    /// its files may already be visible to partners.
+    @discardableResult
+    public func recordDecision(messageId id: String, _ decision: Decision) throws -> Bool {
+        try db.transaction {
+            guard let state = try state(of: id) else { throw Failure.unknownMessage(id: id) }
+            guard state == .claimed else { return false }
+            guard (decision.outcome == .duplicate) == (decision.duplicateOf != nil) else {
+                throw Failure.invalidDecision(messageId: id, reason: "duplicateOf must be set exactly for the duplicate outcome")
+            }
+            let at = nowMillis
+            try db.run("""
+                UPDATE messages SET state = 'decided', outcome = ?, sender_her_id = ?, msg_id = ?, msg_type = ?,
+                  error_code = ?, error_text = ?, duplicate_of = ?, destination = ?, decided_at = ? WHERE id = ?
+                """, decision.outcome.rawValue, decision.senderHerId, decision.msgId, decision.msgType,
+                decision.errorCode, decision.errorText, decision.duplicateOf, decision.destination, at, id)
+            if decision.registersKey {
+                guard let sender = decision.senderHerId, let msgId = decision.msgId else {
+                    throw Failure.invalidDecision(messageId: id, reason: "registersKey needs senderHerId and msgId")
+                }
+                if let first = try findFirst(senderHerId: sender, msgId: msgId) {
+                    throw Failure.keyAlreadyRegistered(senderHerId: sender, msgId: msgId, firstMessageId: first.messageId)
+                }
+                try db.run("INSERT INTO message_keys (sender_her_id, msg_id, message_id) VALUES (?, ?, ?)", sender, msgId, id)
+            }
+            var outputs = decision.notices
+            if let a = decision.appRec {
+                try db.run("""
+                    INSERT INTO apprecs (message_id, receipt_id, status, error_code, error_text, bytes, path, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, id, a.receiptId, a.status, a.errorCode, a.errorText, a.bytes, a.path, at)
+                outputs.append(PlannedOutput(kind: .apprec, path: a.path, bytes: a.bytes))
+            }
+            for r in decision.routed {
+                try db.run("""
+                    INSERT INTO routed (routed_msg_id, message_id, target_partner, target_her_id, path, state, created_at)
+                    VALUES (?, ?, ?, ?, ?, 'planned', ?)
+                    """, r.routedMsgId, id, r.targetPartner, r.targetHerId, r.path, at)
+                outputs.append(PlannedOutput(kind: .routed, path: r.path, bytes: r.bytes))
+            }
+            for o in outputs {
+                try db.run("INSERT INTO outputs (message_id, path, kind, bytes) VALUES (?, ?, ?, ?)", id, o.path, o.kind.rawValue, o.bytes)
+            }
+            return true
+        }
+    }
+
+    /// Marks planned outputs (all, or those at `paths`) as durably written; routed messages whose
+    /// file is written move planned → written. Returns how many outputs changed.
+    @discardableResult
+    public func markOutputsWritten(messageId id: String, paths: [String]? = nil) throws -> Int {
+        try db.transaction {
+            guard try state(of: id) != nil else { throw Failure.unknownMessage(id: id) }
+            let at = nowMillis
+            var changed = 0
+            if let paths {
+                for path in paths {
+                    changed += try db.run("UPDATE outputs SET written_at = ? WHERE message_id = ? AND path = ? AND written_at IS NULL", at, id, path)
+                }
+            } else {
+                changed = try db.run("UPDATE outputs SET written_at = ? WHERE message_id = ? AND written_at IS NULL", at, id)
+            }
+            try db.run("""
+                UPDATE routed SET state = 'written', written_at = ? WHERE message_id = ? AND state = 'planned' AND EXISTS
+                  (SELECT 1 FROM outputs o WHERE o.message_id = routed.message_id AND o.path = routed.path AND o.written_at IS NOT NULL)
+                """, at, id)
+            return changed
+        }
+    }
+
+    /// Closes a message once all its outputs are written and the original has been moved.
+    public func markDone(messageId id: String) throws {
+        try db.transaction {
+            guard let state = try state(of: id) else { throw Failure.unknownMessage(id: id) }
+            guard state != .done else { return }
+            let unwritten = try db.query("SELECT path FROM outputs WHERE message_id = ? AND written_at IS NULL ORDER BY path", [id]) {
+                row in try row.string(0)
+            }
+            guard unwritten.isEmpty else { throw Failure.outputsNotWritten(messageId: id, paths: unwritten) }
+            try db.run("UPDATE messages SET state = 'done', done_at = ? WHERE id = ?", nowMillis, id)
+        }
+    }
+
+    /// Unfinished messages, oldest first, with the outputs still to write: the restart to-do list.
+    /// `claimed` ones have no decision yet (their file should still be in inbound/).
+    public func pendingWork() throws -> [PendingWork] {
+        try db.transaction(readOnly: true) {
+            let messages = try db.query("SELECT id, partner_id, file_name, state, destination FROM messages WHERE state <> 'done' ORDER BY claimed_at, id") {
+                row in
+                (try row.string(0), try row.string(1), try row.string(2), try row.string(3), try row.optionalString(4))
+            }
+            return try messages.map { m in
+                let outputs = try db.query("SELECT kind, path, bytes FROM outputs WHERE message_id = ? AND written_at IS NULL ORDER BY rowid", [m.0]) {
+                    row in
+                    PlannedOutput(kind: OutputKind(rawValue: try row.string(0)) ?? .notice, path: try row.string(1), bytes: try row.bytes(2))
+                }
+                return PendingWork(messageId: m.0, partnerId: m.1, fileName: m.2, state: State(rawValue: m.3) ?? .claimed,
+                                   outputs: outputs, destination: m.4)
+            }
+        }
+    }
+
+    /// The routed message an incoming AppRec answers. `fromHerId` (the AppRec's sender) narrows the
+    /// match when the same MsgId was routed to several receivers.
+    public func matchAppRec(originalMsgId: String, fromHerId: String? = nil) throws -> RoutedMessage? {
+        try db.query("""
+            SELECT id, routed_msg_id, message_id, target_partner, target_her_id, path, state,
+                   receiver_status, receiver_error_code, receiver_error_text
+            FROM routed WHERE routed_msg_id = ?1 AND (?2 IS NULL OR target_her_id = ?2) ORDER BY id LIMIT 1
+            """, [originalMsgId, fromHerId]) { row in
+            RoutedMessage(id: try row.int64(0), routedMsgId: try row.string(1), messageId: try row.string(2),
+                          targetPartner: try row.string(3), targetHerId: try row.string(4), path: try row.string(5),
+                          state: RoutedState(rawValue: try row.string(6)) ?? .planned,
+                          receiverStatus: try row.optionalInt64(7).map(Int.init), receiverErrorCode: try row.optionalString(8),
+                          receiverErrorText: try row.optionalString(9))
+        }.first
+    }
+
+    /// Records the receiver's AppRec on a routed message: status 2 → rejected, else delivered.
+    /// Returns false (changing nothing) when an answer was already recorded: the first one stands.
+    @discardableResult
+    public func recordReceiverAppRec(routedId: Int64, status: Int, errorCode: String? = nil, errorText: String? = nil,
+                                     appRecMessageId: String? = nil) throws -> Bool {
+        try db.transaction {
+            try db.run("""
+                UPDATE routed SET state = ?, receiver_status = ?, receiver_error_code = ?, receiver_error_text = ?,
+                  receiver_message_id = ?, answered_at = ? WHERE id = ? AND state IN ('planned','written')
+                """, status == 2 ? "rejected" : "delivered", status, errorCode, errorText, appRecMessageId, nowMillis, routedId) == 1
+        }
+    }
+
+    /// Counts for `pathway-gateway status`.
+    public func summary() throws -> Summary {
+        try db.transaction(readOnly: true) {
+            var counts = Dictionary(uniqueKeysWithValues: Outcome.allCases.map { ($0, 0) })
+            for (outcome, count) in try db.query("SELECT outcome, count(*) FROM messages WHERE outcome IS NOT NULL GROUP BY outcome", row: {
+                row in (try row.string(0), try row.int(1))
+            }) { if let o = Outcome(rawValue: outcome) { counts[o] = count } }
+            let backlog = try db.query("SELECT count(*) FROM messages WHERE state <> 'done'") { row in try row.int(0) }
+            let rejections = try db.query("SELECT count(*) FROM routed WHERE state = 'rejected'") { row in try row.int(0) }
+            let last = try db.query("SELECT max(max(claimed_at), coalesce(max(decided_at), 0), coalesce(max(done_at), 0)) FROM messages") {
+                row in try row.optionalInt64(0)
+            }
+            return Summary(counts: counts, backlog: backlog.first ?? 0, receiverRejections: rejections.first ?? 0,
+                           lastActivity: (last.first ?? nil).map { Date(timeIntervalSince1970: Double($0) / 1000) })
+        }
+    }
+
+    private func state(of id: String) throws -> State? {
+        try db.query("SELECT state FROM messages WHERE id = ?", [id]) { row in
+            State(rawValue: try row.string(0))
+        }.first ?? nil
+    }
+}

@@ -1,0 +1,201 @@
+internal import CSQLite
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One SQLite connection to the gateway's state file, configured for durability.
+///
+/// Threading model: exactly one connection per `SQLiteDatabase`, and every use of it (each
+/// statement, and each whole `transaction`) runs under `lock`. The lock is recursive so that code
+/// inside `transaction { }` can call `run`/`query` on the same object; other threads wait until the
+/// transaction ends, so no foreign statement can slip into it. That is why the class can be
+/// `@unchecked Sendable`: the raw `sqlite3*` is only touched with the lock held. The connection is
+/// also opened `SQLITE_OPEN_FULLMUTEX` as a second line of defence. Closures passed in are
+/// synchronous on purpose: holding the lock across an `await` would block the thread and invite
+/// deadlocks. Several processes may open the same file; WAL plus `busy_timeout` and
+/// `BEGIN IMMEDIATE` serialise their writers.
+public final class SQLiteDatabase: @unchecked Sendable {
+    /// A numbered schema step. Versions are 1, 2, 3…; `user_version` records the last one applied.
+    public struct Migration: Sendable {
+        public let version: Int
+        public let sql: String
+        public init(version: Int, sql: String) { self.version = version; self.sql = sql }
+    }
+
+    public let path: String
+    private let connection: OpaquePointer
+    private let lock = NSRecursiveLock()
+
+    /// Opens (creating if needed, with mode 0600) and configures the database:
+    /// - `journal_mode=WAL`: readers (`status`) never block the daemon's writer, and a commit is one
+    ///   sequential append to the WAL.
+    /// - `synchronous=FULL`: the WAL is fsynced at every commit. With NORMAL a power cut can undo the
+    ///   last commits while the files they describe (an AppRec in `outbound/`) survive; an AppRec
+    ///   must never be visible before the state that explains it is durable, or a retransmission
+    ///   would be answered differently.
+    /// - `foreign_keys=ON`: off by default in SQLite; our references must hold.
+    /// - busy timeout: another process (e.g. `status`) holding the lock briefly is waited for.
+    public init(path: String, busyTimeoutMilliseconds: Int32 = 5_000) throws(SQLiteError) {
+        self.path = path
+        let inMemory = path == ":memory:"
+        if !inMemory { try Self.createPrivately(path) }
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW
+        let rc = sqlite3_open_v2(path, &handle, flags, nil)
+        guard rc == SQLITE_OK, let handle else {
+            let message = SQLiteStatement.message(handle)
+            let code = handle.map { sqlite3_extended_errcode($0) } ?? rc
+            sqlite3_close_v2(handle)
+            throw .open(path: path, code: code, message: message)
+        }
+        connection = handle
+        sqlite3_extended_result_codes(handle, 1)
+        sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        if !inMemory {
+            let mode = try pragma("journal_mode=WAL")
+            guard mode?.lowercased() == "wal" else { throw .pragma(name: "journal_mode", expected: "wal", found: mode ?? "nil") }
+        }
+        try execute("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+        let sync = try pragma("synchronous")
+        guard sync == "2" else { throw .pragma(name: "synchronous", expected: "2 (FULL)", found: sync ?? "nil") }
+        if !inMemory { try Self.restrictPermissions(path) }
+    }
+
+    deinit { sqlite3_close_v2(connection) }
+
+    // MARK: Running SQL
+
+    /// Runs one or more statements without parameters or results (schema, PRAGMAs).
+    public func execute(_ sql: String) throws(SQLiteError) {
+        lock.lock(); defer { lock.unlock() }
+        var error: UnsafeMutablePointer<CChar>?
+        guard sqlite3_exec(connection, sql, nil, nil, &error) == SQLITE_OK else {
+            let message = error.map { String(cString: $0) } ?? SQLiteStatement.message(connection)
+            sqlite3_free(error)
+            throw .step(sql: sql, code: sqlite3_extended_errcode(connection), message: message)
+        }
+    }
+
+    /// Runs one statement with parameters; returns the number of rows it changed.
+    @discardableResult
+    public func run(_ sql: String, _ arguments: any SQLiteBindable...) throws(SQLiteError) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        let statement = try SQLiteStatement(connection: connection, sql: sql)
+        try statement.bind(arguments)
+        while try statement.step() {}
+        return Int(sqlite3_changes(connection))
+    }
+
+    /// Runs a query and maps each row; the statement is positioned on the row while `row` runs.
+    /// Row closures may throw anything (untyped so `{ try $0.int(0) }` needs no annotation);
+    /// the statement's own failures are `SQLiteError`.
+    public func query<T>(_ sql: String, _ arguments: [any SQLiteBindable] = [],
+                         row: (SQLiteStatement) throws -> T) throws -> [T] {
+        try withStatement(sql) { statement in
+            try statement.bind(arguments)
+            var rows: [T] = []
+            while try statement.step() { rows.append(try row(statement)) }
+            return rows
+        }
+    }
+
+    /// Prepares `sql`, hands it to `body` under the connection lock, and finalizes it afterwards.
+    public func withStatement<T>(_ sql: String, _ body: (SQLiteStatement) throws -> T) throws -> T {
+        lock.lock(); defer { lock.unlock() }
+        let statement = try SQLiteStatement(connection: connection, sql: sql)
+        return try body(statement)
+    }
+
+    /// The first column of the first row of a PRAGMA, as text.
+    public func pragma(_ text: String) throws(SQLiteError) -> String? {
+        lock.lock(); defer { lock.unlock() }
+        let statement = try SQLiteStatement(connection: connection, sql: "PRAGMA \(text)")
+        guard try statement.step(), !statement.isNull(0) else { return nil }
+        return String(cString: sqlite3_column_text(statement.handle, 0))
+    }
+
+    public var lastInsertRowID: Int64 {
+        lock.lock(); defer { lock.unlock() }
+        return sqlite3_last_insert_rowid(connection)
+    }
+
+    // MARK: Transactions
+
+    /// Runs `body` in `BEGIN IMMEDIATE … COMMIT`, rolling back if it throws. IMMEDIATE takes the
+    /// write lock up front, so a read-then-write body cannot fail halfway with SQLITE_BUSY when
+    /// another process wrote in between (the busy timeout applies at BEGIN instead).
+    /// `readOnly` uses a plain (deferred) BEGIN: a consistent snapshot without taking the write lock.
+    @discardableResult
+    public func transaction<T>(readOnly: Bool = false, _ body: () throws -> T) throws -> T {
+        lock.lock(); defer { lock.unlock() }
+        guard sqlite3_get_autocommit(connection) != 0 else { throw SQLiteError.nestedTransaction }
+        try execute(readOnly ? "BEGIN" : "BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            // SQLite may already have rolled back by itself (e.g. after SQLITE_FULL).
+            if sqlite3_get_autocommit(connection) == 0 { try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    // MARK: Schema
+
+    /// The schema version stored in the file header (0 for a new file).
+    public func userVersion() throws(SQLiteError) -> Int { Int(try pragma("user_version") ?? "0") ?? 0 }
+
+    /// Applies the migrations newer than `user_version`, each with its version bump in the same
+    /// transaction, so a crash leaves the schema at a whole version. A file from a newer build is
+    /// refused rather than written with assumptions that no longer hold.
+    /// Returns the versions before and after.
+    @discardableResult
+    public func migrate(_ migrations: [Migration]) throws -> (from: Int, to: Int) {
+        for (index, migration) in migrations.enumerated() where migration.version != index + 1 {
+            throw SQLiteError.invalidMigrations("migration at position \(index) has version \(migration.version), expected \(index + 1)")
+        }
+        let from = try userVersion()
+        guard from <= migrations.count else {
+            throw SQLiteError.schemaTooNew(path: path, found: from, supported: migrations.count)
+        }
+        for migration in migrations where migration.version > from {
+            try transaction {
+                // Re-check under the write lock: another process may have migrated meanwhile.
+                guard try userVersion() < migration.version else { return }
+                try execute(migration.sql)
+                try execute("PRAGMA user_version = \(migration.version)")
+            }
+        }
+        return (from, try userVersion())
+    }
+
+    // MARK: File permissions
+
+    /// Creates the file with mode 0600 before SQLite sees it. SQLite creates `-wal` and `-shm`
+    /// with the same permissions as the main file, so they inherit owner-only access. Using
+    /// `open(O_EXCL, 0600)` avoids changing the process-wide umask, which would race other threads.
+    private static func createPrivately(_ path: String) throws(SQLiteError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        if fd >= 0 {
+            let ok = fchmod(fd, 0o600) == 0
+            let code = errno
+            close(fd)
+            guard ok else { throw .permissions(path: path, errno: code) }
+        } else if errno != EEXIST {
+            throw .permissions(path: path, errno: errno)
+        }
+    }
+
+    /// Tightens the main file and any `-wal`/`-shm` to 0600 (e.g. a file copied in by an operator).
+    private static func restrictPermissions(_ path: String) throws(SQLiteError) {
+        for file in [path, path + "-wal", path + "-shm"] {
+            var info = stat()
+            guard lstat(file, &info) == 0 else { continue }
+            if info.st_mode & 0o077 != 0, chmod(file, 0o600) != 0 {
+                throw .permissions(path: file, errno: errno)
+            }
+        }
+    }
+}
