@@ -1,0 +1,61 @@
+import Foundation
+
+/// Builds the AppRec answering an inbound message, by the rules of spec §4: Sender = the original
+/// receiver (the gateway), Receiver = the original sender, OriginalMsgId = the original Type,
+/// GenDate (as IssueDate) and MsgId; an Error whenever the status is 2.
+public struct AppRecFactory: Sendable {
+    public let gateway: GatewayConfig.Identity
+    public let version: AppRec.Version
+
+    public init(gateway: GatewayConfig.Identity, version: AppRec.Version = .v1_1) {
+        self.gateway = gateway
+        self.version = version
+    }
+
+    /// What the answer refers to.
+    public struct Original: Sendable, Hashable {
+        public var type: CodedValue
+        public var genDate: String
+        public var msgId: String
+        public var sender: AppRecParty
+    }
+
+    public func original(of head: MsgHead) -> Original {
+        Original(type: head.type, genDate: head.genDate, msgId: head.msgId, sender: AppRecParty(head.sender))
+    }
+
+    /// For a file that was not XML: only what scanning the text found, addressed to the partner.
+    public func original(of salvage: HeaderSalvage, partner: Partner, now: Date) -> Original {
+        let date = salvage.genDate.flatMap { Self.isDateTime($0) ? $0 : nil } ?? Self.timestamp(now)
+        return Original(type: CodedValue(v: salvage.typeCode ?? "UKJENT"), genDate: date, msgId: salvage.msgId,
+                        sender: AppRecParty(institution: .init(name: partner.name, herId: partner.herIds.first)))
+    }
+
+    public func appRec(answering original: Original, id: String, now: Date, rejection: Rejection?) -> AppRec {
+        let errors = rejection.map { [AppRec.ErrorEntry(code: $0.code.rawValue, description: Self.errorText($0))] } ?? []
+        return AppRec(version: version, genDate: Self.timestamp(now), id: id,
+                      sender: AppRecParty(institution: .init(name: gateway.name, herId: gateway.herId)),
+                      receiver: original.sender, status: rejection == nil ? .ok : .rejected, errors: errors,
+                      originalMsgId: .init(msgType: CodedValue(v: original.type.v, dn: original.type.dn),
+                                           issueDate: original.genDate, id: original.msgId))
+    }
+
+    /// The DN text: the code's meaning, then the specific reason (X99 carries free text there).
+    static func errorText(_ rejection: Rejection) -> String {
+        let text = "\(rejection.code.displayName): \(rejection.reason)"
+        return text.count > 1_000 ? String(text.prefix(1_000)) + "…" : text
+    }
+
+    /// Local time without zone, as KITH messages usually carry it.
+    public static func timestamp(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Europe/Oslo") ?? .current
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+    }
+
+    static func isDateTime(_ text: String) -> Bool {
+        let parts = text.split(separator: "T")
+        return parts.count == 2 && LenientRepair.paddedDate(String(parts[0])) == nil && parts[0].count == 10 && parts[1].count >= 8
+    }
+}

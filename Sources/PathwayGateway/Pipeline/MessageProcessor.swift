@@ -1,0 +1,207 @@
+import Foundation
+
+/// The per-message pipeline of spec §4, top to bottom, as one pure function: bytes in, a
+/// `ProcessingPlan` out. No I/O — the spool, clock and store lookups are handed in — so the same
+/// decision is made by the daemon, by `replay` and by the tests.
+///
+/// Order: validate → sender check → duplicate check → AppRec handling → pathway event → routing →
+/// AppRec. The first failing step decides the answer.
+public struct MessageProcessor: Sendable {
+    public let config: GatewayConfig
+    public let validator: MessageValidator
+    public let rules: PathwayRules
+    public let appRecs: AppRecFactory
+    let router: Router
+
+    public init(config: GatewayConfig, validator: MessageValidator, rules: PathwayRules = .bundled) {
+        self.config = config
+        self.validator = validator
+        self.rules = rules
+        appRecs = AppRecFactory(gateway: config.gateway)
+        router = Router(config: config)
+    }
+
+    /// What the pipeline may ask of the store while deciding.
+    public struct Lookups {
+        public var firstMessage: (_ senderHerId: String, _ msgId: String) throws -> MessageStore.FirstMessage?
+        public var routedMessage: (_ msgId: String, _ fromHerId: String?) throws -> MessageStore.RoutedMessage?
+
+        public init(firstMessage: @escaping (String, String) throws -> MessageStore.FirstMessage?,
+                    routedMessage: @escaping (String, String?) throws -> MessageStore.RoutedMessage?) {
+            self.firstMessage = firstMessage
+            self.routedMessage = routedMessage
+        }
+    }
+
+    /// One inbound file: which partner's inbox, its name, the gateway's id for it, its bytes (nil
+    /// with `readFailure` when it could not be read, e.g. over the size limit).
+    public struct Input {
+        public var partner: Partner
+        public var fileName: String
+        public var messageId: String
+        public var bytes: [UInt8]
+        public var sha256: String
+        public var readFailure: String?
+        public var now: Date
+        public var newId: () -> String
+
+        public init(partner: Partner, fileName: String, messageId: String, bytes: [UInt8], sha256: String,
+                    readFailure: String? = nil, now: Date, newId: @escaping () -> String) {
+            self.partner = partner; self.fileName = fileName; self.messageId = messageId; self.bytes = bytes
+            self.sha256 = sha256; self.readFailure = readFailure; self.now = now; self.newId = newId
+        }
+    }
+
+    public func plan(_ input: Input, lookups: Lookups) throws -> ProcessingPlan {
+        let paths = SpoolPaths(partner: input.partner.id, messageId: input.messageId, fileName: input.fileName)
+        // 1, 3, 4, 5: readable, supported, schema-valid, semantically sound.
+        let validated: ValidatedMessage
+        if let failure = input.readFailure {
+            return reject(Rejection(.notWellFormed, failure), input, paths)
+        }
+        switch validator.validate(input.bytes, fileName: input.fileName, policy: input.partner.schemaPolicy) {
+        case let .success(message): validated = message
+        case let .failure(rejection): return reject(rejection, input, paths)
+        }
+        switch validated.content {
+        case let .appRec(appRec): return try receive(appRec, input, paths, lookups)
+        case let .business(head): return try accept(head, warnings: validated.warnings, document: validated.document, input, paths, lookups)
+        }
+    }
+
+    /// 2, 6, 8: sender check, duplicate check, pathway event, routing, AppRec OK.
+    private func accept(_ head: MsgHead, warnings: [String], document: XMLDocumentHandle, _ input: Input,
+                        _ paths: SpoolPaths, _ lookups: Lookups) throws -> ProcessingPlan {
+        guard let sender = senderHerId(head.sender.allHerIds, input.partner) else {
+            return reject(Rejection(.other, "sender not registered for this inbox", subject: .msgHead(head)), input, paths, security: true)
+        }
+        if let first = try lookups.firstMessage(sender, head.msgId) {
+            return duplicate(of: first, head: head, sender: sender, input, paths)
+        }
+        var facts = facts(for: head, sender: sender)
+        facts.warnings = warnings
+        let event = rules.event(for: head.dialogmelding)
+        facts.pathwayEvent = event?.code
+        let route: Router.Decision
+        do { route = try router.decide(head, event: event, senderPartner: input.partner.id) } catch {
+            return reject(error, input, paths, registerAs: sender)
+        }
+        var routed: [MessageStore.RoutedPlan] = []
+        if case let .route(target) = route {
+            let routedId = input.newId()
+            let bytes = try OutboundMessageBuilder(gateway: .init(name: config.gateway.name, herId: config.gateway.herId))
+                .build(from: document, msgId: routedId, genDate: AppRecFactory.timestamp(input.now), to: target.contactPoint)
+            routed.append(.init(routedMsgId: routedId, targetPartner: target.partnerId, targetHerId: target.herId,
+                                path: SpoolPaths.outbound(target.partnerId, "\(routedId).xml"), bytes: bytes))
+            facts.routedTo = ["\(target.partnerId)/\(target.herId) (\(target.reason))"]
+        }
+        let appRec = appRecs.appRec(answering: appRecs.original(of: head), id: input.newId(), now: input.now, rejection: nil)
+        return ProcessingPlan(
+            decision: .init(outcome: .accepted, senderHerId: sender, msgId: head.msgId, msgType: head.typeCode,
+                            registersKey: true, appRec: record(appRec, paths), routed: routed, destination: paths.archive),
+            receiverAppRec: nil, facts: facts)
+    }
+
+    /// 6: same (sender, MsgId) again — same content gets the stored AppRec byte for byte, different
+    /// content is refused with E10.
+    private func duplicate(of first: MessageStore.FirstMessage, head: MsgHead, sender: String, _ input: Input,
+                           _ paths: SpoolPaths) -> ProcessingPlan {
+        guard first.sha256 == input.sha256, let stored = first.appRec else {
+            return reject(Rejection(.invalidMessageId, "MsgId \(head.msgId) was already used by this sender for different content",
+                                    subject: .msgHead(head)), input, paths, registerKey: false)
+        }
+        var again = stored
+        again.path = paths.appRec
+        var facts = facts(for: head, sender: sender)
+        facts.errors = ["duplicate of message \(first.messageId); the same AppRec \(stored.receiptId) is sent again"]
+        return ProcessingPlan(
+            decision: .init(outcome: .duplicate, senderHerId: sender, msgId: head.msgId, msgType: head.typeCode,
+                            duplicateOf: first.messageId, appRec: again, destination: paths.archive),
+            receiverAppRec: nil, facts: facts)
+    }
+
+    /// 7: a municipality's AppRec — matched to what we routed, recorded, never answered.
+    private func receive(_ appRec: AppRec, _ input: Input, _ paths: SpoolPaths, _ lookups: Lookups) throws -> ProcessingPlan {
+        var facts = AuditFacts(msgId: appRec.id, msgType: "APPREC", sender: appRec.sender.innermostHerId,
+                               receiver: appRec.receiver.innermostHerId)
+        guard let sender = senderHerId(appRec.sender.herIds, input.partner) else {
+            return reject(Rejection(.other, "AppRec sender not registered for this inbox", subject: .appRec(appRec)),
+                          input, paths, security: true)
+        }
+        let routed = try lookups.routedMessage(appRec.originalMsgId.id, sender) ?? lookups.routedMessage(appRec.originalMsgId.id, nil)
+        let status = Int(appRec.statusCode) ?? 0
+        let error = appRec.errors.first
+        facts.errors = routed == nil ? ["answers MsgId \(appRec.originalMsgId.id), which the gateway did not route"]
+            : appRec.errors.map { "\($0.code) \(Redaction.maskQuotedValues($0.description))" }
+        return ProcessingPlan(
+            decision: .init(outcome: .appRecReceived, senderHerId: sender, msgId: appRec.id, msgType: "APPREC",
+                            errorCode: error?.code, errorText: error?.description, destination: paths.archive),
+            receiverAppRec: routed.map { .init(routedId: $0.id, status: status, errorCode: error?.code, errorText: error?.description) },
+            facts: facts)
+    }
+
+    /// Steps 1–5 and 8's failures: Avvist with the code, or a plain-text notice when no MsgId is known.
+    /// `registerKey`: whether this message claims its (sender, MsgId), so a resend gets the same
+    /// answer; not for spoofed senders nor for a reused MsgId (the key belongs to the first).
+    private func reject(_ rejection: Rejection, _ input: Input, _ paths: SpoolPaths, security: Bool = false,
+                        registerAs sender: String? = nil, registerKey: Bool = true) -> ProcessingPlan {
+        var facts = AuditFacts()
+        facts.errors = ["\(rejection.code.rawValue) \(rejection.redactedReason)"]
+        facts.security = security
+        var original: AppRecFactory.Original?
+        var decision = MessageStore.Decision(outcome: .rejected, errorCode: rejection.code.rawValue,
+                                             errorText: rejection.redactedReason, destination: paths.quarantine)
+        switch rejection.subject {
+        case let .msgHead(head):
+            facts = self.facts(for: head, sender: head.sender.innermostHerId).with(errors: facts.errors, security: security)
+            original = appRecs.original(of: head)
+            decision.msgId = head.msgId
+            decision.msgType = head.typeCode
+            decision.senderHerId = sender ?? senderHerId(head.sender.allHerIds, input.partner)
+            decision.registersKey = registerKey && !security && decision.senderHerId != nil && !head.msgId.isEmpty
+        case let .salvaged(salvage):
+            original = appRecs.original(of: salvage, partner: input.partner, now: input.now)
+            facts.msgId = salvage.msgId
+        case let .appRec(appRec):  // recorded, never answered with another AppRec
+            facts.msgId = appRec.id
+            facts.msgType = "APPREC"
+            decision.msgId = appRec.id
+            decision.msgType = "APPREC"
+        case .unknown:
+            break
+        }
+        if let original, !original.msgId.isEmpty {
+            let appRec = appRecs.appRec(answering: original, id: input.newId(), now: input.now, rejection: rejection)
+            decision.appRec = record(appRec, paths)
+        } else if case .unknown = rejection.subject {
+            decision.notices.append(paths.rejectedNotice(rejection))  // no MsgId: no AppRec is possible
+        }
+        decision.notices.append(paths.reasonFile("\(rejection.code.rawValue) \(rejection.redactedReason)"))
+        return ProcessingPlan(decision: decision, receiverAppRec: nil, facts: facts)
+    }
+
+    /// A HER-id of the message's sender that belongs to the inbox's partner (innermost first).
+    private func senderHerId(_ herIds: [String], _ partner: Partner) -> String? {
+        herIds.reversed().first { partner.herIds.contains($0) }
+    }
+
+    private func facts(for head: MsgHead, sender: String?) -> AuditFacts {
+        AuditFacts(msgId: head.msgId, msgType: head.typeCode, sender: sender ?? head.sender.innermostHerId,
+                   receiver: head.receiver.innermostHerId, kommune: head.patient?.kommune.map(config.resolvedKommune),
+                   patientIdent: head.patient?.personalIdent?.id)
+    }
+
+    private func record(_ appRec: AppRec, _ paths: SpoolPaths) -> MessageStore.AppRecRecord {
+        .init(receiptId: appRec.id, status: Int(appRec.statusCode) ?? 0, errorCode: appRec.errors.first?.code,
+              errorText: appRec.errors.first?.description, bytes: AppRecEncoder.encode(appRec), path: paths.appRec)
+    }
+}
+
+extension AuditFacts {
+    func with(errors: [String], security: Bool) -> AuditFacts {
+        var copy = self
+        copy.errors = errors
+        copy.security = security
+        return copy
+    }
+}

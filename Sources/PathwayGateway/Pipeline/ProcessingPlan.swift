@@ -1,0 +1,33 @@
+/// Everything the pipeline decided for one inbound file, before any side effect: the store
+/// decision (outcome and every file to write, with bytes) and the facts the audit line reports.
+public struct ProcessingPlan: Sendable {
+    public var decision: MessageStore.Decision
+    /// A municipality's AppRec to record against the routed message it answers.
+    public var receiverAppRec: ReceiverAppRec?
+    public var facts: AuditFacts
+
+    public struct ReceiverAppRec: Sendable, Hashable {
+        public var routedId: Int64
+        public var status: Int
+        public var errorCode: String?
+        public var errorText: String?
+    }
+}
+
+/// What the audit log says about a message (spec §6). `patientIdent` is the raw identity number:
+/// the audit writer turns it into a keyed pseudonym and it is never written out as it is.
+public struct AuditFacts: Sendable, Hashable {
+    public var msgId: String?
+    public var msgType: String?
+    public var sender: String?
+    public var receiver: String?
+    public var kommune: String?
+    public var pathwayEvent: String?
+    public var routedTo: [String] = []
+    /// One line per error or warning, personal data masked.
+    public var errors: [String] = []
+    public var warnings: [String] = []
+    public var patientIdent: String?
+    /// A security event (a sender writing into another partner's inbox).
+    public var security = false
+}

@@ -1,0 +1,27 @@
+internal import CCrypto
+
+/// SHA-256 through OpenSSL's libcrypto (EVP, the non-deprecated interface): no hand-written
+/// cryptography. Used for the file digests in the audit log and duplicate detection.
+public enum SHA256 {
+    public static func digest(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        let ok = output.withUnsafeMutableBufferPointer { out in
+            EVP_Digest(bytes.baseAddress, bytes.count, out.baseAddress, &length, EVP_sha256(), nil)
+        }
+        precondition(ok == 1 && length == 32, "EVP_Digest(SHA-256) failed")
+        return output
+    }
+
+    public static func hex(_ bytes: [UInt8]) -> String {
+        hex(digest: bytes.withUnsafeBytes { digest($0) })
+    }
+
+    static func hex(digest: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(digest.count * 2)
+        for byte in digest { out += [digits[Int(byte >> 4)], digits[Int(byte & 15)]] }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
