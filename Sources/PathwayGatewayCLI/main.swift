@@ -6,6 +6,7 @@ let usage = """
     usage: pathway-gateway COMMAND [options]
 
     commands:
+      run [--config FILE] [--once]                          the gateway daemon; --once drains the inbound dirs and exits
       validate [--json] [--policy strict|lenient] FILE...   check files as the daemon would
       check-config [--config FILE]                          load and check a config; list every problem
       help                                                  this text
@@ -18,6 +19,7 @@ let command = arguments.isEmpty ? "help" : arguments.removeFirst()
 
 let status: Int32 = switch command {
 case "validate": ValidateCommand.run(arguments)
+case "run": RunCommand.run(arguments)
 case "check-config": CheckConfigCommand.run(arguments)
 case "help", "--help", "-h": { print(usage); return 0 }()
 default: CLI.usageError("unknown command '\(command)'", usage: usage)

@@ -30,4 +30,10 @@ public struct AuditFacts: Sendable, Hashable {
     public var patientIdent: String?
     /// A security event (a sender writing into another partner's inbox).
     public var security = false
+
+    public init(msgId: String? = nil, msgType: String? = nil, sender: String? = nil, receiver: String? = nil,
+                kommune: String? = nil, patientIdent: String? = nil) {
+        self.msgId = msgId; self.msgType = msgType; self.sender = sender; self.receiver = receiver
+        self.kommune = kommune; self.patientIdent = patientIdent
+    }
 }

@@ -1,0 +1,69 @@
+import Foundation
+
+/// The audit trail operators tail (spec §6): one JSON object per line, appended and fdatasync'ed
+/// before the step it records counts as done. Each record carries `prev` and `hash`
+/// (SHA-256 over the previous hash and the record's own canonical JSON), a chain that
+/// `audit verify` can check. Patient identities appear only as keyed pseudonyms.
+public final class AuditLog: @unchecked Sendable {
+    // @unchecked: every mutable field is touched only under `lock`.
+    private let lock = NSLock()
+    private let handle: FileHandle
+    private var seq: Int
+    private var prev: String
+    private let pseudonymizer: Pseudonymizer
+    public let path: String
+
+    public init(path: String, pseudonymizer: Pseudonymizer) throws {
+        self.path = path
+        self.pseudonymizer = pseudonymizer
+        if !FileManager.default.fileExists(atPath: path) {
+            _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
+        (seq, prev) = Self.head(of: path)
+        handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+    }
+
+    deinit { try? handle.close() }
+
+    /// The last record's seq and hash, so a restart continues the chain.
+    static func head(of path: String) -> (Int, String) {
+        guard let data = FileManager.default.contents(atPath: path),
+              let lastLine = data.split(separator: UInt8(ascii: "\n")).last,
+              let object = try? JSONSerialization.jsonObject(with: Data(lastLine)) as? [String: Any],
+              let seq = object["seq"] as? Int, let hash = object["hash"] as? String else { return (0, String(repeating: "0", count: 64)) }
+        return (seq, hash)
+    }
+
+    /// Appends one record and makes it durable.
+    public func record(event: String, partner: String?, file: String?, outcome: String?, sha256: String?,
+                       facts: AuditFacts = AuditFacts(), now: Date = Date()) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        var fields: [String: Any] = [
+            "ts": Self.timestamp(now), "seq": seq + 1, "event": event, "prev": prev,
+            "partner": partner ?? NSNull(), "file": file ?? NSNull(), "outcome": outcome ?? NSNull(),
+            "sha256": sha256 ?? NSNull(), "msgId": facts.msgId ?? NSNull(), "msgType": facts.msgType ?? NSNull(),
+            "sender": facts.sender ?? NSNull(), "receiver": facts.receiver ?? NSNull(), "kommune": facts.kommune ?? NSNull(),
+            "pathwayEvent": facts.pathwayEvent ?? NSNull(), "errors": facts.errors, "warnings": facts.warnings,
+            "routedTo": facts.routedTo, "security": facts.security,
+            "patient": facts.patientIdent.map(pseudonymizer.pseudonym(for:)) ?? NSNull(),
+        ]
+        let canonical = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])
+        let hash = SHA256.hex(Array(prev.utf8) + Array(canonical))
+        fields["hash"] = hash
+        var line = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])
+        line.append(UInt8(ascii: "\n"))
+        try handle.write(contentsOf: line)
+        try handle.synchronize()
+        seq += 1
+        prev = hash
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// `pathway-gateway run`: opens the spool, finishes what a crash left, then drains the inbound
+/// directories. Intake is a directory scan for now (inotify comes next: docs/daemon-design.md).
+public final class GatewayDaemon: Sendable {
+    public let config: GatewayConfig
+    public let worker: SpoolWorker
+
+    public init(config: GatewayConfig, schemas: SchemaSet) throws {
+        self.config = config
+        let spool = Spool(root: config.spool)
+        try spool.prepare(for: config.partners)
+        let store = try MessageStore(path: spool.database)
+        let audit = try AuditLog(path: spool.auditLog, pseudonymizer: try Pseudonymizer.loadOrCreate(keyAt: spool.pseudonymKey))
+        let processor = MessageProcessor(config: config, validator: MessageValidator(schemas: schemas, limits: config.limits))
+        worker = SpoolWorker(spool: spool, processor: processor, store: store, audit: audit)
+    }
+
+    /// Finishes interrupted work; returns how many messages it touched.
+    public func recover() throws -> Int { try worker.recover(partners: config.partners) }
+
+    /// One pass over every inbox; returns the number of files taken. Files that appear during the
+    /// pass are taken by the next one.
+    public func drainPass() throws -> Int {
+        var taken = 0
+        for partner in config.partners {
+            for name in Spool.candidates(in: worker.spool.inbound(partner.id)) where try worker.take(partner, name) {
+                taken += 1
+            }
+        }
+        return taken
+    }
+
+    /// Passes until one finds nothing.
+    public func drain() throws -> Int {
+        var total = 0
+        while true {
+            let taken = try drainPass()
+            total += taken
+            if taken == 0 { return total }
+        }
+    }
+}
