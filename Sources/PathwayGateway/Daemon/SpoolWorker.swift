@@ -90,6 +90,8 @@ public final class SpoolWorker: Sendable {
     public func recover(partners: [Partner]) throws -> Int {
         var count = 0
         for work in try store.pendingWork() where work.state == .decided {
+            // The decision may not have reached the audit log before the crash: say what was finished.
+            try audit.record(event: "recovered", partner: work.partnerId, file: work.fileName, outcome: nil, sha256: nil)
             try finish(messageId: work.messageId)
             count += 1
         }

@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+@testable import PathwayGateway
+
+/// `pathway-gateway run --once` through the real binary on temporary spools (embedded default
+/// config, spool ./spool in the working directory).
+@Suite struct DaemonEndToEndTests {
+    final class Workspace {
+        let root: URL
+        init() throws {
+            root = FileManager.default.temporaryDirectory.appendingPathComponent("pg-e2e-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        }
+        deinit { try? FileManager.default.removeItem(at: root) }
+
+        func drop(_ bytes: [UInt8], as name: String, inbox: String = "helse-bergen") throws {
+            let dir = root.appendingPathComponent("spool/inbound/\(inbox)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let temp = dir.appendingPathComponent(".\(name).tmp")
+            try Data(bytes).write(to: temp)
+            try FileManager.default.moveItem(at: temp, to: dir.appendingPathComponent(name))
+        }
+
+        func files(_ relative: String) -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("spool/\(relative)").path)) ?? []).sorted()
+        }
+
+        func read(_ relative: String) throws -> [UInt8] { Array(try Data(contentsOf: root.appendingPathComponent("spool/\(relative)"))) }
+
+        @discardableResult
+        func run(crashAt step: String? = nil) throws -> GatewayProcess.Output {
+            var env: [String: String] = ["PATHWAY_GATEWAY_CONFIG": ""]
+            if let step { env["PATHWAY_GATEWAY_CRASH_AT"] = step }
+            return try GatewayProcess.run(["run", "--once"], environment: env, cwd: root)
+        }
+
+        func auditRecords() throws -> [[String: Any]] {
+            let text = String(decoding: try read("audit/audit.jsonl"), as: UTF8.self)
+            return try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        }
+    }
+
+    @Test func everySampleFlowEndsWithItsOutcome() throws {
+        let ws = try Workspace()
+        for sample in SampleSet.all { try ws.drop(sample.bytes, as: sample.fileName) }
+        let result = try ws.run()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(ws.files("inbound/helse-bergen").isEmpty)
+        #expect(ws.files("state/processing/helse-bergen").isEmpty)
+        // Three accepted messages are routed to Bergen; every message with a MsgId gets an AppRec.
+        #expect(ws.files("outbound/bergen-kommune").count == 3)
+        #expect(ws.files("outbound/helse-bergen").filter { $0.hasSuffix(".apprec.xml") }.count == SampleSet.all.count)
+        #expect(ws.files("archive/helse-bergen").count == 3)
+        #expect(ws.files("quarantine/helse-bergen").filter { !$0.hasSuffix(".reason.txt") }.count == 5)
+        let records = try ws.auditRecords()
+        #expect(records.count == SampleSet.all.count)
+        let text = String(decoding: try ws.read("audit/audit.jsonl"), as: UTF8.self)
+        for fnr in SampleSet.patients { #expect(!text.contains(fnr), "identity number in the audit log") }
+        #expect(!text.contains("Testesen"))
+        #expect(!result.stderr.contains(SampleSet.patients[0]))
+    }
+
+    @Test func duplicateAcrossRestartsGetsTheSameAppRecAndIsNotRoutedTwice() throws {
+        let ws = try Workspace()
+        let sp1 = SampleSet.all[0].bytes
+        try ws.drop(sp1, as: "first.xml")
+        try ws.run()
+        try ws.drop(sp1, as: "again.xml")
+        try ws.run()
+        #expect(ws.files("outbound/bergen-kommune").count == 1)
+        let receipts = ws.files("outbound/helse-bergen")
+        #expect(receipts.count == 2)
+        let bytes = try receipts.map { try ws.read("outbound/helse-bergen/\($0)") }
+        #expect(bytes[0] == bytes[1], "a duplicate must get byte-for-byte the same AppRec")
+        #expect(try ws.auditRecords().last?["outcome"] as? String == "duplicate")
+    }
+
+    @Test func municipalityAppRecIsMatchedNotAnswered() throws {
+        let ws = try Workspace()
+        try ws.drop(SampleSet.all[0].bytes, as: "sp1.xml")
+        try ws.run()
+        let routedName = try #require(ws.files("outbound/bergen-kommune").first)
+        let routed = MsgHead(try SafeXMLParser.parse(try ws.read("outbound/bergen-kommune/\(routedName)")).root)
+        let answer = AppRec(version: .v1_1, genDate: "2026-11-23T12:00:00", id: "bergen-kvittering-1",
+                            sender: .init(institution: .init(name: "Bergen kommune", herId: "8150100"),
+                                          department: .init(name: "Kreftkoordinator", herId: "8150101")),
+                            receiver: .init(institution: .init(name: "Forløpsgateway Helse Vest", herId: "8150001")),
+                            status: .ok, errors: [],
+                            originalMsgId: .init(msgType: routed.type, issueDate: routed.genDate, id: routed.msgId))
+        try ws.drop(AppRecEncoder.encode(answer), as: "kvittering.xml", inbox: "bergen-kommune")
+        try ws.run()
+        #expect(ws.files("outbound/bergen-kommune").count == 1, "an AppRec is never answered")
+        let last = try #require(try ws.auditRecords().last)
+        #expect(last["outcome"] as? String == "apprec-received")
+        #expect((last["errors"] as? [String])?.isEmpty == true)
+    }
+
+    /// SIGKILL-equivalent `_exit` after each named step, then a restart: every input ends with
+    /// exactly one outcome, one routed message and one AppRec.
+    @Test(arguments: ["decided", "routed-written", "apprec-written", "archived"])
+    func crashAtEachStepIsFinishedOnRestart(step: String) throws {
+        let ws = try Workspace()
+        try ws.drop(SampleSet.all[0].bytes, as: "sp1.xml")
+        let crashed = try ws.run(crashAt: step)
+        #expect(crashed.status == 137)
+        let restarted = try ws.run()
+        #expect(restarted.status == 0, "\(restarted.stderr)")
+        #expect(ws.files("outbound/bergen-kommune").count == 1)
+        #expect(ws.files("outbound/helse-bergen").count == 1)
+        #expect(ws.files("archive/helse-bergen").count == 1)
+        #expect(ws.files("state/processing/helse-bergen").isEmpty)
+        #expect(ws.files("outbound/bergen-kommune").allSatisfy { !$0.hasPrefix(".") }, "no partial file")
+        #expect(try ws.auditRecords().count >= 1)
+    }
+}
