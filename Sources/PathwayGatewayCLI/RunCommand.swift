@@ -1,5 +1,10 @@
+import Dispatch
 import Foundation
 import PathwayGateway
+import Synchronization
+
+/// Set by SIGTERM/SIGINT: finish the file in hand, claim no more, exit 0.
+let stopRequested = Atomic<Bool>(false)
 
 /// `pathway-gateway run [--config FILE] [--once]`.
 enum RunCommand {
@@ -33,9 +38,20 @@ enum RunCommand {
                 CLI.log("drained \(count) file(s)")
                 return 0
             }
-            while true {
-                if try daemon.drainPass() == 0 { usleep(200_000) }
+            let sources = [SIGTERM, SIGINT].map { signalNumber in
+                signal(signalNumber, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+                source.setEventHandler { stopRequested.store(true, ordering: .sequentiallyConsistent) }
+                source.resume()
+                return source
             }
+            defer { sources.forEach { $0.cancel() } }
+            let shouldStop = { stopRequested.load(ordering: .sequentiallyConsistent) }
+            while !shouldStop() {
+                if try daemon.drainPass(shouldStop: shouldStop) == 0 { usleep(200_000) }
+            }
+            CLI.log("stopped on signal; in-flight work finished")
+            return 0
         } catch {
             return CLI.fail("stopped: \(error)")
         }

@@ -112,4 +112,24 @@ import Testing
         #expect(ws.files("outbound/bergen-kommune").allSatisfy { !$0.hasPrefix(".") }, "no partial file")
         #expect(try ws.auditRecords().count >= 1)
     }
+
+    @Test func runningDaemonPicksUpFilesAndStopsCleanlyOnSIGTERM() throws {
+        let ws = try Workspace()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestPaths.binary)
+        process.arguments = ["run"]
+        process.currentDirectoryURL = ws.root
+        process.environment = ProcessInfo.processInfo.environment.merging(["PATHWAY_GATEWAY_CONFIG": ""]) { $1 }
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        try ws.drop(SampleSet.all[0].bytes, as: "live.xml")
+        let deadline = Date().addingTimeInterval(10)
+        while ws.files("outbound/helse-bergen").isEmpty && Date() < deadline { usleep(20_000) }
+        #expect(ws.files("outbound/helse-bergen").count == 1)
+        #expect(ws.files("outbound/bergen-kommune").count == 1)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
 }

@@ -21,11 +21,13 @@ public final class GatewayDaemon: Sendable {
 
     /// One pass over every inbox; returns the number of files taken. Files that appear during the
     /// pass are taken by the next one.
-    public func drainPass() throws -> Int {
+    /// `shouldStop` is asked between files, so a SIGTERM finishes the file in hand and no more.
+    public func drainPass(shouldStop: () -> Bool = { false }) throws -> Int {
         var taken = 0
         for partner in config.partners {
-            for name in Spool.candidates(in: worker.spool.inbound(partner.id)) where try worker.take(partner, name) {
-                taken += 1
+            for name in Spool.candidates(in: worker.spool.inbound(partner.id)) {
+                if shouldStop() { return taken }
+                if try worker.take(partner, name) { taken += 1 }
             }
         }
         return taken
