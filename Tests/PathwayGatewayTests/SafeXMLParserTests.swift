@@ -94,3 +94,30 @@ import Testing
         #expect(String(decoding: copy.serialized(), as: UTF8.self).contains("<b>2</b>"))
     }
 }
+
+@Suite struct SchemaSetTests {
+    /// An import that cannot be found is only a libxml2 warning; the gateway must refuse to start.
+    @Test func missingImportIsAStartUpError() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pg-xsd-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let driver = dir.appendingPathComponent("driver.xsd")
+        try Data("""
+            <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:d">
+              <xs:import namespace="urn:missing" schemaLocation="missing.xsd"/>
+            </xs:schema>
+            """.utf8).write(to: driver)
+        do {
+            _ = try SchemaSet(driverAt: driver.path)
+            Issue.record("a schema set with a missing import must not load")
+        } catch {
+            guard case let .invalidSchema(path, diagnostics) = error else { Issue.record("\(error)"); return }
+            #expect(path == driver.path)
+            #expect(diagnostics.contains { $0.message.contains("missing.xsd") || $0.message.contains("Skipping the import") })
+        }
+    }
+
+    @Test func ourSchemasCompileWithoutWarnings() throws {
+        #expect(throws: Never.self) { try SchemaSet(driverAt: TestPaths.ourDriver) }
+    }
+}

@@ -13,6 +13,8 @@ func option(_ name: String, default value: Double) -> Double {
 switch command {
 case "xml":
     XMLThroughput.run(secondsPerRound: option("--seconds", default: 2), rounds: Int(option("--rounds", default: 5)))
+case "drain":
+    try DrainThroughput.run(count: Int(option("--count", default: 10_000)))
 case "samples":
     // Regenerates samples/messages/ from SampleSet (a test keeps the two in step).
     let dir = arguments.count > 1 ? arguments[1] : "samples/messages"
@@ -23,7 +25,7 @@ case "samples":
     }
 default:
     print("""
-        usage: gateway-bench xml [--seconds S] [--rounds N] | samples [DIR]
+        usage: gateway-bench xml [--seconds S] [--rounds N] | drain [--count N] | samples [DIR]
           xml   parse + validate + decode throughput over the conformance corpus, against a bare
                 libxml2 parse + validate loop over the same bytes (the physical limit of this step)
         """)
