@@ -47,9 +47,7 @@ enum RunCommand {
             }
             defer { sources.forEach { $0.cancel() } }
             let shouldStop = { stopRequested.load(ordering: .sequentiallyConsistent) }
-            while !shouldStop() {
-                if try daemon.drainPass(shouldStop: shouldStop) == 0 { usleep(200_000) }
-            }
+            try daemon.serve(shouldStop: shouldStop)
             CLI.log("stopped on signal; in-flight work finished")
             return 0
         } catch {

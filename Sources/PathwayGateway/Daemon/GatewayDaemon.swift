@@ -42,4 +42,20 @@ public final class GatewayDaemon: Sendable {
             if taken == 0 { return total }
         }
     }
+
+    /// The daemon loop: a full scan at start, after every inotify wake-up, and at least every
+    /// `scanIntervalSeconds` (the safety net for missed events). Waits are cut into 250 ms slices
+    /// so that a stop request is seen quickly; returns once `shouldStop` says so.
+    public func serve(shouldStop: () -> Bool) throws {
+        let watcher = try InboxWatcher(directories: config.partners.map { worker.spool.inbound($0.id) })
+        let interval = max(1, Int(config.scanIntervalSeconds * 1000))
+        while !shouldStop() {
+            if try drainPass(shouldStop: shouldStop) > 0 { continue }
+            var waited = 0
+            while waited < interval && !shouldStop() {
+                if watcher.wait(timeoutMilliseconds: Int32(min(250, interval - waited))) { break }
+                waited += 250
+            }
+        }
+    }
 }
