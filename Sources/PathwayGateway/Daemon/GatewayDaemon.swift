@@ -1,7 +1,7 @@
 import Foundation
 
 /// `pathway-gateway run`: opens the spool, finishes what a crash left, then drains the inbound
-/// directories. Intake is a directory scan for now (inotify comes next: docs/daemon-design.md).
+/// directories. Intake: inotify wake-ups plus a periodic full scan (docs/daemon-design.md).
 public final class GatewayDaemon: Sendable {
     public let config: GatewayConfig
     public let worker: SpoolWorker
