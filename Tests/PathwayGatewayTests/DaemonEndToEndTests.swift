@@ -132,4 +132,57 @@ import Testing
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
     }
+
+    /// Hostile and broken files: each gets its outcome, the daemon keeps going, nothing leaks.
+    @Test func hostileFilesAreQuarantinedAndTheDaemonKeepsRunning() throws {
+        let ws = try Workspace()
+        let xxe = #"<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><MsgHead>&x;</MsgHead>"#
+        var laughs = #"<!ENTITY l0 "ha">"#
+        for i in 1...9 { laughs += "<!ENTITY l\(i) \"" + String(repeating: "&l\(i - 1);", count: 10) + "\">" }
+        try ws.drop(Array(xxe.utf8), as: "xxe.xml")
+        try ws.drop(Array("<!DOCTYPE r [\(laughs)]><r>&l9;</r>".utf8), as: "laughs.xml")
+        try ws.drop(Array((String(repeating: "<a>", count: 10_000) + String(repeating: "</a>", count: 10_000)).utf8), as: "deep.xml")
+        try ws.drop([0x00, 0xFF, 0xFE, 0x00], as: "binary.xml")
+        try ws.drop(SampleSet.all[0].bytes, as: "file name with spaces æøå.xml")
+        try ws.drop(SampleSet.all[1].bytes, as: "wrong-inbox.xml", inbox: "haraldsplass")
+        let result = try ws.run()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(ws.files("inbound/helse-bergen").isEmpty)
+        #expect(ws.files("inbound/haraldsplass").isEmpty)
+        let notices = ws.files("outbound/helse-bergen").filter { $0.hasSuffix(".rejected.txt") }
+        #expect(notices.sorted() == ["binary.xml.rejected.txt", "deep.xml.rejected.txt", "laughs.xml.rejected.txt", "xxe.xml.rejected.txt"])
+        let xxeNotice = String(decoding: try ws.read("outbound/helse-bergen/xxe.xml.rejected.txt"), as: UTF8.self)
+        #expect(xxeNotice.contains("DOCTYPE"))
+        #expect(!xxeNotice.contains("root:"), "the external entity must never be read")
+        #expect(ws.files("outbound/bergen-kommune").count == 1, "only the good message is routed")
+        let records = try ws.auditRecords()
+        let wrongInbox = try #require(records.first { $0["file"] as? String == "wrong-inbox.xml" })
+        #expect(wrongInbox["security"] as? Bool == true)
+        #expect(wrongInbox["outcome"] as? String == "rejected")
+        #expect(ws.files("outbound/haraldsplass").count == 1, "the spoofing inbox gets an X99 AppRec")
+        #expect(records.count == 6)
+    }
+
+    /// The same deviating padm2-style header: rejected with T02 for a strict partner, accepted with
+    /// warnings for a lenient one.
+    @Test func strictAndLenientPartnersDifferOnHeaderDeviations() throws {
+        let ws = try Workspace()
+        var text = String(decoding: SampleSet.all[0].bytes, as: UTF8.self)
+        // Put Ack after a (reversed) ConversationRef, as NAV's padm2 senders do.
+        text = text.replacingOccurrences(of: "<Ack V=\"J\" DN=\"Ja\"/>", with:
+            "<ConversationRef><RefToConversation>c-1</RefToConversation><RefToParent>p-1</RefToParent></ConversationRef><Ack V=\"J\" DN=\"Ja\"/>")
+        let strictCopy = text.replacingOccurrences(of: "7d3e0c1a-sp1-0001", with: "strict-1")
+        let lenientCopy = text.replacingOccurrences(of: "7d3e0c1a-sp1-0001", with: "lenient-1")
+            .replacingOccurrences(of: "8150010", with: "8150020").replacingOccurrences(of: "8150011", with: "8150021")
+        try ws.drop(Array(strictCopy.utf8), as: "strict.xml")
+        try ws.drop(Array(lenientCopy.utf8), as: "lenient.xml", inbox: "haraldsplass")
+        #expect(try ws.run().status == 0)
+        let records = try ws.auditRecords()
+        let strict = try #require(records.first { $0["file"] as? String == "strict.xml" })
+        let lenient = try #require(records.first { $0["file"] as? String == "lenient.xml" })
+        #expect(strict["outcome"] as? String == "rejected")
+        #expect((strict["errors"] as? [String])?.first?.hasPrefix("T02") == true)
+        #expect(lenient["outcome"] as? String == "accepted")
+        #expect((lenient["warnings"] as? [String])?.count == 2)
+    }
 }
