@@ -496,8 +496,8 @@ def mutations_for(el, idx, rng):
     return muts
 
 
-def mutate_seed(seed_label, seed_root, rng, out):
-    """Append (label, bytes) for every mutation of seed_root."""
+def mutate_seed(seed_label, seed_root, rng):
+    """Yield (label, bytes) for every mutation of seed_root."""
     els = elements(seed_root)
     if len(els) > MAX_ELEMENTS_PER_SEED:
         step = len(els) / MAX_ELEMENTS_PER_SEED
@@ -514,7 +514,7 @@ def mutate_seed(seed_label, seed_root, rng, out):
             if isinstance(ret, etree._Element) and ret.getparent() is None:
                 root2 = ret  # the root element itself was re-created
             data = etree.tostring(root2, xml_declaration=True, encoding="UTF-8")
-            out.append((f"{seed_label} :: {where} :: {desc}", data))
+            yield f"{seed_label} :: {where} :: {desc}", data
 
 
 # --------------------------------------------------------------------------
@@ -767,6 +767,11 @@ SIG_FULL = f"""
   <ds:KeyInfo Id="ki-1">
     <ds:KeyName>nokkel</ds:KeyName>
     <ds:KeyValue><ds:RSAKeyValue><ds:Modulus>AQAB</ds:Modulus><ds:Exponent>AQAB</ds:Exponent></ds:RSAKeyValue></ds:KeyValue>
+    <ds:KeyValue><ds:DSAKeyValue><ds:P>AQAB</ds:P><ds:Q>AQAB</ds:Q><ds:G>AQAB</ds:G><ds:Y>AQAB</ds:Y><ds:J>AQAB</ds:J><ds:Seed>AQAB</ds:Seed><ds:PgenCounter>AQAB</ds:PgenCounter></ds:DSAKeyValue></ds:KeyValue>
+    <ds:PGPData><ds:PGPKeyID>AQAB</ds:PGPKeyID><ds:PGPKeyPacket>AQAB</ds:PGPKeyPacket><u:PgpExt xmlns:u="urn:example:unknown"/></ds:PGPData>
+    <ds:SPKIData><ds:SPKISexp>AQAB</ds:SPKISexp><u:SpkiExt xmlns:u="urn:example:unknown"/></ds:SPKIData>
+    <ds:RetrievalMethod URI="#k"><ds:Transforms><ds:Transform Algorithm="u"/></ds:Transforms></ds:RetrievalMethod>
+    <ds:MgmtData>m</ds:MgmtData>
     <ds:X509Data>
       <ds:X509IssuerSerial><ds:X509IssuerName>CN=Test</ds:X509IssuerName><ds:X509SerialNumber>12345</ds:X509SerialNumber></ds:X509IssuerSerial>
       <ds:X509SubjectName>CN=Subject</ds:X509SubjectName>
@@ -1064,6 +1069,46 @@ def signature_variants():
     return v
 
 
+def small_model_enumerations():
+    """Exhaustive child sequences for the small, fiddly xmldsig content models."""
+    import itertools
+    out = []
+    d = f'xmlns:ds="{DS}" xmlns:u="{UNKNOWN}"'
+    # DSAKeyValue: every in-order subset of its seven children
+    dsa = ["P", "Q", "G", "Y", "J", "Seed", "PgenCounter"]
+    for mask in range(1 << len(dsa)):
+        names = [n for i, n in enumerate(dsa) if mask & (1 << i)]
+        body = "".join(f"<ds:{n}>AQAB</ds:{n}>" for n in names)
+        out.append((f"DSAKeyValue children {names}",
+                    f"<ds:KeyInfo {d}><ds:KeyValue><ds:DSAKeyValue>{body}</ds:DSAKeyValue></ds:KeyValue></ds:KeyInfo>"))
+    # PGPData / SPKIData / X509IssuerSerial / RSAKeyValue: all sequences up to length 3 (4 for SPKI)
+    tokens = {
+        "PGPData": {"ID": "<ds:PGPKeyID>AQAB</ds:PGPKeyID>", "PK": "<ds:PGPKeyPacket>AQAB</ds:PGPKeyPacket>",
+                    "EXT": "<u:E/>", "DS": "<ds:KeyName/>"},
+        "SPKIData": {"SX": "<ds:SPKISexp>AQAB</ds:SPKISexp>", "EXT": "<u:E/>", "DS": "<ds:KeyName/>"},
+        "RSAKeyValue": {"M": "<ds:Modulus>AQAB</ds:Modulus>", "E": "<ds:Exponent>AQAB</ds:Exponent>"},
+    }
+    for model, toks in tokens.items():
+        maxlen = 4 if model == "SPKIData" else 3
+        for n in range(0, maxlen + 1):
+            for combo in itertools.product(sorted(toks), repeat=n):
+                body = "".join(toks[t] for t in combo)
+                inner = f"<ds:{model}>{body}</ds:{model}>"
+                if model == "RSAKeyValue":
+                    inner = f"<ds:KeyValue>{inner}</ds:KeyValue>"
+                out.append((f"{model} children {list(combo)}", f"<ds:KeyInfo {d}>{inner}</ds:KeyInfo>"))
+    # X509Data items
+    x = {"IS": "<ds:X509IssuerSerial><ds:X509IssuerName>n</ds:X509IssuerName><ds:X509SerialNumber>1</ds:X509SerialNumber></ds:X509IssuerSerial>",
+         "SKI": "<ds:X509SKI>AQAB</ds:X509SKI>", "SN": "<ds:X509SubjectName>s</ds:X509SubjectName>",
+         "C": "<ds:X509Certificate>AQAB</ds:X509Certificate>", "CRL": "<ds:X509CRL>AQAB</ds:X509CRL>",
+         "EXT": "<u:E/>", "DS": "<ds:KeyName/>"}
+    for n in range(0, 3):
+        for combo in itertools.product(sorted(x), repeat=n):
+            out.append((f"X509Data children {list(combo)}",
+                        f"<ds:KeyInfo {d}><ds:X509Data>{''.join(x[t] for t in combo)}</ds:X509Data></ds:KeyInfo>"))
+    return out
+
+
 def generated_documents(official_inventory):
     docs = []  # (label, text, use_as_seed)
     full_info = msginfo(MSGINFO_EXTRAS, OTHER_RECEIVERS)
@@ -1093,6 +1138,9 @@ def generated_documents(official_inventory):
     # Signature variants (not used as seeds; SIG_FULL already is)
     for desc, sig in signature_variants():
         docs.append((f"gen: signature: {desc}", msghead(document(B64_SMALL), sig), False))
+    sig_head = f'<ds:Signature xmlns:ds="{DS}"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="u"/><ds:SignatureMethod Algorithm="u"/><ds:Reference><ds:DigestMethod Algorithm="u"/><ds:DigestValue>AAAA</ds:DigestValue></ds:Reference></ds:SignedInfo><ds:SignatureValue>AAAA</ds:SignatureValue>'
+    for desc, keyinfo in small_model_enumerations():
+        docs.append((f"gen: signature KeyInfo: {desc}", msghead(document(B64_SMALL), sig_head + keyinfo + "</ds:Signature>"), False))
     docs.append(("gen: signature before Document",
                  f'<MsgHead xmlns="{MH}">{msginfo()}{SIG_FULL}{document(B64_SMALL)}</MsgHead>', False))
     docs.append(("gen: two signatures", msghead(document(B64_SMALL), SIG_FULL + SIG_FULL.replace('Id="', 'Id="b'),), False))
@@ -1220,6 +1268,18 @@ def generated_documents(official_inventory):
     return docs
 
 
+def mutation_kind(label):
+    """Group a mutation label ('seed :: path :: description') by its kind."""
+    desc = label.rsplit(" :: ", 1)[-1]
+    desc = re.sub(r"@\{[^}]*\}\w+|@\w+", "@attr", desc)
+    desc = re.sub(r"\[[^\]]*\]", "", desc)
+    desc = re.sub(r"#\d+ to position \d+", "to another position", desc)
+    desc = re.sub(r"xsi:type=\S+", "xsi:type=<type>", desc)
+    desc = re.sub(r"@attr := .*", "@attr := <bad or odd value>", desc)
+    desc = re.sub(r"move element into http\S+", "move element into another KITH/W3C namespace", desc)
+    return desc.strip()
+
+
 # --------------------------------------------------------------------------
 # xmllint cross-check
 # --------------------------------------------------------------------------
@@ -1288,105 +1348,107 @@ def main():
           f"differences {len(only_off) + len(only_our)}")
 
     # ---------------- corpus ----------------
-    corpus = []  # (category, label, bytes)
     expected = {}
     index = os.path.join(args.samples, "index.tsv")
     if os.path.exists(index):
         with open(index, encoding="utf-8") as fh:
             header = fh.readline().rstrip("\n").split("\t")
             for line in fh:
-                cols = line.rstrip("\n").split("\t")
-                row = dict(zip(header, cols))
+                row = dict(zip(header, line.rstrip("\n").split("\t")))
                 expected[row.get("file")] = row.get("official_schema_verdict")
 
-    seeds = []  # (label, root)
+    seeds = []  # (label, root) used as mutation bases
     seen_struct = set()
-    sample_files = sorted(f for f in os.listdir(args.samples) if f.endswith(".xml"))
-    for name in sample_files:
-        with open(os.path.join(args.samples, name), "rb") as fh:
-            data = fh.read()
-        corpus.append(("sample", f"sample {name}", data))
-        try:
-            root = etree.fromstring(data, make_parser())
-        except etree.XMLSyntaxError:
-            continue
-        shrunk = shrink_base64(root)
-        sig = structure_signature(root)
-        if sig in seen_struct:
-            continue
-        seen_struct.add(sig)
-        seeds.append((f"{name}{' (base64 shrunk)' if shrunk else ''}", root))
 
-    gen = generated_documents(inv_off)
-    for label, text, use_as_seed in gen:
-        data = text.encode("utf-8")
-        corpus.append(("generated", label, data))
-        if use_as_seed:
-            root = etree.fromstring(data, make_parser())
-            seeds.append((label, root))
-
-    rng = random.Random(args.seed)
-    mutated = []
-    for label, root in seeds:
-        mutate_seed(label, root, rng, mutated)
-    for label, data in mutated:
-        corpus.append(("mutation", label, data))
-
-    # de-duplicate identical documents
-    unique = OrderedDict()
-    for cat, label, data in corpus:
-        key = hashlib.sha1(data).hexdigest()
-        if key not in unique:
-            unique[key] = (cat, label, data)
-    corpus = list(unique.values())
-    print(f"seeds for mutation: {len(seeds)}; corpus: {len(corpus)} unique documents "
-          f"({Counter(c for c, _l, _d in corpus)})")
+    def iter_corpus():
+        """Yield (category, label, bytes); samples, then generated, then mutations."""
+        for name in sorted(f for f in os.listdir(args.samples) if f.endswith(".xml")):
+            with open(os.path.join(args.samples, name), "rb") as fh:
+                data = fh.read()
+            yield "sample", f"sample {name}", data
+            try:
+                root = etree.fromstring(data, make_parser())
+            except etree.XMLSyntaxError:
+                continue  # malformed: its own verdict, nothing to mutate
+            shrunk = shrink_base64(root)
+            sig = structure_signature(root)
+            if sig in seen_struct:
+                continue  # structurally identical to an earlier sample
+            seen_struct.add(sig)
+            seeds.append((f"{name}{' (base64 shrunk)' if shrunk else ''}", root))
+        for label, text, use_as_seed in generated_documents(inv_off):
+            data = text.encode("utf-8")
+            yield "generated", label, data
+            if use_as_seed:
+                seeds.append((label, etree.fromstring(data, make_parser())))
+        rng = random.Random(args.seed)
+        for label, root in list(seeds):
+            for mlabel, data in mutate_seed(label, root, rng):
+                yield "mutation", mlabel, data
 
     # ---------------- compare ----------------
-    disagreements = []
+    seen_docs = set()
+    compared = 0
     agreements = 0
+    disagreements = []
     verdict_counts = Counter()
+    category_counts = Counter()
+    mutation_kinds = Counter()
     index_mismatch = []
-    for cat, label, data in corpus:
-        v_off, e_off = verdict(official, data)
-        v_our, e_our = verdict(ours, data)
-        verdict_counts[(cat, v_off)] += 1
-        if v_off == v_our:
-            agreements += 1
-        else:
-            disagreements.append((cat, label, v_off, e_off, v_our, e_our))
-        if cat == "sample":
-            fname = label.split(" ", 1)[1]
-            exp = expected.get(fname)
-            if exp and exp != v_off:
-                index_mismatch.append((fname, exp, v_off))
+    xmllint_dir = tempfile.mkdtemp(prefix="schema-check-") if args.xmllint else None
+    xmllint_docs = []  # (category, label, path)
+    try:
+        for cat, label, data in iter_corpus():
+            key = hashlib.sha1(data).digest()
+            if key in seen_docs:
+                continue
+            seen_docs.add(key)
+            compared += 1
+            category_counts[cat] += 1
+            if cat == "mutation":
+                mutation_kinds[mutation_kind(label)] += 1
+            v_off, e_off = verdict(official, data)
+            v_our, e_our = verdict(ours, data)
+            verdict_counts[(cat, v_off)] += 1
+            if v_off == v_our:
+                agreements += 1
+            else:
+                disagreements.append((cat, label, v_off, e_off, v_our, e_our))
+            if args.verbose:
+                print(f"[{cat}] {v_off:11s} {v_our:11s} {label}")
+            if cat == "sample":
+                fname = label.split(" ", 1)[1]
+                exp = expected.get(fname)
+                if exp and exp != v_off:
+                    index_mismatch.append((fname, exp, v_off))
+            if xmllint_dir:
+                path = os.path.join(xmllint_dir, f"d{compared:06d}.xml")
+                with open(path, "wb") as fh:
+                    fh.write(data)
+                xmllint_docs.append((cat, label, path))
 
-    if args.xmllint:
-        if not shutil.which("xmllint"):
-            failures.append("--xmllint given but xmllint is not installed (apt-get install libxml2-utils)")
-        else:
-            tmp = tempfile.mkdtemp(prefix="schema-check-")
-            try:
-                paths = []
-                for i, (_c, _l, data) in enumerate(corpus):
-                    p = os.path.join(tmp, f"d{i:06d}.xml")
-                    with open(p, "wb") as fh:
-                        fh.write(data)
-                    paths.append(p)
+        print(f"seeds for mutation: {len(seeds)}; unique documents: {compared} ({dict(category_counts)})")
+
+        x_summary = None
+        if xmllint_dir:
+            if not shutil.which("xmllint"):
+                failures.append("--xmllint given but xmllint is not installed (apt-get install libxml2-utils)")
+            else:
+                paths = [p for _c, _l, p in xmllint_docs]
                 lo = xmllint_verdicts(args.official, paths)
                 lu = xmllint_verdicts(args.ours, paths)
                 x_agree = 0
-                for (cat, label, data), a, b in zip(corpus, lo, lu):
+                for (cat, label, _p), a, b in zip(xmllint_docs, lo, lu):
                     if a == b:
                         x_agree += 1
                     else:
                         disagreements.append((cat + "/xmllint", label, a, "", b, ""))
-                ver = subprocess.run(["xmllint", "--version"], stderr=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True).stderr.splitlines()[0]
-                print(f"xmllint ({ver}): {len(corpus)} documents, {x_agree} agreements, "
-                      f"{len(corpus) - x_agree} disagreements")
-            finally:
-                shutil.rmtree(tmp, ignore_errors=True)
+                ver = subprocess.run(["xmllint", "--version"], stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True).stderr.splitlines()[0]
+                x_summary = (ver, len(paths), x_agree)
+    finally:
+        if xmllint_dir:
+            shutil.rmtree(xmllint_dir, ignore_errors=True)
 
     # ---------------- report ----------------
     print()
@@ -1394,6 +1456,9 @@ def main():
     print("official verdicts by category:")
     for (cat, v), n in sorted(verdict_counts.items()):
         print(f"  {cat:10s} {v:12s} {n}")
+    print("mutations by kind:")
+    for kind, n in sorted(mutation_kinds.items(), key=lambda kv: (-kv[1], kv[0])):
+        print(f"  {n:7d}  {kind}")
     if index_mismatch:
         print("samples whose official verdict differs from index.tsv (informational):")
         for f, exp, got in index_mismatch:
@@ -1410,9 +1475,12 @@ def main():
             print("- " + f)
 
     print()
-    print(f"documents compared: {len(corpus)}")
+    if x_summary:
+        ver, n, agree = x_summary
+        print(f"system xmllint ({ver}): documents {n}, agreements {agree}, disagreements {n - agree}")
+    print(f"documents compared: {compared}")
     print(f"agreements:         {agreements}")
-    print(f"disagreements:      {len(corpus) - agreements}")
+    print(f"disagreements:      {compared - agreements}")
     print(f"check failures:     {len(failures)}")
     print(f"time: {time.time() - t0:.1f}s")
     return 1 if (disagreements or failures) else 0
