@@ -62,7 +62,7 @@ public final class SpoolWorker: Sendable {
     /// Writes whatever a decided message still lacks, moves the original, marks it done. Safe to
     /// repeat: identical existing outputs count as written.
     public func finish(messageId: String) throws {
-        guard let work = try store.pendingWork().first(where: { $0.messageId == messageId }) else { return }
+        guard let work = try store.pendingWork(messageId: messageId).first else { return }
         // Routed messages and notices first, the AppRec last: no receipt is visible before its effects.
         let ordered = work.outputs.filter { $0.kind != .apprec } + work.outputs.filter { $0.kind == .apprec }
         for output in ordered {

@@ -54,8 +54,13 @@ public struct AppRecFactory: Sendable {
         return String(format: "%04d-%02d-%02dT%02d:%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
     }
 
+    /// Good enough to echo as IssueDate: "yyyy-MM-ddTHH:mm:ss" with optional fraction and zone.
     static func isDateTime(_ text: String) -> Bool {
-        let parts = text.split(separator: "T")
-        return parts.count == 2 && LenientRepair.paddedDate(String(parts[0])) == nil && parts[0].count == 10 && parts[1].count >= 8
+        let shape = Array("dddd-dd-ddTdd:dd:dd".utf8)
+        let bytes = Array(text.utf8)
+        guard bytes.count >= shape.count else { return false }
+        return zip(shape, bytes).allSatisfy { expected, actual in
+            expected == UInt8(ascii: "d") ? (48...57).contains(actual) : expected == actual
+        }
     }
 }

@@ -165,10 +165,14 @@ extension MessageStore {
 
     /// Unfinished messages, oldest first, with the outputs still to write: the restart to-do list.
     /// `claimed` ones have no decision yet (their file should still be in inbound/).
-    public func pendingWork() throws -> [PendingWork] {
+    /// `messageId` narrows it to one message (the per-file path of the daemon, which must not read
+    /// every other unfinished message's bytes).
+    public func pendingWork(messageId: String? = nil) throws -> [PendingWork] {
         try db.transaction(readOnly: true) {
-            let messages = try db.query("SELECT id, partner_id, file_name, state, destination FROM messages WHERE state <> 'done' ORDER BY claimed_at, id") {
-                row in
+            let messages = try db.query("""
+                SELECT id, partner_id, file_name, state, destination FROM messages
+                WHERE state <> 'done' AND (?1 IS NULL OR id = ?1) ORDER BY claimed_at, id
+                """, [messageId]) { row in
                 (try row.string(0), try row.string(1), try row.string(2), try row.string(3), try row.optionalString(4))
             }
             return try messages.map { m in
