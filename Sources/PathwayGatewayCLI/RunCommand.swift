@@ -46,7 +46,7 @@ enum RunCommand {
                 return source
             }
             defer { sources.forEach { $0.cancel() } }
-            let shouldStop = { stopRequested.load(ordering: .sequentiallyConsistent) }
+            let shouldStop: @Sendable () -> Bool = { stopRequested.load(ordering: .sequentiallyConsistent) }
             try daemon.serve(shouldStop: shouldStop)
             CLI.log("stopped on signal; in-flight work finished")
             return 0

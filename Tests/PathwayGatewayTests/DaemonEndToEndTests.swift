@@ -185,4 +185,30 @@ import Testing
         #expect(lenient["outcome"] as? String == "accepted")
         #expect((lenient["warnings"] as? [String])?.count == 2)
     }
+
+    /// Two workers racing on copies of one message: exactly one is routed, every copy gets the same
+    /// AppRec bytes; distinct messages to many kommuner are each routed once.
+    @Test func concurrentWorkersNeverRouteADuplicateTwice() throws {
+        let ws = try Workspace()
+        let copy = SampleSet.all[0].bytes
+        for i in 0..<30 { try ws.drop(copy, as: "copy-\(i).xml") }
+        let kommuner = ["4601", "0301", "5001", "1103", "1508", "5501", "1507"]
+        for i in 0..<30 {
+            try ws.drop(MessageValidatorTests.message {
+                $0.msgId = "distinct-\(i)"; $0.receiver = RouterTests.gateway
+                $0.patient?.kommune = kommuner[i % kommuner.count]
+            }, as: "distinct-\(i).xml")
+        }
+        #expect(try ws.run().status == 0)
+        let routed = ["bergen-kommune", "oslo-kommune", "trondheim-kommune", "stavanger-kommune", "alesund-kommune", "tromso-kommune"]
+            .reduce(0) { $0 + ws.files("outbound/\($1)").count }
+        #expect(routed == 31)
+        let receipts = ws.files("outbound/helse-bergen")
+        #expect(receipts.count == 60)
+        let records = try ws.auditRecords()
+        #expect(records.filter { $0["outcome"] as? String == "duplicate" }.count == 29)
+        let bytes = Set(try receipts.map { try ws.read("outbound/helse-bergen/\($0)") }
+            .filter { String(decoding: $0, as: UTF8.self).contains("7d3e0c1a-sp1-0001") })
+        #expect(bytes.count == 1, "all 30 copies must be answered with byte-identical AppRecs")
+    }
 }

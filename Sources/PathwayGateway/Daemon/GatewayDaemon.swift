@@ -1,4 +1,6 @@
+import Dispatch
 import Foundation
+import Synchronization
 
 /// `pathway-gateway run`: opens the spool, finishes what a crash left, then drains the inbound
 /// directories. Intake: inotify wake-ups plus a periodic full scan (docs/daemon-design.md).
@@ -21,16 +23,34 @@ public final class GatewayDaemon: Sendable {
 
     /// One pass over every inbox; returns the number of files taken. Files that appear during the
     /// pass are taken by the next one.
-    /// `shouldStop` is asked between files, so a SIGTERM finishes the file in hand and no more.
-    public func drainPass(shouldStop: () -> Bool = { false }) throws -> Int {
-        var taken = 0
-        for partner in config.partners {
-            for name in Spool.candidates(in: worker.spool.inbound(partner.id)) {
-                if shouldStop() { return taken }
-                if try worker.take(partner, name) { taken += 1 }
+    /// `shouldStop` is asked between files, so a SIGTERM finishes the files in hand and no more.
+    /// `config.workers` threads take files from one shared list: validation is CPU work and every
+    /// output waits on fsync, so two workers overlap one's disk wait with the other's parsing.
+    public func drainPass(shouldStop: @Sendable () -> Bool = { false }) throws -> Int {
+        let work = config.partners.flatMap { partner in
+            Spool.candidates(in: worker.spool.inbound(partner.id)).map { (partner, $0) }
+        }
+        guard !work.isEmpty else { return 0 }
+        let state = Mutex((next: 0, taken: 0, error: (any Error)?.none))
+        DispatchQueue.concurrentPerform(iterations: max(1, min(config.workers, work.count))) { _ in
+            while true {
+                let index: Int? = state.withLock { s in
+                    guard s.error == nil, s.next < work.count, !shouldStop() else { return nil }
+                    s.next += 1
+                    return s.next - 1
+                }
+                guard let index else { return }
+                do {
+                    if try worker.take(work[index].0, work[index].1) { state.withLock { $0.taken += 1 } }
+                } catch {
+                    state.withLock { $0.error = $0.error ?? error }
+                }
             }
         }
-        return taken
+        return try state.withLock { s in
+            if let error = s.error { throw error }
+            return s.taken
+        }
     }
 
     /// Passes until one finds nothing.
@@ -46,7 +66,7 @@ public final class GatewayDaemon: Sendable {
     /// The daemon loop: a full scan at start, after every inotify wake-up, and at least every
     /// `scanIntervalSeconds` (the safety net for missed events). Waits are cut into 250 ms slices
     /// so that a stop request is seen quickly; returns once `shouldStop` says so.
-    public func serve(shouldStop: () -> Bool) throws {
+    public func serve(shouldStop: @Sendable () -> Bool) throws {
         let watcher = try InboxWatcher(directories: config.partners.map { worker.spool.inbound($0.id) })
         let interval = max(1, Int(config.scanIntervalSeconds * 1000))
         while !shouldStop() {

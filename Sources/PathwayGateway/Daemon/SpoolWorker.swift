@@ -46,17 +46,32 @@ public final class SpoolWorker: Sendable {
             let input = MessageProcessor.Input(partner: partner, fileName: name, messageId: claim.messageId, bytes: bytes,
                                                sha256: sha, readFailure: readFailure, now: now,
                                                newId: { UUID().uuidString.lowercased() })
-            let plan = try processor.plan(input, lookups: .init(firstMessage: store.findFirst, routedMessage: store.matchAppRec))
-            if let answer = plan.receiverAppRec {
-                try store.recordReceiverAppRec(routedId: answer.routedId, status: answer.status, errorCode: answer.errorCode,
-                                               errorText: answer.errorText, appRecMessageId: claim.messageId)
-            }
-            _ = try store.recordDecision(messageId: claim.messageId, plan.decision)
+            let plan = try decide(input)
             CrashPoint.hit("decided")
             try audit.record(event: "received", partner: partner.id, file: name, outcome: plan.decision.outcome.rawValue,
                              sha256: sha, facts: plan.facts, now: now)
         }
         try finish(messageId: claim.messageId)
+    }
+
+    /// Plans and records the decision. Two workers may take two copies of one message at once: the
+    /// second to record finds the (sender, MsgId) key taken and plans again, now as a duplicate.
+    private func decide(_ input: MessageProcessor.Input) throws -> ProcessingPlan {
+        let lookups = MessageProcessor.Lookups(firstMessage: store.findFirst, routedMessage: store.matchAppRec)
+        for attempt in 1...2 {
+            let plan = try processor.plan(input, lookups: lookups)
+            do {
+                if let answer = plan.receiverAppRec {
+                    try store.recordReceiverAppRec(routedId: answer.routedId, status: answer.status, errorCode: answer.errorCode,
+                                                   errorText: answer.errorText, appRecMessageId: input.messageId)
+                }
+                _ = try store.recordDecision(messageId: input.messageId, plan.decision)
+                return plan
+            } catch MessageStore.Failure.keyAlreadyRegistered where attempt == 1 {
+                continue
+            }
+        }
+        preconditionFailure("unreachable: the second attempt returns or throws")
     }
 
     /// Writes whatever a decided message still lacks, moves the original, marks it done. Safe to
