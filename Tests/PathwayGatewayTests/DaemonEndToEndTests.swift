@@ -211,4 +211,55 @@ import Testing
             .filter { String(decoding: $0, as: UTF8.self).contains("7d3e0c1a-sp1-0001") })
         #expect(bytes.count == 1, "all 30 copies must be answered with byte-identical AppRecs")
     }
+
+    /// SIGHUP reloads the configuration; a broken one is refused and the running one kept.
+    @Test func sighupReloadsAndRefusesABadConfig() throws {
+        let ws = try Workspace()
+        let configURL = ws.root.appendingPathComponent("gateway.json")
+        let sample = try Data(contentsOf: TestPaths.packageRoot.appendingPathComponent("samples/pathway-gateway.json"))
+        try sample.write(to: configURL)
+        let errURL = ws.root.appendingPathComponent("stderr.txt")
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestPaths.binary)
+        process.arguments = ["run", "--config", configURL.path]
+        process.currentDirectoryURL = ws.root
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        func waitFor(_ condition: () -> Bool) {
+            let deadline = Date().addingTimeInterval(10)
+            while !condition() && Date() < deadline { usleep(20_000) }
+        }
+        waitFor { FileManager.default.fileExists(atPath: ws.root.appendingPathComponent("spool/inbound/helse-bergen").path) }
+
+        try Data("{ \"spool\": 42 }".utf8).write(to: configURL)
+        kill(process.processIdentifier, SIGHUP)
+        waitFor { String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self).contains("reload refused") }
+        try ws.drop(SampleSet.all[0].bytes, as: "after-bad-reload.xml")
+        waitFor { !ws.files("outbound/helse-bergen").isEmpty }
+        #expect(ws.files("outbound/helse-bergen").count == 1, "the running configuration keeps working")
+
+        var object = try JSONSerialization.jsonObject(with: sample) as! [String: Any]
+        var partners = object["partners"] as! [[String: Any]]
+        partners.append(["id": "voss-kommune", "name": "Voss herad", "herIds": ["8150160"]])
+        object["partners"] = partners
+        try JSONSerialization.data(withJSONObject: object).write(to: configURL)
+        kill(process.processIdentifier, SIGHUP)
+        waitFor { FileManager.default.fileExists(atPath: ws.root.appendingPathComponent("spool/inbound/voss-kommune").path) }
+        let answer = AppRec(version: .v1_1, genDate: "2026-11-23T12:00:00", id: "voss-1",
+                            sender: .init(institution: .init(name: "Voss herad", herId: "8150160")),
+                            receiver: .init(institution: .init(name: "Forløpsgateway Helse Vest", herId: "8150001")),
+                            status: .ok, errors: [],
+                            originalMsgId: .init(msgType: CodedValue(v: "DIALOG_HELSEFAGLIG"), issueDate: "2026-11-23T10:00:00", id: "x"))
+        try ws.drop(AppRecEncoder.encode(answer), as: "voss.xml", inbox: "voss-kommune")
+        waitFor { !ws.files("archive/voss-kommune").isEmpty }
+        #expect(ws.files("archive/voss-kommune").count == 1, "the reloaded configuration's new inbox is served")
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let log = String(decoding: try Data(contentsOf: errURL), as: UTF8.self)
+        #expect(log.contains("reload refused, running configuration kept"))
+        #expect(log.contains("configuration reloaded"))
+    }
 }

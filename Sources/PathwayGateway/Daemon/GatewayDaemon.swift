@@ -54,13 +54,14 @@ public final class GatewayDaemon: Sendable {
     }
 
     /// Passes until one finds nothing.
-    public func drain() throws -> Int {
+    public func drain(shouldStop: @Sendable () -> Bool = { false }) throws -> Int {
         var total = 0
-        while true {
-            let taken = try drainPass()
+        while !shouldStop() {
+            let taken = try drainPass(shouldStop: shouldStop)
             total += taken
             if taken == 0 { return total }
         }
+        return total
     }
 
     /// The daemon loop: a full scan at start, after every inotify wake-up, and at least every
