@@ -262,4 +262,51 @@ import Testing
         #expect(log.contains("reload refused, running configuration kept"))
         #expect(log.contains("configuration reloaded"))
     }
+
+    /// SIGKILL at random moments while draining a backlog, restart after each, then drain to the
+    /// end: every input has exactly one outcome, every routed message and AppRec exists once, and no
+    /// partial or temporary file is left in any outbound directory.
+    @Test func randomKillsNeverLoseOrDuplicate() throws {
+        let ws = try Workspace()
+        let kommuner = ["4601", "0301", "5001", "1103", "1508", "5501"]
+        for i in 0..<40 {
+            try ws.drop(MessageValidatorTests.message {
+                $0.msgId = "kill-\(i)"; $0.receiver = RouterTests.gateway; $0.attachmentBytes = i % 5 == 0 ? 20_000 : 0
+                $0.patient?.kommune = kommuner[i % kommuner.count]
+            }, as: "k\(i).xml")
+        }
+        for i in 0..<5 { try ws.drop(SampleSet.all[0].bytes, as: "copy\(i).xml") }
+        var generator = SystemRandomNumberGenerator()
+        var killed = 0
+        for _ in 0..<25 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: TestPaths.binary)
+            process.arguments = ["run", "--once"]
+            process.currentDirectoryURL = ws.root
+            process.environment = ProcessInfo.processInfo.environment.merging(["PATHWAY_GATEWAY_CONFIG": ""]) { $1 }
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32.random(in: 5_000...80_000, using: &generator))
+            if process.isRunning { kill(process.processIdentifier, SIGKILL); killed += 1 }
+            process.waitUntilExit()
+            if ws.files("inbound/helse-bergen").isEmpty { break }
+        }
+        #expect(try ws.run().status == 0)
+        print("random kills: \(killed)")
+        #expect(killed > 0, "the loop must actually kill the daemon")
+        #expect(ws.files("inbound/helse-bergen").isEmpty)
+        #expect(ws.files("state/processing/helse-bergen").isEmpty)
+        let routedDirs = ["bergen-kommune", "oslo-kommune", "trondheim-kommune", "stavanger-kommune", "alesund-kommune", "tromso-kommune"]
+        let routed = routedDirs.flatMap { dir in ws.files("outbound/\(dir)").map { "\(dir)/\($0)" } }
+        #expect(routed.allSatisfy { !$0.contains("/.") }, "no temporary or partial file in outbound")
+        #expect(routed.count == 41, "40 distinct messages and one of the five copies are routed, each once")
+        let receipts = ws.files("outbound/helse-bergen")
+        #expect(receipts.allSatisfy { $0.hasSuffix(".apprec.xml") })
+        #expect(receipts.count == 45, "one AppRec per input file")
+        let originals = ws.files("archive/helse-bergen")
+        #expect(originals.count == 45)
+        // Each routed message names a distinct original MsgId.
+        let parents = try routed.map { MsgHead(try SafeXMLParser.parse(try ws.read("outbound/\($0)")).root).conversationRef?.refToParent ?? "" }
+        #expect(Set(parents).count == 41)
+    }
 }

@@ -103,6 +103,7 @@ public final class SpoolWorker: Sendable {
 
     /// After a restart: finish every decided message, then re-process files still in processing/.
     public func recover(partners: [Partner]) throws -> Int {
+        removeAbandonedTempFiles(partners: partners)
         var count = 0
         for work in try store.pendingWork() where work.state == .decided {
             // The decision may not have reached the audit log before the crash: say what was finished.
@@ -117,6 +118,21 @@ public final class SpoolWorker: Sendable {
             }
         }
         return count
+    }
+}
+
+extension SpoolWorker {
+    /// A crash mid-write leaves `.<name>.<suffix>.tmp` files (never visible under a final name); only
+    /// the gateway writes these directories, so at start-up any such file is an orphan.
+    func removeAbandonedTempFiles(partners: [Partner]) {
+        for partner in partners {
+            for dir in [spool.outbound(partner.id), spool.absolute("archive/\(partner.id)"), spool.absolute("quarantine/\(partner.id)")] {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+                for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+                    try? FileManager.default.removeItem(atPath: "\(dir)/\(name)")
+                }
+            }
+        }
     }
 }
 
