@@ -21,6 +21,9 @@ import Testing
             try FileManager.default.moveItem(at: temp, to: dir.appendingPathComponent(name))
         }
 
+        /// What a partner sees: final names only (temporary names start with ".").
+        func visible(_ relative: String) -> [String] { files(relative).filter { !$0.hasPrefix(".") } }
+
         func files(_ relative: String) -> [String] {
             ((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("spool/\(relative)").path)) ?? []).sorted()
         }
@@ -125,9 +128,9 @@ import Testing
         defer { if process.isRunning { process.terminate() } }
         try ws.drop(SampleSet.all[0].bytes, as: "live.xml")
         let deadline = Date().addingTimeInterval(10)
-        while ws.files("outbound/helse-bergen").isEmpty && Date() < deadline { usleep(20_000) }
-        #expect(ws.files("outbound/helse-bergen").count == 1)
-        #expect(ws.files("outbound/bergen-kommune").count == 1)
+        while ws.visible("archive/helse-bergen").isEmpty && Date() < deadline { usleep(20_000) }
+        #expect(ws.visible("outbound/helse-bergen").count == 1)
+        #expect(ws.visible("outbound/bergen-kommune").count == 1)
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
@@ -237,8 +240,8 @@ import Testing
         kill(process.processIdentifier, SIGHUP)
         waitFor { String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self).contains("reload refused") }
         try ws.drop(SampleSet.all[0].bytes, as: "after-bad-reload.xml")
-        waitFor { !ws.files("outbound/helse-bergen").isEmpty }
-        #expect(ws.files("outbound/helse-bergen").count == 1, "the running configuration keeps working")
+        waitFor { !ws.visible("archive/helse-bergen").isEmpty }
+        #expect(ws.visible("outbound/helse-bergen").count == 1, "the running configuration keeps working")
 
         var object = try JSONSerialization.jsonObject(with: sample) as! [String: Any]
         var partners = object["partners"] as! [[String: Any]]
@@ -253,8 +256,8 @@ import Testing
                             status: .ok, errors: [],
                             originalMsgId: .init(msgType: CodedValue(v: "DIALOG_HELSEFAGLIG"), issueDate: "2026-11-23T10:00:00", id: "x"))
         try ws.drop(AppRecEncoder.encode(answer), as: "voss.xml", inbox: "voss-kommune")
-        waitFor { !ws.files("archive/voss-kommune").isEmpty }
-        #expect(ws.files("archive/voss-kommune").count == 1, "the reloaded configuration's new inbox is served")
+        waitFor { !ws.visible("archive/voss-kommune").isEmpty }
+        #expect(ws.visible("archive/voss-kommune").count == 1, "the reloaded configuration's new inbox is served")
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
@@ -291,7 +294,8 @@ import Testing
             process.waitUntilExit()
             if ws.files("inbound/helse-bergen").isEmpty { break }
         }
-        #expect(try ws.run().status == 0)
+        let final = try ws.run()
+        #expect(final.status == 0, "\(final.stderr)")
         print("random kills: \(killed)")
         #expect(killed > 0, "the loop must actually kill the daemon")
         #expect(ws.files("inbound/helse-bergen").isEmpty)

@@ -19,12 +19,23 @@ public final class AuditLog: @unchecked Sendable {
         if !FileManager.default.fileExists(atPath: path) {
             _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
         }
-        (seq, prev) = Self.head(of: path)
         handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        Self.dropTornTail(of: path, handle: handle)
+        (seq, prev) = Self.head(of: path)
         try handle.seekToEnd()
     }
 
     deinit { try? handle.close() }
+
+    /// A crash in the middle of an append leaves a line without its newline. That record's step was
+    /// never acknowledged (a step counts as done only after its line is synced), so the torn bytes
+    /// are cut off and the chain goes on from the last whole record.
+    static func dropTornTail(of path: String, handle: FileHandle) {
+        guard let data = FileManager.default.contents(atPath: path), let last = data.last, last != UInt8(ascii: "\n") else { return }
+        let keep = data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+        try? handle.truncate(atOffset: UInt64(keep))
+        try? handle.synchronize()
+    }
 
     /// The last record's seq and hash, so a restart continues the chain.
     static func head(of path: String) -> (Int, String) {

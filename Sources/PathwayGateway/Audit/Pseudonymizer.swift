@@ -22,23 +22,28 @@ public struct Pseudonymizer: Sendable {
         }
     }
 
-    /// Loads the key at `path`, creating it (0600, exclusively) when absent.
+    /// Loads the key at `path`, creating it when absent. Created like every other durable file
+    /// (temp name, fsync, link, fsync the directory), so a crash during the very first start never
+    /// leaves an empty or short key behind.
     public static func loadOrCreate(keyAt path: String) throws(Failure) -> Pseudonymizer {
-        var key = [UInt8](repeating: 0, count: 32)
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        if fd >= 0 {
-            defer { close(fd) }
+        if access(path, F_OK) != 0 {
+            var key = [UInt8](repeating: 0, count: 32)
             guard RAND_bytes(&key, 32) == 1 else { throw .keyFile(path: path, errno: EIO) }
-            guard write(fd, key, 32) == 32, fsync(fd) == 0 else { throw .keyFile(path: path, errno: errno) }
-            return Pseudonymizer(key: key)
+            do {
+                _ = try DurableFile.write(key, to: path, mode: 0o600)
+                return Pseudonymizer(key: key)
+            } catch {
+                // Another process created it first (existsWithDifferentContent): use theirs below.
+                if access(path, F_OK) != 0 { throw .keyFile(path: path, errno: EIO) }
+            }
         }
-        guard errno == EEXIST else { throw .keyFile(path: path, errno: errno) }
-        let rfd = open(path, O_RDONLY | O_CLOEXEC)
-        guard rfd >= 0 else { throw .keyFile(path: path, errno: errno) }
-        defer { close(rfd) }
-        let n = read(rfd, &key, 32)
+        var key = [UInt8](repeating: 0, count: 33)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .keyFile(path: path, errno: errno) }
+        defer { close(fd) }
+        let n = read(fd, &key, 33)
         guard n == 32 else { throw .badKey(path: path, length: max(n, 0)) }
-        return Pseudonymizer(key: key)
+        return Pseudonymizer(key: Array(key.prefix(32)))
     }
 
     /// "p-" and the first 16 bytes of HMAC-SHA256(key, identity), in hex.

@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+@testable import PathwayGateway
+
+@Suite struct AuditLogTests {
+    @Test func pseudonymKeyIsCreatedOnceOwnerOnlyAndStable() throws {
+        let dir = try DatabaseTestDirectory()
+        let path = dir.path("pseudonym.key")
+        let first = try Pseudonymizer.loadOrCreate(keyAt: path)
+        let again = try Pseudonymizer.loadOrCreate(keyAt: path)
+        #expect(first.pseudonym(for: "03851598730") == again.pseudonym(for: "03851598730"))
+        #expect(first.pseudonym(for: "03851598730") != first.pseudonym(for: "30908299902"))
+        #expect(!first.pseudonym(for: "03851598730").contains("03851598730"))
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(FileManager.default.contents(atPath: path)?.count == 32)
+    }
+
+    @Test func chainContinuesAcrossRestartsAndATornTailIsCut() throws {
+        let dir = try DatabaseTestDirectory()
+        let key = try Pseudonymizer.loadOrCreate(keyAt: dir.path("k"))
+        let path = dir.path("audit.jsonl")
+        try AuditLog(path: path, pseudonymizer: key).record(event: "received", partner: "p", file: "a.xml", outcome: "accepted", sha256: nil)
+        // A crash mid-append: half a line, no newline.
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(#"{"seq":2,"event":"rec"#.utf8))
+        try handle.close()
+        try AuditLog(path: path, pseudonymizer: key).record(event: "received", partner: "p", file: "b.xml", outcome: "accepted", sha256: nil,
+                                                            facts: AuditFacts(patientIdent: "03851598730"))
+        let lines = String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 2)
+        let records = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(records.map { $0["seq"] as? Int } == [1, 2])
+        #expect(records[1]["prev"] as? String == records[0]["hash"] as? String)
+        #expect((records[1]["patient"] as? String)?.hasPrefix("p-") == true)
+        #expect(!lines[1].contains("03851598730"))
+    }
+}
