@@ -37,6 +37,18 @@ import Testing
             return try GatewayProcess.run(["run", "--once"], environment: env, cwd: root)
         }
 
+        /// Starts the real binary in the workspace (embedded default config unless told otherwise).
+        func start(_ arguments: [String], stderr: FileHandle = .nullDevice) throws -> Process {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: TestPaths.binary)
+            process.arguments = arguments
+            process.currentDirectoryURL = root
+            process.environment = ProcessInfo.processInfo.environment.merging(["PATHWAY_GATEWAY_CONFIG": ""]) { $1 }
+            process.standardError = stderr
+            try process.run()
+            return process
+        }
+
         func auditRecords() throws -> [[String: Any]] {
             let text = String(decoding: try read("audit/audit.jsonl"), as: UTF8.self)
             return try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
@@ -118,13 +130,7 @@ import Testing
 
     @Test func runningDaemonPicksUpFilesAndStopsCleanlyOnSIGTERM() throws {
         let ws = try Workspace()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestPaths.binary)
-        process.arguments = ["run"]
-        process.currentDirectoryURL = ws.root
-        process.environment = ProcessInfo.processInfo.environment.merging(["PATHWAY_GATEWAY_CONFIG": ""]) { $1 }
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try ws.start(["run"])
         defer { if process.isRunning { process.terminate() } }
         try ws.drop(SampleSet.all[0].bytes, as: "live.xml")
         let deadline = Date().addingTimeInterval(10)
@@ -223,12 +229,7 @@ import Testing
         try sample.write(to: configURL)
         let errURL = ws.root.appendingPathComponent("stderr.txt")
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestPaths.binary)
-        process.arguments = ["run", "--config", configURL.path]
-        process.currentDirectoryURL = ws.root
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        try process.run()
+        let process = try ws.start(["run", "--config", configURL.path], stderr: try FileHandle(forWritingTo: errURL))
         defer { if process.isRunning { process.terminate() } }
         func waitFor(_ condition: () -> Bool) {
             let deadline = Date().addingTimeInterval(10)
@@ -282,13 +283,7 @@ import Testing
         var generator = SystemRandomNumberGenerator()
         var killed = 0
         for _ in 0..<25 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: TestPaths.binary)
-            process.arguments = ["run", "--once"]
-            process.currentDirectoryURL = ws.root
-            process.environment = ProcessInfo.processInfo.environment.merging(["PATHWAY_GATEWAY_CONFIG": ""]) { $1 }
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try ws.start(["run", "--once"])
             usleep(UInt32.random(in: 5_000...80_000, using: &generator))
             if process.isRunning { kill(process.processIdentifier, SIGKILL); killed += 1 }
             process.waitUntilExit()

@@ -11,6 +11,13 @@ public final class AuditLog: @unchecked Sendable {
     private var seq: Int
     private var prev: String
     private let pseudonymizer: Pseudonymizer
+    /// Used only under `lock` (a formatter is not thread-safe, and costly to create per record).
+    private let timestamps: ISO8601DateFormatter = {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter
+    }()
     public let path: String
 
     public init(path: String, pseudonymizer: Pseudonymizer) throws {
@@ -20,8 +27,8 @@ public final class AuditLog: @unchecked Sendable {
             _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
         }
         handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        Self.dropTornTail(of: path, handle: handle)
-        (seq, prev) = Self.head(of: path)
+        let existing = Self.dropTornTail(of: FileManager.default.contents(atPath: path) ?? Data(), handle: handle)
+        (seq, prev) = Self.head(of: existing)
         try handle.seekToEnd()
     }
 
@@ -30,17 +37,18 @@ public final class AuditLog: @unchecked Sendable {
     /// A crash in the middle of an append leaves a line without its newline. That record's step was
     /// never acknowledged (a step counts as done only after its line is synced), so the torn bytes
     /// are cut off and the chain goes on from the last whole record.
-    static func dropTornTail(of path: String, handle: FileHandle) {
-        guard let data = FileManager.default.contents(atPath: path), let last = data.last, last != UInt8(ascii: "\n") else { return }
+    /// Returns the whole records that remain.
+    static func dropTornTail(of data: Data, handle: FileHandle) -> Data {
+        guard let last = data.last, last != UInt8(ascii: "\n") else { return data }
         let keep = data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
         try? handle.truncate(atOffset: UInt64(keep))
         try? handle.synchronize()
+        return data.prefix(keep)
     }
 
     /// The last record's seq and hash, so a restart continues the chain.
-    static func head(of path: String) -> (Int, String) {
-        guard let data = FileManager.default.contents(atPath: path),
-              let lastLine = data.split(separator: UInt8(ascii: "\n")).last,
+    static func head(of data: Data) -> (Int, String) {
+        guard let lastLine = data.split(separator: UInt8(ascii: "\n")).last,
               let object = try? JSONSerialization.jsonObject(with: Data(lastLine)) as? [String: Any],
               let seq = object["seq"] as? Int, let hash = object["hash"] as? String else { return (0, String(repeating: "0", count: 64)) }
         return (seq, hash)
@@ -52,7 +60,7 @@ public final class AuditLog: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         var fields: [String: Any] = [
-            "ts": Self.timestamp(now), "seq": seq + 1, "event": event, "prev": prev,
+            "ts": timestamps.string(from: now), "seq": seq + 1, "event": event, "prev": prev,
             "partner": partner ?? NSNull(), "file": file ?? NSNull(), "outcome": outcome ?? NSNull(),
             "sha256": sha256 ?? NSNull(), "msgId": facts.msgId ?? NSNull(), "msgType": facts.msgType ?? NSNull(),
             "sender": facts.sender ?? NSNull(), "receiver": facts.receiver ?? NSNull(), "kommune": facts.kommune ?? NSNull(),
@@ -69,12 +77,5 @@ public final class AuditLog: @unchecked Sendable {
         try handle.synchronize()
         seq += 1
         prev = hash
-    }
-
-    static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
     }
 }

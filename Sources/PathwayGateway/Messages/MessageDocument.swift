@@ -10,9 +10,6 @@ public struct MessageDocument: Sendable, Hashable, Codable {
     public var fileReference: String?
     /// Namespace of the element inside `Content` (Dialogmelding, Base64Container, ...).
     public var contentNamespace: String?
-    /// Size of an inline Base64Container's text, in bytes (the attachment itself is carried
-    /// unchanged and never decoded or copied by the gateway).
-    public var base64Length: Int?
 
     init(_ element: XMLElementView) {
         let refDoc = element.child("RefDoc")
@@ -25,8 +22,6 @@ public struct MessageDocument: Sendable, Hashable, Codable {
         mimeType = refDoc?.childText("MimeType")
         description = refDoc?.childText("Description")
         fileReference = refDoc?.childText("FileReference")
-        let content = refDoc?.child("Content")?.elements.first
-        contentNamespace = content?.namespaceURI
-        base64Length = content.flatMap { $0.isNamed("Base64Container", namespace: KITHNamespace.base64Container) ? $0.textByteCount : nil }
+        contentNamespace = refDoc?.child("Content")?.elements.first?.namespaceURI
     }
 }

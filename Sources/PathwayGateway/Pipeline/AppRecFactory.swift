@@ -46,11 +46,15 @@ public struct AppRecFactory: Sendable {
         return text.count > 1_000 ? String(text.prefix(1_000)) + "…" : text
     }
 
-    /// Local time without zone, as KITH messages usually carry it.
-    public static func timestamp(_ date: Date) -> String {
+    private static let osloCalendar: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "Europe/Oslo") ?? .current
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        return calendar
+    }()
+
+    /// Local time without zone, as KITH messages usually carry it.
+    public static func timestamp(_ date: Date) -> String {
+        let c = osloCalendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         return String(format: "%04d-%02d-%02dT%02d:%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
     }
 

@@ -12,6 +12,7 @@ public struct MessageProcessor: Sendable {
     public let rules: PathwayRules
     public let appRecs: AppRecFactory
     let router: Router
+    let outbound: OutboundMessageBuilder
 
     public init(config: GatewayConfig, validator: MessageValidator, rules: PathwayRules = .bundled) {
         self.config = config
@@ -19,6 +20,7 @@ public struct MessageProcessor: Sendable {
         self.rules = rules
         appRecs = AppRecFactory(gateway: config.gateway)
         router = Router(config: config)
+        outbound = OutboundMessageBuilder(gateway: .init(name: config.gateway.name, herId: config.gateway.herId))
     }
 
     /// What the pipeline may ask of the store while deciding.
@@ -84,13 +86,12 @@ public struct MessageProcessor: Sendable {
         facts.pathwayEvent = event?.code
         let route: Router.Decision
         do { route = try router.decide(head, event: event, senderPartner: input.partner.id) } catch {
-            return reject(error, input, paths, registerAs: sender)
+            return reject(error, input, paths)
         }
         var routed: [MessageStore.RoutedPlan] = []
         if case let .route(target) = route {
             let routedId = input.newId()
-            let bytes = try OutboundMessageBuilder(gateway: .init(name: config.gateway.name, herId: config.gateway.herId))
-                .build(from: document, msgId: routedId, genDate: AppRecFactory.timestamp(input.now), to: target.contactPoint)
+            let bytes = try outbound.build(from: document, msgId: routedId, genDate: AppRecFactory.timestamp(input.now), to: target.contactPoint)
             routed.append(.init(routedMsgId: routedId, targetPartner: target.partnerId, targetHerId: target.herId,
                                 path: SpoolPaths.outbound(target.partnerId, "\(routedId).xml"), bytes: bytes))
             facts.routedTo = ["\(target.partnerId)/\(target.herId) (\(target.reason))"]
@@ -144,20 +145,19 @@ public struct MessageProcessor: Sendable {
     /// `registerKey`: whether this message claims its (sender, MsgId), so a resend gets the same
     /// answer; not for spoofed senders nor for a reused MsgId (the key belongs to the first).
     private func reject(_ rejection: Rejection, _ input: Input, _ paths: SpoolPaths, security: Bool = false,
-                        registerAs sender: String? = nil, registerKey: Bool = true) -> ProcessingPlan {
+                        registerKey: Bool = true) -> ProcessingPlan {
+        let summary = "\(rejection.code.rawValue) \(rejection.redactedReason)"
         var facts = AuditFacts()
-        facts.errors = ["\(rejection.code.rawValue) \(rejection.redactedReason)"]
-        facts.security = security
         var original: AppRecFactory.Original?
         var decision = MessageStore.Decision(outcome: .rejected, errorCode: rejection.code.rawValue,
                                              errorText: rejection.redactedReason, destination: paths.quarantine)
         switch rejection.subject {
         case let .msgHead(head):
-            facts = self.facts(for: head, sender: head.sender.innermostHerId).with(errors: facts.errors, security: security)
+            facts = self.facts(for: head, sender: nil)
             original = appRecs.original(of: head)
             decision.msgId = head.msgId
             decision.msgType = head.typeCode
-            decision.senderHerId = sender ?? senderHerId(head.sender.allHerIds, input.partner)
+            decision.senderHerId = senderHerId(head.sender.allHerIds, input.partner)
             decision.registersKey = registerKey && !security && decision.senderHerId != nil && !head.msgId.isEmpty
         case let .salvaged(salvage):
             original = appRecs.original(of: salvage, partner: input.partner, now: input.now)
@@ -170,13 +170,15 @@ public struct MessageProcessor: Sendable {
         case .unknown:
             break
         }
+        facts.errors = [summary]
+        facts.security = security
         if let original, !original.msgId.isEmpty {
             let appRec = appRecs.appRec(answering: original, id: input.newId(), now: input.now, rejection: rejection)
             decision.appRec = record(appRec, paths)
         } else if case .unknown = rejection.subject {
             decision.notices.append(paths.rejectedNotice(rejection))  // no MsgId: no AppRec is possible
         }
-        decision.notices.append(paths.reasonFile("\(rejection.code.rawValue) \(rejection.redactedReason)"))
+        decision.notices.append(paths.reasonFile(summary))
         return ProcessingPlan(decision: decision, receiverAppRec: nil, facts: facts)
     }
 
@@ -194,14 +196,5 @@ public struct MessageProcessor: Sendable {
     private func record(_ appRec: AppRec, _ paths: SpoolPaths) -> MessageStore.AppRecRecord {
         .init(receiptId: appRec.id, status: Int(appRec.statusCode) ?? 0, errorCode: appRec.errors.first?.code,
               errorText: appRec.errors.first?.description, bytes: AppRecEncoder.encode(appRec), path: paths.appRec)
-    }
-}
-
-extension AuditFacts {
-    func with(errors: [String], security: Bool) -> AuditFacts {
-        var copy = self
-        copy.errors = errors
-        copy.security = security
-        return copy
     }
 }

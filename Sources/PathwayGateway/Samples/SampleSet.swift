@@ -1,3 +1,5 @@
+import Foundation
+
 /// The named sample messages shipped in `samples/messages/` and used by the `demo` tour: one per
 /// flow of spec §4, each with the outcome the gateway gives it under the embedded default config.
 public enum SampleSet {
@@ -49,11 +51,5 @@ public enum SampleSet {
                    expectedCode: .unsupportedFormat, bytes: Array(String(decoding: message("7d3e0c1a-bad-0008", event: nil), as: UTF8.self)
                        .replacingOccurrences(of: "DIALOG_HELSEFAGLIG", with: "EPIKRISE").utf8)),
         ]
-    }
-}
-
-private extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }

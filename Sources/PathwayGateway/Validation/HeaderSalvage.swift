@@ -37,7 +37,7 @@ public struct HeaderSalvage: Sendable, Hashable {
             guard !tagPrefix.hasPrefix("/"), tagPrefix.allSatisfy({ $0.isLetter || $0.isNumber || $0 == ":" || $0 == "_" }),
                   tagPrefix.isEmpty || tagPrefix.hasSuffix(":") else { continue }
             guard let close = text[open.upperBound...].firstIndex(of: "<") else { return nil }
-            let value = text[open.upperBound..<close].trimmingCharacters()
+            let value = String(text[open.upperBound..<close]).trimmingWhitespace()
             return value.isEmpty || value.contains("&") ? nil : value
         }
         return nil
@@ -53,11 +53,5 @@ public struct HeaderSalvage: Sendable, Hashable {
         guard let quote = rest.first, quote == "\"" || quote == "'" else { return nil }
         let value = rest.dropFirst().prefix { $0 != quote }
         return value.isEmpty ? nil : String(value)
-    }
-}
-
-extension StringProtocol {
-    func trimmingCharacters() -> String {
-        String(self).trimmingWhitespace()
     }
 }

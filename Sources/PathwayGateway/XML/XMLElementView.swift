@@ -137,13 +137,6 @@ public struct XMLElementView {
         if let text { xmlNodeAddContent(child, text) }
         return XMLElementView(owner: owner, node: child)
     }
-
-    /// Replaces this element with a deep copy of `other` (which may live in another document).
-    public func replace(with other: XMLElementView) {
-        let copy = xmlDocCopyNode(other.node, owner.doc, 1)!
-        xmlReplaceNode(node, copy)
-        xmlFreeNode(node)
-    }
 }
 
 extension String {
@@ -204,21 +197,5 @@ extension XMLElementView {
             sibling = s.pointee.next
         }
         return nil
-    }
-}
-
-extension XMLElementView {
-    /// Length in bytes of the element's direct text, measured in place (no copy: attachments can
-    /// be megabytes).
-    public var textByteCount: Int {
-        var total = 0
-        var child = node.pointee.children
-        while let c = child {
-            if c.pointee.type == XML_TEXT_NODE || c.pointee.type == XML_CDATA_SECTION_NODE {
-                total += Int(xmlStrlen(c.pointee.content))
-            }
-            child = c.pointee.next
-        }
-        return total
     }
 }
