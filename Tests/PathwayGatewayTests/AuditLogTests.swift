@@ -36,4 +36,21 @@ import Testing
         #expect((records[1]["patient"] as? String)?.hasPrefix("p-") == true)
         #expect(!lines[1].contains("03851598730"))
     }
+
+    /// A batch is appended in order as one chain, continuing from the record before it.
+    @Test func batchAppendKeepsOneChain() throws {
+        let dir = try DatabaseTestDirectory()
+        let path = dir.path("audit.jsonl")
+        let log = try AuditLog(path: path, pseudonymizer: try Pseudonymizer.loadOrCreate(keyAt: dir.path("k")))
+        try log.record(event: "recovered", partner: "p", file: "a.xml", outcome: nil, sha256: nil)
+        try log.append(["b.xml", "c.xml", "d.xml"].map { AuditLog.Entry(event: "received", partner: "p", file: $0, outcome: "accepted", sha256: nil) })
+        try log.append([])
+        let records = try String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
+            .split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(records.map { $0["seq"] as? Int } == [1, 2, 3, 4])
+        #expect(records.map { $0["file"] as? String } == ["a.xml", "b.xml", "c.xml", "d.xml"])
+        for (earlier, later) in zip(records, records.dropFirst()) {
+            #expect(later["prev"] as? String == earlier["hash"] as? String)
+        }
+    }
 }

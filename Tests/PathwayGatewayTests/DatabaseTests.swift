@@ -63,7 +63,21 @@ private func mode(of path: String) throws -> Int {
         #expect(try db.query("SELECT count(*) FROM t") { try $0.int(0) } == [0])
         try db.transaction { try db.run("INSERT INTO t VALUES (2)") }
         #expect(try db.query("SELECT x FROM t") { try $0.int(0) } == [2])
-        #expect(throws: SQLiteError.nestedTransaction) { try db.transaction { try db.transaction {} } }
+    }
+
+    /// A transaction inside another is a savepoint: its failure undoes only its own rows, and the
+    /// outer commit keeps the rest.
+    @Test func nestedTransactionIsASavepoint() throws {
+        struct Boom: Error {}
+        let dir = try DatabaseTestDirectory()
+        let db = try SQLiteDatabase(path: dir.path("t.db"))
+        try db.execute("CREATE TABLE t (x INTEGER)")
+        try db.transaction {
+            try db.run("INSERT INTO t VALUES (1)")
+            #expect(throws: Boom.self) { try db.transaction { try db.run("INSERT INTO t VALUES (2)"); throw Boom() } }
+            try db.transaction { try db.run("INSERT INTO t VALUES (3)") }
+        }
+        #expect(try db.query("SELECT x FROM t ORDER BY x") { try $0.int(0) } == [1, 3])
     }
 
     /// The lock must cover whole transactions: concurrent read-modify-write loses no increment.

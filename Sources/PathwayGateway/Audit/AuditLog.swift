@@ -54,28 +54,63 @@ public final class AuditLog: @unchecked Sendable {
         return (seq, hash)
     }
 
+    /// One record to append: the step, where it happened, and what the pipeline found.
+    public struct Entry: Sendable {
+        public var event: String
+        public var partner: String?
+        public var file: String?
+        public var outcome: String?
+        public var sha256: String?
+        public var facts: AuditFacts
+        public var now: Date
+
+        public init(event: String, partner: String?, file: String?, outcome: String?, sha256: String?,
+                    facts: AuditFacts = AuditFacts(), now: Date = Date()) {
+            self.event = event; self.partner = partner; self.file = file; self.outcome = outcome
+            self.sha256 = sha256; self.facts = facts; self.now = now
+        }
+    }
+
     /// Appends one record and makes it durable.
     public func record(event: String, partner: String?, file: String?, outcome: String?, sha256: String?,
                        facts: AuditFacts = AuditFacts(), now: Date = Date()) throws {
+        try append([Entry(event: event, partner: partner, file: file, outcome: outcome, sha256: sha256, facts: facts, now: now)])
+    }
+
+    /// Appends records in order with one write and one sync (group commit): none of their steps
+    /// counts as done before this returns.
+    public func append(_ entries: [Entry]) throws {
+        guard !entries.isEmpty else { return }
         lock.lock()
         defer { lock.unlock() }
+        var (nextSeq, nextPrev) = (seq, prev)
+        var block = Data()
+        for entry in entries {
+            block.append(try line(for: entry, seq: nextSeq + 1, prev: nextPrev, hash: &nextPrev))
+            nextSeq += 1
+        }
+        try handle.write(contentsOf: block)
+        try handle.synchronize()
+        (seq, prev) = (nextSeq, nextPrev)
+    }
+
+    /// One record's line (with its newline); `hash` comes in as the previous hash and leaves as this one's.
+    private func line(for entry: Entry, seq: Int, prev: String, hash: inout String) throws -> Data {
+        let facts = entry.facts
         var fields: [String: Any] = [
-            "ts": timestamps.string(from: now), "seq": seq + 1, "event": event, "prev": prev,
-            "partner": partner ?? NSNull(), "file": file ?? NSNull(), "outcome": outcome ?? NSNull(),
-            "sha256": sha256 ?? NSNull(), "msgId": facts.msgId ?? NSNull(), "msgType": facts.msgType ?? NSNull(),
+            "ts": timestamps.string(from: entry.now), "seq": seq, "event": entry.event, "prev": prev,
+            "partner": entry.partner ?? NSNull(), "file": entry.file ?? NSNull(), "outcome": entry.outcome ?? NSNull(),
+            "sha256": entry.sha256 ?? NSNull(), "msgId": facts.msgId ?? NSNull(), "msgType": facts.msgType ?? NSNull(),
             "sender": facts.sender ?? NSNull(), "receiver": facts.receiver ?? NSNull(), "kommune": facts.kommune ?? NSNull(),
             "pathwayEvent": facts.pathwayEvent ?? NSNull(), "errors": facts.errors, "warnings": facts.warnings,
             "routedTo": facts.routedTo, "security": facts.security,
             "patient": facts.patientIdent.map(pseudonymizer.pseudonym(for:)) ?? NSNull(),
         ]
         let canonical = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])
-        let hash = SHA256.hex(Array(prev.utf8) + Array(canonical))
+        hash = SHA256.hex(Array(prev.utf8) + Array(canonical))
         fields["hash"] = hash
         var line = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])
         line.append(UInt8(ascii: "\n"))
-        try handle.write(contentsOf: line)
-        try handle.synchronize()
-        seq += 1
-        prev = hash
+        return line
     }
 }

@@ -126,18 +126,25 @@ public final class SQLiteDatabase: @unchecked Sendable {
     /// write lock up front, so a read-then-write body cannot fail halfway with SQLITE_BUSY when
     /// another process wrote in between (the busy timeout applies at BEGIN instead).
     /// `readOnly` uses a plain (deferred) BEGIN: a consistent snapshot without taking the write lock.
+    ///
+    /// Called inside another transaction (same thread: the lock is held for the outer one), it
+    /// runs as a SAVEPOINT: its failure undoes only its own changes, and nothing is durable before
+    /// the outermost COMMIT. That is how the daemon commits a whole batch of decisions at once.
     @discardableResult
     public func transaction<T>(readOnly: Bool = false, _ body: () throws -> T) throws -> T {
         lock.lock(); defer { lock.unlock() }
-        guard sqlite3_get_autocommit(connection) != 0 else { throw SQLiteError.nestedTransaction }
-        try execute(readOnly ? "BEGIN" : "BEGIN IMMEDIATE")
+        let nested = sqlite3_get_autocommit(connection) == 0
+        try execute(nested ? "SAVEPOINT nested" : readOnly ? "BEGIN" : "BEGIN IMMEDIATE")
         do {
             let result = try body()
-            try execute("COMMIT")
+            try execute(nested ? "RELEASE nested" : "COMMIT")
             return result
         } catch {
             // SQLite may already have rolled back by itself (e.g. after SQLITE_FULL).
-            if sqlite3_get_autocommit(connection) == 0 { try? execute("ROLLBACK") }
+            if sqlite3_get_autocommit(connection) == 0 {
+                try? execute(nested ? "ROLLBACK TO nested" : "ROLLBACK")
+                if nested { try? execute("RELEASE nested") }
+            }
             throw error
         }
     }

@@ -23,8 +23,6 @@ public enum SQLiteError: Error, Sendable, Equatable, CustomStringConvertible {
     case schemaTooNew(path: String, found: Int, supported: Int)
     /// Migrations must be numbered 1, 2, 3… in order, so the version history is unambiguous.
     case invalidMigrations(String)
-    /// `transaction` called inside another transaction; SQLite has no nested BEGIN.
-    case nestedTransaction
     /// Setting the file's owner-only permissions failed; state holds patient-linked data.
     case permissions(path: String, errno: Int32)
 
@@ -47,8 +45,6 @@ public enum SQLiteError: Error, Sendable, Equatable, CustomStringConvertible {
             "database \(path) has schema version \(found); this build supports up to \(supported)"
         case let .invalidMigrations(reason):
             "invalid migration list: \(reason)"
-        case .nestedTransaction:
-            "transaction started inside another transaction"
         case let .permissions(path, code):
             "cannot restrict permissions of \(path): \(Self.errnoText(code))"
         }
