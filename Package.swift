@@ -14,7 +14,9 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        .target(name: "PathwayGateway", dependencies: ["CLibXML2", "CSQLite", "CCrypto"]),
+        // Linux calls Swift's Glibc module leaves out (syncfs); header only, nothing to link.
+        .systemLibrary(name: "CSystem"),
+        .target(name: "PathwayGateway", dependencies: ["CLibXML2", "CSQLite", "CCrypto", "CSystem"]),
         .executableTarget(name: "PathwayGatewayCLI", dependencies: ["PathwayGateway"]),
         .executableTarget(name: "GatewayBench", dependencies: ["PathwayGateway", "CLibXML2"], path: "bench/GatewayBench"),
         .testTarget(name: "PathwayGatewayTests", dependencies: ["PathwayGateway"]),

@@ -37,6 +37,16 @@ import Testing
             return try GatewayProcess.run(["run", "--once"], environment: env, cwd: root)
         }
 
+        /// Writes `./pathway-gateway.json` (found by the config lookup before the embedded default):
+        /// the sample config with `changes` applied at the top level.
+        func configure(_ changes: [String: Any]) throws {
+            let sample = try Data(contentsOf: TestPaths.packageRoot.appendingPathComponent("samples/pathway-gateway.json"))
+            var object = try JSONSerialization.jsonObject(with: sample) as! [String: Any]
+            object["spool"] = "spool"
+            object.merge(changes) { $1 }
+            try JSONSerialization.data(withJSONObject: object).write(to: root.appendingPathComponent("pathway-gateway.json"))
+        }
+
         /// Starts the real binary in the workspace (embedded default config unless told otherwise).
         func start(_ arguments: [String], stderr: FileHandle = .nullDevice) throws -> Process {
             let process = Process()
@@ -49,9 +59,11 @@ import Testing
             return process
         }
 
-        func auditRecords() throws -> [[String: Any]] {
+        /// The audit records of one event (`nil`: all). By default the decisions: one per input file.
+        func auditRecords(event: String? = "received") throws -> [[String: Any]] {
             let text = String(decoding: try read("audit/audit.jsonl"), as: UTF8.self)
             return try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+                .filter { event == nil || $0["event"] as? String == event }
         }
     }
 
@@ -69,6 +81,17 @@ import Testing
         #expect(ws.files("quarantine/helse-bergen").filter { !$0.hasSuffix(".reason.txt") }.count == 5)
         let records = try ws.auditRecords()
         #expect(records.count == SampleSet.all.count)
+        // Every step has its record, in order, tied together by the gateway's id and the MsgIds.
+        let all = try ws.auditRecords(event: nil)
+        let sp1 = try #require(records.first { $0["outcome"] as? String == "accepted" && $0["pathwayEvent"] as? String == "PFH-SP1" })
+        let story = all.filter { $0["gatewayId"] as? String == sp1["gatewayId"] as? String }
+        #expect(story.map { $0["event"] as? String } == ["received", "routed", "apprec-sent", "archived"])
+        #expect(story[1]["refMsgId"] as? String == sp1["msgId"] as? String)
+        #expect(story[1]["partner"] as? String == "bergen-kommune")
+        #expect(story[1]["patient"] as? String == sp1["patient"] as? String)
+        #expect(story[2]["refMsgId"] as? String == sp1["msgId"] as? String)
+        #expect(story[2]["outcome"] as? String == "1")
+        #expect(all.filter { $0["event"] as? String == "quarantined" }.count == 5)
         let text = String(decoding: try ws.read("audit/audit.jsonl"), as: UTF8.self)
         for fnr in SampleSet.patients { #expect(!text.contains(fnr), "identity number in the audit log") }
         #expect(!text.contains("Testesen"))
@@ -107,6 +130,7 @@ import Testing
         #expect(ws.files("outbound/bergen-kommune").count == 1, "an AppRec is never answered")
         let last = try #require(try ws.auditRecords().last)
         #expect(last["outcome"] as? String == "apprec-received")
+        #expect(last["refMsgId"] as? String == routed.msgId)
         #expect((last["errors"] as? [String])?.isEmpty == true)
     }
 
@@ -125,7 +149,11 @@ import Testing
         #expect(ws.files("archive/helse-bergen").count == 1)
         #expect(ws.files("state/processing/helse-bergen").isEmpty)
         #expect(ws.files("outbound/bergen-kommune").allSatisfy { !$0.hasPrefix(".") }, "no partial file")
-        #expect(try ws.auditRecords().count >= 1)
+        // Whether or not the crash came before the audit append, each step is recorded once.
+        #expect(try ws.auditRecords().count == 1)
+        #expect(try ws.auditRecords(event: "routed").count == 1)
+        #expect(try ws.auditRecords(event: "apprec-sent").count == 1)
+        #expect(try ws.auditRecords(event: "recovered").count == 1)
     }
 
     @Test func runningDaemonPicksUpFilesAndStopsCleanlyOnSIGTERM() throws {
@@ -272,6 +300,7 @@ import Testing
     /// partial or temporary file is left in any outbound directory.
     @Test func randomKillsNeverLoseOrDuplicate() throws {
         let ws = try Workspace()
+        try ws.configure(["batchSize": 3])  // many batches, so kills land in every phase
         let kommuner = ["4601", "0301", "5001", "1103", "1508", "5501"]
         for i in 0..<40 {
             try ws.drop(MessageValidatorTests.message {
@@ -307,5 +336,9 @@ import Testing
         // Each routed message names a distinct original MsgId.
         let parents = try routed.map { MsgHead(try SafeXMLParser.parse(try ws.read("outbound/\($0)")).root).conversationRef?.refToParent ?? "" }
         #expect(Set(parents).count == 41)
+        // The audit log tells the same story: one decision per file, one record per routed copy.
+        #expect(try ws.auditRecords().count == 45)
+        #expect(try ws.auditRecords(event: "routed").count == 41)
+        #expect(try ws.auditRecords(event: "apprec-sent").count == 45)
     }
 }

@@ -55,7 +55,7 @@ public final class AuditLog: @unchecked Sendable {
     }
 
     /// One record to append: the step, where it happened, and what the pipeline found.
-    public struct Entry: Sendable {
+    public struct Entry: Sendable, Codable {
         public var event: String
         public var partner: String?
         public var file: String?
@@ -104,7 +104,8 @@ public final class AuditLog: @unchecked Sendable {
             "sender": facts.sender ?? NSNull(), "receiver": facts.receiver ?? NSNull(), "kommune": facts.kommune ?? NSNull(),
             "pathwayEvent": facts.pathwayEvent ?? NSNull(), "errors": facts.errors, "warnings": facts.warnings,
             "routedTo": facts.routedTo, "security": facts.security,
-            "patient": facts.patientIdent.map(pseudonymizer.pseudonym(for:)) ?? NSNull(),
+            "patient": facts.patientPseudonym ?? facts.patientIdent.map(pseudonymizer.pseudonym(for:)) ?? NSNull(),
+            "gatewayId": facts.gatewayId ?? NSNull(), "refMsgId": facts.refMsgId ?? NSNull(),
         ]
         let canonical = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])
         hash = SHA256.hex(Array(prev.utf8) + Array(canonical))

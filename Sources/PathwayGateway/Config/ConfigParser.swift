@@ -4,7 +4,7 @@ import Foundation
 /// wrong with it (syntax, unknown keys, types, then cross-references in `ConfigChecks`).
 enum ConfigParser {
     static let rootKeys = ["spool", "gateway", "partners", "contactPoints", "kommuneAliases",
-                           "limits", "schemas", "workers", "scanIntervalSeconds"]
+                           "limits", "schemas", "workers", "batchSize", "scanIntervalSeconds"]
     static let partnerKeys = ["id", "name", "herIds", "schemaPolicy"]
     static let contactPointKeys = ["kommune", "pathway", "partner", "herId", "name"]
 
@@ -64,6 +64,7 @@ enum ConfigParser {
         }
         let schemas = reader.string(object, "schemas", at: "$")
         let workers = reader.integer(object, "workers", at: "$", minimum: 1) ?? GatewayConfig.defaultWorkers
+        let batchSize = reader.integer(object, "batchSize", at: "$", minimum: 1) ?? GatewayConfig.defaultBatchSize
         let interval = reader.positiveNumber(object, "scanIntervalSeconds", at: "$")
             ?? GatewayConfig.defaultScanIntervalSeconds
 
@@ -73,7 +74,7 @@ enum ConfigParser {
                              partners: draft.partners.map(\.partner), contactPoints: draft.contactPoints.map(\.contactPoint),
                              kommuneAliases: draft.aliases, limits: limits,
                              schemas: schemas.map { resolve($0, against: baseDirectory) },
-                             workers: workers, scanIntervalSeconds: interval)
+                             workers: workers, batchSize: batchSize, scanIntervalSeconds: interval)
     }
 
     /// Groups problems by where they are (top-level key in file order, then array element), so the

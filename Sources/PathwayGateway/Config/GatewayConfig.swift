@@ -23,6 +23,7 @@ public struct GatewayConfig: Sendable, Hashable {
     public static let defaultWorkers = 2
     /// Default seconds between scans of the inbound directories.
     public static let defaultScanIntervalSeconds: Double = 30
+    public static let defaultBatchSize = 256
 
     /// Absolute path of the spool root (resolved against the config file's directory).
     public var spool: String
@@ -35,14 +36,17 @@ public struct GatewayConfig: Sendable, Hashable {
     public var limits: XMLLimits
     /// Absolute path of a `Schemas/` directory, or nil to let `SchemaLocator` search.
     public var schemas: String?
-    /// Number of files processed concurrently.
+    /// Threads that read and validate a batch's files in parallel.
     public var workers: Int
+    /// Most files committed together (group commit): larger batches share their syncs among more
+    /// messages; smaller ones bound memory and how long a file waits behind others.
+    public var batchSize: Int
     /// Seconds between scans of the inbound directories (file-system events may wake earlier).
     public var scanIntervalSeconds: Double
 
     public init(spool: String, gateway: Identity, partners: [Partner], contactPoints: [ContactPoint],
                 kommuneAliases: [String: String] = [:], limits: XMLLimits = .default, schemas: String? = nil,
-                workers: Int = GatewayConfig.defaultWorkers,
+                workers: Int = GatewayConfig.defaultWorkers, batchSize: Int = GatewayConfig.defaultBatchSize,
                 scanIntervalSeconds: Double = GatewayConfig.defaultScanIntervalSeconds) {
         self.spool = spool
         self.gateway = gateway
@@ -52,6 +56,7 @@ public struct GatewayConfig: Sendable, Hashable {
         self.limits = limits
         self.schemas = schemas
         self.workers = workers
+        self.batchSize = batchSize
         self.scanIntervalSeconds = scanIntervalSeconds
     }
 

@@ -1,6 +1,9 @@
 import Dispatch
 import Foundation
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `pathway-gateway run`: opens the spool, finishes what a crash left, then drains the inbound
 /// directories. Intake: inotify wake-ups plus a periodic full scan (docs/daemon-design.md).
@@ -13,44 +16,43 @@ public final class GatewayDaemon: Sendable {
         let spool = Spool(root: config.spool)
         try spool.prepare(for: config.partners)
         let store = try MessageStore(path: spool.database)
-        let audit = try AuditLog(path: spool.auditLog, pseudonymizer: try Pseudonymizer.loadOrCreate(keyAt: spool.pseudonymKey))
+        let pseudonymizer = try Pseudonymizer.loadOrCreate(keyAt: spool.pseudonymKey)
+        let audit = try AuditLog(path: spool.auditLog, pseudonymizer: pseudonymizer)
         let processor = MessageProcessor(config: config, validator: MessageValidator(schemas: schemas, limits: config.limits))
-        worker = SpoolWorker(spool: spool, processor: processor, store: store, audit: audit)
+        worker = SpoolWorker(spool: spool, processor: processor, store: store, audit: audit, pseudonymizer: pseudonymizer,
+                             workers: config.workers)
     }
 
+    /// Most bytes of inbound files in one batch (at least one file is always taken).
+    public static let batchBytes = 64 << 20
+
     /// Finishes interrupted work; returns how many messages it touched.
-    public func recover() throws -> Int { try worker.recover(partners: config.partners) }
+    public func recover() throws -> Int { try worker.recover(partners: config.partners, batchSize: config.batchSize) }
 
     /// One pass over every inbox; returns the number of files taken. Files that appear during the
-    /// pass are taken by the next one.
-    /// `shouldStop` is asked between files, so a SIGTERM finishes the files in hand and no more.
-    /// `config.workers` threads take files from one shared list: validation is CPU work and every
-    /// output waits on fsync, so two workers overlap one's disk wait with the other's parsing.
+    /// pass are taken by the next one. The files go through in batches (group commit, see
+    /// `SpoolWorker`); `shouldStop` is asked between batches, so a SIGTERM finishes the batch in
+    /// hand and no more.
     public func drainPass(shouldStop: @Sendable () -> Bool = { false }) throws -> Int {
-        let work = config.partners.flatMap { partner in
-            Spool.candidates(in: worker.spool.inbound(partner.id)).map { (partner, $0) }
-        }
-        guard !work.isEmpty else { return 0 }
-        let state = Mutex((next: 0, taken: 0, error: (any Error)?.none))
-        DispatchQueue.concurrentPerform(iterations: max(1, min(config.workers, work.count))) { _ in
-            while true {
-                let index: Int? = state.withLock { s in
-                    guard s.error == nil, s.next < work.count, !shouldStop() else { return nil }
-                    s.next += 1
-                    return s.next - 1
-                }
-                guard let index else { return }
-                do {
-                    if try worker.take(work[index].0, work[index].1) { state.withLock { $0.taken += 1 } }
-                } catch {
-                    state.withLock { $0.error = $0.error ?? error }
-                }
+        var work = config.partners.flatMap { partner in
+            Spool.candidates(in: worker.spool.inbound(partner.id)).map { SpoolWorker.Claimed(partner: partner, name: $0) }
+        }[...]
+        var taken = 0
+        while !work.isEmpty && !shouldStop() {
+            var batch: [SpoolWorker.Claimed] = []
+            var bytes = 0
+            while let next = work.first, batch.count < config.batchSize, batch.isEmpty || bytes < Self.batchBytes {
+                bytes += Self.fileSize("\(worker.spool.inbound(next.partner.id))/\(next.name)")
+                batch.append(work.removeFirst())
             }
+            taken += try worker.take(batch)
         }
-        return try state.withLock { s in
-            if let error = s.error { throw error }
-            return s.taken
-        }
+        return taken
+    }
+
+    private static func fileSize(_ path: String) -> Int {
+        var info = stat()
+        return lstat(path, &info) == 0 ? Int(info.st_size) : 0
     }
 
     /// Passes until one finds nothing.

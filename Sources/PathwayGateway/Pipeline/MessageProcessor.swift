@@ -125,6 +125,7 @@ public struct MessageProcessor: Sendable {
     private func receive(_ appRec: AppRec, _ input: Input, _ paths: SpoolPaths, _ lookups: Lookups) throws -> ProcessingPlan {
         var facts = AuditFacts(msgId: appRec.id, msgType: "APPREC", sender: appRec.sender.innermostHerId,
                                receiver: appRec.receiver.innermostHerId)
+        facts.refMsgId = appRec.originalMsgId.id
         guard let sender = senderHerId(appRec.sender.herIds, input.partner) else {
             return reject(Rejection(.other, "AppRec sender not registered for this inbox", subject: .appRec(appRec)),
                           input, paths, security: true)

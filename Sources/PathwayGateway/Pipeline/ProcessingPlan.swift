@@ -15,9 +15,15 @@ public struct ProcessingPlan: Sendable {
 }
 
 /// What the audit log says about a message (spec §6). `patientIdent` is the raw identity number:
-/// the audit writer turns it into a keyed pseudonym and it is never written out as it is.
-public struct AuditFacts: Sendable, Hashable {
+/// the daemon replaces it with `patientPseudonym` as soon as the plan is made, so neither the
+/// database (which keeps these facts for recovery) nor the log ever holds it.
+public struct AuditFacts: Sendable, Hashable, Codable {
+    /// The gateway's own id for the inbound file (database row, archive name `<id>-<file>`).
+    public var gatewayId: String?
     public var msgId: String?
+    /// The MsgId this message refers to: the original for a routed copy or an AppRec we sent, the
+    /// answered MsgId for an AppRec we received.
+    public var refMsgId: String?
     public var msgType: String?
     public var sender: String?
     public var receiver: String?
@@ -28,6 +34,8 @@ public struct AuditFacts: Sendable, Hashable {
     public var errors: [String] = []
     public var warnings: [String] = []
     public var patientIdent: String?
+    /// Keyed pseudonym of `patientIdent` (see `Pseudonymizer`).
+    public var patientPseudonym: String?
     /// A security event (a sender writing into another partner's inbox).
     public var security = false
 

@@ -78,6 +78,8 @@ extension MessageStore {
         public var notices: [PlannedOutput]
         /// Spool-relative path the original moves to (archive/… or quarantine/…).
         public var destination: String?
+        /// The audit facts as JSON (no personal data in clear), kept for recovery.
+        public var auditFacts: String?
         public init(outcome: Outcome, senderHerId: String? = nil, msgId: String? = nil, msgType: String? = nil,
                     errorCode: String? = nil, errorText: String? = nil, duplicateOf: String? = nil,
                     registersKey: Bool = false, appRec: AppRecRecord? = nil, routed: [RoutedPlan] = [],
@@ -97,6 +99,7 @@ extension MessageStore {
         public let messageId: String, partnerId: String, fileName: String, state: State
         public let outputs: [PlannedOutput]
         public let destination: String?
+        public var auditFacts: String? = nil
     }
 
     public struct RoutedMessage: Sendable, Equatable {
@@ -112,5 +115,14 @@ extension MessageStore {
         /// Routed messages the receiver rejected: raised to operators.
         public let receiverRejections: Int
         public let lastActivity: Date?
+    }
+}
+
+extension MessageStore.Decision {
+    /// Every file this decision produces, in the order they are recorded: notices, the AppRec,
+    /// routed messages. (The daemon writes the AppRec last regardless.)
+    public var plannedOutputs: [MessageStore.PlannedOutput] {
+        notices + (appRec.map { [MessageStore.PlannedOutput(kind: .apprec, path: $0.path, bytes: $0.bytes)] } ?? [])
+            + routed.map { MessageStore.PlannedOutput(kind: .routed, path: $0.path, bytes: $0.bytes) }
     }
 }

@@ -41,10 +41,15 @@ public final class MessageStore: Sendable {
 // MARK: - Operations (each one transaction, each safe to repeat)
 
 extension MessageStore {
+    /// Runs several operations as one transaction (each operation inside becomes a savepoint):
+    /// the daemon records a whole batch of decisions with one commit, one fsync.
+    public func batch<T>(_ body: () throws -> T) throws -> T { try db.transaction(body) }
+
     /// Claims an inbound file. Re-claiming the same file name with the same content while the first
     /// claim is unfinished resumes it (the gateway crashed mid-way); once a claim is done, the same
     /// file arriving again is a new message (a retransmission, which will be found a duplicate).
-    public func claim(partnerId: String, fileName: String, sha256: String) throws -> Claim {
+    /// `id` proposes the new message's id (the daemon plans with it before the claim is recorded).
+    public func claim(partnerId: String, fileName: String, sha256: String, id proposed: String? = nil) throws -> Claim {
         try db.transaction {
             let open = try db.query("SELECT id, state, sha256 FROM messages WHERE partner_id = ? AND file_name = ? AND state <> 'done'",
                                     [partnerId, fileName]) { row in
@@ -56,7 +61,7 @@ extension MessageStore {
                 }
                 return Claim(messageId: id, state: State(rawValue: state) ?? .claimed, resumed: true)
             }
-            let id = UUID().uuidString.lowercased()
+            let id = proposed ?? UUID().uuidString.lowercased()
             try db.run("INSERT INTO messages (id, partner_id, file_name, sha256, state, claimed_at) VALUES (?, ?, ?, ?, 'claimed', ?)",
                        id, partnerId, fileName, sha256.lowercased(), nowMillis)
             return Claim(messageId: id, state: .claimed, resumed: false)
@@ -93,9 +98,9 @@ extension MessageStore {
             let at = nowMillis
             try db.run("""
                 UPDATE messages SET state = 'decided', outcome = ?, sender_her_id = ?, msg_id = ?, msg_type = ?,
-                  error_code = ?, error_text = ?, duplicate_of = ?, destination = ?, decided_at = ? WHERE id = ?
+                  error_code = ?, error_text = ?, duplicate_of = ?, destination = ?, decided_at = ?, audit_facts = ? WHERE id = ?
                 """, decision.outcome.rawValue, decision.senderHerId, decision.msgId, decision.msgType,
-                decision.errorCode, decision.errorText, decision.duplicateOf, decision.destination, at, id)
+                decision.errorCode, decision.errorText, decision.duplicateOf, decision.destination, at, decision.auditFacts, id)
             if decision.registersKey {
                 guard let sender = decision.senderHerId, let msgId = decision.msgId else {
                     throw Failure.invalidDecision(messageId: id, reason: "registersKey needs senderHerId and msgId")
@@ -105,22 +110,19 @@ extension MessageStore {
                 }
                 try db.run("INSERT INTO message_keys (sender_her_id, msg_id, message_id) VALUES (?, ?, ?)", sender, msgId, id)
             }
-            var outputs = decision.notices
             if let a = decision.appRec {
                 try db.run("""
                     INSERT INTO apprecs (message_id, receipt_id, status, error_code, error_text, bytes, path, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """, id, a.receiptId, a.status, a.errorCode, a.errorText, a.bytes, a.path, at)
-                outputs.append(PlannedOutput(kind: .apprec, path: a.path, bytes: a.bytes))
             }
             for r in decision.routed {
                 try db.run("""
                     INSERT INTO routed (routed_msg_id, message_id, target_partner, target_her_id, path, state, created_at)
                     VALUES (?, ?, ?, ?, ?, 'planned', ?)
                     """, r.routedMsgId, id, r.targetPartner, r.targetHerId, r.path, at)
-                outputs.append(PlannedOutput(kind: .routed, path: r.path, bytes: r.bytes))
             }
-            for o in outputs {
+            for o in decision.plannedOutputs {
                 try db.run("INSERT INTO outputs (message_id, path, kind, bytes) VALUES (?, ?, ?, ?)", id, o.path, o.kind.rawValue, o.bytes)
             }
             return true
@@ -150,6 +152,17 @@ extension MessageStore {
         }
     }
 
+    /// Closes messages whose outputs are all durably written and whose originals have been moved,
+    /// in one transaction (the end of a batch): outputs and routed rows are marked written too.
+    public func markDone(messageIds ids: [String]) throws {
+        try db.transaction {
+            for id in ids {
+                try markOutputsWritten(messageId: id)
+                try markDone(messageId: id)
+            }
+        }
+    }
+
     /// Closes a message once all its outputs are written and the original has been moved.
     public func markDone(messageId id: String) throws {
         try db.transaction {
@@ -170,10 +183,11 @@ extension MessageStore {
     public func pendingWork(messageId: String? = nil) throws -> [PendingWork] {
         try db.transaction(readOnly: true) {
             let messages = try db.query("""
-                SELECT id, partner_id, file_name, state, destination FROM messages
+                SELECT id, partner_id, file_name, state, destination, audit_facts FROM messages
                 WHERE state <> 'done' AND (?1 IS NULL OR id = ?1) ORDER BY claimed_at, id
                 """, [messageId]) { row in
-                (try row.string(0), try row.string(1), try row.string(2), try row.string(3), try row.optionalString(4))
+                (try row.string(0), try row.string(1), try row.string(2), try row.string(3), try row.optionalString(4),
+                 try row.optionalString(5))
             }
             return try messages.map { m in
                 let outputs = try db.query("SELECT kind, path, bytes FROM outputs WHERE message_id = ? AND written_at IS NULL ORDER BY rowid", [m.0]) {
@@ -181,7 +195,7 @@ extension MessageStore {
                     PlannedOutput(kind: OutputKind(rawValue: try row.string(0)) ?? .notice, path: try row.string(1), bytes: try row.bytes(2))
                 }
                 return PendingWork(messageId: m.0, partnerId: m.1, fileName: m.2, state: State(rawValue: m.3) ?? .claimed,
-                                   outputs: outputs, destination: m.4)
+                                   outputs: outputs, destination: m.4, auditFacts: m.5)
             }
         }
     }

@@ -1,0 +1,9 @@
+#ifndef CSYSTEM_SHIM_H
+#define CSYSTEM_SHIM_H
+#include <unistd.h>
+// Linux system calls Glibc declares only under _GNU_SOURCE, which Swift's Glibc module does not
+// set. The prototypes match glibc's; the symbols are in libc, so nothing extra is linked.
+// syncfs(2): commit every dirty page and inode of one filesystem in one journal commit (Linux
+// >= 5.8 also reports writeback errors) — the group-commit primitive for the spool.
+extern int syncfs(int fd);
+#endif

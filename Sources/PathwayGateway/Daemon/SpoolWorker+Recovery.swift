@@ -1,0 +1,60 @@
+import Foundation
+
+extension SpoolWorker {
+    /// After a restart: finishes every decided message from its recorded intent (never re-deciding
+    /// it), then processes the files a crash left in `processing/` before their decision.
+    /// Returns how many messages it touched.
+    public func recover(partners: [Partner], batchSize: Int) throws -> Int {
+        removeAbandonedTempFiles(partners: partners)
+        let decided = try store.pendingWork().filter { $0.state == .decided }
+        if !decided.isEmpty {
+            // The crash may have come before the batch's audit records were appended: write the
+            // stored ones for every message the log does not mention yet, then say it was recovered.
+            let tail = auditTail()
+            var entries: [AuditLog.Entry] = []
+            for work in decided {
+                if let json = work.auditFacts, tail.range(of: Data("\"gatewayId\":\"\(work.messageId)\"".utf8)) == nil {
+                    entries += try JSONDecoder().decode([AuditLog.Entry].self, from: Data(json.utf8))
+                }
+                var facts = AuditFacts()
+                facts.gatewayId = work.messageId
+                entries.append(AuditLog.Entry(event: "recovered", partner: work.partnerId, file: work.fileName, outcome: nil, sha256: nil, facts: facts))
+            }
+            try audit.append(entries)
+            try publish(decided)
+            try store.markDone(messageIds: decided.map(\.messageId))
+        }
+        var count = decided.count
+        for partner in partners {
+            let names = Spool.candidates(in: spool.processing(partner.id))
+            for start in stride(from: 0, to: names.count, by: max(1, batchSize)) {
+                try process(names[start..<min(names.count, start + batchSize)].map { Claimed(partner: partner, name: $0) })
+            }
+            count += names.count
+        }
+        return count
+    }
+
+    /// The end of the audit log, where a crashed batch's records would be: a crash leaves at most
+    /// one batch undone, and nothing is appended after it before this check.
+    private func auditTail(bytes: Int = 8 << 20) -> Data {
+        guard let handle = FileHandle(forReadingAtPath: audit.path) else { return Data() }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        try? handle.seek(toOffset: size > UInt64(bytes) ? size - UInt64(bytes) : 0)
+        return (try? handle.readToEnd()) ?? Data()
+    }
+
+    /// A crash mid-write leaves `.<name>.<suffix>.tmp` files (never visible under a final name); only
+    /// the gateway writes these directories, so at start-up any such file is an orphan.
+    func removeAbandonedTempFiles(partners: [Partner]) {
+        for partner in partners {
+            for dir in [spool.outbound(partner.id), spool.absolute("archive/\(partner.id)"), spool.absolute("quarantine/\(partner.id)")] {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+                for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+                    try? FileManager.default.removeItem(atPath: "\(dir)/\(name)")
+                }
+            }
+        }
+    }
+}
