@@ -53,4 +53,36 @@ import Testing
             #expect(later["prev"] as? String == earlier["hash"] as? String)
         }
     }
+
+    /// The canonical bytes are the line without its final `hash` member: a verifier recomputes the
+    /// hash from the bytes as written, and any value survives the round trip through a JSON parser.
+    @Test func hashCoversTheLineAsWrittenAndValuesRoundTrip() throws {
+        let dir = try DatabaseTestDirectory()
+        let path = dir.path("audit.jsonl")
+        let log = try AuditLog(path: path, pseudonymizer: try Pseudonymizer.loadOrCreate(keyAt: dir.path("k")))
+        let awkward = "quote \" backslash \\ newline \n tab \t bell \u{07} slash / æøå 🙂"
+        var facts = AuditFacts(msgId: awkward)
+        facts.errors = [awkward, ""]
+        try log.append([AuditLog.Entry(event: "received", partner: "p", file: "a b.xml", outcome: nil, sha256: nil, facts: facts),
+                        AuditLog.Entry(event: "archived", partner: "p", file: "x", outcome: nil, sha256: nil)])
+        let lines = try Data(contentsOf: URL(fileURLWithPath: path)).split(separator: UInt8(ascii: "\n"))
+        var prev = String(repeating: "0", count: 64)
+        for line in lines {
+            let bytes = Array(line)
+            let record = try JSONSerialization.jsonObject(with: Data(bytes)) as! [String: Any]
+            let hash = try #require(record["hash"] as? String)
+            let suffix = Array(",\"hash\":\"\(hash)\"}".utf8)
+            #expect(Array(bytes.suffix(suffix.count)) == suffix, "hash is the last member")
+            let canonical = Array(bytes.dropLast(suffix.count)) + [UInt8(ascii: "}")]
+            #expect(SHA256.hex(Array(prev.utf8) + canonical) == hash)
+            #expect(record["prev"] as? String == prev)
+            prev = hash
+        }
+        let first = try JSONSerialization.jsonObject(with: Data(lines[0])) as! [String: Any]
+        #expect(first["msgId"] as? String == awkward)
+        #expect(first["errors"] as? [String] == [awkward, ""])
+        #expect(first["outcome"] is NSNull)
+        #expect(first["security"] as? Bool == false)
+        #expect(first["seq"] as? Int == 1)
+    }
 }

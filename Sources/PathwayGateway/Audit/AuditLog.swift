@@ -2,8 +2,8 @@ import Foundation
 
 /// The audit trail operators tail (spec §6): one JSON object per line, appended and fdatasync'ed
 /// before the step it records counts as done. Each record carries `prev` and `hash`
-/// (SHA-256 over the previous hash and the record's own canonical JSON), a chain that
-/// `audit verify` can check. Patient identities appear only as keyed pseudonyms.
+/// (SHA-256 over the previous hash and the record's own canonical JSON, see
+/// `AuditRecordWriter`), a chain that `audit verify` can check. Patient identities appear only as keyed pseudonyms.
 public final class AuditLog: @unchecked Sendable {
     // @unchecked: every mutable field is touched only under `lock`.
     private let lock = NSLock()
@@ -97,21 +97,18 @@ public final class AuditLog: @unchecked Sendable {
     /// One record's line (with its newline); `hash` comes in as the previous hash and leaves as this one's.
     private func line(for entry: Entry, seq: Int, prev: String, hash: inout String) throws -> Data {
         let facts = entry.facts
-        var fields: [String: Any] = [
-            "ts": timestamps.string(from: entry.now), "seq": seq, "event": entry.event, "prev": prev,
-            "partner": entry.partner ?? NSNull(), "file": entry.file ?? NSNull(), "outcome": entry.outcome ?? NSNull(),
-            "sha256": entry.sha256 ?? NSNull(), "msgId": facts.msgId ?? NSNull(), "msgType": facts.msgType ?? NSNull(),
-            "sender": facts.sender ?? NSNull(), "receiver": facts.receiver ?? NSNull(), "kommune": facts.kommune ?? NSNull(),
-            "pathwayEvent": facts.pathwayEvent ?? NSNull(), "errors": facts.errors, "warnings": facts.warnings,
-            "routedTo": facts.routedTo, "security": facts.security,
-            "patient": facts.patientPseudonym ?? facts.patientIdent.map(pseudonymizer.pseudonym(for:)) ?? NSNull(),
-            "gatewayId": facts.gatewayId ?? NSNull(), "refMsgId": facts.refMsgId ?? NSNull(),
-        ]
-        let canonical = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])
-        hash = SHA256.hex(Array(prev.utf8) + Array(canonical))
-        fields["hash"] = hash
-        var line = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])
-        line.append(UInt8(ascii: "\n"))
-        return line
+        let record = AuditRecordWriter([
+            ("errors", .strings(facts.errors)), ("event", .string(entry.event)), ("file", .string(entry.file)),
+            ("gatewayId", .string(facts.gatewayId)), ("kommune", .string(facts.kommune)),
+            ("msgId", .string(facts.msgId)), ("msgType", .string(facts.msgType)), ("outcome", .string(entry.outcome)),
+            ("partner", .string(entry.partner)), ("pathwayEvent", .string(facts.pathwayEvent)),
+            ("patient", .string(facts.patientPseudonym ?? facts.patientIdent.map(pseudonymizer.pseudonym(for:)))),
+            ("prev", .string(prev)), ("receiver", .string(facts.receiver)), ("refMsgId", .string(facts.refMsgId)),
+            ("routedTo", .strings(facts.routedTo)), ("security", .bool(facts.security)), ("sender", .string(facts.sender)),
+            ("seq", .int(seq)), ("sha256", .string(entry.sha256)), ("ts", .string(timestamps.string(from: entry.now))),
+            ("warnings", .strings(facts.warnings)),
+        ])
+        hash = SHA256.hex(Array(prev.utf8) + record.canonical)
+        return Data(record.line(hash: hash))
     }
 }
