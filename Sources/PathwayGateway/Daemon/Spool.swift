@@ -17,6 +17,11 @@ public struct Spool: Sendable {
     /// Absolute path of a spool-relative one (as stored in the database).
     public func absolute(_ relative: String) -> String { "\(root)/\(relative)" }
 
+    /// Spool-relative path of an absolute one inside the spool.
+    public func relative(_ absolute: String) -> String {
+        absolute.hasPrefix(root + "/") ? String(absolute.dropFirst(root.count + 1)) : absolute
+    }
+
     /// Creates every directory the partners need (mode 0700; inbound 0770 so an EPJ export
     /// running as a group member can drop files).
     public func prepare(for partners: [Partner]) throws {

@@ -4,35 +4,33 @@ import Glibc
 #endif
 
 extension SpoolWorker {
-    /// Carries out recorded decisions: writes every planned file and moves each original to its
-    /// destination, with four filesystem syncs for the whole batch. Order, each step durable
-    /// before the next starts:
-    /// 1. all outputs staged under hidden temp names (no per-file fsync), then one sync;
-    /// 2. routed messages and notices get their final names, sync;
-    /// 3. AppRecs get theirs, sync — no AppRec is visible before the messages it confirms are durable;
-    /// 4. originals move out of `processing/`, sync.
-    /// Safe to repeat after a crash at any point: identical existing files count as written, and a
-    /// completed move is recognised.
+    /// Carries out recorded decisions: gives every staged output its final name and moves each
+    /// original to its destination, with three filesystem syncs for the whole batch. Order, each
+    /// step durable before the next starts:
+    /// 1. routed messages and notices get their final names, sync;
+    /// 2. AppRecs get theirs, sync — no AppRec is visible before the messages it confirms are durable;
+    /// 3. originals move out of `processing/`, sync.
+    /// Safe to repeat after a crash at any point: a staged file already linked counts as written,
+    /// identical existing files count as written, and a completed move is recognised. Intents
+    /// recorded with their bytes (no staged file) are staged here first.
     func publish(_ works: [MessageStore.PendingWork]) throws {
         guard !works.isEmpty else { return }
-        let outputs = works.flatMap(\.outputs)
         var staged: [(output: MessageStore.PlannedOutput, temp: String)] = []
-        do {
-            for output in outputs {
-                staged.append((output, try DurableFile.stage(output.bytes, for: spool.absolute(output.path), sync: false)))
-            }
-            try sync()
-        } catch {
-            for item in staged { unlink(item.temp) }
-            throw error
+        for output in works.flatMap(\.outputs) {
+            let temp = try output.staged.map(spool.absolute) ?? DurableFile.stage(output.bytes, for: spool.absolute(output.path), sync: false)
+            staged.append((output, temp))
         }
+        if works.contains(where: { $0.outputs.contains { $0.staged == nil } }) { try syncSpool() }
         for kinds in [[MessageStore.OutputKind.routed, .notice], [.apprec]] {
             var published = Set<MessageStore.OutputKind>()
             for item in staged where kinds.contains(item.output.kind) {
-                try DurableFile.publish(item.temp, as: spool.absolute(item.output.path))
+                let final = spool.absolute(item.output.path)
+                // The temp is gone only once an earlier run linked it: the final name holds it.
+                if access(item.temp, F_OK) != 0, access(final, F_OK) == 0 { continue }
+                try DurableFile.publish(item.temp, as: final)
                 published.insert(item.output.kind)
             }
-            try sync()
+            try syncSpool()
             for kind in kinds where published.contains(kind) { CrashPoint.hit("\(kind.rawValue)-written") }
         }
         for work in works {
@@ -46,9 +44,10 @@ extension SpoolWorker {
                 guard rename(source, spool.absolute(destination)) == 0 else { throw error }
             }
         }
-        try sync()
+        try syncSpool()
         CrashPoint.hit("archived")
     }
 
-    private func sync() throws { try DurableFile.syncFileSystem(containing: spool.root) }
+    /// One `syncfs` for everything written on the spool's filesystem (see `DurableFile.syncFileSystem`).
+    func syncSpool() throws { try DurableFile.syncFileSystem(containing: spool.root) }
 }

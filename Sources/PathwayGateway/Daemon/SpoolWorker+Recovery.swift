@@ -5,8 +5,8 @@ extension SpoolWorker {
     /// it), then processes the files a crash left in `processing/` before their decision.
     /// Returns how many messages it touched.
     public func recover(partners: [Partner], batchSize: Int) throws -> Int {
-        removeAbandonedTempFiles(partners: partners)
         let decided = try store.pendingWork().filter { $0.state == .decided }
+        removeAbandonedTempFiles(partners: partners, keeping: Set(decided.flatMap { $0.outputs.compactMap(\.staged) }.map(spool.absolute)))
         if !decided.isEmpty {
             // The crash may have come before the batch's audit records were appended: write the
             // stored ones for every message the log does not mention yet, then say it was recovered.
@@ -45,13 +45,14 @@ extension SpoolWorker {
         return (try? handle.readToEnd()) ?? Data()
     }
 
-    /// A crash mid-write leaves `.<name>.<suffix>.tmp` files (never visible under a final name); only
-    /// the gateway writes these directories, so at start-up any such file is an orphan.
-    func removeAbandonedTempFiles(partners: [Partner]) {
+    /// A crash leaves `.<name>.<suffix>.tmp` files (never visible under a final name). Those a
+    /// recorded decision names (`keeping`) are its staged outputs; only the gateway writes these
+    /// directories, so at start-up any other is an orphan of a batch that was never recorded.
+    func removeAbandonedTempFiles(partners: [Partner], keeping: Set<String>) {
         for partner in partners {
             for dir in [spool.outbound(partner.id), spool.absolute("archive/\(partner.id)"), spool.absolute("quarantine/\(partner.id)")] {
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-                for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+                for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") && !keeping.contains("\(dir)/\(name)") {
                     try? FileManager.default.removeItem(atPath: "\(dir)/\(name)")
                 }
             }

@@ -60,11 +60,19 @@ public final class SpoolWorker: Sendable {
     /// The pipeline for files already in `state/processing/` (fresh, or left by a crash).
     public func process(_ files: [Claimed]) throws {
         guard !files.isEmpty else { return }
-        // 1. Read and plan every file, in parallel; plans see the committed state only.
+        // 1. Read and plan every file, in parallel (plans see the committed state only), and write
+        //    each planned output to a hidden temp file; one sync makes them all durable.
         let prepared = try prepare(files, now: Date())
-        // 2. Intent before effects: claims and decisions in ONE transaction. A plan that collides
-        //    with an earlier one in the same batch (two copies of one message) is re-planned there.
-        let decided = try store.batch { try prepared.compactMap(record) }
+        try syncSpool()
+        CrashPoint.hit("staged")
+        // 2. Intent before effects: claims and decisions in ONE transaction, naming the staged
+        //    files. A plan that collides with an earlier one in the same batch (two copies of one
+        //    message) is re-planned there.
+        let decided = try store.batch {
+            let decided = try prepared.compactMap(record)
+            if decided.contains(where: \.restaged) { try syncSpool() }  // before COMMIT names them
+            return decided
+        }
         CrashPoint.hit("decided")
         // 3. Every step's audit record, synced before any of those steps becomes visible.
         try audit.append(decided.flatMap(\.trail))
@@ -83,16 +91,29 @@ public final class SpoolWorker: Sendable {
         var now: Date
     }
 
-    /// A read file and the plan made for it.
+    /// A read file, the plan made for it, and that plan's audit records.
     struct Prepared: Sendable {
         var inbound: Inbound
         var plan: ProcessingPlan
+        var trail: [AuditLog.Entry]
+
+        /// Plans are made in parallel, so the costly part of recording them (encoding the audit
+        /// records the database keeps for recovery) is done here too.
+        init(inbound: Inbound, plan: ProcessingPlan) throws {
+            self.inbound = inbound
+            self.plan = plan
+            trail = AuditTrail.entries(for: plan, partner: inbound.file.partner.id, fileName: inbound.file.name,
+                                       sha256: inbound.sha256, now: inbound.now)
+            self.plan.decision.auditFacts = String(decoding: try JSONEncoder().encode(trail), as: UTF8.self)
+        }
     }
 
     /// A recorded decision: what to write and move (`work`) and what the audit log says (`trail`).
     struct Decided: Sendable {
         var work: MessageStore.PendingWork
         var trail: [AuditLog.Entry]
+        /// Re-planned inside the transaction, with outputs staged after the batch's sync.
+        var restaged = false
     }
 
     /// Reads and plans the files on `workers` threads. Lookups read committed state: collisions
@@ -118,7 +139,19 @@ public final class SpoolWorker: Sendable {
         do { bytes = try FileReader.read(path, limit: processor.validator.limits.maxBytes) } catch { readFailure = error.description }
         let inbound = Inbound(file: file, bytes: bytes, sha256: SHA256.hex(bytes), readFailure: readFailure,
                               proposedId: UUID().uuidString.lowercased(), now: now)
-        return Prepared(inbound: inbound, plan: try plan(inbound, messageId: inbound.proposedId))
+        return try stage(Prepared(inbound: inbound, plan: try plan(inbound, messageId: inbound.proposedId)))
+    }
+
+    /// Writes a plan's outputs to hidden temp files next to their final names, not yet synced: one
+    /// sync covers the whole batch before the decisions that name them are committed, so the
+    /// database records a name instead of the bytes.
+    private func stage(_ prepared: Prepared) throws -> Prepared {
+        var prepared = prepared
+        for output in prepared.plan.decision.plannedOutputs {
+            let temp = try DurableFile.stage(output.bytes, for: spool.absolute(output.path), sync: false)
+            prepared.plan.decision.staged[output.path] = spool.relative(temp)
+        }
+        return prepared
     }
 
     /// The pipeline's decision for one file, with the patient identity already replaced by its
@@ -145,10 +178,11 @@ public final class SpoolWorker: Sendable {
             guard let work = try store.pendingWork(messageId: claim.messageId).first else { return nil }
             return Decided(work: work, trail: [])   // its trail was written with the decision
         }
-        var plan = claim.messageId == inbound.proposedId ? prepared.plan : try plan(inbound, messageId: claim.messageId)
+        var prepared = prepared
+        var restaged = false
+        if claim.messageId != inbound.proposedId { try replan(&prepared, messageId: claim.messageId, restaged: &restaged) }
         while true {
-            let trail = AuditTrail.entries(for: plan, partner: partner, fileName: inbound.file.name, sha256: inbound.sha256, now: inbound.now)
-            plan.decision.auditFacts = String(decoding: try JSONEncoder().encode(trail), as: UTF8.self)
+            let plan = prepared.plan
             do {
                 // A savepoint: a collision undoes only this message's rows before it is re-planned.
                 try store.batch {
@@ -161,13 +195,21 @@ public final class SpoolWorker: Sendable {
                 let work = MessageStore.PendingWork(messageId: claim.messageId, partnerId: partner, fileName: inbound.file.name,
                                                     state: .decided, outputs: plan.decision.plannedOutputs,
                                                     destination: plan.decision.destination)
-                return Decided(work: work, trail: trail)
+                return Decided(work: work, trail: prepared.trail, restaged: restaged)
             } catch MessageStore.Failure.keyAlreadyRegistered {
                 // An earlier file in this batch registered the same (sender, MsgId); the lookups now
                 // see it (same transaction), so the new plan is a duplicate or an E10.
-                plan = try self.plan(inbound, messageId: claim.messageId)
+                try replan(&prepared, messageId: claim.messageId, restaged: &restaged)
             }
         }
+    }
+
+    /// Plans a file again (inside the batch transaction) and stages the new plan's outputs in
+    /// place of the old plan's.
+    private func replan(_ prepared: inout Prepared, messageId: String, restaged: inout Bool) throws {
+        for temp in prepared.plan.decision.staged.values { unlink(spool.absolute(temp)) }
+        prepared = try stage(Prepared(inbound: prepared.inbound, plan: plan(prepared.inbound, messageId: messageId)))
+        restaged = true
     }
 }
 

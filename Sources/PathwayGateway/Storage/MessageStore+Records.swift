@@ -60,7 +60,13 @@ extension MessageStore {
 
     public struct PlannedOutput: Sendable, Equatable {
         public var kind: OutputKind, path: String, bytes: [UInt8]
-        public init(kind: OutputKind, path: String, bytes: [UInt8]) { self.kind = kind; self.path = path; self.bytes = bytes }
+        /// Spool-relative temp file already holding `bytes` durably (the daemon stages outputs
+        /// before recording them, so the database keeps a name instead of the bytes); nil when the
+        /// bytes themselves are the intent.
+        public var staged: String?
+        public init(kind: OutputKind, path: String, bytes: [UInt8], staged: String? = nil) {
+            self.kind = kind; self.path = path; self.bytes = bytes; self.staged = staged
+        }
     }
 
     public struct Decision: Sendable {
@@ -78,8 +84,10 @@ extension MessageStore {
         public var notices: [PlannedOutput]
         /// Spool-relative path the original moves to (archive/… or quarantine/…).
         public var destination: String?
-        /// The audit facts as JSON (no personal data in clear), kept for recovery.
+        /// The audit records as JSON (no personal data in clear), kept for recovery.
         public var auditFacts: String?
+        /// Final path → spool-relative temp file already holding that output (see `PlannedOutput.staged`).
+        public var staged: [String: String] = [:]
         public init(outcome: Outcome, senderHerId: String? = nil, msgId: String? = nil, msgType: String? = nil,
                     errorCode: String? = nil, errorText: String? = nil, duplicateOf: String? = nil,
                     registersKey: Bool = false, appRec: AppRecRecord? = nil, routed: [RoutedPlan] = [],
@@ -122,7 +130,11 @@ extension MessageStore.Decision {
     /// Every file this decision produces, in the order they are recorded: notices, the AppRec,
     /// routed messages. (The daemon writes the AppRec last regardless.)
     public var plannedOutputs: [MessageStore.PlannedOutput] {
-        notices + (appRec.map { [MessageStore.PlannedOutput(kind: .apprec, path: $0.path, bytes: $0.bytes)] } ?? [])
-            + routed.map { MessageStore.PlannedOutput(kind: .routed, path: $0.path, bytes: $0.bytes) }
+        (notices + (appRec.map { [MessageStore.PlannedOutput(kind: .apprec, path: $0.path, bytes: $0.bytes)] } ?? [])
+            + routed.map { MessageStore.PlannedOutput(kind: .routed, path: $0.path, bytes: $0.bytes) }).map { output in
+            var output = output
+            output.staged = staged[output.path]
+            return output
+        }
     }
 }

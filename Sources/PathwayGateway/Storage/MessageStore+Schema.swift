@@ -38,8 +38,23 @@ extension MessageStore {
           bytes BLOB NOT NULL, written_at INTEGER,
           PRIMARY KEY (message_id, path));
         """),
-        // v2: the audit facts of each decision (patient already pseudonymized), so a restart can
-        // write the audit records a crash kept from being written.
-        SQLiteDatabase.Migration(version: 2, sql: "ALTER TABLE messages ADD COLUMN audit_facts TEXT;"),
+        // v2 (group commit): the audit records of each decision (patient already pseudonymized), so
+        // a restart can write those a crash kept from being written; an output is either its bytes
+        // or the name of a temp file already holding them durably (writing every routed message
+        // into the WAL and the database as well as the spool cost more than all other work);
+        // routed rows found by their message (closing a message updated them by a full scan).
+        SQLiteDatabase.Migration(version: 2, sql: """
+            ALTER TABLE messages ADD COLUMN audit_facts TEXT;
+            CREATE INDEX routed_message ON routed(message_id);
+            CREATE TABLE outputs_v2 (
+              message_id TEXT NOT NULL REFERENCES messages(id), path TEXT NOT NULL,
+              kind TEXT NOT NULL CHECK (kind IN ('apprec','routed','notice')),
+              bytes BLOB, staged TEXT, written_at INTEGER,
+              PRIMARY KEY (message_id, path));
+            INSERT INTO outputs_v2 (message_id, path, kind, bytes, written_at)
+              SELECT message_id, path, kind, bytes, written_at FROM outputs;
+            DROP TABLE outputs;
+            ALTER TABLE outputs_v2 RENAME TO outputs;
+            """),
     ]
 }

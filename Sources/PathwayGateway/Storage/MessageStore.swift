@@ -123,7 +123,8 @@ extension MessageStore {
                     """, r.routedMsgId, id, r.targetPartner, r.targetHerId, r.path, at)
             }
             for o in decision.plannedOutputs {
-                try db.run("INSERT INTO outputs (message_id, path, kind, bytes) VALUES (?, ?, ?, ?)", id, o.path, o.kind.rawValue, o.bytes)
+                try db.run("INSERT INTO outputs (message_id, path, kind, bytes, staged) VALUES (?, ?, ?, ?, ?)",
+                           id, o.path, o.kind.rawValue, o.staged == nil ? o.bytes : nil, o.staged)
             }
             return true
         }
@@ -190,9 +191,11 @@ extension MessageStore {
                  try row.optionalString(5))
             }
             return try messages.map { m in
-                let outputs = try db.query("SELECT kind, path, bytes FROM outputs WHERE message_id = ? AND written_at IS NULL ORDER BY rowid", [m.0]) {
-                    row in
-                    PlannedOutput(kind: OutputKind(rawValue: try row.string(0)) ?? .notice, path: try row.string(1), bytes: try row.bytes(2))
+                let outputs = try db.query("""
+                    SELECT kind, path, bytes, staged FROM outputs WHERE message_id = ? AND written_at IS NULL ORDER BY rowid
+                    """, [m.0]) { row in
+                    PlannedOutput(kind: OutputKind(rawValue: try row.string(0)) ?? .notice, path: try row.string(1),
+                                  bytes: try row.optionalBytes(2) ?? [], staged: try row.optionalString(3))
                 }
                 return PendingWork(messageId: m.0, partnerId: m.1, fileName: m.2, state: State(rawValue: m.3) ?? .claimed,
                                    outputs: outputs, destination: m.4, auditFacts: m.5)

@@ -26,6 +26,9 @@ public final class SQLiteDatabase: @unchecked Sendable {
     public let path: String
     private let connection: OpaquePointer
     private let lock = NSRecursiveLock()
+    /// Prepared statements by SQL text, reused (reset) instead of compiled again on every call:
+    /// the daemon runs the same dozen statements for every message. Only touched under `lock`.
+    private var statements: [String: SQLiteStatement] = [:]
 
     /// Opens (creating if needed, with mode 0600) and configures the database:
     /// - `journal_mode=WAL`: readers (`status`) never block the daemon's writer, and a commit is one
@@ -62,7 +65,26 @@ public final class SQLiteDatabase: @unchecked Sendable {
         if !inMemory { try Self.restrictPermissions(path) }
     }
 
-    deinit { sqlite3_close_v2(connection) }
+    deinit {
+        statements.removeAll()  // finalize before closing
+        sqlite3_close_v2(connection)
+    }
+
+    /// A cached statement for `sql`, reset and unbound, or a new one. A statement in use further up
+    /// the stack (a query whose row closure runs the same SQL) is out of the cache while in use,
+    /// so that caller gets a fresh one instead.
+    private func statement(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+        if let cached = statements.removeValue(forKey: sql) { return cached }
+        return try SQLiteStatement(connection: connection, sql: sql)
+    }
+
+    /// Gives a statement back to the cache, reset and unbound (so it holds no read snapshot and
+    /// no copy of a bound blob).
+    private func recycle(_ statement: SQLiteStatement, _ sql: String) {
+        statement.reset()
+        sqlite3_clear_bindings(statement.handle)
+        statements[sql] = statement
+    }
 
     // MARK: Running SQL
 
@@ -81,7 +103,8 @@ public final class SQLiteDatabase: @unchecked Sendable {
     @discardableResult
     public func run(_ sql: String, _ arguments: any SQLiteBindable...) throws(SQLiteError) -> Int {
         lock.lock(); defer { lock.unlock() }
-        let statement = try SQLiteStatement(connection: connection, sql: sql)
+        let statement = try statement(sql)
+        defer { recycle(statement, sql) }
         try statement.bind(arguments)
         while try statement.step() {}
         return Int(sqlite3_changes(connection))
@@ -103,7 +126,8 @@ public final class SQLiteDatabase: @unchecked Sendable {
     /// Prepares `sql`, hands it to `body` under the connection lock, and finalizes it afterwards.
     public func withStatement<T>(_ sql: String, _ body: (SQLiteStatement) throws -> T) throws -> T {
         lock.lock(); defer { lock.unlock() }
-        let statement = try SQLiteStatement(connection: connection, sql: sql)
+        let statement = try statement(sql)
+        defer { recycle(statement, sql) }
         return try body(statement)
     }
 
