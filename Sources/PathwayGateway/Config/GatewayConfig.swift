@@ -39,11 +39,14 @@ public struct GatewayConfig: Sendable, Hashable {
     public var workers: Int
     /// Seconds between scans of the inbound directories (file-system events may wake earlier).
     public var scanIntervalSeconds: Double
+    /// Metrics, retention and logging (docs/operations.md).
+    public var operations: OperationsSettings
 
     public init(spool: String, gateway: Identity, partners: [Partner], contactPoints: [ContactPoint],
                 kommuneAliases: [String: String] = [:], limits: XMLLimits = .default, schemas: String? = nil,
                 workers: Int = GatewayConfig.defaultWorkers,
-                scanIntervalSeconds: Double = GatewayConfig.defaultScanIntervalSeconds) {
+                scanIntervalSeconds: Double = GatewayConfig.defaultScanIntervalSeconds,
+                operations: OperationsSettings = OperationsSettings()) {
         self.spool = spool
         self.gateway = gateway
         self.partners = partners
@@ -53,6 +56,7 @@ public struct GatewayConfig: Sendable, Hashable {
         self.schemas = schemas
         self.workers = workers
         self.scanIntervalSeconds = scanIntervalSeconds
+        self.operations = operations
     }
 
     // MARK: Lookups the daemon needs

@@ -8,14 +8,14 @@ public final class GatewayDaemon: Sendable {
     public let config: GatewayConfig
     public let worker: SpoolWorker
 
-    public init(config: GatewayConfig, schemas: SchemaSet) throws {
+    public init(config: GatewayConfig, schemas: SchemaSet, metrics: GatewayMetrics? = nil) throws {
         self.config = config
         let spool = Spool(root: config.spool)
         try spool.prepare(for: config.partners)
         let store = try MessageStore(path: spool.database)
         let audit = try AuditLog(path: spool.auditLog, pseudonymizer: try Pseudonymizer.loadOrCreate(keyAt: spool.pseudonymKey))
         let processor = MessageProcessor(config: config, validator: MessageValidator(schemas: schemas, limits: config.limits))
-        worker = SpoolWorker(spool: spool, processor: processor, store: store, audit: audit)
+        worker = SpoolWorker(spool: spool, processor: processor, store: store, audit: audit, metrics: metrics)  // OPS-INTEGRATION
     }
 
     /// Finishes interrupted work; returns how many messages it touched.
@@ -67,11 +67,13 @@ public final class GatewayDaemon: Sendable {
     /// The daemon loop: a full scan at start, after every inotify wake-up, and at least every
     /// `scanIntervalSeconds` (the safety net for missed events). Waits are cut into 250 ms slices
     /// so that a stop request is seen quickly; returns once `shouldStop` says so.
-    public func serve(shouldStop: @Sendable () -> Bool) throws {
+    /// `whenIdle` runs after a pass that found nothing (retention, at most hourly: OPS-INTEGRATION).
+    public func serve(shouldStop: @Sendable () -> Bool, whenIdle: () -> Void = {}) throws {
         let watcher = try InboxWatcher(directories: config.partners.map { worker.spool.inbound($0.id) })
         let interval = max(1, Int(config.scanIntervalSeconds * 1000))
         while !shouldStop() {
             if try drainPass(shouldStop: shouldStop) > 0 { continue }
+            whenIdle()  // OPS-INTEGRATION
             var waited = 0
             while waited < interval && !shouldStop() {
                 if watcher.wait(timeoutMilliseconds: Int32(min(250, interval - waited))) { break }

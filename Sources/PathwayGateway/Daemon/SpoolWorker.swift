@@ -11,12 +11,15 @@ public final class SpoolWorker: Sendable {
     public let processor: MessageProcessor
     public let store: MessageStore
     public let audit: AuditLog
+    /// OPS-INTEGRATION: counts each outcome and its latency (nil in tests that do not care).
+    public let metrics: GatewayMetrics?
 
-    public init(spool: Spool, processor: MessageProcessor, store: MessageStore, audit: AuditLog) {
+    public init(spool: Spool, processor: MessageProcessor, store: MessageStore, audit: AuditLog, metrics: GatewayMetrics? = nil) {
         self.spool = spool
         self.processor = processor
         self.store = store
         self.audit = audit
+        self.metrics = metrics
     }
 
     /// Claims `inbound/<partner>/<name>` by renaming it into `state/processing/`; false when another
@@ -35,6 +38,8 @@ public final class SpoolWorker: Sendable {
 
     /// Works on a file already in `state/processing/<partner>/` (fresh, or left by a crash).
     public func process(_ partner: Partner, _ name: String) throws {
+        let started = Date()  // OPS-INTEGRATION
+        var outcome: String?  // OPS-INTEGRATION
         let path = "\(spool.processing(partner.id))/\(name)"
         var bytes: [UInt8] = []
         var readFailure: String?
@@ -50,8 +55,12 @@ public final class SpoolWorker: Sendable {
             CrashPoint.hit("decided")
             try audit.record(event: "received", partner: partner.id, file: name, outcome: plan.decision.outcome.rawValue,
                              sha256: sha, facts: plan.facts, now: now)
+            outcome = plan.decision.outcome.rawValue  // OPS-INTEGRATION
         }
         try finish(messageId: claim.messageId)
+        if let outcome {  // OPS-INTEGRATION: one observation per decided file, once its outcome is durable
+            metrics?.observe(outcome: outcome, partner: partner.id, latencySeconds: Date().timeIntervalSince(started))
+        }
     }
 
     /// Plans and records the decision. Two workers may take two copies of one message at once: the
