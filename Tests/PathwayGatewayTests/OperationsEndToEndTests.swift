@@ -105,6 +105,29 @@ import Testing
         for fnr in SampleSet.patients { #expect(!text(errURL).contains(fnr)) }
     }
 
+    /// The lock belongs to one spool: a reload naming another spool is refused and work goes on.
+    @Test func reloadCannotMoveTheSpool() throws {
+        let ws = try Workspace()
+        let configURL = ws.root.appendingPathComponent("gateway.json")
+        let sample = try Data(contentsOf: TestPaths.packageRoot.appendingPathComponent("samples/pathway-gateway.json"))
+        try sample.write(to: configURL)
+        let (errURL, err) = try stderrFile(ws, "daemon.log")
+        let process = try ws.start(["run", "--config", configURL.path], stderr: err)
+        defer { if process.isRunning { process.terminate() } }
+        let lock = ws.root.appendingPathComponent("spool/state/gateway.lock").path
+        #expect(waitFor { (try? SpoolLock.probe(lock)) == .process(pid: process.processIdentifier) })
+        try Data(String(decoding: sample, as: UTF8.self).replacingOccurrences(of: #""spool": "spool""#, with: #""spool": "elsewhere""#)
+            .utf8).write(to: configURL)
+        kill(process.processIdentifier, SIGHUP)
+        #expect(waitFor { text(errURL).contains("the spool cannot change on reload") })
+        try ws.drop(SampleSet.all[0].bytes, as: "after-refused-reload.xml")
+        #expect(waitFor { !ws.visible("archive/helse-bergen").isEmpty }, "the running configuration keeps working")
+        #expect(!FileManager.default.fileExists(atPath: ws.root.appendingPathComponent("elsewhere").path))
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
     /// The tour exits 0, shows every flow, and every file it names exists.
     @Test func demoShowsEveryFlowAndNamesFilesThatExist() throws {
         let ws = try Workspace()
