@@ -28,15 +28,3 @@ extension String {
         String(map { $0.isNewline ? " " : $0 })
     }
 }
-
-extension CLI {
-    /// One logfmt line on stderr for the operator: never personal data.
-    static func log(_ message: String) {
-        var text = "level=info msg=\"\(message.replacingNewlines().replacingQuotes())\"\n"
-        text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
-    }
-}
-
-extension String {
-    func replacingQuotes() -> String { String(map { $0 == "\"" ? "'" : $0 }) }
-}

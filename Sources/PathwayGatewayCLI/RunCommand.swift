@@ -8,23 +8,48 @@ let stopRequested = Atomic<Bool>(false)
 /// Set by SIGHUP: finish the file in hand, reload the configuration, go on.
 let reloadRequested = Atomic<Bool>(false)
 
-/// `pathway-gateway run [--config FILE] [--once]`.
+/// `pathway-gateway run [--config FILE] [--once] [--log-format logfmt|json] [--log-level LEVEL]`.
 enum RunCommand {
     static let usage = """
-        usage: pathway-gateway run [--config FILE] [--once]
+        usage: pathway-gateway run [--config FILE] [--once] [--log-format logfmt|json] [--log-level debug|info|warn|error]
 
         Runs the gateway on the configured spool: finishes work a crash left, then takes every *.xml
         dropped into spool/inbound/<partner>/. --once drains the inbound directories and exits 0.
+        Refuses to start (exit 2) while another gateway holds spool/state/gateway.lock.
         SIGTERM/SIGINT: finish the file in hand and exit 0. SIGHUP: reload the configuration (a bad
-        one is refused and the running one kept).
+        one, or one naming another spool, is refused and the running one kept).
+        Logs one line per event on stderr (logfmt unless --log-format or the config's log.format
+        says json); writes metrics to <spool>/metrics/pathway_gateway.prom (docs/operations.md).
         """
+
+    /// The flags' log settings win over the config's.
+    struct LogOverrides {
+        var format: GatewayLogger.Format?
+        var level: GatewayLogger.Level?
+        func logger(_ settings: OperationsSettings.Log = .init()) -> GatewayLogger {
+            GatewayLogger(format: format ?? settings.format, level: level ?? settings.level)
+        }
+    }
 
     static func run(_ arguments: [String]) -> Int32 {
         let args: CommandLineArguments
-        do { args = try CommandLineArguments(arguments, flags: ["--once"], options: ["--config"]) } catch {
+        do {
+            args = try CommandLineArguments(arguments, flags: ["--once"], options: ["--config", "--log-format", "--log-level"])
+        } catch {
             return CLI.usageError("\(error)", usage: usage)
         }
         if args.has("--help") { print(usage); return 0 }
+        var overrides = LogOverrides()
+        if let text = args["--log-format"] {
+            guard let format = GatewayLogger.Format(rawValue: text) else { return CLI.usageError("--log-format must be logfmt or json", usage: usage) }
+            overrides.format = format
+        }
+        if let text = args["--log-level"] {
+            guard let level = GatewayLogger.Level(rawValue: text) else {
+                return CLI.usageError("--log-level must be debug, info, warn or error", usage: usage)
+            }
+            overrides.level = level
+        }
         // Signals are caught from the start, so one that arrives while starting up is not lost.
         let sources = [SIGTERM, SIGINT, SIGHUP].map { signalNumber in
             signal(signalNumber, SIG_IGN)
@@ -41,46 +66,98 @@ enum RunCommand {
         }
         defer { sources.forEach { $0.cancel() } }
         let source = ConfigLoader.locate(explicit: args["--config"])
-        var daemon: GatewayDaemon
+        var logger = overrides.logger()
+        let config: GatewayConfig
         do {
-            daemon = try start(source)
+            config = try ConfigLoader.load(source)
         } catch {
-            return CLI.fail("cannot start: \(error)")
+            logConfigError(error, logger: logger, "cannot start")
+            return 2
         }
+        logger = overrides.logger(config.operations.log)
+        let lock: SpoolLock
+        do {
+            try DurableFile.ensureDirectory("\(config.spool)/state")
+            lock = try SpoolLock.acquire(Spool(root: config.spool).lockFile)
+        } catch {
+            logger.error("cannot start", ["error": "\(error)"])
+            return 2
+        }
+        // Kept for the process's life and across reloads (counters must not reset on SIGHUP).
+        let metrics = GatewayMetrics()
+        var running: (daemon: GatewayDaemon, operations: OperationsService)
+        do {
+            running = try start(config, source: source, metrics: metrics, logger: logger)
+        } catch {
+            logger.error("cannot start", ["error": "\(error)"])
+            return 2
+        }
+        defer { withExtendedLifetime(lock) {} }
         do {
             if args.has("--once") {
-                let count = try daemon.drain(shouldStop: { stopRequested.load(ordering: .sequentiallyConsistent) })
-                CLI.log("drained \(count) file(s)")
+                let count = try running.daemon.drain(shouldStop: { stopRequested.load(ordering: .sequentiallyConsistent) })
+                logger.info("drained", ["files": .int(count)])
+                running.operations.maintainIfDue()
+                running.operations.stop()
                 return 0
             }
             let pause: @Sendable () -> Bool = {
                 stopRequested.load(ordering: .sequentiallyConsistent) || reloadRequested.load(ordering: .sequentiallyConsistent)
             }
             while true {
-                try daemon.serve(shouldStop: pause)
+                let operations = running.operations
+                try running.daemon.serve(shouldStop: pause, whenIdle: { operations.maintainIfDue() })  // OPS-INTEGRATION
                 if stopRequested.load(ordering: .sequentiallyConsistent) { break }
                 reloadRequested.store(false, ordering: .sequentiallyConsistent)
                 do {
-                    daemon = try start(source)
-                    CLI.log("configuration reloaded")
+                    let reloaded = try ConfigLoader.load(source)
+                    guard reloaded.spool == config.spool else {
+                        logger.warn("reload refused, running configuration kept",
+                                    ["error": "the spool cannot change on reload (restart to move it)", "spool": "\(reloaded.spool)"])
+                        continue
+                    }
+                    let newLogger = overrides.logger(reloaded.operations.log)
+                    let next = try start(reloaded, source: source, metrics: metrics, logger: newLogger)
+                    running.operations.stop()
+                    running = next
+                    logger = newLogger
+                    logger.info("configuration reloaded")
                 } catch {
-                    CLI.log("reload refused, running configuration kept: \(error)")
+                    logConfigError(error, logger: logger, "reload refused, running configuration kept")
                 }
             }
-            CLI.log("stopped on signal; in-flight work finished")
+            running.operations.stop()
+            logger.info("stopped on signal; in-flight work finished")
             return 0
         } catch {
-            return CLI.fail("stopped: \(error)")
+            running.operations.stop()
+            logger.error("stopped", ["error": "\(error)"])
+            return 2
         }
     }
 
-    /// Loads the configuration and schemas, opens the spool and finishes interrupted work.
-    private static func start(_ source: ConfigSource) throws -> GatewayDaemon {
-        let config = try ConfigLoader.load(source)
-        let daemon = try GatewayDaemon(config: config, schemas: try SchemaLocator.load(explicit: config.schemas))
-        CLI.log("starting: config \(source), spool \(config.spool), \(config.partners.count) partners, \(config.workers) workers")
+    /// Loads the schemas, opens the spool, finishes interrupted work and starts the metrics timer.
+    private static func start(_ config: GatewayConfig, source: ConfigSource, metrics: GatewayMetrics,
+                              logger: GatewayLogger) throws -> (daemon: GatewayDaemon, operations: OperationsService) {
+        let daemon = try GatewayDaemon(config: config, schemas: try SchemaLocator.load(explicit: config.schemas), metrics: metrics)
+        logger.info("starting", ["config": "\(source)", "spool": "\(config.spool)", "partners": .int(config.partners.count),
+                                 "workers": .int(config.workers), "pid": .int(Int(getpid()))])
         let recovered = try daemon.recover()
-        if recovered > 0 { CLI.log("recovered \(recovered) interrupted message(s)") }
-        return daemon
+        if recovered > 0 { logger.info("recovered interrupted messages", ["messages": .int(recovered)]) }
+        let operations = OperationsService(config: config, metrics: metrics, logger: logger)
+        operations.start()
+        return (daemon, operations)
+    }
+
+    /// A config with problems is logged one problem per line, so each names its place in the file.
+    private static func logConfigError(_ error: any Error, logger: GatewayLogger, _ message: String) {
+        guard let configError = error as? ConfigError, case let .invalid(file, problems) = configError else {
+            logger.error(message, ["error": "\(error)"])
+            return
+        }
+        for problem in problems {
+            logger.error(message, ["file": "\(file)", "line": problem.line.map { .int($0) } ?? "", "path": "\(problem.path)",
+                                   "problem": "\(problem.message)"])
+        }
     }
 }

@@ -9,6 +9,8 @@ let usage = """
       run [--config FILE] [--once]                          the gateway daemon; --once drains the inbound dirs and exits
       validate [--json] [--policy strict|lenient] FILE...   check files as the daemon would
       check-config [--config FILE]                          load and check a config; list every problem
+      status [--config FILE] [--json]                       is it running, backlog, outcomes, AppRecs awaited; exit 1 if unhealthy
+      demo [--dir DIR]                                      a newcomer's tour on a fresh spool with the sample messages
       help                                                  this text
 
     Run `pathway-gateway COMMAND --help` for a command's options.
@@ -21,6 +23,8 @@ let status: Int32 = switch command {
 case "validate": ValidateCommand.run(arguments)
 case "run": RunCommand.run(arguments)
 case "check-config": CheckConfigCommand.run(arguments)
+case "status": StatusCommand.run(arguments)
+case "demo": DemoCommand.run(arguments)
 case "help", "--help", "-h": { print(usage); return 0 }()
 default: CLI.usageError("unknown command '\(command)'", usage: usage)
 }

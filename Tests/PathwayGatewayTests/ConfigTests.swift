@@ -185,7 +185,7 @@ import Testing
           "kommuneAliases": { "1507": "1508", "1508": "1580", "12": "1201", "1600": "16OO" },
           "workers": "two",
           "limits": { "maxBytes": 0, "maxDepht": 50 },
-          "retention": 30
+          "archiveDays": 30
         }
         """
 
@@ -214,7 +214,7 @@ import Testing
             ("$.workers", "expected a whole number, found a string (\"two\")"),
             ("$.limits.maxBytes", "must be at least 1, found 0"),
             ("$.limits.maxDepht", "unknown key \"maxDepht\""),
-            ("$.retention", "unknown key \"retention\""),
+            ("$.archiveDays", "unknown key \"archiveDays\""),
         ]
         for (path, message) in expected {
             #expect(messages(found, at: path).contains { $0.hasPrefix(message) }, "\(path): \(message)")
@@ -267,9 +267,9 @@ import Testing
         // Listed in document order (shape and cross-reference problems interleaved), not by kind of check.
         let paths = result.lines.dropFirst().map { $0.dropFirst(file.count + 2).prefix { $0 != ":" } }
         #expect(paths.prefix(3) == ["$.gateway.herId", "$.partners[0].herIds[1]", "$.partners[1].id"])
-        #expect(paths.last == "$.retention")
-        #expect(result.lines.contains("\(file): $.retention: unknown key \"retention\" (known here: spool, gateway, partners, "
-                                      + "contactPoints, kommuneAliases, limits, schemas, workers, batchSize, scanIntervalSeconds)"))
+        #expect(paths.last == "$.archiveDays")
+        #expect(result.lines.contains("\(file): $.archiveDays: unknown key \"archiveDays\" (known here: spool, gateway, partners, "
+                                      + "contactPoints, kommuneAliases, limits, schemas, workers, batchSize, scanIntervalSeconds, metrics, retention, log)"))
     }
 
     @Test func checkConfigSourcesAndExitCodes() throws {

@@ -4,7 +4,7 @@ import Foundation
 /// wrong with it (syntax, unknown keys, types, then cross-references in `ConfigChecks`).
 enum ConfigParser {
     static let rootKeys = ["spool", "gateway", "partners", "contactPoints", "kommuneAliases",
-                           "limits", "schemas", "workers", "batchSize", "scanIntervalSeconds"]
+                           "limits", "schemas", "workers", "batchSize", "scanIntervalSeconds"] + operationsKeys
     static let partnerKeys = ["id", "name", "herIds", "schemaPolicy"]
     static let contactPointKeys = ["kommune", "pathway", "partner", "herId", "name"]
 
@@ -67,6 +67,7 @@ enum ConfigParser {
         let batchSize = reader.integer(object, "batchSize", at: "$", minimum: 1) ?? GatewayConfig.defaultBatchSize
         let interval = reader.positiveNumber(object, "scanIntervalSeconds", at: "$")
             ?? GatewayConfig.defaultScanIntervalSeconds
+        let operations = parseOperations(object, baseDirectory: baseDirectory, reader: &reader)
 
         ConfigChecks.run(draft, reader: &reader)
         guard reader.problems.isEmpty, let spool else { throw .invalid(file: file, problems: inDocumentOrder(reader.problems)) }
@@ -74,7 +75,7 @@ enum ConfigParser {
                              partners: draft.partners.map(\.partner), contactPoints: draft.contactPoints.map(\.contactPoint),
                              kommuneAliases: draft.aliases, limits: limits,
                              schemas: schemas.map { resolve($0, against: baseDirectory) },
-                             workers: workers, batchSize: batchSize, scanIntervalSeconds: interval)
+                             workers: workers, batchSize: batchSize, scanIntervalSeconds: interval, operations: operations)
     }
 
     /// Groups problems by where they are (top-level key in file order, then array element), so the

@@ -43,11 +43,14 @@ public struct GatewayConfig: Sendable, Hashable {
     public var batchSize: Int
     /// Seconds between scans of the inbound directories (file-system events may wake earlier).
     public var scanIntervalSeconds: Double
+    /// Metrics, retention and logging (docs/operations.md).
+    public var operations: OperationsSettings
 
     public init(spool: String, gateway: Identity, partners: [Partner], contactPoints: [ContactPoint],
                 kommuneAliases: [String: String] = [:], limits: XMLLimits = .default, schemas: String? = nil,
                 workers: Int = GatewayConfig.defaultWorkers, batchSize: Int = GatewayConfig.defaultBatchSize,
-                scanIntervalSeconds: Double = GatewayConfig.defaultScanIntervalSeconds) {
+                scanIntervalSeconds: Double = GatewayConfig.defaultScanIntervalSeconds,
+                operations: OperationsSettings = OperationsSettings()) {
         self.spool = spool
         self.gateway = gateway
         self.partners = partners
@@ -58,6 +61,7 @@ public struct GatewayConfig: Sendable, Hashable {
         self.workers = workers
         self.batchSize = batchSize
         self.scanIntervalSeconds = scanIntervalSeconds
+        self.operations = operations
     }
 
     // MARK: Lookups the daemon needs

@@ -11,7 +11,8 @@ public final class GatewayDaemon: Sendable {
     public let config: GatewayConfig
     public let worker: SpoolWorker
 
-    public init(config: GatewayConfig, schemas: SchemaSet) throws {
+    /// `metrics`: counts each outcome and its latency (kept across reloads by the caller).
+    public init(config: GatewayConfig, schemas: SchemaSet, metrics: GatewayMetrics? = nil) throws {
         self.config = config
         let spool = Spool(root: config.spool)
         try spool.prepare(for: config.partners)
@@ -20,7 +21,7 @@ public final class GatewayDaemon: Sendable {
         let audit = try AuditLog(path: spool.auditLog, pseudonymizer: pseudonymizer)
         let processor = MessageProcessor(config: config, validator: MessageValidator(schemas: schemas, limits: config.limits))
         worker = SpoolWorker(spool: spool, processor: processor, store: store, audit: audit, pseudonymizer: pseudonymizer,
-                             workers: config.workers)
+                             workers: config.workers, metrics: metrics)
     }
 
     /// Most bytes of inbound files in one batch (at least one file is always taken).
@@ -69,11 +70,13 @@ public final class GatewayDaemon: Sendable {
     /// The daemon loop: a full scan at start, after every inotify wake-up, and at least every
     /// `scanIntervalSeconds` (the safety net for missed events). Waits are cut into 250 ms slices
     /// so that a stop request is seen quickly; returns once `shouldStop` says so.
-    public func serve(shouldStop: @Sendable () -> Bool) throws {
+    /// `whenIdle` runs after a pass that found nothing (maintenance such as retention).
+    public func serve(shouldStop: @Sendable () -> Bool, whenIdle: () -> Void = {}) throws {
         let watcher = try InboxWatcher(directories: config.partners.map { worker.spool.inbound($0.id) })
         let interval = max(1, Int(config.scanIntervalSeconds * 1000))
         while !shouldStop() {
             if try drainPass(shouldStop: shouldStop) > 0 { continue }
+            whenIdle()
             var waited = 0
             while waited < interval && !shouldStop() {
                 if watcher.wait(timeoutMilliseconds: Int32(min(250, interval - waited))) { break }

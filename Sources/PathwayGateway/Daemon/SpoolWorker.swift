@@ -21,15 +21,18 @@ public final class SpoolWorker: Sendable {
     let pseudonymizer: Pseudonymizer
     /// Threads that read and plan a batch's files in parallel (validation is the CPU work).
     let workers: Int
+    /// Counts each outcome and its processing latency (nil where nobody reads them).
+    public let metrics: GatewayMetrics?
 
     public init(spool: Spool, processor: MessageProcessor, store: MessageStore, audit: AuditLog,
-                pseudonymizer: Pseudonymizer, workers: Int = 2) {
+                pseudonymizer: Pseudonymizer, workers: Int = 2, metrics: GatewayMetrics? = nil) {
         self.spool = spool
         self.processor = processor
         self.store = store
         self.audit = audit
         self.pseudonymizer = pseudonymizer
         self.workers = max(1, workers)
+        self.metrics = metrics
     }
 
     /// A file claimed into `state/processing/<partner>/`.
@@ -60,6 +63,7 @@ public final class SpoolWorker: Sendable {
     /// The pipeline for files already in `state/processing/` (fresh, or left by a crash).
     public func process(_ files: [Claimed]) throws {
         guard !files.isEmpty else { return }
+        let started = Date()
         // 1. Read and plan every file, in parallel (plans see the committed state only), and write
         //    each planned output to a hidden temp file; one sync makes them all durable.
         let prepared = try prepare(files, now: Date())
@@ -79,6 +83,10 @@ public final class SpoolWorker: Sendable {
         // 4. The effects, group-committed; 5. closed in one transaction.
         try publish(decided.map(\.work))
         try store.markDone(messageIds: decided.map(\.work.messageId))
+        let seconds = Date().timeIntervalSince(started)
+        for item in decided {
+            if let outcome = item.outcome { metrics?.observe(outcome: outcome, partner: item.work.partnerId, latencySeconds: seconds) }
+        }
     }
 
     /// One file read from `processing/`, with the id its claim will get.
@@ -111,6 +119,8 @@ public final class SpoolWorker: Sendable {
     /// A recorded decision: what to write and move (`work`) and what the audit log says (`trail`).
     struct Decided: Sendable {
         var work: MessageStore.PendingWork
+        /// Nil for a decision recorded by an earlier run (observed then, or lost with a crash).
+        var outcome: String?
         var trail: [AuditLog.Entry]
         /// Re-planned inside the transaction, with outputs staged after the batch's sync.
         var restaged = false
@@ -176,7 +186,7 @@ public final class SpoolWorker: Sendable {
         let claim = try store.claim(partnerId: partner, fileName: inbound.file.name, sha256: inbound.sha256, id: inbound.proposedId)
         guard claim.state == .claimed else {
             guard let work = try store.pendingWork(messageId: claim.messageId).first else { return nil }
-            return Decided(work: work, trail: [])   // its trail was written with the decision
+            return Decided(work: work, outcome: nil, trail: [])   // its trail was written with the decision
         }
         var prepared = prepared
         var restaged = false
@@ -195,7 +205,7 @@ public final class SpoolWorker: Sendable {
                 let work = MessageStore.PendingWork(messageId: claim.messageId, partnerId: partner, fileName: inbound.file.name,
                                                     state: .decided, outputs: plan.decision.plannedOutputs,
                                                     destination: plan.decision.destination)
-                return Decided(work: work, trail: prepared.trail, restaged: restaged)
+                return Decided(work: work, outcome: plan.decision.outcome.rawValue, trail: prepared.trail, restaged: restaged)
             } catch MessageStore.Failure.keyAlreadyRegistered {
                 // An earlier file in this batch registered the same (sender, MsgId); the lookups now
                 // see it (same transaction), so the new plan is a duplicate or an E10.

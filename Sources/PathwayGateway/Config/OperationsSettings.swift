@@ -1,0 +1,58 @@
+/// The optional operations keys of `pathway-gateway.json` (`metrics`, `retention`, `log`), each with
+/// a default so that a config without them behaves as documented in docs/operations.md.
+public struct OperationsSettings: Sendable, Hashable {
+    /// The Prometheus textfile (node_exporter textfile collector) written by `run`.
+    public struct Metrics: Sendable, Hashable {
+        /// Default seconds between rewrites: node_exporter is usually scraped every 15 s.
+        public static let defaultIntervalSeconds: Double = 10
+        /// On by default: the file is small, written without fsync, and lets monitoring start
+        /// without a config change; `"enabled": false` turns it off.
+        public var enabled: Bool
+        /// Absolute directory for `pathway_gateway.prom`; nil means `<spool>/metrics`.
+        public var directory: String?
+        public var intervalSeconds: Double
+
+        public init(enabled: Bool = true, directory: String? = nil, intervalSeconds: Double = Metrics.defaultIntervalSeconds) {
+            self.enabled = enabled
+            self.directory = directory
+            self.intervalSeconds = intervalSeconds
+        }
+    }
+
+    /// How long originals are kept. Off (nil: keep forever) by default, as in Mirth's data pruner:
+    /// deleting records is a decision for the data protection officer, not a default.
+    public struct Retention: Sendable, Hashable {
+        /// Days an archived original (and the database copy of its routed message) is kept.
+        public var archiveDays: Int?
+        /// Days a quarantined original and its reason file are kept.
+        public var quarantineDays: Int?
+
+        public init(archiveDays: Int? = nil, quarantineDays: Int? = nil) {
+            self.archiveDays = archiveDays
+            self.quarantineDays = quarantineDays
+        }
+
+        public var isEnabled: Bool { archiveDays != nil || quarantineDays != nil }
+    }
+
+    /// The stderr log; `run --log-format/--log-level` override these.
+    public struct Log: Sendable, Hashable {
+        public var format: GatewayLogger.Format
+        public var level: GatewayLogger.Level
+
+        public init(format: GatewayLogger.Format = .logfmt, level: GatewayLogger.Level = .info) {
+            self.format = format
+            self.level = level
+        }
+    }
+
+    public var metrics: Metrics
+    public var retention: Retention
+    public var log: Log
+
+    public init(metrics: Metrics = Metrics(), retention: Retention = Retention(), log: Log = Log()) {
+        self.metrics = metrics
+        self.retention = retention
+        self.log = log
+    }
+}

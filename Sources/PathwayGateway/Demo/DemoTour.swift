@@ -1,0 +1,137 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `pathway-gateway demo`: a newcomer's tour. Sets up a spool with the embedded sample config,
+/// drops the sample messages as a hospital would, runs the real daemon pipeline in-process, then
+/// lets partners do what they do next (resend, spoof, answer with AppRecs) and runs it again; the
+/// narration says what happened to each file and which files to open.
+///
+/// In-process rather than a spawned `run --once`: the same `GatewayDaemon` code, without needing to
+/// find the binary, and the tour can look at the database between rounds to build the AppRecs a
+/// municipality would send back.
+public struct DemoTour {
+    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        case directoryNotEmpty(String)
+        case cannotCreate(String, errno: Int32)
+        case missingStep(String)
+
+        public var description: String {
+            switch self {
+            case let .directoryNotEmpty(dir): "\(dir) is not empty; the demo needs a new or empty directory"
+            case let .cannotCreate(dir, code): "cannot create \(dir): \(String(cString: strerror(code)))"
+            case let .missingStep(what): "the demo could not find \(what)"
+            }
+        }
+    }
+
+    /// One file a partner drops, and why.
+    public struct Drop: Sendable {
+        public var inbox: String
+        public var fileName: String
+        public var story: String
+        public var bytes: [UInt8]
+    }
+
+    public let directory: String
+    public let config: GatewayConfig
+    let daemon: GatewayDaemon
+    let metrics = GatewayMetrics()
+
+    static let hospital = "helse-bergen"
+    static let municipality = "bergen-kommune"
+
+    /// Prepares `directory` (created if absent; must be empty) with `pathway-gateway.json` (the
+    /// embedded default) and its spool; nil `directory` makes a fresh temporary one.
+    public init(directory: String?, schemas: SchemaSet) throws {
+        let dir = try Self.prepare(directory)
+        self.directory = dir
+        let configPath = "\(dir)/pathway-gateway.json"
+        guard FileManager.default.createFile(atPath: configPath, contents: Data(DefaultConfig.json.utf8)) else {
+            throw Failure.cannotCreate(configPath, errno: errno)
+        }
+        config = try ConfigLoader.load(.commandLine(configPath))
+        daemon = try GatewayDaemon(config: config, schemas: schemas, metrics: metrics)
+    }
+
+    public var configPath: String { "\(directory)/pathway-gateway.json" }
+
+    /// Runs both rounds and returns the narration.
+    public func run() throws -> String {
+        let first = SampleSet.all.map { Drop(inbox: Self.hospital, fileName: $0.fileName, story: $0.purpose, bytes: $0.bytes) }
+        try process(first)
+        let second = try partnersAnswer()
+        try process(second)
+        OperationsService(config: config, metrics: metrics, logger: GatewayLogger(level: .warn)).writeMetrics()
+        let queries = try OperationsQueries(databasePath: Spool(root: config.spool).database)
+        return try narrate(rounds: [
+            ("Round 1: Helse Bergen sends the eight sample messages (samples/messages/)", first),
+            ("Round 2: what partners do next", second),
+        ], queries: queries)
+    }
+
+    private func process(_ drops: [Drop]) throws {
+        for drop in drops { try Self.deliver(drop, into: Spool(root: config.spool).inbound(drop.inbox)) }
+        _ = try daemon.drain()
+    }
+
+    /// A partner's delivery: a temporary name, then a rename to `*.xml` (spec §3).
+    static func deliver(_ drop: Drop, into inbox: String) throws {
+        let temp = "\(inbox)/.\(drop.fileName).tmp"
+        guard FileManager.default.createFile(atPath: temp, contents: Data(drop.bytes)),
+              rename(temp, "\(inbox)/\(drop.fileName)") == 0 else { throw Failure.cannotCreate("\(inbox)/\(drop.fileName)", errno: errno) }
+    }
+
+    /// The second round: a resend, a changed resend, a spoofed sender, and Bergen kommune's two
+    /// AppRecs answering the routed copies of samples 01 (OK) and 02 (Avvist).
+    private func partnersAnswer() throws -> [Drop] {
+        let samples = SampleSet.all
+        let changed = samples[0].bytes + Array("\n<!-- edited after sending -->\n".utf8)
+        return [
+            Drop(inbox: Self.hospital, fileName: "01-resent.xml", story: "sample 01 sent again, byte for byte", bytes: samples[0].bytes),
+            Drop(inbox: Self.hospital, fileName: "01-changed.xml", story: "sample 01's MsgId reused for different content",
+                 bytes: changed),
+            Drop(inbox: "haraldsplass", fileName: "02-wrong-inbox.xml",
+                 story: "Helse Bergen's message dropped into Haraldsplass's inbox (a spoofed sender)", bytes: samples[1].bytes),
+            Drop(inbox: Self.municipality, fileName: "apprec-ok.xml", story: "Bergen kommune's AppRec OK for the routed sample 01",
+                 bytes: try municipalityAppRec(answering: samples[0].fileName, status: .ok)),
+            Drop(inbox: Self.municipality, fileName: "apprec-avvist.xml", story: "Bergen kommune's AppRec Avvist for the routed sample 02",
+                 bytes: try municipalityAppRec(answering: samples[1].fileName, status: .rejected)),
+        ]
+    }
+
+    /// The AppRec the municipality's system would send for the routed copy of `original`.
+    private func municipalityAppRec(answering original: String, status: AppRec.Status) throws -> [UInt8] {
+        let queries = try OperationsQueries(databasePath: Spool(root: config.spool).database)
+        guard let routedPath = try queries.trail(partner: Self.hospital, fileName: original)?.routed.first?.path else {
+            throw Failure.missingStep("the routed copy of \(original)")
+        }
+        let routed = MsgHead(try SafeXMLParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: Spool(root: config.spool).absolute(routedPath))))).root)
+        let errors = status == .rejected
+            ? [AppRec.ErrorEntry(code: "X99", description: "Pasienten er ikke bosatt i kommunen")] : []
+        return AppRecEncoder.encode(AppRec(
+            version: .v1_1, genDate: "2026-11-23T12:00:00", id: "bergen-kvittering-\(original.prefix(2))",
+            sender: AppRecParty(routed.receiver), receiver: AppRecParty(routed.sender), status: status, errors: errors,
+            originalMsgId: .init(msgType: routed.type, issueDate: routed.genDate, id: routed.msgId)))
+    }
+
+    private static func prepare(_ directory: String?) throws -> String {
+        guard let directory else {
+            var template = Array("\(NSTemporaryDirectory())/pathway-gateway-demo-XXXXXX".utf8CString)
+            guard let made = mkdtemp(&template) else { throw Failure.cannotCreate("a temporary directory", errno: errno) }
+            return String(cString: made)
+        }
+        let absolute = URL(fileURLWithPath: directory).standardizedFileURL.path
+        if let entries = try? FileManager.default.contentsOfDirectory(atPath: absolute) {
+            guard entries.isEmpty else { throw Failure.directoryNotEmpty(absolute) }
+        } else {
+            do {
+                try FileManager.default.createDirectory(atPath: absolute, withIntermediateDirectories: true)
+            } catch {
+                throw Failure.cannotCreate(absolute, errno: EIO)
+            }
+        }
+        return absolute
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+
+/// The text of `pathway_gateway.prom`, in the Prometheus text exposition format 0.0.4 that
+/// node_exporter's textfile collector reads: per family one `# HELP` and one `# TYPE` line, then
+/// `name{label="value"} number` samples. No timestamps on samples (the collector rejects them).
+/// Every configured partner gets every per-partner series, zero included, so alert expressions never
+/// see a series appear out of nothing.
+public struct MetricsExposition: Sendable {
+    /// The database half of the gauges; nil when the database could not be read this round (the
+    /// file then says so with `pathway_gateway_database_readable 0` instead of stale numbers).
+    public struct DatabaseFacts: Sendable, Equatable {
+        public var pendingAppRecs: [OperationsQueries.PendingAppRecs]
+        public var receiverRejections: Int
+        public init(pendingAppRecs: [OperationsQueries.PendingAppRecs], receiverRejections: Int) {
+            self.pendingAppRecs = pendingAppRecs
+            self.receiverRejections = receiverRejections
+        }
+    }
+
+    public var counters: GatewayMetrics.Snapshot
+    public var survey: SpoolSurvey
+    public var database: DatabaseFacts?
+    public var now: Date
+
+    public init(counters: GatewayMetrics.Snapshot, survey: SpoolSurvey, database: DatabaseFacts?, now: Date) {
+        self.counters = counters
+        self.survey = survey
+        self.database = database
+        self.now = now
+    }
+
+    private struct Family {
+        var name: String, type: String, help: String
+        var samples: [(suffix: String, labels: [(String, String)], value: Double)] = []
+    }
+
+    public var text: String {
+        let partners = survey.inboxes.map(\.partner)
+        var families: [Family] = []
+        func family(_ name: String, _ type: String, _ help: String, _ samples: [(String, [(String, String)], Double)]) {
+            families.append(Family(name: name, type: type, help: help, samples: samples.map { ($0.0, $0.1, $0.2) }))
+        }
+        func perPartner(_ value: (SpoolSurvey.Inbox) -> Double) -> [(String, [(String, String)], Double)] {
+            survey.inboxes.map { ("", [("partner", $0.partner)], value($0)) }
+        }
+        family("pathway_gateway_messages_total", "counter",
+               "Inbound files carried to an outcome since the daemon started, by inbox partner and outcome.",
+               counters.messages.keys.sorted().map { ("", [("partner", $0.partner), ("outcome", $0.outcome)], Double(counters.messages[$0]!)) })
+        var latency: [(String, [(String, String)], Double)] = zip(GatewayMetrics.latencyBuckets, counters.latencyBucketCounts).map {
+            ("_bucket", [("le", Self.number($0.0))], Double($0.1))
+        }
+        latency.append(("_bucket", [("le", "+Inf")], Double(counters.latencyBucketCounts.last ?? 0)))
+        latency.append(("_sum", [], counters.latencySum))
+        latency.append(("_count", [], Double(counters.latencyCount)))
+        family("pathway_gateway_processing_seconds", "histogram",
+               "Seconds from claiming an inbound file to its outcome being durable (outputs written, original moved).", latency)
+        family("pathway_gateway_inbound_files", "gauge", "Files waiting in inbound/<partner>/.", perPartner { Double($0.waiting) })
+        family("pathway_gateway_inbound_oldest_file_age_seconds", "gauge",
+               "Age of the oldest file waiting in inbound/<partner>/ (0 when none waits).", perPartner { $0.oldestAgeSeconds ?? 0 })
+        family("pathway_gateway_processing_files", "gauge", "Files claimed and being processed.", perPartner { Double($0.processing) })
+        family("pathway_gateway_outbound_files", "gauge", "Files in outbound/<partner>/ not yet picked up by the partner.",
+               perPartner { Double($0.outbound) })
+        family("pathway_gateway_quarantined_files", "gauge", "Originals in quarantine/<partner>/ (reason files not counted).",
+               perPartner { Double($0.quarantined) })
+        if let database {
+            let pending = Dictionary(uniqueKeysWithValues: database.pendingAppRecs.map { ($0.partner, $0) })
+            let names = partners + pending.keys.filter { !partners.contains($0) }.sorted()
+            family("pathway_gateway_apprec_pending_messages", "gauge",
+                   "Messages routed to <partner> that its AppRec has not answered yet.",
+                   names.map { ("", [("partner", $0)], Double(pending[$0]?.count ?? 0)) })
+            family("pathway_gateway_apprec_pending_oldest_age_seconds", "gauge",
+                   "Age of the oldest routed message awaiting <partner>'s AppRec (0 when none).",
+                   names.map { ("", [("partner", $0)], pending[$0].map { max(0, now.timeIntervalSince($0.oldest)) } ?? 0) })
+            family("pathway_gateway_receiver_rejections_total", "counter",
+                   "Routed messages the receiver answered with AppRec status 2 (Avvist), all time.",
+                   [("", [], Double(database.receiverRejections))])
+        }
+        family("pathway_gateway_database_readable", "gauge", "1 when the state database answered this round.",
+               [("", [], database == nil ? 0 : 1)])
+        family("pathway_gateway_last_success_timestamp_seconds", "gauge",
+               "Unix time the last inbound file was carried to its outcome (0 before the first).",
+               [("", [], counters.lastSuccess?.timeIntervalSince1970 ?? 0)])
+        family("pathway_gateway_start_time_seconds", "gauge", "Unix time the daemon started.",
+               [("", [], counters.startTime.timeIntervalSince1970)])
+        family("pathway_gateway_metrics_written_timestamp_seconds", "gauge",
+               "Unix time this file was written; stale means the daemon is stopped or stuck.",
+               [("", [], now.timeIntervalSince1970)])
+        return families.map(Self.render).joined()
+    }
+
+    private static func render(_ family: Family) -> String {
+        var out = "# HELP \(family.name) \(family.help)\n# TYPE \(family.name) \(family.type)\n"
+        for sample in family.samples {
+            let labels = sample.labels.isEmpty ? ""
+                : "{" + sample.labels.map { "\($0.0)=\"\(escape($0.1))\"" }.joined(separator: ",") + "}"
+            out += "\(family.name)\(sample.suffix)\(labels) \(number(sample.value))\n"
+        }
+        return out
+    }
+
+    /// Label values escape backslash, double quote and newline (exposition format).
+    static func escape(_ value: String) -> String {
+        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
+    }
+
+    /// Integers without a fraction; other values in Swift's shortest round-trip form, which
+    /// Prometheus's Go float parser reads (`0.005`, `1.5e-05`).
+    static func number(_ value: Double) -> String {
+        if value.rounded() == value && abs(value) < 1e15 { return String(Int64(value)) }
+        return String(value)
+    }
+}

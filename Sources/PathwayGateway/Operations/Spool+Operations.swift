@@ -1,0 +1,9 @@
+/// Spool paths that only the operations side uses (kept out of `Spool` itself, which the daemon owns).
+extension Spool {
+    /// The daemon's `flock` file (see `SpoolLock`).
+    public var lockFile: String { "\(root)/state/gateway.lock" }
+    /// Where the metrics file goes when the config names no directory.
+    public var defaultMetricsDirectory: String { "\(root)/metrics" }
+    public func archive(_ partner: String) -> String { "\(root)/archive/\(partner)" }
+    public func quarantine(_ partner: String) -> String { "\(root)/quarantine/\(partner)" }
+}

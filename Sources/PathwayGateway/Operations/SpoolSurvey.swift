@@ -1,0 +1,58 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the spool directories hold right now, per partner: the file-system half of `status` and of
+/// the metrics gauges (the database half is `OperationsQueries`). Reads directory entries and
+/// `lstat`s only; never opens a message, so it costs the same whatever the files contain.
+public struct SpoolSurvey: Sendable, Equatable, Encodable {
+    public struct Inbox: Sendable, Equatable, Encodable {
+        public var partner: String
+        /// `*.xml` files waiting in `inbound/<partner>/` (what the daemon would take).
+        public var waiting: Int
+        /// Seconds since the oldest waiting file was last modified; nil when none waits.
+        public var oldestAgeSeconds: Double?
+        /// Files claimed and being worked on (`state/processing/<partner>/`).
+        public var processing: Int
+        /// Files in `outbound/<partner>/` the partner has not picked up yet.
+        public var outbound: Int
+        /// Quarantined originals (reason files not counted).
+        public var quarantined: Int
+    }
+
+    public var inboxes: [Inbox]
+
+    public var waiting: Int { inboxes.reduce(0) { $0 + $1.waiting } }
+    public var quarantined: Int { inboxes.reduce(0) { $0 + $1.quarantined } }
+    public var oldestAgeSeconds: Double? { inboxes.compactMap(\.oldestAgeSeconds).max() }
+
+    /// Surveys every configured partner's directories; missing directories count as empty.
+    public static func take(spool: Spool, partners: [Partner], now: Date = Date()) -> SpoolSurvey {
+        SpoolSurvey(inboxes: partners.map { partner in
+            let inbound = spool.inbound(partner.id)
+            let waiting = Spool.candidates(in: inbound)
+            let oldest = waiting.compactMap { modificationTime("\(inbound)/\($0)") }.min()
+            return Inbox(partner: partner.id, waiting: waiting.count,
+                         oldestAgeSeconds: oldest.map { max(0, now.timeIntervalSince1970 - $0) },
+                         processing: Spool.candidates(in: spool.processing(partner.id)).count,
+                         outbound: visibleNames(spool.outbound(partner.id)).count,
+                         quarantined: visibleNames(spool.quarantine(partner.id)).filter { !isReasonFile($0) }.count)
+        })
+    }
+
+    /// A quarantined original's companion: `<original>.reason.txt`.
+    static func isReasonFile(_ name: String) -> Bool { name.hasSuffix(".reason.txt") }
+
+    /// Final names in `dir` (temporary `.…` names are work in progress, not files).
+    static func visibleNames(_ dir: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { !$0.hasPrefix(".") }
+    }
+
+    /// Seconds since 1970 of the file's mtime, nil when it vanished meanwhile (taken by the daemon).
+    static func modificationTime(_ path: String) -> Double? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        return Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+    }
+}
