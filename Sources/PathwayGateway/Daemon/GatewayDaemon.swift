@@ -38,17 +38,17 @@ public final class GatewayDaemon: Sendable {
         var work = config.partners.flatMap { partner in
             Spool.candidates(in: worker.spool.inbound(partner.id)).map { SpoolWorker.Claimed(partner: partner, name: $0) }
         }[...]
-        var taken = 0
-        while !work.isEmpty && !shouldStop() {
+        var batches: [[SpoolWorker.Claimed]] = []
+        while !work.isEmpty {
             var batch: [SpoolWorker.Claimed] = []
             var bytes = 0
             while let next = work.first, batch.count < config.batchSize, batch.isEmpty || bytes < Self.batchBytes {
                 bytes += Self.fileSize("\(worker.spool.inbound(next.partner.id))/\(next.name)")
                 batch.append(work.removeFirst())
             }
-            taken += try worker.take(batch)
+            batches.append(batch)
         }
-        return taken
+        return try worker.take(batches, shouldStop: shouldStop)
     }
 
     private static func fileSize(_ path: String) -> Int {

@@ -42,11 +42,35 @@ public final class SpoolWorker: Sendable {
         public init(partner: Partner, name: String) { self.partner = partner; self.name = name }
     }
 
-    /// Claims each `inbound/<partner>/<name>` by renaming it into `state/processing/` (a name
-    /// another worker or an earlier event already took is skipped), then processes them as one
-    /// batch. Returns how many were taken.
+    /// Claims and processes batches of inbound files; returns how many were taken. While one batch
+    /// is committed (the disk's part), the next is already read, validated and staged on other
+    /// threads (the CPU's part). `shouldStop` is asked before each batch is claimed: a stop
+    /// finishes the batches in hand and claims no more.
     @discardableResult
-    public func take(_ files: [Claimed]) throws -> Int {
+    public func take(_ batches: [[Claimed]], shouldStop: () -> Bool = { false }) throws -> Int {
+        guard let first = batches.first, !shouldStop() else { return 0 }
+        var taken = 0
+        var next = BackgroundWork { [self] in try prepare(claim(first)) }
+        for index in batches.indices {
+            let prepared = try next.wait()
+            if index + 1 < batches.count, !shouldStop() {
+                let batch = batches[index + 1]
+                next = BackgroundWork { [self] in try prepare(claim(batch)) }
+            } else {
+                next = BackgroundWork { [] }
+            }
+            do { try commit(prepared) } catch {
+                _ = try? next.wait()  // its files stay claimed; a restart finishes them
+                throw error
+            }
+            taken += prepared.count
+        }
+        return taken
+    }
+
+    /// Renames each `inbound/<partner>/<name>` into `state/processing/` before any work; a name
+    /// another process or an earlier pass already took is skipped.
+    private func claim(_ files: [Claimed]) throws -> [Claimed] {
         var claimed: [Claimed] = []
         for file in files {
             let source = "\(spool.inbound(file.partner.id))/\(file.name)"
@@ -56,31 +80,32 @@ public final class SpoolWorker: Sendable {
             }
             claimed.append(file)
         }
-        try process(claimed)
-        return claimed.count
+        return claimed
     }
 
     /// The pipeline for files already in `state/processing/` (fresh, or left by a crash).
-    public func process(_ files: [Claimed]) throws {
-        guard !files.isEmpty else { return }
-        let started = Date()
-        // 1. Read and plan every file, in parallel (plans see the committed state only), and write
-        //    each planned output to a hidden temp file; one sync makes them all durable.
-        let prepared = try prepare(files, now: Date())
+    public func process(_ files: [Claimed]) throws { try commit(prepare(files)) }
+
+    /// Per batch, top to bottom; each stage is durable before the next starts.
+    /// 1. (`prepare`) Read and plan every file in parallel — plans see the committed state only —
+    ///    and write each planned output to a hidden temp file; then one sync makes them durable.
+    /// 2. Intent before effects: claims and decisions in ONE transaction, naming the staged files.
+    ///    A plan that collides with one recorded before it (two copies of one message) is
+    ///    re-planned there and sees it.
+    /// 3. Every step's audit record, synced before any of those steps becomes visible.
+    /// 4. The effects, group-committed (`publish`); 5. closed in one transaction.
+    private func commit(_ prepared: [Prepared]) throws {
+        guard !prepared.isEmpty else { return }
+        let started = prepared[0].inbound.now
         try syncSpool()
         CrashPoint.hit("staged")
-        // 2. Intent before effects: claims and decisions in ONE transaction, naming the staged
-        //    files. A plan that collides with an earlier one in the same batch (two copies of one
-        //    message) is re-planned there.
         let decided = try store.batch {
             let decided = try prepared.compactMap(record)
             if decided.contains(where: \.restaged) { try syncSpool() }  // before COMMIT names them
             return decided
         }
         CrashPoint.hit("decided")
-        // 3. Every step's audit record, synced before any of those steps becomes visible.
         try audit.append(decided.flatMap(\.trail))
-        // 4. The effects, group-committed; 5. closed in one transaction.
         try publish(decided.map(\.work))
         try store.markDone(messageIds: decided.map(\.work.messageId))
         let seconds = Date().timeIntervalSince(started)
@@ -128,7 +153,9 @@ public final class SpoolWorker: Sendable {
 
     /// Reads and plans the files on `workers` threads. Lookups read committed state: collisions
     /// inside the batch are resolved when the plans are recorded.
-    private func prepare(_ files: [Claimed], now: Date) throws -> [Prepared] {
+    private func prepare(_ files: [Claimed]) throws -> [Prepared] {
+        guard !files.isEmpty else { return [] }
+        let now = Date()
         let results = Mutex([Result<Prepared, any Error>?](repeating: nil, count: files.count))
         let next = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: min(workers, files.count)) { _ in
