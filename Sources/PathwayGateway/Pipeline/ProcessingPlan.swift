@@ -18,6 +18,9 @@ public struct ProcessingPlan: Sendable {
 /// the audit writer turns it into a keyed pseudonym and it is never written out as it is.
 public struct AuditFacts: Sendable, Hashable {
     public var msgId: String?
+    /// The MsgId this record's message refers to: the original of a routed copy or of an AppRec we
+    /// send, or the routed copy a municipality's AppRec answers (`audit show` follows it).
+    public var refMsgId: String?
     public var msgType: String?
     public var sender: String?
     public var receiver: String?
