@@ -76,6 +76,8 @@ import Testing
         guard case let .truncated(last, lastSeq, checkpointSeq, _) = found else { Issue.record("\(String(describing: found))"); return }
         #expect(last == .init(path: fixture.spool.auditLog, line: 27))
         #expect((lastSeq, checkpointSeq) == (27, 30))
+        #expect(try fixture.open().integrityWarning?.contains("ends at seq 27 but a checkpoint records seq 30") == true,
+                "the writer says so at start too")
     }
 
     @Test func replacedRecordWithRecomputedHashBreaksTheNextLink() throws {
@@ -175,5 +177,53 @@ import Testing
         #expect(try fixture.cli(["audit", "verify", "--config", "/nonexistent.json"]).status == 2)
         let help = try fixture.cli(["audit", "--help"])
         #expect(help.status == 0 && help.stdout.contains("audit verify"))
+    }
+}
+
+/// Verify speed on a large log (100,000 records by default; `PATHWAY_GATEWAY_AUDIT_RECORDS`
+/// changes it), through the real binary. Opt-in (`PATHWAY_GATEWAY_AUDIT_BENCH=1`): it takes a while
+/// on a debug build.
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["PATHWAY_GATEWAY_AUDIT_BENCH"] == "1"))
+struct AuditVerifyBenchmark {
+    @Test func verifyALargeLog() throws {
+        let count = Int(ProcessInfo.processInfo.environment["PATHWAY_GATEWAY_AUDIT_RECORDS"] ?? "") ?? 100_000
+        let fixture = try AuditFixture()
+        let log = try fixture.open(.init(maxFileBytes: 16 << 20))
+        let writeStart = Date()
+        try fixture.fill(log, records: count, batch: 500)
+        try log.close()
+        let written = Date().timeIntervalSince(writeStart)
+        let bytes = fixture.files.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1.path)[.size] as? Int) ?? 0) }
+        let start = Date()
+        let result = try fixture.cli(["audit", "verify"])
+        let seconds = Date().timeIntervalSince(start)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let tailStart = Date()
+        #expect(try fixture.cli(["audit", "tail", "-n", "20"]).lines.count == 20)
+        let tail = Date().timeIntervalSince(tailStart)
+        let showStart = Date()
+        #expect(try fixture.cli(["audit", "show", "m-\(count / 8)"]).status == 0)
+        let show = Date().timeIntervalSince(showStart)
+        print("audit bench: \(count) records, \(bytes / 1_048_576) MiB in \(fixture.files.count) files; append \(String(format: "%.1f", written)) s "
+              + "(batches of 500, debug library); debug binary: verify \(String(format: "%.2f", seconds)) s = \(Int(Double(count) / seconds)) records/s; "
+              + "tail -n 20 \(String(format: "%.2f", tail)) s; show \(String(format: "%.2f", show)) s")
+        // The release binary, when built (`swift build -c release`), on the same log.
+        let release = TestPaths.packageRoot.appendingPathComponent(".build/release/pathway-gateway")
+        guard FileManager.default.isExecutableFile(atPath: release.path) else { return }
+        for arguments in [["audit", "verify"], ["audit", "show", "m-\(count / 8)"], ["audit", "find", "--patient", SampleSet.patients[0]]] {
+            let process = Process()
+            process.executableURL = release
+            process.arguments = arguments
+            process.currentDirectoryURL = fixture.ws.root
+            process.environment = ["PATHWAY_GATEWAY_CONFIG": ""]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            let start = Date()
+            try process.run()
+            process.waitUntilExit()
+            let took = Date().timeIntervalSince(start)
+            #expect(process.terminationStatus == 0)
+            print("audit bench: release \(arguments.prefix(2).joined(separator: " ")): \(String(format: "%.2f", took)) s = \(Int(Double(count) / took)) records/s")
+        }
     }
 }

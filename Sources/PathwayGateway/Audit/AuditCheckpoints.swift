@@ -60,14 +60,16 @@ public final class AuditCheckpoints: Sendable {
     }
 
     /// Every checkpoint, lowest seq first.
-    public func all() throws -> [Checkpoint] {
-        try db.query("SELECT seq, hash, file, reason, created_at FROM audit_checkpoints ORDER BY seq") { row in
+    public func all() throws -> [Checkpoint] { try select("ORDER BY seq") }
+
+    /// The checkpoint with the highest seq.
+    public func latest() throws -> Checkpoint? { try select("ORDER BY seq DESC LIMIT 1").first }
+
+    private func select(_ order: String) throws -> [Checkpoint] {
+        try db.query("SELECT seq, hash, file, reason, created_at FROM audit_checkpoints \(order)") { row in
             Checkpoint(seq: try row.int(0), hash: try row.string(1), file: try row.string(2),
                        reason: Reason(rawValue: try row.string(3)) ?? .interval,
                        at: Date(timeIntervalSince1970: Double(try row.int64(4)) / 1000))
         }
     }
-
-    /// The checkpoint with the highest seq.
-    public func latest() throws -> Checkpoint? { try all().last }
 }

@@ -33,6 +33,10 @@ public final class AuditLog: @unchecked Sendable {
     private let checkpoints: AuditCheckpoints?
     public let policy: Policy
     public let directory: AuditDirectory
+    /// Set when the log found at start ends before the newest checkpoint: records were lost or
+    /// removed while the gateway was down. The log goes on (refusing would stop message traffic);
+    /// the caller should raise this to operators, and `audit verify` will name the damage.
+    public let integrityWarning: String?
     public var path: String { directory.current }
     /// Used only under `lock` (a formatter is not thread-safe, and costly to create per record).
     private let timestamps: ISO8601DateFormatter = {
@@ -110,7 +114,13 @@ public final class AuditLog: @unchecked Sendable {
         fileFirstSeq = first?.seq ?? seq + 1
         fileStart = first?.date
         let latest = try checkpoints?.latest()
-        uncheckpointed = seq - (latest?.seq ?? 0)
+        if let latest, latest.seq > seq {
+            integrityWarning = "audit log \(path) ends at seq \(seq) but a checkpoint records seq \(latest.seq): "
+                + "records were lost or removed; run `pathway-gateway audit verify`"
+        } else {
+            integrityWarning = nil
+        }
+        uncheckpointed = max(0, seq - (latest?.seq ?? 0))
         lastCheckpoint = latest?.at ?? .distantPast
     }
 
@@ -154,7 +164,7 @@ public final class AuditLog: @unchecked Sendable {
             var block: [UInt8] = []
             for entry in entries {
                 nextSeq += 1
-                let sealed = AuditChain.seal(body: try body(for: entry, seq: nextSeq, prev: nextPrev), prev: nextPrev)
+                let sealed = AuditChain.seal(body: body(for: entry, seq: nextSeq, prev: nextPrev), prev: nextPrev)
                 block += sealed.line
                 block.append(UInt8(ascii: "\n"))
                 nextPrev = sealed.hash
@@ -175,7 +185,7 @@ public final class AuditLog: @unchecked Sendable {
             let now = entries[entries.count - 1].now
             if checkpoints != nil, uncheckpointed >= policy.checkpointEveryRecords
                 || now.timeIntervalSince(lastCheckpoint) >= policy.checkpointEverySeconds {
-                due.append(.init(seq: seq, hash: prev, file: directory.current, reason: .interval, at: now))
+                due.append(.init(seq: seq, hash: prev, file: DurableFile.baseName(of: path), reason: .interval, at: now))
                 (uncheckpointed, lastCheckpoint) = (0, now)
             }
         }
@@ -225,18 +235,18 @@ public final class AuditLog: @unchecked Sendable {
         return .init(seq: seq, hash: prev, file: name, reason: .rotation, at: now)
     }
 
-    /// Under `lock`: a record's canonical body (`AuditChain`), its patient as a pseudonym.
-    private func body(for entry: Entry, seq: Int, prev: String) throws -> [UInt8] {
+    /// Under `lock`: a record's canonical body (`AuditChain`, `AuditJSON`), its patient as a pseudonym.
+    private func body(for entry: Entry, seq: Int, prev: String) -> [UInt8] {
         let facts = entry.facts
-        let fields: [String: Any] = [
-            "ts": timestamps.string(from: entry.now), "seq": seq, "event": entry.event, "prev": prev,
-            "partner": entry.partner ?? NSNull(), "file": entry.file ?? NSNull(), "outcome": entry.outcome ?? NSNull(),
-            "sha256": entry.sha256 ?? NSNull(), "msgId": facts.msgId ?? NSNull(), "refMsgId": facts.refMsgId ?? NSNull(),
-            "msgType": facts.msgType ?? NSNull(), "sender": facts.sender ?? NSNull(), "receiver": facts.receiver ?? NSNull(),
-            "kommune": facts.kommune ?? NSNull(), "pathwayEvent": facts.pathwayEvent ?? NSNull(), "errors": facts.errors,
-            "warnings": facts.warnings, "routedTo": facts.routedTo, "security": facts.security,
-            "patient": facts.patientIdent.map(pseudonymizer.pseudonym(for:)) ?? NSNull(),
-        ]
-        return Array(try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]))
+        func text(_ value: String?) -> AuditJSON.Value { value.map(AuditJSON.Value.string) ?? .null }
+        return AuditJSON.encode([   // in key order, so nothing needs sorting
+            ("errors", .strings(facts.errors)), ("event", .string(entry.event)), ("file", text(entry.file)),
+            ("kommune", text(facts.kommune)), ("msgId", text(facts.msgId)), ("msgType", text(facts.msgType)),
+            ("outcome", text(entry.outcome)), ("partner", text(entry.partner)), ("pathwayEvent", text(facts.pathwayEvent)),
+            ("patient", text(facts.patientIdent.map(pseudonymizer.pseudonym(for:)))), ("prev", .string(prev)),
+            ("receiver", text(facts.receiver)), ("refMsgId", text(facts.refMsgId)), ("routedTo", .strings(facts.routedTo)),
+            ("security", .bool(facts.security)), ("sender", text(facts.sender)), ("seq", .integer(seq)),
+            ("sha256", text(entry.sha256)), ("ts", .string(timestamps.string(from: entry.now))), ("warnings", .strings(facts.warnings)),
+        ])
     }
 }

@@ -73,8 +73,8 @@ public struct AuditReader: Sendable {
 
     /// `value` as it appears in a line: a JSON string with its quotes.
     static func quoted(_ value: String) -> [UInt8] {
-        let data = (try? JSONSerialization.data(withJSONObject: [value], options: [.withoutEscapingSlashes])) ?? Data()
-        return Array(data.dropFirst().dropLast())
+        let object = AuditJSON.encode([("", .string(value))])   // {"":"value"}
+        return Array(object[4..<(object.count - 1)])
     }
 
     /// Byte substring search: memchr for the first byte, then a compare (Glibc's memmem is not

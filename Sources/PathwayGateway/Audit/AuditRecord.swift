@@ -48,10 +48,10 @@ public struct AuditRecord: Sendable, Hashable {
 
     /// Parses one line (with or without its seal intact: the hash is taken as written).
     public init(line: some Collection<UInt8>, location: Location) throws(ParseError) {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] else { throw .notJSON }
-        func text(_ key: String) -> String? { object[key] as? String }
-        func list(_ key: String) -> [String] { object[key] as? [String] ?? [] }
-        guard let seq = object["seq"] as? Int else { throw .missingField("seq") }
+        guard let object = AuditJSON.decode(line) else { throw .notJSON }
+        func text(_ key: String) -> String? { if case let .string(value)? = object[key] { value } else { nil } }
+        func list(_ key: String) -> [String] { if case let .strings(value)? = object[key] { value } else { [] } }
+        guard case let .integer(seq)? = object["seq"] else { throw .missingField("seq") }
         guard let prev = text("prev") else { throw .missingField("prev") }
         guard let hash = text("hash") else { throw .missingField("hash") }
         guard let event = text("event") else { throw .missingField("event") }
@@ -61,7 +61,7 @@ public struct AuditRecord: Sendable, Hashable {
         msgType = text("msgType"); sender = text("sender"); receiver = text("receiver"); kommune = text("kommune")
         pathwayEvent = text("pathwayEvent"); outcome = text("outcome"); patient = text("patient"); sha256 = text("sha256")
         errors = list("errors"); warnings = list("warnings"); routedTo = list("routedTo")
-        security = object["security"] as? Bool ?? false
+        if case let .bool(flag)? = object["security"] { security = flag } else { security = false }
     }
 
     /// The record's time, parsed from `ts` (RFC 3339 with milliseconds, UTC).
