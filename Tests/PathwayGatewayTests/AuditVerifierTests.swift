@@ -115,10 +115,21 @@ import Testing
         let (a, b) = (files[0].path, files[1].path)
         #expect(rename(a, a + ".x") == 0 && rename(b, a) == 0 && rename(a + ".x", b) == 0)
         let found = try problem(fixture)
-        guard case let .misnamedFile(path, claims, holds) = found else { Issue.record("\(String(describing: found))"); return }
-        #expect(path == a)
+        guard case let .misnamedFile(place, claims, holds) = found else { Issue.record("\(String(describing: found))"); return }
+        #expect(place == .init(path: a, line: 1))
         #expect(claims == files[0].seqs)
         #expect(holds?.lowerBound == files[1].seqs?.lowerBound)
+    }
+
+    /// The last record of a rotated file removed: the file no longer ends where its name says.
+    @Test func cutRotatedFileIsNamed() throws {
+        let fixture = try AuditFixture()
+        try fixture.fill(try fixture.open(.init(maxFileBytes: 6_000)), records: 60, batch: 4)
+        let first = fixture.files[0]
+        let lines = try fixture.lines(first.path)
+        try fixture.rewrite(first.path, Array(lines.dropLast()))
+        #expect(try problem(fixture) == .misnamedFile(.init(path: first.path, line: lines.count - 1), claims: first.seqs!,
+                                                     holds: 1...(lines.count - 1)))
     }
 
     /// A line being written (no newline yet) is not a break: noted, not counted.

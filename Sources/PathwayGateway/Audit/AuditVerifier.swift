@@ -31,7 +31,9 @@ public enum AuditVerifier {
         case edited(AuditRecord.Location, seq: Int)
         case outOfSequence(AuditRecord.Location, seq: Int, expected: Int)
         case brokenLink(AuditRecord.Location, seq: Int, previous: AuditRecord.Location?)
-        case misnamedFile(path: String, claims: ClosedRange<Int>, holds: ClosedRange<Int>?)
+        /// A rotated file's content does not match its name's seq range; `place` is its first
+        /// record when that one is off, else its last line (the file was cut or is empty).
+        case misnamedFile(AuditRecord.Location, claims: ClosedRange<Int>, holds: ClosedRange<Int>?)
         case checkpointMismatch(AuditRecord.Location, seq: Int, checkpointFile: String, at: Date)
         case truncated(lastRecord: AuditRecord.Location?, lastSeq: Int, checkpointSeq: Int, at: Date)
         case unreadableFile(path: String, reason: String)
@@ -48,9 +50,10 @@ public enum AuditVerifier {
             case let .brokenLink(place, seq, previous):
                 "\(place): seq \(seq): prev is not the hash of seq \(seq - 1)\(previous.map { " (\($0))" } ?? ""): "
                     + "that record was replaced or altered with a recomputed hash"
-            case let .misnamedFile(path, claims, holds):
-                "\(path): name says records \(claims.lowerBound)…\(claims.upperBound) but it holds "
-                    + (holds.map { "\($0.lowerBound)…\($0.upperBound)" } ?? "none") + ": file renamed, reordered or cut"
+            case let .misnamedFile(place, claims, holds):
+                "\(place): the file's name says records \(claims.lowerBound)…\(claims.upperBound) but it holds "
+                    + (holds.map { $0.count == 1 ? "seq \($0.lowerBound) here" : "\($0.lowerBound)…\($0.upperBound)" } ?? "none")
+                    + ": file renamed, reordered or cut"
             case let .checkpointMismatch(place, seq, file, at):
                 "\(place): seq \(seq) differs from the checkpoint taken \(Self.time(at)) (then in \(file)): history rewritten"
             case let .truncated(last, lastSeq, checkpointSeq, at):
@@ -90,6 +93,7 @@ public enum AuditVerifier {
         for file in files {
             report.files += 1
             var held: ClosedRange<Int>?
+            var lastLine = 0
             do {
                 try AuditLineReader.forEachLine(in: file.path) { line in
                     let place = AuditRecord.Location(path: file.path, line: line.number)
@@ -102,6 +106,7 @@ public enum AuditVerifier {
                     guard report.problem == nil else { return false }
                     held = (held?.lowerBound ?? report.headSeq)...report.headSeq
                     last = place
+                    lastLine = line.number
                     return true
                 }
             } catch {
@@ -109,7 +114,7 @@ public enum AuditVerifier {
             }
             if report.problem != nil { return report }
             if let claims = file.seqs, held != claims {
-                report.problem = .misnamedFile(path: file.path, claims: claims, holds: held)
+                report.problem = .misnamedFile(.init(path: file.path, line: lastLine), claims: claims, holds: held)
                 return report
             }
         }
@@ -127,7 +132,7 @@ public enum AuditVerifier {
         let record: AuditRecord
         do { record = try AuditRecord(line: bytes, location: place) } catch { return .unreadable(place, reason: error.description) }
         if held == nil, let claims = file.seqs, record.seq != claims.lowerBound {
-            return .misnamedFile(path: file.path, claims: claims, holds: record.seq...record.seq)
+            return .misnamedFile(place, claims: claims, holds: record.seq...record.seq)
         }
         guard AuditChain.hash(prev: record.prev, body: body) == claimed else { return .edited(place, seq: record.seq) }
         let expected = report.headSeq + 1
