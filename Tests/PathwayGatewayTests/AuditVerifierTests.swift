@@ -96,6 +96,22 @@ import Testing
         #expect((place.line, seq) == (25, 25))
     }
 
+    /// A log cut while the gateway is down, then written on by a new start (reusing seqs): the
+    /// earlier writer's checkpoint survives the new writer's pruning and exposes it.
+    @Test func logCutWhileDownAndContinuedIsStillCaught() throws {
+        let fixture = try AuditFixture()
+        let policy = AuditLog.Policy(checkpointEveryRecords: 10, checkpointEverySeconds: 3_600)
+        try fixture.fill(try fixture.open(policy), records: 30, batch: 5)   // no close: a crash
+        try fixture.rewrite(fixture.spool.auditLog, Array(try fixture.lines(fixture.spool.auditLog).prefix(22)))
+        let log = try fixture.open(policy)
+        #expect(log.integrityWarning != nil)
+        for i in 0..<10 { try log.append(AuditFixture.story("after-\(i)", patient: "03851598730")) }
+        #expect(try fixture.checkpoints.all().contains { $0.seq == 25 }, "the first writer's checkpoint is kept")
+        let found = try problem(fixture)
+        guard case let .checkpointMismatch(place, seq, _, _) = found else { Issue.record("\(String(describing: found))"); return }
+        #expect((place.line, seq) == (25, 25))
+    }
+
     @Test func missingRotatedFileIsNamed() throws {
         let fixture = try AuditFixture()
         try fixture.fill(try fixture.open(.init(maxFileBytes: 6_000)), records: 60, batch: 4)

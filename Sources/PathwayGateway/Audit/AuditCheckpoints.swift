@@ -8,9 +8,10 @@ import Foundation
 ///
 /// A checkpoint is written only after the records it names are synced, so it never claims more
 /// than the log durably holds. Rows are never replaced (`INSERT OR IGNORE`): if a log were
-/// rewritten and its seqs reused, the first hash recorded for a seq stays as evidence. Interval
-/// checkpoints below the newest one are pruned (the newest commits to the whole prefix through
-/// the chain); one rotation checkpoint per rotated file is kept, which localises damage to a file.
+/// rewritten and its seqs reused, the first hash recorded for a seq stays as evidence. A writer's
+/// new interval checkpoint supersedes only its own previous one (its chain commits to it), so the
+/// table holds one interval checkpoint per writer start, one per rotated file (which localises
+/// damage to a file) and one per clean close.
 public final class AuditCheckpoints: Sendable {
     public enum Reason: String, Sendable, Hashable {
         /// Every N records or T seconds (`AuditLog.Policy`).
@@ -48,13 +49,15 @@ public final class AuditCheckpoints: Sendable {
         return tables.isEmpty ? nil : AuditCheckpoints(database: db)
     }
 
-    public func save(_ checkpoint: Checkpoint) throws {
+    /// Inserts `checkpoint` (kept out if its seq is taken) and removes `superseded`, an interval
+    /// checkpoint the same writer took earlier, when it is still exactly that row.
+    public func save(_ checkpoint: Checkpoint, superseding superseded: Checkpoint? = nil) throws {
         try db.transaction {
             try db.run("INSERT OR IGNORE INTO audit_checkpoints (seq, hash, file, reason, created_at) VALUES (?, ?, ?, ?, ?)",
                        checkpoint.seq, checkpoint.hash, checkpoint.file, checkpoint.reason.rawValue,
                        Int64((checkpoint.at.timeIntervalSince1970 * 1000).rounded()))
-            if checkpoint.reason == .interval {
-                try db.run("DELETE FROM audit_checkpoints WHERE reason = 'interval' AND seq < ?", checkpoint.seq)
+            if let superseded, superseded.seq < checkpoint.seq {
+                try db.run("DELETE FROM audit_checkpoints WHERE seq = ? AND hash = ? AND reason = 'interval'", superseded.seq, superseded.hash)
             }
         }
     }

@@ -29,6 +29,8 @@ public final class AuditLog: @unchecked Sendable {
     /// Records since the last checkpoint, and when it was taken.
     private var uncheckpointed: Int
     private var lastCheckpoint: Date
+    /// The last interval checkpoint this object wrote: the next one supersedes it (see `save`).
+    private var ownInterval: AuditCheckpoints.Checkpoint?
     private let pseudonymizer: Pseudonymizer
     private let checkpoints: AuditCheckpoints?
     public let policy: Policy
@@ -185,7 +187,8 @@ public final class AuditLog: @unchecked Sendable {
             let now = entries[entries.count - 1].now
             if checkpoints != nil, uncheckpointed >= policy.checkpointEveryRecords
                 || now.timeIntervalSince(lastCheckpoint) >= policy.checkpointEverySeconds {
-                due.append(.init(seq: seq, hash: prev, file: DurableFile.baseName(of: path), reason: .interval, at: now))
+                let checkpoint = AuditCheckpoints.Checkpoint(seq: seq, hash: prev, file: DurableFile.baseName(of: path), reason: .interval, at: now)
+                due.append(checkpoint)
                 (uncheckpointed, lastCheckpoint) = (0, now)
             }
         }
@@ -208,11 +211,20 @@ public final class AuditLog: @unchecked Sendable {
     }
 
     /// Writes checkpoints; a failure does not fail the append (its records are already durable),
-    /// it leaves the interval checkpoint due so the next append tries again.
+    /// it leaves the interval checkpoint due so the next append tries again. A new interval
+    /// checkpoint supersedes only the previous one *this object* wrote (its own chain commits to
+    /// it); checkpoints from before this start are never pruned, since nothing here vouches that
+    /// the log still matches them — they are what exposes a log cut while the gateway was down.
     private func save(_ due: [AuditCheckpoints.Checkpoint]) {
         guard let checkpoints else { return }
         for checkpoint in due {
-            do { try checkpoints.save(checkpoint) } catch {
+            var superseded: AuditCheckpoints.Checkpoint?
+            if checkpoint.reason == .interval {
+                lock.lock()
+                (superseded, ownInterval) = (ownInterval, checkpoint)
+                lock.unlock()
+            }
+            do { try checkpoints.save(checkpoint, superseding: superseded) } catch {
                 lock.lock()
                 uncheckpointed = max(uncheckpointed, policy.checkpointEveryRecords)
                 lock.unlock()
