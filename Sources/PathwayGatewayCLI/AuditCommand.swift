@@ -28,8 +28,8 @@ enum AuditCommand {
         """
 
     static func run(_ arguments: [String]) -> Int32 {
+        if arguments.contains("--help") || arguments.contains("-h") { print(usage); return 0 }
         guard let sub = arguments.first, !sub.hasPrefix("-") else {
-            if arguments.first == "--help" || arguments.first == "-h" { print(usage); return 0 }
             return CLI.usageError("audit needs a subcommand: verify, tail, show or find", usage: usage)
         }
         let rest = Array(arguments.dropFirst())
@@ -50,14 +50,13 @@ enum AuditCommand {
     }
 
     /// Parses the arguments and loads the configuration; nil (after printing why) when the command
-    /// cannot run, or when it was only asked for --help.
+    /// cannot run.
     private static func parse(_ arguments: [String], flags: Set<String>, options: Set<String>) -> Context? {
         let args: CommandLineArguments
         do { args = try CommandLineArguments(arguments, flags: flags, options: options.union(["--config"])) } catch {
             _ = CLI.usageError("\(error)", usage: usage)
             return nil
         }
-        if args.has("--help") { print(usage); exit(0) }
         let source = ConfigLoader.locate(explicit: args["--config"])
         do {
             let config = try ConfigLoader.load(source)

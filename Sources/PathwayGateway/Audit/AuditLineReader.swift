@@ -42,28 +42,31 @@ struct AuditLineReader {
             if n == 0 { break }
             position += n
             var start = 0
-            var index = 0
-            while index < n {
-                if chunk[index] == UInt8(ascii: "\n") {
-                    let line: ArraySlice<UInt8>
-                    if pending.isEmpty {
-                        line = chunk[start..<index]
-                    } else {
-                        pending += chunk[start..<index]
-                        line = pending[...]
-                    }
-                    consumed += line.count + 1
-                    guard try body(Line(bytes: line, number: number, complete: true)) else { return consumed }
-                    pending.removeAll(keepingCapacity: true)
-                    number += 1
-                    start = index + 1
+            while start < n, let index = newline(in: chunk, from: start, to: n) {
+                let line: ArraySlice<UInt8>
+                if pending.isEmpty {
+                    line = chunk[start..<index]
+                } else {
+                    pending += chunk[start..<index]
+                    line = pending[...]
                 }
-                index += 1
+                consumed += line.count + 1
+                guard try body(Line(bytes: line, number: number, complete: true)) else { return consumed }
+                pending.removeAll(keepingCapacity: true)
+                number += 1
+                start = index + 1
             }
             pending += chunk[start..<n]
         }
         if !pending.isEmpty { _ = try body(Line(bytes: pending[...], number: number, complete: false)) }
         return consumed
+    }
+
+    /// The index of the next newline in `buffer[from..<to]` (memchr: fast in debug builds too).
+    private static func newline(in buffer: [UInt8], from: Int, to: Int) -> Int? {
+        buffer.withUnsafeBytes { raw in
+            memchr(raw.baseAddress! + from, 0x0A, to - from).map { raw.baseAddress!.distance(to: UnsafeRawPointer($0)) }
+        }
     }
 
     /// The last complete line of `path` (read from the end; nil when there is none) and the byte
