@@ -231,8 +231,13 @@ struct AuditVerifyBenchmark {
         let showStart = Date()
         #expect(try fixture.cli(["audit", "show", "m-\(count / 8)"]).status == 0)
         let show = Date().timeIntervalSince(showStart)
+        #if DEBUG
+        let build = "debug"
+        #else
+        let build = "release"
+        #endif
         print("audit bench: \(count) records, \(bytes / 1_048_576) MiB in \(fixture.files.count) files; append \(String(format: "%.1f", written)) s "
-              + "(batches of 500, debug library); debug binary: verify \(String(format: "%.2f", seconds)) s = \(Int(Double(count) / seconds)) records/s; "
+              + "(batches of 500, \(build) library); debug binary: verify \(String(format: "%.2f", seconds)) s = \(Int(Double(count) / seconds)) records/s; "
               + "tail -n 20 \(String(format: "%.2f", tail)) s; show \(String(format: "%.2f", show)) s")
         // The release binary, when built (`swift build -c release`), on the same log.
         let release = TestPaths.packageRoot.appendingPathComponent(".build/release/pathway-gateway")
