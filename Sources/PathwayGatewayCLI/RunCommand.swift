@@ -99,6 +99,7 @@ enum RunCommand {
                 logger.info("drained", ["files": .int(count)])
                 running.operations.maintainIfDue()
                 running.operations.stop()
+                try running.daemon.close()
                 return 0
             }
             let pause: @Sendable () -> Bool = {
@@ -119,6 +120,7 @@ enum RunCommand {
                     let newLogger = overrides.logger(reloaded.operations.log)
                     let next = try start(reloaded, source: source, metrics: metrics, logger: newLogger)
                     running.operations.stop()
+                    try? running.daemon.close()
                     running = next
                     logger = newLogger
                     logger.info("configuration reloaded")
@@ -127,10 +129,12 @@ enum RunCommand {
                 }
             }
             running.operations.stop()
+            try running.daemon.close()
             logger.info("stopped on signal; in-flight work finished")
             return 0
         } catch {
             running.operations.stop()
+            try? running.daemon.close()
             logger.error("stopped", ["error": "\(error)"])
             return 2
         }
@@ -142,6 +146,7 @@ enum RunCommand {
         let daemon = try GatewayDaemon(config: config, schemas: try SchemaLocator.load(explicit: config.schemas), metrics: metrics)
         logger.info("starting", ["config": "\(source)", "spool": "\(config.spool)", "partners": .int(config.partners.count),
                                  "workers": .int(config.workers), "pid": .int(Int(getpid()))])
+        if let warning = daemon.auditIntegrityWarning { logger.warn("audit log integrity", ["error": "\(warning)"]) }
         let recovered = try daemon.recover()
         if recovered > 0 { logger.info("recovered interrupted messages", ["messages": .int(recovered)]) }
         let operations = OperationsService(config: config, metrics: metrics, logger: logger)

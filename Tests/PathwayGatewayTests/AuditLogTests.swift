@@ -85,4 +85,53 @@ import Testing
         #expect(first["security"] as? Bool == false)
         #expect(first["seq"] as? Int == 1)
     }
+
+    /// The pseudonym is HMAC-SHA256 (RFC 4231 test case 2), truncated to 16 bytes: libcrypto's,
+    /// not a hand-made construction.
+    @Test func pseudonymIsHMACSHA256() {
+        let key = Pseudonymizer(key: Array("Jefe".utf8))
+        #expect(key.pseudonym(for: "what do ya want for nothing?") == "p-5bdcc146bf60754e6a042426089575c7")
+    }
+
+    /// The key file never reaches the log, a hand-copied key is tightened to 0600, and `load`
+    /// never creates one.
+    @Test func keyStaysOutOfTheLogAndPrivate() throws {
+        let dir = try DatabaseTestDirectory()
+        let keyPath = dir.path("pseudonym.key")
+        #expect(throws: Pseudonymizer.Failure.self) { try Pseudonymizer.load(keyAt: keyPath) }
+        #expect(!FileManager.default.fileExists(atPath: keyPath))
+        let pseudonymizer = try Pseudonymizer.loadOrCreate(keyAt: keyPath)
+        let key = Array(try Data(contentsOf: URL(fileURLWithPath: keyPath)))
+        let log = try AuditLog(path: dir.path("audit.jsonl"), pseudonymizer: pseudonymizer)
+        try log.record(event: "received", partner: "p", file: "a.xml", outcome: "accepted", sha256: nil,
+                       facts: AuditFacts(patientIdent: "03851598730"))
+        let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: dir.path("audit.jsonl"))), as: UTF8.self)
+        #expect(!text.contains(SHA256.hex(digest: key)))
+        #expect(!text.contains(Base64.encode(key)))
+        #expect(chmod(keyPath, 0o644) == 0)
+        _ = try Pseudonymizer.loadOrCreate(keyAt: keyPath)
+        #expect(try FileManager.default.attributesOfItem(atPath: keyPath)[.posixPermissions] as? Int == 0o600)
+        #expect(try Pseudonymizer.load(keyAt: keyPath).pseudonym(for: "03851598730") == pseudonymizer.pseudonym(for: "03851598730"))
+    }
+
+    /// Every record has the spec §6 fields plus refMsgId; the hash covers the bytes as written.
+    @Test func recordsCarryEveryFieldAndRefMsgId() throws {
+        let dir = try DatabaseTestDirectory()
+        let log = try AuditLog(path: dir.path("audit.jsonl"), pseudonymizer: try Pseudonymizer.loadOrCreate(keyAt: dir.path("k")))
+        var facts = AuditFacts(msgId: "routed-1", msgType: "DIALOG_HELSEFAGLIG", sender: "8150001", receiver: "8150101", kommune: "4601")
+        facts.refMsgId = "original-1"
+        try log.record(event: "routed", partner: "bergen-kommune", file: "outbound/bergen-kommune/routed-1.xml", outcome: nil,
+                       sha256: nil, facts: facts)
+        let line = try #require(String(decoding: try Data(contentsOf: URL(fileURLWithPath: dir.path("audit.jsonl"))), as: UTF8.self)
+            .split(separator: "\n").first)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let fields = ["ts", "seq", "event", "partner", "file", "msgId", "refMsgId", "msgType", "sender", "receiver", "kommune",
+                      "pathwayEvent", "outcome", "errors", "warnings", "routedTo", "security", "patient", "sha256", "prev", "hash", "gatewayId"]
+        #expect(Set(object.keys) == Set(fields))
+        #expect(object["refMsgId"] as? String == "original-1")
+        let (body, hash) = try #require(AuditChain.unseal(Array(line.utf8)[...]))
+        #expect(hash == object["hash"] as? String)
+        #expect(AuditChain.hash(prev: AuditChain.genesis, body: body) == hash)
+        #expect(AuditChain.unseal(Array(line.replacingOccurrences(of: "\"}", with: "x\"}").utf8)[...]) == nil)
+    }
 }

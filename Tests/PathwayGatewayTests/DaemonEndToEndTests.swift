@@ -156,6 +156,8 @@ import Testing
         #expect(try ws.auditRecords(event: "recovered").count == (step == "staged" ? 0 : 1), "only a recorded decision is recovered")
         let leftovers = ["outbound/bergen-kommune", "outbound/helse-bergen", "archive/helse-bergen"].flatMap(ws.files).filter { $0.hasPrefix(".") }
         #expect(leftovers.isEmpty, "no staged temp file is left behind")
+        let verify = try GatewayProcess.run(["audit", "verify"], environment: ["PATHWAY_GATEWAY_CONFIG": ""], cwd: ws.root)
+        #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
     }
 
     @Test func runningDaemonPicksUpFilesAndStopsCleanlyOnSIGTERM() throws {
@@ -342,5 +344,7 @@ import Testing
         #expect(try ws.auditRecords().count == 45)
         #expect(try ws.auditRecords(event: "routed").count == 41)
         #expect(try ws.auditRecords(event: "apprec-sent").count == 45)
+        let verify = try GatewayProcess.run(["audit", "verify"], environment: ["PATHWAY_GATEWAY_CONFIG": ""], cwd: ws.root)
+        #expect(verify.status == 0, "the chain survives every kill: \(verify.stdout) \(verify.stderr)")
     }
 }

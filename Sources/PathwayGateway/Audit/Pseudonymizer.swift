@@ -37,8 +37,17 @@ public struct Pseudonymizer: Sendable {
                 if access(path, F_OK) != 0 { throw .keyFile(path: path, errno: EIO) }
             }
         }
+        // A key readable by group or others (copied in by hand) is tightened to owner-only.
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & 0o077 != 0, chmod(path, 0o600) != 0 { throw .keyFile(path: path, errno: errno) }
+        return try load(keyAt: path)
+    }
+
+    /// Loads an existing key without ever creating one (`audit find`: a new key would match
+    /// nothing) and without changing it.
+    public static func load(keyAt path: String) throws(Failure) -> Pseudonymizer {
         var key = [UInt8](repeating: 0, count: 33)
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { throw .keyFile(path: path, errno: errno) }
         defer { close(fd) }
         let n = read(fd, &key, 33)

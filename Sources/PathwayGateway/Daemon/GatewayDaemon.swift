@@ -18,7 +18,7 @@ public final class GatewayDaemon: Sendable {
         try spool.prepare(for: config.partners)
         let store = try MessageStore(path: spool.database)
         let pseudonymizer = try Pseudonymizer.loadOrCreate(keyAt: spool.pseudonymKey)
-        let audit = try AuditLog(path: spool.auditLog, pseudonymizer: pseudonymizer)
+        let audit = try AuditLog(path: spool.auditLog, pseudonymizer: pseudonymizer, checkpoints: AuditCheckpoints(store: store))
         let processor = MessageProcessor(config: config, validator: MessageValidator(schemas: schemas, limits: config.limits))
         worker = SpoolWorker(spool: spool, processor: processor, store: store, audit: audit, pseudonymizer: pseudonymizer,
                              workers: config.workers, metrics: metrics)
@@ -26,6 +26,13 @@ public final class GatewayDaemon: Sendable {
 
     /// Most bytes of inbound files in one batch (at least one file is always taken).
     public static let batchBytes = 64 << 20
+
+    /// Set when the audit log ends before its newest checkpoint (records lost while stopped).
+    public var auditIntegrityWarning: String? { worker.audit.integrityWarning }
+
+    /// Ends this instance's audit writing with a checkpoint of the head, so that a log cut while
+    /// the gateway is stopped is detected. The daemon must not process files afterwards.
+    public func close() throws { try worker.audit.close() }
 
     /// Finishes interrupted work; returns how many messages it touched.
     public func recover() throws -> Int { try worker.recover(partners: config.partners, batchSize: config.batchSize) }

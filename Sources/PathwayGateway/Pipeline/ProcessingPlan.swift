@@ -21,8 +21,8 @@ public struct AuditFacts: Sendable, Hashable, Codable {
     /// The gateway's own id for the inbound file (database row, archive name `<id>-<file>`).
     public var gatewayId: String?
     public var msgId: String?
-    /// The MsgId this message refers to: the original for a routed copy or an AppRec we sent, the
-    /// answered MsgId for an AppRec we received.
+    /// The MsgId this record's message refers to: the original of a routed copy or of an AppRec we
+    /// send, or the routed copy a municipality's AppRec answers (`audit show` follows it).
     public var refMsgId: String?
     public var msgType: String?
     public var sender: String?

@@ -1,6 +1,6 @@
 /// The state database schema; see `MessageStore` for what each table is for.
 extension MessageStore {
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
     static let migrations = [SQLiteDatabase.Migration(version: 1, sql: """
         CREATE TABLE messages (
           id TEXT PRIMARY KEY, partner_id TEXT NOT NULL, file_name TEXT NOT NULL,
@@ -56,5 +56,16 @@ extension MessageStore {
             DROP TABLE outputs;
             ALTER TABLE outputs_v2 RENAME TO outputs;
             """),
+        // 3 (audit): checkpoints of the audit log's head, so `audit verify` detects a cut-off tail.
+        // Written only after the records they name are synced; never replaced (INSERT OR IGNORE),
+        // so a rewritten log cannot erase the evidence. See AuditCheckpoints.
+        SQLiteDatabase.Migration(version: 3, sql: """
+        CREATE TABLE audit_checkpoints (
+          seq INTEGER PRIMARY KEY CHECK (seq > 0),
+          hash TEXT NOT NULL CHECK (length(hash) = 64),
+          file TEXT NOT NULL,
+          reason TEXT NOT NULL CHECK (reason IN ('interval','rotation','close')),
+          created_at INTEGER NOT NULL);
+        """),
     ]
 }

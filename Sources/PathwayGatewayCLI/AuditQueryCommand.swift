@@ -1,0 +1,45 @@
+import Foundation
+import PathwayGateway
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `audit show MSGID` and `audit find --patient FNR`: records printed with their detail lines.
+enum AuditQueryCommand {
+    static func show(_ context: AuditCommand.Context) -> Int32 {
+        guard context.args.positionals.count == 1, let msgId = context.args.positionals.first, !msgId.isEmpty else {
+            return CLI.usageError("audit show needs exactly one MSGID", usage: AuditCommand.usage)
+        }
+        return list({ try $0.story(of: msgId) }, context, none: "no audit records for MsgId \(msgId)")
+    }
+
+    static func find(_ context: AuditCommand.Context) -> Int32 {
+        guard context.args.positionals.isEmpty else {
+            return CLI.usageError("unexpected argument '\(context.args.positionals[0])'", usage: AuditCommand.usage)
+        }
+        guard let given = context.args["--patient"] else { return CLI.usageError("audit find needs --patient FNR", usage: AuditCommand.usage) }
+        let number = given.filter { !$0.isWhitespace }
+        guard number.count == 11, number.allSatisfy({ ("0"..."9").contains($0) }) else {
+            return CLI.usageError("--patient needs an 11-digit identity number (fødselsnummer, D- or H-nummer)", usage: AuditCommand.usage)
+        }
+        CLI.printError("warning: looking up a patient's records is an access to personal data; record who asked, when and why")
+        let pseudonym: String
+        do { pseudonym = try Pseudonymizer.load(keyAt: context.spool.pseudonymKey).pseudonym(for: number) } catch {
+            return CLI.fail("cannot compute the pseudonym: \(error)")
+        }
+        print("patient \(pseudonym)")
+        return list({ try $0.records(ofPatient: pseudonym) }, context, none: "no audit records for patient \(pseudonym)")
+    }
+
+    private static func list(_ query: (AuditReader) throws -> [AuditRecord], _ context: AuditCommand.Context, none: String) -> Int32 {
+        let formatter = AuditLineFormatter(colour: isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+        do {
+            let records = try query(AuditReader(directory: context.directory))
+            guard !records.isEmpty else { CLI.printError(none); return 1 }
+            for record in records { print(formatter.detailed(record)) }
+            return 0
+        } catch {
+            return CLI.fail("cannot read \(context.directory.path): \(error)")
+        }
+    }
+}

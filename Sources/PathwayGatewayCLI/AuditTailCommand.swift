@@ -1,0 +1,47 @@
+import Dispatch
+import Foundation
+import PathwayGateway
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `audit tail [--follow] [-n N]`: the last records as human-readable lines, then (with
+/// --follow) every new one until SIGINT/SIGTERM, flushed line by line so a pipe sees them at once.
+enum AuditTailCommand {
+    static func run(_ context: AuditCommand.Context) -> Int32 {
+        guard context.args.positionals.isEmpty else {
+            return CLI.usageError("unexpected argument '\(context.args.positionals[0])'", usage: AuditCommand.usage)
+        }
+        var count = 10
+        if let text = context.args["-n"] {
+            guard let n = Int(text), n >= 0 else { return CLI.usageError("-n needs a number ≥ 0, not '\(text)'", usage: AuditCommand.usage) }
+            count = n
+        }
+        let formatter = AuditLineFormatter(colour: isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+        let reader = AuditReader(directory: context.directory)
+        do {
+            let records = try reader.last(count)
+            for record in records { print(formatter.line(record)) }
+            fflush(nil)
+            guard context.args.has("--follow") else { return 0 }
+            // Same stop flag as `run`: the signal handlers only set it; the poll loop reads it.
+            let sources = [SIGINT, SIGTERM].map { signalNumber in
+                signal(signalNumber, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+                source.setEventHandler { stopRequested.store(true, ordering: .sequentiallyConsistent) }
+                source.resume()
+                return source
+            }
+            defer { sources.forEach { $0.cancel() } }
+            let head = try records.last?.seq ?? reader.last(1).last?.seq ?? 0
+            try AuditFollower(directory: context.directory, after: head)
+                .run(shouldStop: { stopRequested.load(ordering: .sequentiallyConsistent) }) { record in
+                    print(formatter.line(record))
+                    fflush(nil)
+                }
+            return 0
+        } catch {
+            return CLI.fail("cannot read \(context.directory.path): \(error)")
+        }
+    }
+}
