@@ -40,6 +40,7 @@ public final class AuditLog: @unchecked Sendable {
     /// the caller should raise this to operators, and `audit verify` will name the damage.
     public let integrityWarning: String?
     public var path: String { directory.current }
+    private var lastTimestamp: (date: Date, text: String)?
     /// Used only under `lock` (a formatter is not thread-safe, and costly to create per record).
     private let timestamps: ISO8601DateFormatter = {
         let formatter = ISO8601DateFormatter()
@@ -247,6 +248,15 @@ public final class AuditLog: @unchecked Sendable {
         return .init(seq: seq, hash: prev, file: name, reason: .rotation, at: now)
     }
 
+    /// Under `lock`: the record time in RFC 3339 UTC with milliseconds. The steps of one batch share
+    /// their time, so the last one formatted is kept (the formatter is costly).
+    private func timestamp(_ date: Date) -> String {
+        if let last = lastTimestamp, last.date == date { return last.text }
+        let text = timestamps.string(from: date)
+        lastTimestamp = (date, text)
+        return text
+    }
+
     /// Under `lock`: a record's canonical body (`AuditChain`, `AuditJSON`), its patient as a pseudonym.
     private func body(for entry: Entry, seq: Int, prev: String) -> [UInt8] {
         let facts = entry.facts
@@ -258,7 +268,7 @@ public final class AuditLog: @unchecked Sendable {
             ("patient", text(facts.patientPseudonym ?? facts.patientIdent.map(pseudonymizer.pseudonym(for:)))), ("prev", .string(prev)),
             ("receiver", text(facts.receiver)), ("refMsgId", text(facts.refMsgId)), ("routedTo", .strings(facts.routedTo)),
             ("security", .bool(facts.security)), ("sender", text(facts.sender)), ("seq", .integer(seq)),
-            ("sha256", text(entry.sha256)), ("ts", .string(timestamps.string(from: entry.now))), ("warnings", .strings(facts.warnings)),
+            ("sha256", text(entry.sha256)), ("ts", .string(timestamp(entry.now))), ("warnings", .strings(facts.warnings)),
         ])
     }
 }

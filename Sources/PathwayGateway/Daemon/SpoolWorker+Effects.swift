@@ -1,15 +1,16 @@
+import Dispatch
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
 extension SpoolWorker {
     /// Carries out recorded decisions: gives every staged output its final name and moves each
-    /// original to its destination, with three filesystem syncs for the whole batch. Order, each
-    /// step durable before the next starts:
-    /// 1. routed messages and notices get their final names, sync;
-    /// 2. AppRecs get theirs, sync — no AppRec is visible before the messages it confirms are durable;
-    /// 3. originals move out of `processing/`, sync.
+    /// original to its destination, with two filesystem syncs for the whole batch:
+    /// 1. routed messages and notices get their final names, sync — so no AppRec is ever visible
+    ///    before the messages it confirms are durable;
+    /// 2. AppRecs get theirs and the originals move out of `processing/`, sync.
     /// Safe to repeat after a crash at any point: a staged file already linked counts as written,
     /// identical existing files count as written, and a completed move is recognised. Intents
     /// recorded with their bytes (no staged file) are staged here first.
@@ -21,31 +22,58 @@ extension SpoolWorker {
             staged.append((output, temp))
         }
         if works.contains(where: { $0.outputs.contains { $0.staged == nil } }) { try syncSpool() }
-        for kinds in [[MessageStore.OutputKind.routed, .notice], [.apprec]] {
-            var published = Set<MessageStore.OutputKind>()
-            for item in staged where kinds.contains(item.output.kind) {
-                let final = spool.absolute(item.output.path)
-                // The temp is gone only once an earlier run linked it: the final name holds it.
-                if access(item.temp, F_OK) != 0, access(final, F_OK) == 0 { continue }
-                try DurableFile.publish(item.temp, as: final)
-                published.insert(item.output.kind)
-            }
-            try syncSpool()
-            for kind in kinds where published.contains(kind) { CrashPoint.hit("\(kind.rawValue)-written") }
-        }
-        for work in works {
-            guard let destination = work.destination else { continue }
-            let source = "\(spool.processing(work.partnerId))/\(work.fileName)"
-            do {
-                try DurableFile.move(from: source, to: spool.absolute(destination))
-            } catch {
-                // A directory or FIFO named *.xml cannot be hard-linked; a plain rename still
-                // takes it out of the way (nothing reads it afterwards).
-                guard rename(source, spool.absolute(destination)) == 0 else { throw error }
-            }
-        }
+        // Links of different files are independent: the worker threads share the kernel's work.
+        let effects = staged.filter { $0.output.kind != .apprec }
+        try concurrently(effects.count) { try Self.publish(effects[$0].temp, as: spool.absolute(effects[$0].output.path)) }
         try syncSpool()
+        for kind in [MessageStore.OutputKind.routed, .notice] where effects.contains(where: { $0.output.kind == kind }) {
+            CrashPoint.hit("\(kind.rawValue)-written")
+        }
+        let receipts = staged.filter { $0.output.kind == .apprec }
+        try concurrently(receipts.count) { try Self.publish(receipts[$0].temp, as: spool.absolute(receipts[$0].output.path)) }
+        let moves = works.filter { $0.destination != nil }
+        try concurrently(moves.count) { try moveOriginal(moves[$0]) }
+        try syncSpool()
+        if !receipts.isEmpty { CrashPoint.hit("apprec-written") }
         CrashPoint.hit("archived")
+    }
+
+    /// Moves a processed original from `processing/` to its archive or quarantine name.
+    private func moveOriginal(_ work: MessageStore.PendingWork) throws {
+        guard let destination = work.destination else { return }
+        let source = "\(spool.processing(work.partnerId))/\(work.fileName)"
+        do {
+            try DurableFile.move(from: source, to: spool.absolute(destination))
+        } catch {
+            // A directory or FIFO named *.xml cannot be hard-linked; a plain rename still
+            // takes it out of the way (nothing reads it afterwards).
+            guard rename(source, spool.absolute(destination)) == 0 else { throw error }
+        }
+    }
+
+    /// `DurableFile.publish`, and also done when an earlier run already linked the temp file (it is
+    /// gone and the final name holds it).
+    private static func publish(_ temp: String, as final: String) throws {
+        do {
+            try DurableFile.publish(temp, as: final)
+        } catch {
+            guard case .system("link", _, ENOENT) = error, access(temp, F_OK) != 0, access(final, F_OK) == 0 else { throw error }
+        }
+    }
+
+    /// Runs `body` for 0..<count on the worker threads; rethrows the first failure.
+    func concurrently(_ count: Int, _ body: @Sendable (Int) throws -> Void) throws {
+        guard count > 0 else { return }
+        let failure = Mutex<(any Error)?>(nil)
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: min(workers, count)) { _ in
+            while true {
+                let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard index < count, failure.withLock({ $0 == nil }) else { return }
+                do { try body(index) } catch { failure.withLock { $0 = $0 ?? error } }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
     }
 
     /// One `syncfs` for everything written on the spool's filesystem (see `DurableFile.syncFileSystem`).

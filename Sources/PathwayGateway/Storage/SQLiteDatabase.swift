@@ -158,10 +158,10 @@ public final class SQLiteDatabase: @unchecked Sendable {
     public func transaction<T>(readOnly: Bool = false, _ body: () throws -> T) throws -> T {
         lock.lock(); defer { lock.unlock() }
         let nested = sqlite3_get_autocommit(connection) == 0
-        try execute(nested ? "SAVEPOINT nested" : readOnly ? "BEGIN" : "BEGIN IMMEDIATE")
+        try run(nested ? "SAVEPOINT nested" : readOnly ? "BEGIN" : "BEGIN IMMEDIATE")
         do {
             let result = try body()
-            try execute(nested ? "RELEASE nested" : "COMMIT")
+            try run(nested ? "RELEASE nested" : "COMMIT")
             return result
         } catch {
             // SQLite may already have rolled back by itself (e.g. after SQLITE_FULL).
