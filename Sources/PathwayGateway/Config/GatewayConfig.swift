@@ -39,6 +39,8 @@ public struct GatewayConfig: Sendable, Hashable {
     public var workers: Int
     /// Seconds between scans of the inbound directories (file-system events may wake earlier).
     public var scanIntervalSeconds: Double
+    /// Pathway definitions: the bundled ones, with the config's `pathways` entries merged in.
+    public var pathways: PathwayCatalog = .bundled
 
     public init(spool: String, gateway: Identity, partners: [Partner], contactPoints: [ContactPoint],
                 kommuneAliases: [String: String] = [:], limits: XMLLimits = .default, schemas: String? = nil,

@@ -13,9 +13,11 @@ public final class GatewayDaemon: Sendable {
         let spool = Spool(root: config.spool)
         try spool.prepare(for: config.partners)
         let store = try MessageStore(path: spool.database)
-        let audit = try AuditLog(path: spool.auditLog, pseudonymizer: try Pseudonymizer.loadOrCreate(keyAt: spool.pseudonymKey))
+        let pseudonymizer = try Pseudonymizer.loadOrCreate(keyAt: spool.pseudonymKey)
+        let audit = try AuditLog(path: spool.auditLog, pseudonymizer: pseudonymizer)
         let processor = MessageProcessor(config: config, validator: MessageValidator(schemas: schemas, limits: config.limits))
-        worker = SpoolWorker(spool: spool, processor: processor, store: store, audit: audit)
+        worker = SpoolWorker(spool: spool, processor: processor, store: store, audit: audit,
+                             timelines: PathwayTimelines(store: store, pseudonymizer: pseudonymizer))
     }
 
     /// Finishes interrupted work; returns how many messages it touched.

@@ -11,12 +11,15 @@ public final class SpoolWorker: Sendable {
     public let processor: MessageProcessor
     public let store: MessageStore
     public let audit: AuditLog
+    /// Patients' pathway timelines (same database as `store`); nil records none.
+    public let timelines: PathwayTimelines?
 
-    public init(spool: Spool, processor: MessageProcessor, store: MessageStore, audit: AuditLog) {
+    public init(spool: Spool, processor: MessageProcessor, store: MessageStore, audit: AuditLog, timelines: PathwayTimelines? = nil) {
         self.spool = spool
         self.processor = processor
         self.store = store
         self.audit = audit
+        self.timelines = timelines
     }
 
     /// Claims `inbound/<partner>/<name>` by renaming it into `state/processing/`; false when another
@@ -65,7 +68,12 @@ public final class SpoolWorker: Sendable {
                     try store.recordReceiverAppRec(routedId: answer.routedId, status: answer.status, errorCode: answer.errorCode,
                                                    errorText: answer.errorText, appRecMessageId: input.messageId)
                 }
-                _ = try store.recordDecision(messageId: input.messageId, plan.decision)
+                // PATHWAYS-INTEGRATION: the decision and the patient's timeline event commit together.
+                try store.db.transaction {
+                    if try store.recordDecision(messageId: input.messageId, plan.decision), plan.decision.outcome == .accepted {
+                        try timelines?.record(facts: plan.facts, partner: input.partner.id, messageId: input.messageId, receivedAt: input.now)
+                    }
+                }
                 return plan
             } catch MessageStore.Failure.keyAlreadyRegistered where attempt == 1 {
                 continue

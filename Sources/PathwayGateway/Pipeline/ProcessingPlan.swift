@@ -30,6 +30,8 @@ public struct AuditFacts: Sendable, Hashable {
     public var patientIdent: String?
     /// A security event (a sender writing into another partner's inbox).
     public var security = false
+    /// Event date, diagnosis date and type of an accepted pathway message, for its timeline.
+    public var pathwayDetail: PathwayDetail?
 
     public init(msgId: String? = nil, msgType: String? = nil, sender: String? = nil, receiver: String? = nil,
                 kommune: String? = nil, patientIdent: String? = nil) {

@@ -1,6 +1,6 @@
 /// The state database schema; see `MessageStore` for what each table is for.
 extension MessageStore {
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
     static let migrations = [SQLiteDatabase.Migration(version: 1, sql: """
         CREATE TABLE messages (
           id TEXT PRIMARY KEY, partner_id TEXT NOT NULL, file_name TEXT NOT NULL,
@@ -37,5 +37,7 @@ extension MessageStore {
           kind TEXT NOT NULL CHECK (kind IN ('apprec','routed','notice')),
           bytes BLOB NOT NULL, written_at INTEGER,
           PRIMARY KEY (message_id, path));
-        """)]
+        """),
+        SQLiteDatabase.Migration(version: 2, sql: PathwayTimelines.migrationSQL),
+    ]
 }
