@@ -9,6 +9,7 @@ let usage = """
       run [--config FILE] [--once]                          the gateway daemon; --once drains the inbound dirs and exits
       validate [--json] [--policy strict|lenient] FILE...   check files as the daemon would
       check-config [--config FILE]                          load and check a config; list every problem
+      pathways due|report [--config FILE] [--format ...]    patients due/overdue per kommune; monitoring report
       help                                                  this text
 
     Run `pathway-gateway COMMAND --help` for a command's options.
@@ -21,6 +22,7 @@ let status: Int32 = switch command {
 case "validate": ValidateCommand.run(arguments)
 case "run": RunCommand.run(arguments)
 case "check-config": CheckConfigCommand.run(arguments)
+case "pathways": PathwaysCommand.run(arguments)
 case "help", "--help", "-h": { print(usage); return 0 }()
 default: CLI.usageError("unknown command '\(command)'", usage: usage)
 }
