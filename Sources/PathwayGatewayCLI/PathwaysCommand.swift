@@ -35,16 +35,21 @@ enum PathwaysCommand {
         var config: GatewayConfig
         var store: MessageStore
         var today: CalendarDate
+        /// The moment the report is as of: now, or the end of the --as-of day if that is earlier.
+        var now: Date
     }
 
     /// Loads config and state database; on failure prints the error and returns the exit status.
     static func open(_ args: CommandLineArguments) -> Result<Context, ExitStatus> {
-        var today = CalendarDate(Date())
+        var (today, now) = (CalendarDate(Date()), Date())
         if let text = args["--as-of"] {
             guard let date = CalendarDate(iso: text), text.count == 10 else {
                 return .failure(ExitStatus(CLI.usageError("--as-of must be a date YYYY-MM-DD, found '\(text)'", usage: usage)))
             }
             today = date
+            let endOfDay = Date(timeIntervalSince1970: Double(date.adding(days: 1).dayNumber) * 86_400
+                                - Double(CalendarDate.zone.secondsFromGMT(for: now)) - 1)
+            now = min(now, endOfDay)
         }
         let source = ConfigLoader.locate(explicit: args["--config"])
         let config: GatewayConfig
@@ -56,7 +61,7 @@ enum PathwaysCommand {
             return .failure(ExitStatus(CLI.fail("\(database): no state database (has the gateway run with config \(source)?)")))
         }
         do {
-            return .success(Context(source: source, config: config, store: try MessageStore(path: database), today: today))
+            return .success(Context(source: source, config: config, store: try MessageStore(path: database), today: today, now: now))
         } catch {
             return .failure(ExitStatus(CLI.fail("\(database): \(error)")))
         }

@@ -43,7 +43,7 @@ enum PathwaysDueCommand {
         let identities = args.has("--show-identities")
         let items: [DueItem]
         do {
-            items = try PathwayMonitor(store: context.store, config: context.config).dueItems(on: context.today, withStart: identities)
+            items = try PathwayMonitor(store: context.store, config: context.config, knownBy: context.today).dueItems(on: context.today, withStart: identities)
         } catch {
             return CLI.fail("reading pathway timelines: \(error)")
         }

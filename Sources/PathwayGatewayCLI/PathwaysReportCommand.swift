@@ -25,7 +25,8 @@ enum PathwaysReportCommand {
         }
         let text: String
         do {
-            let report = try PathwayReportBuilder.build(store: context.store, config: context.config, today: context.today, now: Date())
+            let report = try PathwayReportBuilder.build(store: context.store, config: context.config, today: context.today, now: context.now,
+                                                          generatedAt: Date())
             text = try report.rendered(as: format)
         } catch {
             return CLI.fail("building the report: \(error)")

@@ -20,6 +20,8 @@ struct SyntheticPopulation {
         var resendsSp1: Bool
         var sp2: (Outcome, CalendarDate?)
         var sp3: (Outcome, CalendarDate?)
+        /// A referral for municipal follow-up in the mental-health pathway (type D01/D11/D12), for some.
+        var referral: (date: CalendarDate, type: String)?
     }
 
     static let kommuner = ["4601", "0301", "5001", "1103", "1508", "1507", "5501"]
@@ -58,7 +60,8 @@ struct SyntheticPopulation {
                 pseudonym: pseudonym, kommune: Self.kommuner[rng.next(Self.kommuner.count)],
                 hospital: Self.hospitals[rng.next(Self.hospitals.count)], diagnosis: diagnosis, statesDiagnosis: rng.next(4) != 0,
                 sp1: sp1, sp1Delay: rng.next(10) == 0 ? 140 : rng.next(3), resendsSp1: rng.next(25) == 0,
-                sp2: due("PFH-SP2", weights: [5, 70, 10, 15]), sp3: due("PFH-SP3", weights: [3, 60, 12, 25])))
+                sp2: due("PFH-SP2", weights: [5, 70, 10, 15]), sp3: due("PFH-SP3", weights: [3, 60, 12, 25]),
+                referral: rng.next(8) == 0 ? (diagnosis.adding(days: rng.next(300)), ["D01", "D11", "D12"][rng.next(3)]) : nil))
         }
     }
 
@@ -76,6 +79,11 @@ struct SyntheticPopulation {
             if p.resendsSp1 { list.append(event("PFH-SP1", p.sp1.adding(days: 2), delay: 0, diagnosis: p.statesDiagnosis ? p.diagnosis : nil, suffix: "-again")) }
             if let date = p.sp2.1 { list.append(event("PFH-SP2", date, delay: 1)) }
             if let date = p.sp3.1 { list.append(event("PFH-SP3", date, delay: 2)) }
+            if let referral = p.referral {
+                var npf = event("NPF-KOMMUNE", referral.date, delay: 0)
+                (npf.pathway, npf.type, npf.partner) = ("psykisk-helse-rus", referral.type, p.hospital)
+                list.append(npf)
+            }
             return list
         }
     }

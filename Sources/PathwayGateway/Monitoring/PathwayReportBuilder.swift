@@ -3,14 +3,24 @@ import Foundation
 /// Computes a `PathwayReport` from the episodes and the routed messages. Pure: the day judged on
 /// and the clock are parameters, so tests replay years of synthetic traffic in milliseconds.
 public enum PathwayReportBuilder {
-    /// The report over the state database behind `store` (read only).
-    public static func build(store: MessageStore, config: GatewayConfig, today: CalendarDate, now: Date) throws -> PathwayReport {
-        let monitor = try PathwayMonitor(store: store, config: config)
-        return build(monitor: monitor, routed: try MonitoringQuery(store: store).routed(), today: today, now: now)
+    /// The report over the state database behind `store` (read only), as the gateway knew it at
+    /// `now`: events received later, and AppRecs answered later, are left out.
+    public static func build(store: MessageStore, config: GatewayConfig, today: CalendarDate, now: Date,
+                             generatedAt: Date = Date()) throws -> PathwayReport {
+        let monitor = try PathwayMonitor(store: store, config: config, knownBy: today)
+        let routed = try MonitoringQuery(store: store).routed().compactMap { row -> MonitoringQuery.RoutedRow? in
+            guard row.createdAt <= now else { return nil }
+            guard let answered = row.answeredAt, answered > now else { return row }
+            return MonitoringQuery.RoutedRow(messageId: row.messageId, senderPartner: row.senderPartner, targetPartner: row.targetPartner,
+                                             state: .written, createdAt: row.createdAt)
+        }
+        return build(monitor: monitor, routed: routed, today: today, now: now, generatedAt: generatedAt)
     }
 
+    /// `now` is the moment pending ages are measured at; `generatedAt` (defaults to `now`) is
+    /// when the report was made, which differs for a report as of an earlier day.
     public static func build(monitor: PathwayMonitor, routed: [MonitoringQuery.RoutedRow], today: CalendarDate,
-                             now: Date) -> PathwayReport {
+                             now: Date, generatedAt: Date? = nil) -> PathwayReport {
         let config = monitor.config
         let routedByMessage = Dictionary(grouping: routed, by: \.messageId)
         var sections: [PathwayReport.Section] = []
@@ -31,13 +41,13 @@ public enum PathwayReportBuilder {
                 windows: definition.dueEvents.map { .init(event: $0.code, from: $0.due!.from.description, to: $0.due!.to.description) },
                 total: figures("all", definition.name, episodes),
                 byKommune: byKommune.keys.sorted().map { figures($0, config.kommuneName($0, pathway: definition.id), byKommune[$0]!) },
-                byHospital: byHospital.keys.sorted().map { figures($0, config.partner(forInbox: $0)?.name ?? $0, byHospital[$0]!) },
+                byHospital: byHospital.keys.sorted().map { figures($0, hospitalName($0, config: config), byHospital[$0]!) },
                 byType: byType.keys.sorted().map { figures($0, definition.types[$0] ?? $0, byType[$0]!) },
                 histograms: definition.dueEvents.map { histogram(episodes, event: $0) }))
         }
         let byPartner = Dictionary(grouping: routed, by: \.targetPartner)
         return PathwayReport(
-            generatedAt: timestamp(now), asOf: today, pathways: sections,
+            generatedAt: timestamp(generatedAt ?? now), asOf: today, pathways: sections,
             delivery: byPartner.keys.sorted().map { delivery(byPartner[$0]!, key: $0, name: config.partner(forInbox: $0)?.name ?? $0, now: now) },
             deliveryTotal: delivery(routed, key: "all", name: "all", now: now))
     }
@@ -118,6 +128,11 @@ public enum PathwayReportBuilder {
         }
         figures.medianHoursToAppRec = median(answerHours)
         return figures
+    }
+
+    /// The hospital partner's name; events without a start event have no hospital.
+    static func hospitalName(_ id: String, config: GatewayConfig) -> String {
+        id == OverdueCounts.unknownKommune ? "Uten SP1 (sykehus ukjent)" : config.partner(forInbox: id)?.name ?? id
     }
 
     static func median<T: BinaryInteger>(_ values: [T]) -> Double? { median(values.map { Double($0) }) }

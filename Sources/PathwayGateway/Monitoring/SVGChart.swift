@@ -19,14 +19,17 @@ enum SVGChart {
     /// Horizontal 100 % stacked bars, one per row, with a legend on top. Segments wide enough get
     /// their count written in; rows with no values get an empty track.
     static func stackedBars(_ rows: [BarRow], series: [Series], width: Int = 920, title: String) -> String {
-        let labelWidth = 190, noteWidth = 70, rowHeight = 26, legendHeight = 28
+        let labelWidth = 215, noteWidth = 70, rowHeight = 26
         let barWidth = Double(width - labelWidth - noteWidth - 10)
+        let (legendSVG, legendLines) = legend(series, width: width - 20, x: 20)
+        let legendHeight = legendLines * 20 + 8
         let height = legendHeight + rows.count * rowHeight + 8
-        var svg = open(width: width, height: height, title: title)
-        svg += legend(series, y: 14, x: labelWidth)
+        var svg = open(width: width, height: height, title: title) + legendSVG
         for (index, row) in rows.enumerated() {
             let y = legendHeight + index * rowHeight
-            svg += text(row.label, x: Double(labelWidth - 8), y: Double(y) + 17, anchor: "end", cssClass: "label")
+            let label = row.label.count > 30 ? String(row.label.prefix(29)) + "…" : row.label
+            svg += "<g><title>\(escape(row.label))</title>"
+                + text(label, x: Double(labelWidth - 8), y: Double(y) + 17, anchor: "end", cssClass: "label") + "</g>"
             svg += "<rect x=\"\(labelWidth)\" y=\"\(y + 3)\" width=\"\(fmt(barWidth))\" height=\"\(rowHeight - 6)\" class=\"track\"/>"
             let total = row.values.reduce(0, +)
             var x = Double(labelWidth)
@@ -90,14 +93,19 @@ enum SVGChart {
             + "aria-label=\"\(escape(title))\"><title>\(escape(title))</title>"
     }
 
-    private static func legend(_ series: [Series], y: Int, x: Int) -> String {
-        var out = "", cursor = Double(x)
+    /// Legend entries left to right, wrapping onto a new line before `width` is exceeded (text
+    /// width estimated at 6.2 px a character at the legend's 11.5 px); returns the lines used.
+    private static func legend(_ series: [Series], width: Int, x: Int) -> (String, Int) {
+        var out = "", cursor = 0.0, line = 0
         for s in series {
-            out += "<rect x=\"\(fmt(cursor))\" y=\"\(y - 9)\" width=\"12\" height=\"12\" fill=\"\(s.color)\" class=\"key\"/>"
-            out += text(s.name, x: cursor + 17, y: Double(y + 1), anchor: "start", cssClass: "legend")
-            cursor += 17 + Double(s.name.count) * 6.6 + 18
+            let itemWidth = 17 + Double(s.name.count) * 6.2 + 16
+            if cursor > 0, cursor + itemWidth > Double(width) { cursor = 0; line += 1 }
+            let (left, y) = (Double(x) + cursor, Double(14 + line * 20))
+            out += "<rect x=\"\(fmt(left))\" y=\"\(fmt(y - 9))\" width=\"12\" height=\"12\" fill=\"\(s.color)\" class=\"key\"/>"
+            out += text(s.name, x: left + 17, y: y + 1, anchor: "start", cssClass: "legend")
+            cursor += itemWidth
         }
-        return out
+        return (out, line + 1)
     }
 
     private static func text(_ value: String, x: Double, y: Double, anchor: String, cssClass: String) -> String {

@@ -20,9 +20,12 @@ public struct PathwayMonitor: Sendable {
         self.episodes = episodes
     }
 
-    /// Reads the events from the state database behind `store`.
-    public init(store: MessageStore, config: GatewayConfig) throws {
-        self.init(config: config, observations: try PathwayTimelines(store: store).observations())
+    /// Reads the events from the state database behind `store`; with `knownBy`, only those
+    /// received on or before that day (what the gateway knew then, for a report "as of" a day).
+    public init(store: MessageStore, config: GatewayConfig, knownBy: CalendarDate? = nil) throws {
+        var observations = try PathwayTimelines(store: store).observations()
+        if let knownBy { observations.removeAll { CalendarDate($0.receivedAt) > knownBy } }
+        self.init(config: config, observations: observations)
     }
 
     /// Open and overdue events on `today`, by kommune, then most overdue first. `withStart` adds
@@ -65,6 +68,7 @@ public struct PathwayMonitor: Sendable {
 
     /// For `pathway-gateway status`: overdue pathways now (today in Oslo), from the state database.
     public static func overdueCounts(store: MessageStore, config: GatewayConfig, now: Date = Date()) throws -> OverdueCounts {
-        try PathwayMonitor(store: store, config: config).overdueCounts(on: CalendarDate(now))
+        let today = CalendarDate(now)
+        return try PathwayMonitor(store: store, config: config, knownBy: today).overdueCounts(on: today)
     }
 }
