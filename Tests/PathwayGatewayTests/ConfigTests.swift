@@ -269,7 +269,7 @@ import Testing
         #expect(paths.prefix(3) == ["$.gateway.herId", "$.partners[0].herIds[1]", "$.partners[1].id"])
         #expect(paths.last == "$.retention")
         #expect(result.lines.contains("\(file): $.retention: unknown key \"retention\" (known here: spool, gateway, partners, "
-                                      + "contactPoints, kommuneAliases, limits, schemas, workers, scanIntervalSeconds)"))
+                                      + "contactPoints, kommuneAliases, limits, schemas, workers, scanIntervalSeconds, pathways)"))
     }
 
     @Test func checkConfigSourcesAndExitCodes() throws {

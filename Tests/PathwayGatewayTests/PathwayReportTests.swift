@@ -86,7 +86,7 @@ import Testing
     /// 10,000 patients (about 26,000 events, 10,000 routed messages) in a real state database, the
     /// report as of a day inside the period (later events and answers are left out);
     /// `pathways report` and `pathways due` through the real binary, timed. Set
-    /// PATHWAY_REPORT_SAMPLE=/some/dir to keep the rendered report for a look.
+    /// PATHWAY_REPORT_SAMPLE=/some/dir to keep the rendered reports and the spool's database.
     @Test func tenThousandPatientsThroughTheBinary() throws {
         let ws = try DaemonEndToEndTests.Workspace()
         let state = ws.root.appendingPathComponent("spool/state")
@@ -124,10 +124,12 @@ import Testing
         #expect(try FileManager.default.attributesOfItem(atPath: ws.root.appendingPathComponent("report.html").path)[.posixPermissions]
                 as? NSNumber == 0o600)
         if let keep = ProcessInfo.processInfo.environment["PATHWAY_REPORT_SAMPLE"] {
-            for format in ["html", "json", "csv"] {
-                let target = URL(fileURLWithPath: keep).appendingPathComponent("report.\(format)")
+            let files = ["html", "json", "csv"].map { "report.\($0)" } + ["", "-wal", "-shm"].map { "spool/state/gateway.sqlite\($0)" }
+            for file in files where FileManager.default.fileExists(atPath: ws.root.appendingPathComponent(file).path) {
+                let target = URL(fileURLWithPath: keep).appendingPathComponent(file)
+                try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try? FileManager.default.removeItem(at: target)
-                try FileManager.default.copyItem(at: ws.root.appendingPathComponent("report.\(format)"), to: target)
+                try FileManager.default.copyItem(at: ws.root.appendingPathComponent(file), to: target)
             }
         }
         #expect(html.count < 200_000, "a coordinator's page, not a data dump (\(html.count) bytes)")
