@@ -52,6 +52,9 @@ import Testing
             let due = monitor.dueItems(on: today)
             #expect(Set(due.map { "\($0.kommune ?? "?") \($0.patient) \($0.event) \($0.state)" }) == expectedDue, "due list on \(today)")
             #expect(due.allSatisfy { $0.start == nil }, "no start message reference unless asked for")
+            for (a, b) in zip(due, due.dropFirst()) where a.kommune == b.kommune && a.state == b.state {
+                #expect(a.state == .overdue ? a.days >= b.days : a.days <= b.days, "most urgent first")
+            }
             let counts = monitor.overdueCounts(on: today)
             #expect(counts.byKommune == expectedOverdue, "overdue by kommune on \(today)")
             #expect(counts.total == expectedOverdue.values.reduce(0, +))

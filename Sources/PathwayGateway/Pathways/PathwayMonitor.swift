@@ -28,7 +28,7 @@ public struct PathwayMonitor: Sendable {
         self.init(config: config, observations: observations)
     }
 
-    /// Open and overdue events on `today`, by kommune, then most overdue first. `withStart` adds
+    /// Open and overdue events on `today`, by kommune, then most urgent first. `withStart` adds
     /// the start event's message reference (an identity: only when the user asked for identities).
     public func dueItems(on today: CalendarDate, withStart: Bool = false) -> [DueItem] {
         var items: [DueItem] = []
@@ -48,9 +48,11 @@ public struct PathwayMonitor: Sendable {
                                                                       messageId: $0.messageId) }))
             }
         }
+        // Most urgent first: the longest overdue, then the open windows closing soonest.
+        let urgency = { (item: DueItem) in item.state == .overdue ? -item.days : item.days }
         return items.sorted {
-            ($0.kommune ?? "~", $0.state == .overdue ? 0 : 1, -$0.days, $0.patient, $0.event)
-                < ($1.kommune ?? "~", $1.state == .overdue ? 0 : 1, -$1.days, $1.patient, $1.event)
+            ($0.kommune ?? "~", $0.state == .overdue ? 0 : 1, urgency($0), $0.patient, $0.event)
+                < ($1.kommune ?? "~", $1.state == .overdue ? 0 : 1, urgency($1), $1.patient, $1.event)
         }
     }
 
