@@ -68,7 +68,6 @@ public enum DueState: String, Sendable, Hashable, Codable, CaseIterable {
 
     /// Whether the outcome is settled (counts in the share reached inside the window).
     public var isSettled: Bool { ![.upcoming, .open, .noAnchor].contains(self) }
-    public var isDone: Bool { [.early, .onTime, .late].contains(self) }
 }
 
 /// One event in an episode, with what is odd about it.
