@@ -39,8 +39,11 @@ enum StatusCommand {
         } catch {
             return CLI.fail("cannot load configuration: \(error)")
         }
-        // PATHWAYS-HOOK: pass the pathways module's overdue count here; until then it shows "n/a".
-        let report = GatewayStatus.collect(config: config, policy: policy, overduePathways: nil)
+        let report = GatewayStatus.collect(config: config, policy: policy, overduePathways: { config, now in
+            let database = Spool(root: config.spool).database
+            guard FileManager.default.fileExists(atPath: database) else { return 0 }
+            return try PathwayMonitor.overdueCounts(store: MessageStore(path: database), config: config, now: now).total
+        })
         print(args.has("--json") ? report.json : report.text, terminator: "")
         return report.healthy ? 0 : 1
     }

@@ -12,6 +12,7 @@ let usage = """
       status [--config FILE] [--json]                       is it running, backlog, outcomes, AppRecs awaited; exit 1 if unhealthy
       demo [--dir DIR]                                      a newcomer's tour on a fresh spool with the sample messages
       audit verify|tail|show|find [--config FILE]           check the audit log's chain; read it (audit --help)
+      pathways due|report [--config FILE] [--format ...]    patients due/overdue per kommune; monitoring report
       help                                                  this text
 
     Run `pathway-gateway COMMAND --help` for a command's options.
@@ -27,6 +28,7 @@ case "check-config": CheckConfigCommand.run(arguments)
 case "status": StatusCommand.run(arguments)
 case "demo": DemoCommand.run(arguments)
 case "audit": AuditCommand.run(arguments)
+case "pathways": PathwaysCommand.run(arguments)
 case "help", "--help", "-h": { print(usage); return 0 }()
 default: CLI.usageError("unknown command '\(command)'", usage: usage)
 }

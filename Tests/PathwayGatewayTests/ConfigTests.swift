@@ -269,7 +269,7 @@ import Testing
         #expect(paths.prefix(3) == ["$.gateway.herId", "$.partners[0].herIds[1]", "$.partners[1].id"])
         #expect(paths.last == "$.archiveDays")
         #expect(result.lines.contains("\(file): $.archiveDays: unknown key \"archiveDays\" (known here: spool, gateway, partners, "
-                                      + "contactPoints, kommuneAliases, limits, schemas, workers, batchSize, scanIntervalSeconds, metrics, retention, log)"))
+                                      + "contactPoints, kommuneAliases, limits, schemas, workers, batchSize, scanIntervalSeconds, pathways, metrics, retention, log)"))
     }
 
     @Test func checkConfigSourcesAndExitCodes() throws {

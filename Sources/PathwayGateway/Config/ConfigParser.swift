@@ -4,7 +4,7 @@ import Foundation
 /// wrong with it (syntax, unknown keys, types, then cross-references in `ConfigChecks`).
 enum ConfigParser {
     static let rootKeys = ["spool", "gateway", "partners", "contactPoints", "kommuneAliases",
-                           "limits", "schemas", "workers", "batchSize", "scanIntervalSeconds"] + operationsKeys
+                           "limits", "schemas", "workers", "batchSize", "scanIntervalSeconds", "pathways"] + operationsKeys
     static let partnerKeys = ["id", "name", "herIds", "schemaPolicy"]
     static let contactPointKeys = ["kommune", "pathway", "partner", "herId", "name"]
 
@@ -69,13 +69,17 @@ enum ConfigParser {
             ?? GatewayConfig.defaultScanIntervalSeconds
         let operations = parseOperations(object, baseDirectory: baseDirectory, reader: &reader)
 
+        let pathways = object["pathways"].map { PathwayCatalogParser.parse($0, at: "$.pathways", over: .bundled, reader: &reader) }
+
         ConfigChecks.run(draft, reader: &reader)
         guard reader.problems.isEmpty, let spool else { throw .invalid(file: file, problems: inDocumentOrder(reader.problems)) }
-        return GatewayConfig(spool: resolve(spool, against: baseDirectory), gateway: identity,
-                             partners: draft.partners.map(\.partner), contactPoints: draft.contactPoints.map(\.contactPoint),
-                             kommuneAliases: draft.aliases, limits: limits,
-                             schemas: schemas.map { resolve($0, against: baseDirectory) },
-                             workers: workers, batchSize: batchSize, scanIntervalSeconds: interval, operations: operations)
+        var config = GatewayConfig(spool: resolve(spool, against: baseDirectory), gateway: identity,
+                                   partners: draft.partners.map(\.partner), contactPoints: draft.contactPoints.map(\.contactPoint),
+                                   kommuneAliases: draft.aliases, limits: limits,
+                                   schemas: schemas.map { resolve($0, against: baseDirectory) },
+                                   workers: workers, batchSize: batchSize, scanIntervalSeconds: interval, operations: operations)
+        config.pathways = pathways ?? .bundled
+        return config
     }
 
     /// Groups problems by where they are (top-level key in file order, then array element), so the

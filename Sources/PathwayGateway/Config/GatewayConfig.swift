@@ -45,6 +45,8 @@ public struct GatewayConfig: Sendable, Hashable {
     public var scanIntervalSeconds: Double
     /// Metrics, retention and logging (docs/operations.md).
     public var operations: OperationsSettings
+    /// Pathway definitions: the bundled ones, with the config's `pathways` entries merged in.
+    public var pathways: PathwayCatalog = .bundled
 
     public init(spool: String, gateway: Identity, partners: [Partner], contactPoints: [ContactPoint],
                 kommuneAliases: [String: String] = [:], limits: XMLLimits = .default, schemas: String? = nil,

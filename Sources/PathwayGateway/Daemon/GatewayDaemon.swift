@@ -21,7 +21,8 @@ public final class GatewayDaemon: Sendable {
         let audit = try AuditLog(path: spool.auditLog, pseudonymizer: pseudonymizer, checkpoints: AuditCheckpoints(store: store))
         let processor = MessageProcessor(config: config, validator: MessageValidator(schemas: schemas, limits: config.limits))
         worker = SpoolWorker(spool: spool, processor: processor, store: store, audit: audit, pseudonymizer: pseudonymizer,
-                             workers: config.workers, metrics: metrics)
+                             workers: config.workers, metrics: metrics,
+                             timelines: PathwayTimelines(store: store, pseudonymizer: pseudonymizer))
     }
 
     /// Most bytes of inbound files in one batch (at least one file is always taken).

@@ -23,9 +23,12 @@ public final class SpoolWorker: Sendable {
     let workers: Int
     /// Counts each outcome and its processing latency (nil where nobody reads them).
     public let metrics: GatewayMetrics?
+    /// Patients' pathway timelines (same database as `store`); nil records none.
+    public let timelines: PathwayTimelines?
 
     public init(spool: Spool, processor: MessageProcessor, store: MessageStore, audit: AuditLog,
-                pseudonymizer: Pseudonymizer, workers: Int = 2, metrics: GatewayMetrics? = nil) {
+                pseudonymizer: Pseudonymizer, workers: Int = 2, metrics: GatewayMetrics? = nil,
+                timelines: PathwayTimelines? = nil) {
         self.spool = spool
         self.processor = processor
         self.store = store
@@ -33,6 +36,7 @@ public final class SpoolWorker: Sendable {
         self.pseudonymizer = pseudonymizer
         self.workers = max(1, workers)
         self.metrics = metrics
+        self.timelines = timelines
     }
 
     /// A file claimed into `state/processing/<partner>/`.
@@ -228,6 +232,10 @@ public final class SpoolWorker: Sendable {
                                                        errorText: answer.errorText, appRecMessageId: claim.messageId)
                     }
                     try store.recordDecision(messageId: claim.messageId, plan.decision)
+                    // The patient's timeline event commits with the decision.
+                    if plan.decision.outcome == .accepted {
+                        try timelines?.record(facts: plan.facts, partner: partner, messageId: claim.messageId, receivedAt: inbound.now)
+                    }
                 }
                 let work = MessageStore.PendingWork(messageId: claim.messageId, partnerId: partner, fileName: inbound.file.name,
                                                     state: .decided, outputs: plan.decision.plannedOutputs,

@@ -17,8 +17,8 @@ public enum GatewayStatus {
         }
     }
 
-    /// PATHWAYS-HOOK: the pathways module's count of pathways past their due window. Until it is
-    /// wired (`StatusCommand`), status shows "n/a".
+    /// The count of pathways past their due window (`StatusCommand` passes
+    /// `PathwayMonitor.overdueCounts`); without it status shows "n/a".
     public typealias OverduePathways = @Sendable (_ config: GatewayConfig, _ now: Date) throws -> Int
 
     public static func collect(config: GatewayConfig, policy: HealthPolicy = HealthPolicy(), now: Date = Date(),

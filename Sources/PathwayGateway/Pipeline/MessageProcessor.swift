@@ -14,10 +14,10 @@ public struct MessageProcessor: Sendable {
     let router: Router
     let outbound: OutboundMessageBuilder
 
-    public init(config: GatewayConfig, validator: MessageValidator, rules: PathwayRules = .bundled) {
+    public init(config: GatewayConfig, validator: MessageValidator, rules: PathwayRules? = nil) {
         self.config = config
         self.validator = validator
-        self.rules = rules
+        self.rules = rules ?? PathwayRules(config.pathways)
         appRecs = AppRecFactory(gateway: config.gateway)
         router = Router(config: config)
         outbound = OutboundMessageBuilder(gateway: .init(name: config.gateway.name, herId: config.gateway.herId))
@@ -84,6 +84,7 @@ public struct MessageProcessor: Sendable {
         facts.warnings = warnings
         let event = rules.event(for: head.dialogmelding)
         facts.pathwayEvent = event?.code
+        facts.pathwayDetail = rules.detail(for: head, receivedAt: input.now)
         let route: Router.Decision
         do { route = try router.decide(head, event: event, senderPartner: input.partner.id) } catch {
             return reject(error, input, paths)

@@ -38,6 +38,15 @@ public struct AuditFacts: Sendable, Hashable, Codable {
     public var patientPseudonym: String?
     /// A security event (a sender writing into another partner's inbox).
     public var security = false
+    /// Event date, diagnosis date and type of an accepted pathway message, for its timeline.
+    public var pathwayDetail: PathwayDetail?
+
+    /// What the database keeps for recovery: everything but `pathwayDetail` (the timeline row
+    /// commits with the decision, so recovery never needs it).
+    enum CodingKeys: String, CodingKey {
+        case gatewayId, msgId, refMsgId, msgType, sender, receiver, kommune, pathwayEvent, routedTo, errors, warnings
+        case patientIdent, patientPseudonym, security
+    }
 
     public init(msgId: String? = nil, msgType: String? = nil, sender: String? = nil, receiver: String? = nil,
                 kommune: String? = nil, patientIdent: String? = nil) {

@@ -42,7 +42,7 @@ public enum SampleMessageFactory {
         public var text: String = "Behovskartlegging gjennomført. Se vedlegg."
         /// Size of a synthetic PDF attachment in bytes (0: none).
         public var attachmentBytes: Int = 0
-        /// A date for `DatoNotat` (the diagnosis date for pathway events), yyyy-MM-dd.
+        /// A date for `DatoNotat` (the day the note is about: the event date of a pathway event), yyyy-MM-dd.
         public var noteDate: String?
 
         public init(msgId: String, sender: Party, receiver: Party, patient: PatientData?, pathwayEvent: String? = nil) {

@@ -1,6 +1,6 @@
 /// The state database schema; see `MessageStore` for what each table is for.
 extension MessageStore {
-    public static let schemaVersion = 3
+    public static let schemaVersion = 4
     static let migrations = [SQLiteDatabase.Migration(version: 1, sql: """
         CREATE TABLE messages (
           id TEXT PRIMARY KEY, partner_id TEXT NOT NULL, file_name TEXT NOT NULL,
@@ -67,5 +67,7 @@ extension MessageStore {
           reason TEXT NOT NULL CHECK (reason IN ('interval','rotation','close')),
           created_at INTEGER NOT NULL);
         """),
+        // 4 (pathways): patient timelines keyed by pseudonym; see PathwayTimelines.
+        SQLiteDatabase.Migration(version: 4, sql: PathwayTimelines.migrationSQL),
     ]
 }

@@ -1,0 +1,52 @@
+import Foundation
+
+/// Read-only questions the monitoring report asks of the daemon's own tables (`routed`,
+/// `messages`). Kept out of `MessageStore`, whose operations are the daemon's write path; nothing
+/// here writes.
+public struct MonitoringQuery: Sendable {
+    let db: SQLiteDatabase
+
+    public init(store: MessageStore) { db = store.db }
+
+    /// A message the gateway forwarded to a municipality, and what became of it.
+    public struct RoutedRow: Sendable, Hashable {
+        /// The gateway's id of the original (inbound) message.
+        public var messageId: String
+        /// The partner the original came from (the hospital).
+        public var senderPartner: String
+        public var targetPartner: String
+        public var state: MessageStore.RoutedState
+        public var createdAt: Date
+        /// When the receiver's AppRec was recorded; nil while pending.
+        public var answeredAt: Date?
+
+        public init(messageId: String, senderPartner: String, targetPartner: String, state: MessageStore.RoutedState,
+                    createdAt: Date, answeredAt: Date? = nil) {
+            self.messageId = messageId
+            self.senderPartner = senderPartner
+            self.targetPartner = targetPartner
+            self.state = state
+            self.createdAt = createdAt
+            self.answeredAt = answeredAt
+        }
+    }
+
+    /// Every routed message, oldest first.
+    public func routed() throws -> [RoutedRow] {
+        try db.query("""
+            SELECT r.message_id, m.partner_id, r.target_partner, r.state, r.created_at, r.answered_at
+            FROM routed r JOIN messages m ON m.id = r.message_id ORDER BY r.created_at, r.id
+            """) { row in
+            RoutedRow(messageId: try row.string(0), senderPartner: try row.string(1), targetPartner: try row.string(2),
+                      state: MessageStore.RoutedState(rawValue: try row.string(3)) ?? .planned,
+                      createdAt: Self.date(try row.int64(4)), answeredAt: try row.optionalInt64(5).map(Self.date))
+        }
+    }
+
+    /// Where the original of a message was moved (spool-relative), nil when unknown.
+    public func destination(ofMessage id: String) throws -> String? {
+        try db.query("SELECT destination FROM messages WHERE id = ?", [id]) { row in try row.optionalString(0) }.first ?? nil
+    }
+
+    private static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
+}

@@ -1,0 +1,154 @@
+import Foundation
+
+/// Computes a `PathwayReport` from the episodes and the routed messages. Pure: the day judged on
+/// and the clock are parameters, so tests replay years of synthetic traffic in milliseconds.
+public enum PathwayReportBuilder {
+    /// The report over the state database behind `store` (read only), as the gateway knew it at
+    /// `now`: events received later, and AppRecs answered later, are left out.
+    public static func build(store: MessageStore, config: GatewayConfig, today: CalendarDate, now: Date,
+                             generatedAt: Date = Date()) throws -> PathwayReport {
+        let monitor = try PathwayMonitor(store: store, config: config, knownBy: today)
+        let routed = try MonitoringQuery(store: store).routed().compactMap { row -> MonitoringQuery.RoutedRow? in
+            guard row.createdAt <= now else { return nil }
+            guard let answered = row.answeredAt, answered > now else { return row }
+            return MonitoringQuery.RoutedRow(messageId: row.messageId, senderPartner: row.senderPartner, targetPartner: row.targetPartner,
+                                             state: .written, createdAt: row.createdAt)
+        }
+        return build(monitor: monitor, routed: routed, today: today, now: now, generatedAt: generatedAt)
+    }
+
+    /// `now` is the moment pending ages are measured at; `generatedAt` (defaults to `now`) is
+    /// when the report was made, which differs for a report as of an earlier day.
+    public static func build(monitor: PathwayMonitor, routed: [MonitoringQuery.RoutedRow], today: CalendarDate,
+                             now: Date, generatedAt: Date? = nil) -> PathwayReport {
+        let config = monitor.config
+        let routedByMessage = Dictionary(grouping: routed, by: \.messageId)
+        var sections: [PathwayReport.Section] = []
+        for definition in config.pathways.definitions {
+            let episodes = monitor.episodes.filter { $0.pathway == definition.id }
+            let figures = { (key: String, name: String, members: [PathwayEpisode]) in
+                groupFigures(key: key, name: name, episodes: members, definition: definition, today: today,
+                             routed: members.flatMap { $0.entries.flatMap { routedByMessage[$0.observation.messageId] ?? [] } }, now: now)
+            }
+            let byKommune = Dictionary(grouping: episodes) { $0.kommune ?? OverdueCounts.unknownKommune }
+            let byHospital = Dictionary(grouping: episodes) { $0.hospital ?? OverdueCounts.unknownKommune }
+            let byType = Dictionary(grouping: episodes.filter { $0.entries.first?.observation.type != nil }) {
+                $0.entries.first!.observation.type!
+            }
+            sections.append(PathwayReport.Section(
+                id: definition.id, name: definition.name, startEvent: definition.events.first(where: \.starts)?.code,
+                closeAfter: definition.closeAfter?.description,
+                windows: definition.dueEvents.map { .init(event: $0.code, from: $0.due!.from.description, to: $0.due!.to.description) },
+                total: figures("all", definition.name, episodes),
+                byKommune: byKommune.keys.sorted().map { figures($0, config.kommuneName($0, pathway: definition.id), byKommune[$0]!) },
+                byHospital: byHospital.keys.sorted().map { figures($0, hospitalName($0, config: config), byHospital[$0]!) },
+                byType: byType.keys.sorted().map { figures($0, definition.types[$0] ?? $0, byType[$0]!) },
+                histograms: definition.dueEvents.map { histogram(episodes, event: $0) }))
+        }
+        let byPartner = Dictionary(grouping: routed, by: \.targetPartner)
+        return PathwayReport(
+            generatedAt: timestamp(generatedAt ?? now), asOf: today, pathways: sections,
+            delivery: byPartner.keys.sorted().map { delivery(byPartner[$0]!, key: $0, name: config.partner(forInbox: $0)?.name ?? $0, now: now) },
+            deliveryTotal: delivery(routed, key: "all", name: "all", now: now))
+    }
+
+    static func groupFigures(key: String, name: String, episodes: [PathwayEpisode], definition: PathwayDefinition,
+                             today: CalendarDate, routed: [MonitoringQuery.RoutedRow], now: Date) -> PathwayReport.GroupFigures {
+        let anchored = episodes.filter { $0.anchor != nil }
+        let events = definition.dueEvents.map { event in
+            var counts: [DueState: Int] = [:]
+            for episode in anchored { counts[episode.state(of: event, on: today), default: 0] += 1 }
+            let figures = PathwayReport.EventFigures(event: event.code, counts: counts, shareOnTime: nil)
+            let settled = figures.settled
+            return PathwayReport.EventFigures(event: event.code, counts: counts,
+                                              shareOnTime: settled == 0 ? nil : Double(figures.count(.onTime)) / Double(settled))
+        }
+        return PathwayReport.GroupFigures(
+            key: key, name: name, started: anchored.count, patients: Set(anchored.map(\.pseudonym)).count,
+            withoutStart: episodes.count - anchored.count, flagged: episodes.filter(\.isFlagged).count,
+            overdue: anchored.filter { episode in definition.dueEvents.contains { episode.state(of: $0, on: today) == .overdue } }.count,
+            events: events, intervals: intervals(anchored, definition: definition),
+            delivery: delivery(routed, key: key, name: name, now: now))
+    }
+
+    /// Median days: diagnosis → start (when stated), anchor → each due event, and between
+    /// consecutive events of the definition (SP1 → SP2 → SP3).
+    static func intervals(_ episodes: [PathwayEpisode], definition: PathwayDefinition) -> [PathwayReport.IntervalFigures] {
+        func figure(_ from: String, _ to: String, _ days: [Int]) -> PathwayReport.IntervalFigures {
+            .init(from: from, to: to, count: days.count, medianDays: median(days))
+        }
+        var result: [PathwayReport.IntervalFigures] = []
+        if let start = definition.events.first(where: \.starts), definition.diagnosisDate != nil {
+            result.append(figure("diagnosis", start.code, episodes.compactMap { e in
+                e.anchorSource == .diagnosisDate ? e.start.flatMap { s in e.anchor.map { $0.days(until: s.eventDate) } } : nil
+            }))
+        }
+        for event in definition.dueEvents {
+            result.append(figure("anchor", event.code, episodes.compactMap { e in
+                e.first(event.code).flatMap { done in e.anchor.map { $0.days(until: done.eventDate) } }
+            }))
+        }
+        for (from, to) in zip(definition.events, definition.events.dropFirst()) {
+            result.append(figure(from.code, to.code, episodes.compactMap { e in
+                e.first(from.code).flatMap { a in e.first(to.code).map { a.eventDate.days(until: $0.eventDate) } }
+            }))
+        }
+        return result
+    }
+
+    static func histogram(_ episodes: [PathwayEpisode], event: PathwayEvent) -> PathwayReport.Histogram {
+        let window = event.due!
+        let approx = { (p: PathwayPeriod) in Double(p.months) * 30.44 + Double(p.days) }
+        let (from, to) = (approx(window.from), approx(window.to))
+        let binDays = to < 200 ? 7 : 30
+        let binCount = Int((to * 1.5 / Double(binDays)).rounded(.up)) + 1
+        var counts = [Int](repeating: 0, count: binCount)
+        for episode in episodes {
+            guard let anchor = episode.anchor, let done = episode.first(event.code) else { continue }
+            let days = max(0, anchor.days(until: done.eventDate))
+            counts[min(days / binDays, binCount - 1)] += 1
+        }
+        return .init(event: event.code, binDays: binDays, counts: counts, windowFromDays: from, windowToDays: to)
+    }
+
+    static func delivery(_ rows: [MonitoringQuery.RoutedRow], key: String, name: String, now: Date) -> PathwayReport.DeliveryFigures {
+        var figures = PathwayReport.DeliveryFigures(key: key, name: name)
+        var answerHours: [Double] = []
+        for row in rows {
+            figures.routed += 1
+            switch row.state {
+            case .delivered: figures.delivered += 1
+            case .rejected: figures.rejected += 1
+            case .planned, .written:
+                figures.pending += 1
+                let age = now.timeIntervalSince(row.createdAt) / 3600
+                figures.oldestPendingHours = max(figures.oldestPendingHours ?? 0, age)
+            }
+            if let answered = row.answeredAt { answerHours.append(answered.timeIntervalSince(row.createdAt) / 3600) }
+        }
+        figures.medianHoursToAppRec = median(answerHours)
+        return figures
+    }
+
+    /// The hospital partner's name; events without a start event have no hospital.
+    static func hospitalName(_ id: String, config: GatewayConfig) -> String {
+        id == OverdueCounts.unknownKommune ? "Uten SP1 (sykehus ukjent)" : config.partner(forInbox: id)?.name ?? id
+    }
+
+    static func median<T: BinaryInteger>(_ values: [T]) -> Double? { median(values.map { Double($0) }) }
+
+    static func median(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        let mid = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+}
+
+extension DueState: CodingKeyRepresentable {}

@@ -1,0 +1,98 @@
+/// One patient's run through one pathway: from a start event (SP1) to completion (SP3) or until
+/// the pathway closes (`closeAfter`). A relapse after completion is a new episode. Events that
+/// have no start event yet form an episode without anchor, so nothing is ever dropped.
+public struct PathwayEpisode: Sendable, Hashable {
+    public enum AnchorSource: String, Sendable, Hashable, Codable {
+        /// A start event stated the diagnosis date.
+        case diagnosisDate
+        /// No diagnosis date was stated: the start event's own date stands in (spec §5).
+        case startEvent
+    }
+
+    public var pseudonym: String
+    public var pathway: String
+    /// In date order (then arrival order).
+    public var entries: [TimelineEntry]
+    /// The date the due windows count from; nil for an episode without a start event.
+    public var anchor: CalendarDate?
+    public var anchorSource: AnchorSource?
+    /// After this day open items are missed rather than overdue (anchor + closeAfter).
+    public var closes: CalendarDate?
+    /// The patient's current kommune: the latest-received event's, aliases applied.
+    public var kommune: String?
+    /// The partner that sent the first start event (the hospital, for SP1).
+    public var hospital: String?
+
+    /// The first start event: the hospital's message the patient can be looked up by.
+    public var start: PathwayObservation? { entries.first { $0.isStart }?.observation }
+
+    /// The first recorded occurrence of `code`, by event date.
+    public func first(_ code: String) -> PathwayObservation? { entries.first { $0.observation.event == code }?.observation }
+
+    public var isFlagged: Bool { entries.contains { !$0.flags.isEmpty } }
+
+    /// Where `event` stands on `today`: done early, on time or late; or not done and upcoming,
+    /// open, overdue, or missed (the pathway completed or closed without it).
+    public func state(of event: PathwayEvent, on today: CalendarDate) -> DueState {
+        guard let window = event.due, let anchor else { return .noAnchor }
+        let (opens, closesWindow) = (window.opens(after: anchor), window.closes(after: anchor))
+        if let done = first(event.code) {
+            return done.eventDate < opens ? .early : done.eventDate <= closesWindow ? .onTime : .late
+        }
+        if today < opens { return .upcoming }
+        if today <= closesWindow { return .open }
+        if entries.contains(where: \.completes) { return .missed }
+        if let closes, today > closes { return .missed }
+        return .overdue
+    }
+}
+
+/// Where a due event stands for one episode on a given day.
+public enum DueState: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Done before the window opened.
+    case early
+    /// Done inside the window.
+    case onTime
+    /// Done after the window closed.
+    case late
+    /// Not done; the window has not opened yet.
+    case upcoming
+    /// Not done; the window is open now.
+    case open
+    /// Not done; the window has passed and the pathway is still running.
+    case overdue
+    /// Not done, and the pathway completed or closed without it.
+    case missed
+    /// The episode has no start event, so no window can be computed.
+    case noAnchor
+
+    /// Whether the outcome is settled (counts in the share reached inside the window).
+    public var isSettled: Bool { ![.upcoming, .open, .noAnchor].contains(self) }
+}
+
+/// One event in an episode, with what is odd about it.
+public struct TimelineEntry: Sendable, Hashable {
+    public var observation: PathwayObservation
+    public var flags: [TimelineFlag]
+    /// Whether the event starts the pathway / completes it (from the pathway definition).
+    public var isStart: Bool
+    public var completes: Bool
+}
+
+/// Irregularities kept and shown, never grounds to drop an event.
+public enum TimelineFlag: String, Sendable, Hashable, Codable, CaseIterable {
+    /// A second start event (SP1) within a running episode; the first one anchors it.
+    case repeatedStart
+    /// A repeated start event stating another diagnosis date than the episode's.
+    case conflictingDiagnosisDate
+    /// No start event is recorded for this patient and pathway.
+    case noStart
+    /// Dated before the episode's start event and anchor.
+    case beforeStart
+    /// Received before the episode's start event was (e.g. SP2 arrived before SP1).
+    case arrivedBeforeStart
+    /// The same event again in the episode.
+    case repeatedEvent
+    /// Dated after the day the gateway received it.
+    case futureDate
+}
