@@ -107,7 +107,7 @@ enum RunCommand {
             }
             while true {
                 let operations = running.operations
-                try running.daemon.serve(shouldStop: pause, whenIdle: { operations.maintainIfDue() })  // OPS-INTEGRATION
+                try running.daemon.serve(shouldStop: pause, whenIdle: { operations.maintainIfDue() })
                 if stopRequested.load(ordering: .sequentiallyConsistent) { break }
                 reloadRequested.store(false, ordering: .sequentiallyConsistent)
                 do {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The audit records of one decided message, one per step, in the order the steps happen
-/// (docs/audit.md has the vocabulary): `received` (the decision), `routed` per routed copy,
+/// (docs/audit.md has the vocabulary): `replay` (for a file an operator re-queued), `received` (the decision), `routed` per routed copy,
 /// `notice` per notice or reason file, `apprec-sent`, then `archived` or `quarantined`.
 ///
 /// They are derived from the plan alone, before any step is carried out, and appended (synced)
@@ -11,8 +11,15 @@ enum AuditTrail {
     static func entries(for plan: ProcessingPlan, partner: String, fileName: String, sha256: String, now: Date) -> [AuditLog.Entry] {
         let facts = plan.facts
         let decision = plan.decision
-        var entries = [AuditLog.Entry(event: "received", partner: partner, file: fileName, outcome: decision.outcome.rawValue,
-                                      sha256: sha256, facts: facts, now: now)]
+        var entries: [AuditLog.Entry] = []
+        if let original = Replay.replayedId(inFileName: fileName) {
+            var replay = step(facts)
+            replay.errors = ["replay of gateway message \(original), requested by an operator"]
+            entries.append(AuditLog.Entry(event: "replay", partner: partner, file: fileName, outcome: nil, sha256: sha256,
+                                          facts: replay, now: now))
+        }
+        entries.append(AuditLog.Entry(event: "received", partner: partner, file: fileName, outcome: decision.outcome.rawValue,
+                                      sha256: sha256, facts: facts, now: now))
         for routed in decision.routed {
             var copy = AuditFacts(msgId: routed.routedMsgId, msgType: facts.msgType, sender: facts.sender,
                                   receiver: routed.targetHerId, kommune: facts.kommune)
