@@ -107,7 +107,9 @@ enum RunCommand {
             }
             while true {
                 let operations = running.operations
-                try running.daemon.serve(shouldStop: pause, whenIdle: { operations.maintainIfDue() })
+                let log = logger
+                try running.daemon.serve(shouldStop: pause, whenIdle: { operations.maintainIfDue() },
+                                         onError: { failure in log.error("batch failed; finishing it and retrying with backoff", ["error": "\(failure)"]) })
                 if stopRequested.load(ordering: .sequentiallyConsistent) { break }
                 reloadRequested.store(false, ordering: .sequentiallyConsistent)
                 do {

@@ -179,8 +179,16 @@ public final class AuditLog: @unchecked Sendable {
                 try? current.close()
                 self.handle = handle
             }
-            try handle.write(contentsOf: block)
-            try handle.synchronize()
+            do {
+                try handle.write(contentsOf: block)
+                try handle.synchronize()
+            } catch {
+                // A failed append (disk full) may have left part of the block: cut it, so the next
+                // append continues the chain from the last whole record.
+                try? handle.truncate(atOffset: UInt64(fileBytes))
+                _ = try? handle.seekToEnd()
+                throw error
+            }
             if fileStart == nil { fileStart = entries[0].now }
             (seq, prev) = (nextSeq, nextPrev)
             fileBytes += block.count

@@ -78,18 +78,41 @@ public final class GatewayDaemon: Sendable {
     /// The daemon loop: a full scan at start, after every inotify wake-up, and at least every
     /// `scanIntervalSeconds` (the safety net for missed events). Waits are cut into 250 ms slices
     /// so that a stop request is seen quickly; returns once `shouldStop` says so.
-    /// `whenIdle` runs after a pass that found nothing (maintenance such as retention).
-    public func serve(shouldStop: @Sendable () -> Bool, whenIdle: () -> Void = {}) throws {
+    /// `whenIdle` runs after a pass that found nothing (maintenance such as retention); `onError`
+    /// hears of each failed pass before the loop backs off (1 s doubling to 60 s) and retries.
+    public func serve(shouldStop: @Sendable () -> Bool, whenIdle: () -> Void = {},
+                      onError: (any Error) -> Void = { _ in }) throws {
         let watcher = try InboxWatcher(directories: config.partners.map { worker.spool.inbound($0.id) })
         let interval = max(1, Int(config.scanIntervalSeconds * 1000))
+        var failures = 0
         while !shouldStop() {
-            if try drainPass(shouldStop: shouldStop) > 0 { continue }
+            do {
+                if failures > 0 { _ = try recover() }  // finish what the failed batch left
+                let taken = try drainPass(shouldStop: shouldStop)
+                failures = 0
+                if taken > 0 { continue }
+            } catch {
+                // A full disk or an unwritable directory must not end the service: what was
+                // recorded is finished by `recover` once the fault clears; retry with backoff.
+                failures += 1
+                onError(error)
+                pause(milliseconds: min(60_000, 1_000 << min(failures - 1, 6)), shouldStop: shouldStop)
+                continue
+            }
             whenIdle()
             var waited = 0
             while waited < interval && !shouldStop() {
                 if watcher.wait(timeoutMilliseconds: Int32(min(250, interval - waited))) { break }
                 waited += 250
             }
+        }
+    }
+
+    private func pause(milliseconds: Int, shouldStop: @Sendable () -> Bool) {
+        var waited = 0
+        while waited < milliseconds && !shouldStop() {
+            usleep(useconds_t(min(250, milliseconds - waited) * 1_000))
+            waited += 250
         }
     }
 }
