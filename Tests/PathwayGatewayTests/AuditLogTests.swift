@@ -134,4 +134,22 @@ import Testing
         #expect(AuditChain.hash(prev: AuditChain.genesis, body: body) == hash)
         #expect(AuditChain.unseal(Array(line.replacingOccurrences(of: "\"}", with: "x\"}").utf8)[...]) == nil)
     }
+
+    /// The stored form a crashed batch's records are recovered from gives back every field.
+    @Test func storedTrailRoundTrips() throws {
+        var facts = AuditFacts(msgId: "m \"1\"\n", msgType: "DIALOG_HELSEFAGLIG", sender: "8150011", receiver: nil, kommune: "4601")
+        facts.gatewayId = "g-1"; facts.refMsgId = "r-1"; facts.pathwayEvent = "PFH-SP1"; facts.routedTo = ["a", "b"]
+        facts.errors = ["E31 x"]; facts.warnings = []; facts.patientPseudonym = "p-00ff"; facts.security = true
+        let now = Date(timeIntervalSince1970: 1_795_000_000.123)
+        let entries = [AuditLog.Entry(event: "received", partner: "helse-bergen", file: "æ ø.xml", outcome: "accepted", sha256: "ab",
+                                      facts: facts, now: now),
+                       AuditLog.Entry(event: "archived", partner: nil, file: nil, outcome: nil, sha256: nil, now: now)]
+        let back = try #require(AuditTrail.entries(stored: AuditTrail.stored(entries)))
+        #expect(back.map(\.facts) == entries.map(\.facts))
+        #expect(back.map(\.event) == ["received", "archived"])
+        #expect(back.map(\.file) == ["æ ø.xml", nil])
+        #expect(back.map(\.outcome) == ["accepted", nil])
+        #expect(back.allSatisfy { abs($0.now.timeIntervalSince(now)) < 0.001 })
+        #expect(AuditTrail.entries(stored: "not json") == nil)
+    }
 }

@@ -1,9 +1,13 @@
 import Foundation
 import PathwayGateway
 
-/// Issue 3's backlog benchmark: N realistic messages (Dialogmelding 1.1 PFH-SP1 to the kommuner of
-/// the default config, every tenth with a 40 kB PDF) waiting in inbound, drained by the real daemon
-/// code with full durability (SQLite synchronous=FULL, fsync on every output and directory).
+/// The backlog benchmark: N realistic inbound files waiting in the hospital's inbox, drained by the
+/// real daemon code with full durability (group commit; SQLite synchronous=FULL), then the
+/// municipalities' AppRecs for a third of what was routed, drained the same way.
+///
+/// Mix: Dialogmelding 1.1 PFH-SP1/SP2/SP3 to the six kommuner of the default config (every tenth
+/// with a 40 kB PDF), 15 % Dialogmelding 1.0 NPF-KOMMUNE notes, ~2 % duplicates (an earlier file
+/// sent again), ~1 % invalid (a bad fødselsnummer check digit: E31).
 enum DrainThroughput {
     /// `directory`: where the spool goes (default: the temporary directory) — the filesystem is
     /// what is measured, so point it at the one production would use.
@@ -15,20 +19,61 @@ enum DrainThroughput {
         config.spool = root + "/spool"
         let daemon = try GatewayDaemon(config: config, schemas: try SchemaLocator.load())
         let inbox = daemon.worker.spool.inbound("helse-bergen")
-        let hospital = SampleMessageFactory.Party(name: "Helse Bergen HF", herId: "8150010", unitName: "Kreftavdelingen", unitHerId: "8150011")
-        let gateway = SampleMessageFactory.Party(name: "Forløpsgateway Helse Vest", herId: "8150001")
-        let kommuner = ["4601", "0301", "5001", "1103", "1508", "5501"]
+        var previous: [Data] = []
         for i in 0..<count {
-            var m = SampleMessageFactory.Message(msgId: "bench-\(i)", sender: hospital, receiver: gateway,
-                                                 patient: .init(fnr: "03851598730", kommune: kommuner[i % kommuner.count]),
-                                                 pathwayEvent: "PFH-SP1")
-            m.attachmentBytes = i % 10 == 0 ? 40_000 : 0
-            try Data(SampleMessageFactory.xml(m).utf8).write(to: URL(fileURLWithPath: "\(inbox)/m\(i).xml"))
+            let bytes = i % 50 == 49 && !previous.isEmpty ? previous[i % previous.count] : Data(message(i).utf8)
+            if previous.count < 100 { previous.append(bytes) }
+            try bytes.write(to: URL(fileURLWithPath: "\(inbox)/m\(i).xml"))
         }
+        let drained = try timed { try daemon.drain() }
+        print(String(format: "drained %d files in %.2f s: %.0f msgs/s (durable: group commit, SQLite FULL)",
+                     drained.value, drained.seconds, Double(drained.value) / drained.seconds))
+        let answers = try appRecsForRouted(in: daemon.worker.spool, partners: config.partners, every: 3)
+        let received = try timed { try daemon.drain() }
+        print(String(format: "then %d municipal AppRecs in %.2f s: %.0f msgs/s (%d expected)", received.value, received.seconds,
+                     Double(received.value) / received.seconds, answers))
+    }
+
+    static let hospital = SampleMessageFactory.Party(name: "Helse Bergen HF", herId: "8150010", unitName: "Kreftavdelingen", unitHerId: "8150011")
+    static let gateway = SampleMessageFactory.Party(name: "Forløpsgateway Helse Vest", herId: "8150001")
+    static let kommuner = ["4601", "0301", "5001", "1103", "1508", "5501"]
+
+    /// The i-th message of the mix.
+    static func message(_ i: Int) -> String {
+        let events = ["PFH-SP1", "PFH-SP1", "PFH-SP2", "PFH-SP3"]
+        var m = SampleMessageFactory.Message(msgId: "bench-\(i)", sender: hospital, receiver: gateway,
+                                             patient: .init(fnr: i % 100 == 37 ? "03851598731" : "03851598730",
+                                                            kommune: kommuner[i % kommuner.count]),
+                                             pathwayEvent: events[i % events.count])
+        m.attachmentBytes = i % 10 == 0 ? 40_000 : 0
+        if i % 20 < 3 { m.dialogVersion = .v1_0; m.pathwayEvent = "NPF-KOMMUNE" }
+        return SampleMessageFactory.xml(m)
+    }
+
+    /// Writes an AppRec (status OK) from the receiving municipality for every `every`-th routed
+    /// message into that municipality's inbox; returns how many. A routed file is named after
+    /// its MsgId, which the AppRec's OriginalMsgId answers.
+    static func appRecsForRouted(in spool: Spool, partners: [Partner], every: Int) throws -> Int {
+        var written = 0
+        for partner in partners where partner.id.hasSuffix("-kommune") {
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: spool.outbound(partner.id))) ?? []).sorted()
+            for (n, name) in names.enumerated() where n % every == 0 && !name.hasPrefix(".") && name.hasSuffix(".xml") {
+                let answer = AppRec(version: .v1_1, genDate: "2026-11-23T12:00:00", id: "kvittering-\(partner.id)-\(n)",
+                                    sender: .init(institution: .init(name: partner.name, herId: partner.herIds[0])),
+                                    receiver: .init(institution: .init(name: gateway.name, herId: gateway.herId)),
+                                    status: .ok, errors: [],
+                                    originalMsgId: .init(msgType: CodedValue(v: "DIALOG_HELSEFAGLIG", dn: "Helsefaglig dialog"), issueDate: "2026-11-23T10:15:00",
+                                                         id: String(name.dropLast(4))))
+                try Data(AppRecEncoder.encode(answer)).write(to: URL(fileURLWithPath: "\(spool.inbound(partner.id))/apprec-\(n).xml"))
+                written += 1
+            }
+        }
+        return written
+    }
+
+    static func timed<T>(_ body: () throws -> T) rethrows -> (value: T, seconds: Double) {
         let start = DispatchTime.now().uptimeNanoseconds
-        let drained = try daemon.drain()
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        print(String(format: "drained %d files in %.2f s: %.0f msgs/s (durable: group commit, SQLite FULL)", drained, seconds,
-                     Double(drained) / seconds))
+        let value = try body()
+        return (value, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
 }

@@ -130,7 +130,7 @@ public final class AuditLog: @unchecked Sendable {
     deinit { try? handle?.close() }
 
     /// One record to append: the step, where it happened, and what the pipeline found.
-    public struct Entry: Sendable, Codable {
+    public struct Entry: Sendable {
         public var event: String
         public var partner: String?
         public var file: String?

@@ -57,4 +57,51 @@ enum AuditTrail {
         step.gatewayId = facts.gatewayId
         return step
     }
+
+    // MARK: Stored form
+
+    /// The records as the database keeps them for recovery: one flat JSON object per line (the
+    /// audit log's own encoder; Foundation's JSONEncoder cost 6 % of the daemon's CPU here). The
+    /// patient is kept only as its pseudonym.
+    static func stored(_ entries: [AuditLog.Entry]) -> String {
+        entries.map { entry in
+            let facts = entry.facts
+            func text(_ value: String?) -> AuditJSON.Value { value.map(AuditJSON.Value.string) ?? .null }
+            return String(decoding: AuditJSON.encode([
+                ("event", .string(entry.event)), ("partner", text(entry.partner)), ("file", text(entry.file)),
+                ("outcome", text(entry.outcome)), ("sha256", text(entry.sha256)),
+                ("at", .integer(Int((entry.now.timeIntervalSince1970 * 1000).rounded()))),
+                ("gatewayId", text(facts.gatewayId)), ("msgId", text(facts.msgId)), ("refMsgId", text(facts.refMsgId)),
+                ("msgType", text(facts.msgType)), ("sender", text(facts.sender)), ("receiver", text(facts.receiver)),
+                ("kommune", text(facts.kommune)), ("pathwayEvent", text(facts.pathwayEvent)), ("routedTo", .strings(facts.routedTo)),
+                ("errors", .strings(facts.errors)), ("warnings", .strings(facts.warnings)),
+                ("patient", text(facts.patientPseudonym)), ("security", .bool(facts.security)),
+            ]), as: UTF8.self)
+        }.joined(separator: "\n")
+    }
+
+    /// The records `stored` wrote; nil when the text is not that form.
+    static func entries(stored text: String) -> [AuditLog.Entry]? {
+        var entries: [AuditLog.Entry] = []
+        for line in text.split(separator: "\n") {
+            guard let object = AuditJSON.decode(Array(line.utf8)), case let .string(event)? = object["event"],
+                  case let .integer(at)? = object["at"] else { return nil }
+            func text(_ key: String) -> String? { if case let .string(value)? = object[key] { value } else { nil } }
+            func list(_ key: String) -> [String] { if case let .strings(value)? = object[key] { value } else { [] } }
+            var facts = AuditFacts(msgId: text("msgId"), msgType: text("msgType"), sender: text("sender"),
+                                   receiver: text("receiver"), kommune: text("kommune"))
+            facts.gatewayId = text("gatewayId")
+            facts.refMsgId = text("refMsgId")
+            facts.pathwayEvent = text("pathwayEvent")
+            facts.routedTo = list("routedTo")
+            facts.errors = list("errors")
+            facts.warnings = list("warnings")
+            facts.patientPseudonym = text("patient")
+            if case let .bool(flag)? = object["security"] { facts.security = flag }
+            entries.append(AuditLog.Entry(event: event, partner: text("partner"), file: text("file"), outcome: text("outcome"),
+                                          sha256: text("sha256"), facts: facts, now: Date(timeIntervalSince1970: Double(at) / 1000)))
+        }
+        return entries
+    }
 }
+

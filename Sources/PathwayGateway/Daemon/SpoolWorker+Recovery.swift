@@ -14,7 +14,7 @@ extension SpoolWorker {
             var entries: [AuditLog.Entry] = []
             for work in decided {
                 if let json = work.auditFacts, tail.range(of: Data("\"gatewayId\":\"\(work.messageId)\"".utf8)) == nil {
-                    entries += try JSONDecoder().decode([AuditLog.Entry].self, from: Data(json.utf8))
+                    entries += AuditTrail.entries(stored: json) ?? []
                 }
                 var facts = AuditFacts()
                 facts.gatewayId = work.messageId

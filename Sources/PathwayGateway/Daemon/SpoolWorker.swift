@@ -141,7 +141,7 @@ public final class SpoolWorker: Sendable {
             self.plan = plan
             trail = AuditTrail.entries(for: plan, partner: inbound.file.partner.id, fileName: inbound.file.name,
                                        sha256: inbound.sha256, now: inbound.now)
-            self.plan.decision.auditFacts = String(decoding: try JSONEncoder().encode(trail), as: UTF8.self)
+            self.plan.decision.auditFacts = AuditTrail.stored(trail)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Builds the AppRec answering an inbound message, by the rules of spec §4: Sender = the original
 /// receiver (the gateway), Receiver = the original sender, OriginalMsgId = the original Type,
@@ -53,10 +54,18 @@ public struct AppRecFactory: Sendable {
     }()
 
     /// Local time without zone, as KITH messages usually carry it.
+    /// A batch's messages share their time, so the last second formatted is kept: the calendar
+    /// conversion is the costly part.
     public static func timestamp(_ date: Date) -> String {
+        let second = Int64(date.timeIntervalSince1970.rounded(.down))
+        if let text = lastTimestamp.withLock({ $0?.second == second ? $0?.text : nil }) { return text }
         let c = osloCalendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+        let text = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+        lastTimestamp.withLock { $0 = (second, text) }
+        return text
     }
+
+    private static let lastTimestamp = Mutex<(second: Int64, text: String)?>(nil)
 
     /// Good enough to echo as IssueDate: "yyyy-MM-ddTHH:mm:ss" with optional fraction and zone.
     static func isDateTime(_ text: String) -> Bool {

@@ -17,7 +17,7 @@ public struct ProcessingPlan: Sendable {
 /// What the audit log says about a message (spec §6). `patientIdent` is the raw identity number:
 /// the daemon replaces it with `patientPseudonym` as soon as the plan is made, so neither the
 /// database (which keeps these facts for recovery) nor the log ever holds it.
-public struct AuditFacts: Sendable, Hashable, Codable {
+public struct AuditFacts: Sendable, Hashable {
     /// The gateway's own id for the inbound file (database row, archive name `<id>-<file>`).
     public var gatewayId: String?
     public var msgId: String?
@@ -40,13 +40,6 @@ public struct AuditFacts: Sendable, Hashable, Codable {
     public var security = false
     /// Event date, diagnosis date and type of an accepted pathway message, for its timeline.
     public var pathwayDetail: PathwayDetail?
-
-    /// What the database keeps for recovery: everything but `pathwayDetail` (the timeline row
-    /// commits with the decision, so recovery never needs it).
-    enum CodingKeys: String, CodingKey {
-        case gatewayId, msgId, refMsgId, msgType, sender, receiver, kommune, pathwayEvent, routedTo, errors, warnings
-        case patientIdent, patientPseudonym, security
-    }
 
     public init(msgId: String? = nil, msgType: String? = nil, sender: String? = nil, receiver: String? = nil,
                 kommune: String? = nil, patientIdent: String? = nil) {

@@ -59,7 +59,9 @@ public final class SQLiteDatabase: @unchecked Sendable {
             let mode = try pragma("journal_mode=WAL")
             guard mode?.lowercased() == "wal" else { throw .pragma(name: "journal_mode", expected: "wal", found: mode ?? "nil") }
         }
-        try execute("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+        // wal_autocheckpoint 10,000 pages (~40 MB): fewer, larger checkpoints; pages changed by many
+        // commits are copied back once (the default of 1,000 cost ~40 % of the daemon's commit time).
+        try execute("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=10000;")
         let sync = try pragma("synchronous")
         guard sync == "2" else { throw .pragma(name: "synchronous", expected: "2 (FULL)", found: sync ?? "nil") }
         if !inMemory { try Self.restrictPermissions(path) }
