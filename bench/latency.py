@@ -46,8 +46,11 @@ for name, sent_at in sent.items():
     receipt = os.path.join(outbox, f"{gateway_id}.apprec.xml") if gateway_id else None
     if receipt and os.path.exists(receipt):
         latencies.append((os.stat(receipt).st_ctime_ns - sent_at) / 1e6)
-daemon.terminate(); daemon.wait()
+daemon.terminate()
+_, _, usage = os.wait4(daemon.pid, 0)
+daemon.returncode = 0
 shutil.rmtree(work)
 latencies.sort()
 p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]
-print(f"{len(latencies)}/{count} answered at {rate:.0f} msgs/s: p50 {p(0.5):.1f} ms, p99 {p(0.99):.1f} ms, max {p(1.0):.1f} ms")
+print(f"{len(latencies)}/{count} answered at {rate:.0f} msgs/s: p50 {p(0.5):.1f} ms, p99 {p(0.99):.1f} ms, "
+      f"max {p(1.0):.1f} ms; daemon peak RSS {usage.ru_maxrss / 1024:.0f} MB")
