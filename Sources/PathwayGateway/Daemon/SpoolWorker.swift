@@ -179,7 +179,7 @@ public final class SpoolWorker: Sendable {
         let path = "\(spool.processing(file.partner.id))/\(file.name)"
         do { bytes = try FileReader.read(path, limit: processor.validator.limits.maxBytes) } catch { readFailure = error.description }
         let inbound = Inbound(file: file, bytes: bytes, sha256: SHA256.hex(bytes), readFailure: readFailure,
-                              proposedId: UUID().uuidString.lowercased(), now: now)
+                              proposedId: TimeOrderedID.make(now: now), now: now)
         return try stage(Prepared(inbound: inbound, plan: try plan(inbound, messageId: inbound.proposedId)))
     }
 
@@ -200,7 +200,7 @@ public final class SpoolWorker: Sendable {
     private func plan(_ inbound: Inbound, messageId: String) throws -> ProcessingPlan {
         let input = MessageProcessor.Input(partner: inbound.file.partner, fileName: inbound.file.name, messageId: messageId,
                                            bytes: inbound.bytes, sha256: inbound.sha256, readFailure: inbound.readFailure,
-                                           now: inbound.now, newId: { UUID().uuidString.lowercased() })
+                                           now: inbound.now, newId: { TimeOrderedID.make() })
         let lookups = MessageProcessor.Lookups(firstMessage: store.findFirst, routedMessage: store.matchAppRec)
         var plan = try processor.plan(input, lookups: lookups)
         plan.facts.gatewayId = messageId

@@ -61,7 +61,7 @@ extension MessageStore {
                 }
                 return Claim(messageId: id, state: State(rawValue: state) ?? .claimed, resumed: true)
             }
-            let id = proposed ?? UUID().uuidString.lowercased()
+            let id = proposed ?? TimeOrderedID.make()
             try db.run("INSERT INTO messages (id, partner_id, file_name, sha256, state, claimed_at) VALUES (?, ?, ?, ?, 'claimed', ?)",
                        id, partnerId, fileName, sha256.lowercased(), nowMillis)
             return Claim(messageId: id, state: .claimed, resumed: false)
@@ -173,7 +173,8 @@ extension MessageStore {
                 row in try row.string(0)
             }
             guard unwritten.isEmpty else { throw Failure.outputsNotWritten(messageId: id, paths: unwritten) }
-            try db.run("UPDATE messages SET state = 'done', done_at = ? WHERE id = ?", nowMillis, id)
+            // The stored audit records only serve recovery of an unfinished message: drop them.
+            try db.run("UPDATE messages SET state = 'done', done_at = ?, audit_facts = NULL WHERE id = ?", nowMillis, id)
         }
     }
 
