@@ -9,10 +9,11 @@ import Glibc
 /// stage durable before the next, so that a crash anywhere is finished on restart
 /// (docs/daemon-design.md). The decision itself is `MessageProcessor`'s; this type does the I/O.
 ///
-/// Group commit: a batch shares its syncs. One transaction records every decision, one fsync the
-/// audit records, and `syncfs` makes the staged outputs, then the routed messages, then the
-/// AppRecs, then the moved originals durable — a handful of syncs per batch instead of a dozen per
-/// message, and still no AppRec visible before the routed message it confirms is durable.
+/// Group commit: a batch shares its syncs. One `syncfs` makes its staged outputs durable, one
+/// transaction records every decision, one fsync the audit records, one `syncfs` the routed
+/// messages' names and one the AppRecs' and moved originals' — a handful of syncs per batch
+/// instead of a dozen per message, and still no AppRec visible before the routed message it
+/// confirms is durable.
 public final class SpoolWorker: Sendable {
     public let spool: Spool
     public let processor: MessageProcessor
