@@ -20,6 +20,7 @@ case "xml":
     XMLThroughput.run(secondsPerRound: option("--seconds", default: 2), rounds: Int(option("--rounds", default: 5)))
 case "drain":
     try DrainThroughput.run(count: Int(option("--count", default: 10_000)), under: stringOption("--dir"))
+case "generate": try TrafficGenerator.run(count: Int(option("--count", default: 20_000)), into: stringOption("--dir") ?? "traffic", seed: UInt64(option("--seed", default: 1)))
 case "samples":
     // Regenerates samples/messages/ from SampleSet (a test keeps the two in step).
     let dir = arguments.count > 1 ? arguments[1] : "samples/messages"
