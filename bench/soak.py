@@ -130,7 +130,14 @@ class Traffic:
         for line in self.manifest[self.released:self.released + n]:
             target = gateway.dir("inbound", line["partner"])
             os.makedirs(target, exist_ok=True)
-            os.rename(os.path.join(self.directory, line["partner"], line["name"]), os.path.join(target, line["name"]))
+            source, final = os.path.join(self.directory, line["partner"], line["name"]), os.path.join(target, line["name"])
+            try:
+                os.rename(source, final)
+            except OSError:  # another filesystem: copy to a temporary name, then rename
+                temp = os.path.join(target, "." + line["name"] + ".tmp")
+                shutil.copyfile(source, temp)
+                os.rename(temp, final)
+                os.unlink(source)
         self.released = min(len(self.manifest), self.released + n)
 
     @property
@@ -486,7 +493,7 @@ def main():
     sub.choices["kill"].add_argument("--kills", type=int, default=60)
     sub.choices["kill"].add_argument("--crash-point-share", type=float, default=0.1,
                                      help="share of starts that exit at a named step (PATHWAY_GATEWAY_CRASH_AT) instead")
-    sub.choices["faults"].add_argument("--only", choices=["disk-full", "unwritable"], action="append")
+    sub.choices["faults"].add_argument("--only", choices=["disk-full", "audit-full", "unwritable"], action="append")
     sub.choices["check"].add_argument("--spool", required=True)
     sub.choices["check"].add_argument("--manifest", required=True)
     args = parser.parse_args()
