@@ -381,7 +381,8 @@ def kill_soak(args):
     traffic = Traffic(os.path.join(work, "traffic"), args.bench, args.count, args.seed)
     rng = random.Random(args.seed)
     total = len(traffic.manifest)
-    wave = max(1, -(-total // args.kills))
+    # Twice as many waves as kills wanted: the backlog never runs dry before enough kills landed.
+    wave = max(1, -(-total // (2 * args.kills)))
     kills = in_flight = crash_exits = unexpected = 0
     started = time.monotonic()
     log(f"kill soak: {total} messages in waves of {wave}, at least {args.kills} kills, batchSize {args.batch_size}, "

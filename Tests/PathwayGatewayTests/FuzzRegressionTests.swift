@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+@testable import PathwayGateway
+
+/// The fuzzing oracle (PipelineOracle) on every input we keep: each crash libFuzzer found
+/// (`Tests/FuzzRegressions/`, committed with the fix), the fuzzer's seeds, and the hostile corpus.
+@Suite struct FuzzRegressionTests {
+    static let context = PipelineOracle.Context(schemas: TestSchemas.ours)
+
+    static func files(in directory: URL) -> [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.filter { !$0.hasSuffix(".md") && !$0.hasSuffix(".tsv") && !$0.hasPrefix(".") }.sorted()
+            .map { directory.appendingPathComponent($0) }
+    }
+
+    static var regressions: [String] {
+        files(in: TestPaths.packageRoot.appendingPathComponent("Tests/FuzzRegressions")).map(\.lastPathComponent)
+    }
+
+    @Test(arguments: regressions)
+    func crasherFoundByTheFuzzerNowHoldsEveryProperty(name: String) throws {
+        let bytes = Array(try Data(contentsOf: TestPaths.packageRoot.appendingPathComponent("Tests/FuzzRegressions/\(name)")))
+        #expect(PipelineOracle.violations(of: bytes, in: Self.context) == [])
+    }
+
+    @Test func everySampleAndHostileInputHoldsEveryProperty() throws {
+        var inputs = SampleSet.all.map { ($0.fileName, $0.bytes) }
+        for dir in ["Tests/HostileCorpus"].map(TestPaths.packageRoot.appendingPathComponent) {
+            inputs += try Self.files(in: dir).map { ($0.lastPathComponent, Array(try Data(contentsOf: $0))) }
+        }
+        #expect(inputs.count > SampleSet.all.count, "the hostile corpus is missing")
+        for (name, bytes) in inputs {
+            #expect(PipelineOracle.violations(of: bytes, in: Self.context) == [], "\(name)")
+        }
+    }
+
+    @Test(.enabled(if: TestPaths.hasShared, TestPaths.sharedMissing))
+    func everyConformanceSampleHoldsEveryProperty() throws {
+        for name in try TestPaths.sampleNames() {
+            #expect(PipelineOracle.violations(of: try TestPaths.sample(name), in: Self.context) == [], "\(name)")
+        }
+    }
+}
