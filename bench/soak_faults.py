@@ -58,6 +58,7 @@ class Supervisor:
         self.preexec = preexec
         self.delay = delay
         self.process = None
+        self.started_at = 0.0
         self.exits = []
         self.log_offset = os.path.getsize(gateway.log_path) if os.path.exists(gateway.log_path) else 0
 
@@ -66,19 +67,22 @@ class Supervisor:
         deadline = time.monotonic() + timeout
         restart_at = 0.0
         while time.monotonic() < deadline:
-            if self.process is None and time.monotonic() >= restart_at:
-                self.process = self.gateway.start(preexec=self.preexec)
             if self.process is not None and self.process.poll() is not None:
                 self.exits.append(self.process.returncode)
                 self.process = None
                 restart_at = time.monotonic() + self.delay
             if condition():
                 return True
+            if self.process is None and time.monotonic() >= restart_at:
+                self.process = self.gateway.start(preexec=self.preexec)
+                self.started_at = time.monotonic()
             time.sleep(0.02)
         return False
 
     def stop(self):
         if self.process is not None:
+            # A signal in the first instants of a process comes before its handlers exist.
+            time.sleep(max(0.0, self.started_at + 0.5 - time.monotonic()))
             self.process.send_signal(signal.SIGTERM)
             code = self.process.wait(timeout=120)
             self.exits.append(code)
@@ -182,6 +186,7 @@ def disk_full(args, soak):
         soak.log(f"  spool on a 160 MB {kind} filesystem; {len(traffic.manifest)} messages waiting; "
                  f"{free_bytes(mount_point) >> 20} MB free before the ballast")
         ballast = []
+        hits = 0
         for index, leave in enumerate([64 << 10, 1 << 20, 4 << 20, 12 << 20]):
             if gateway.waiting() == 0:
                 break
@@ -191,6 +196,7 @@ def disk_full(args, soak):
             started = time.monotonic()
             # Long enough for several restarts while the disk stays full.
             supervisor.run_until(lambda: gateway.waiting() == 0, 8)
+            hits += any(code != 0 for code in supervisor.exits)
             supervisor.stop()
             report_phase(soak, f"{leave >> 10} KiB free", supervisor, before, gateway, time.monotonic() - started)
             code, out, err = gateway.command("audit", "verify")
@@ -215,6 +221,8 @@ def disk_full(args, soak):
             problems.append("backlog not drained after the fault cleared")
         if stop_code != 0:
             problems.append(f"SIGTERM after draining gave exit {stop_code}")
+        if hits == 0:
+            problems.append("inconclusive: no fill level ever stopped the daemon")
         return "disk-full", ("PASS: no loss, no duplicate after recovery" if not problems else f"FAIL: {problems[:3]}")
     finally:
         subprocess.run(["umount", mount_point], capture_output=True)
@@ -223,8 +231,8 @@ def disk_full(args, soak):
 
 
 def audit_full(args, soak):
-    """Only the audit log's filesystem fills up (a 1 MB tmpfs mounted on spool/audit, grown with
-    `remount,size=` to clear the fault): the one write the audit record append makes is cut short."""
+    """Only the audit log's filesystem fills up (a tmpfs on spool/audit with room for about half the
+    records, grown with `remount,size=` to clear the fault): an audit append is cut short."""
     name = "disk full under audit/ only (tmpfs)"
     soak.log(f"\n== {name} ==")
     work = os.path.join(args.work, "audit-full")
@@ -237,7 +245,9 @@ def audit_full(args, soak):
     audit = gateway.dir("audit")
     saved = os.path.join(work, "audit-before")
     shutil.copytree(audit, saved)
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", audit], capture_output=True).returncode != 0:
+    # About half of the audit records the traffic needs (4 per message, ~700 bytes each).
+    size_kb = max(64, len(traffic.manifest) * 4 * 700 // 2 // 1024)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_kb}k", "tmpfs", audit], capture_output=True).returncode != 0:
         soak.log("  SKIPPED: cannot mount a tmpfs here")
         return name, "skipped (cannot mount a tmpfs here)"
     try:
@@ -248,8 +258,11 @@ def audit_full(args, soak):
         supervisor = Supervisor(gateway, soak)
         started = time.monotonic()
         supervisor.run_until(lambda: gateway.waiting() == 0, 8)
+        fault_exits = list(supervisor.exits)
         supervisor.stop()
         report_phase(soak, "audit/ full", supervisor, before, gateway, time.monotonic() - started)
+        if not any(code != 0 for code in fault_exits):
+            return name, "FAIL: inconclusive, the fault never stopped the daemon"
         with open(os.path.join(audit, "audit.jsonl"), "rb") as f:
             data = f.read()
         whole = data.endswith(b"\n")
@@ -346,16 +359,22 @@ def unwritable(args, soak, mechanism, target="bergen-kommune"):
     if not ok:
         soak.log(f"  SKIPPED: {why}")
         return name, f"skipped ({why})"
-    traffic.release(gateway, len(traffic.manifest))
     total = len(traffic.manifest)
-    soak.log(f"  {total} messages waiting; the fault comes after about a third is done")
+    soak.log(f"  {total} messages: a third drained, then the directory turns unwritable under the running "
+             f"daemon, then the rest arrives")
+    traffic.release(gateway, total // 3)
     supervisor = Supervisor(gateway, soak, preexec=preexec)
-    supervisor.run_until(lambda: done_count(gateway) >= total // 3, 300)
+    supervisor.run_until(lambda: gateway.waiting() == 0, 300)
     fault.apply()
+    traffic.release(gateway, total)
     before = done_count(gateway)
     started = time.monotonic()
     supervisor.run_until(lambda: False, 8)
+    fault_exits = list(supervisor.exits)
     supervisor.stop()
+    if not any(code != 0 for code in fault_exits):
+        fault.clear()
+        return name, "FAIL: inconclusive, the fault never stopped the daemon"
     report_phase(soak, "while unwritable", supervisor, before, gateway, time.monotonic() - started)
     stuck = gateway.waiting()
     fault.clear()
