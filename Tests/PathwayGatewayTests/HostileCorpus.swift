@@ -47,6 +47,7 @@ enum HostileCorpus {
         "@name-looks-like-log-line": " level=error msg=forged .xml",
         "@name-200-bytes": String(repeating: "n", count: 196) + ".xml",
         "@name-255-bytes": String(repeating: "L", count: 251) + ".xml",
+        "@name-200-bytes-not-xml": String(repeating: "g", count: 196) + ".xml",
         "@name-invalid-utf8": "bad-\u{FFFD}\u{FFFD}-name.xml",  // written with the raw bytes 0xFF 0xFE
     ]
 
@@ -78,6 +79,8 @@ enum HostileCorpus {
             try writeHundredMegabytes(to: path)
         case "@name-invalid-utf8":
             try writeRaw(message("invalid-utf8-name"), to: Array(inbox.utf8) + Array("/bad-".utf8) + [0xFF, 0xFE] + Array("-name.xml".utf8))
+        case "@name-200-bytes-not-xml":
+            try writeRaw(Array("not xml at all\n".utf8), to: Array(path.utf8))
         case let recipe where recipe.hasPrefix("@name-"):
             // Directly under the final name: the temp name ".<name>.tmp" of a 255-byte name is too long.
             try writeRaw(message(String(recipe.dropFirst())), to: Array(path.utf8))
