@@ -59,8 +59,8 @@ extension HostileCorpusTests {
         #expect(process.terminationStatus == 0)
     }
 
-    /// A partner that ignores the temp-name rule writes in place and is still writing when the
-    /// daemon claims the file: the half it read gets one outcome (T01, answered with an AppRec since
+    /// A partner that breaks the temp-name rule (gives the final name too early) is still writing
+    /// when the daemon claims the file: the half it read gets one outcome (T01, answered with an AppRec since
     /// the header was complete) and the daemon goes on. Known limitation: the writer keeps its
     /// descriptor on the claimed inode, so the quarantined original ends up with bytes the decision
     /// never saw (its sha256 no longer matches the audit record).
@@ -70,10 +70,13 @@ extension HostileCorpusTests {
         defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
         let bytes = HostileCorpus.message("in-place")
         let path = "\(Self.inbox(ws))/in-place.xml"
-        _ = FileManager.default.createFile(atPath: path, contents: nil)
-        let writer = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        // Half the file under a hidden name, then the final name while the writer keeps it open:
+        // the daemon (woken by the rename) can only ever see the half.
+        let hidden = "\(Self.inbox(ws))/.in-place.xml.partial"
+        _ = FileManager.default.createFile(atPath: hidden, contents: nil)
+        let writer = try FileHandle(forWritingTo: URL(fileURLWithPath: hidden))
         try writer.write(contentsOf: Data(bytes.prefix(bytes.count / 2)))
-        try ws.drop(HostileCorpus.message("wake-up"), as: "wake-up.xml")  // a rename: inotify wakes a full scan
+        #expect(rename(hidden, path) == 0)
         try Self.waitFor("the claim") { !FileManager.default.fileExists(atPath: path) }
         try writer.write(contentsOf: Data(bytes.suffix(from: bytes.count / 2)))
         try writer.close()
