@@ -22,6 +22,7 @@ case "drain":
     try DrainThroughput.run(count: Int(option("--count", default: 10_000)), under: stringOption("--dir"))
 case "disk":
     try DiskLimits.run(count: Int(option("--count", default: 2_000)), under: stringOption("--dir"))
+case "generate": try TrafficGenerator.run(count: Int(option("--count", default: 20_000)), into: stringOption("--dir") ?? "traffic", seed: UInt64(option("--seed", default: 1)))
 case "samples":
     // Regenerates samples/messages/ from SampleSet (a test keeps the two in step).
     let dir = arguments.count > 1 ? arguments[1] : "samples/messages"
@@ -32,7 +33,7 @@ case "samples":
     }
 default:
     print("""
-        usage: gateway-bench xml [--seconds S] [--rounds N] | drain [--count N] [--dir DIR] | disk [--count N] [--dir DIR] | samples [DIR]
+        usage: gateway-bench xml [--seconds S] [--rounds N] | drain [--count N] [--dir DIR] | disk [--count N] [--dir DIR] | generate [--count N] [--dir DIR] [--seed S] | samples [DIR]
           xml   parse + validate + decode throughput over the conformance corpus, against a bare
                 libxml2 parse + validate loop over the same bytes (the physical limit of this step)
         """)

@@ -6,8 +6,9 @@ internal import CLibXML2
 /// loader), never substitutes entities (no `NOENT`), never loads a DTD, and any `<!DOCTYPE` stops the
 /// parser before its internal subset is read, which rules out XXE and entity-expansion bombs. Size and
 /// nesting depth are bounded by `XMLLimits`. The declared encoding is honoured because libxml2 gets the
-/// raw bytes. Namespace errors (an undeclared prefix), which libxml2 reports but tolerates, count as
-/// not well-formed.
+/// raw bytes. Attributes per element are bounded before libxml2 runs (`StartTagScanner`: its
+/// duplicate check is quadratic). Namespace errors (an undeclared prefix), which libxml2 reports but
+/// tolerates, count as not well-formed.
 public enum SafeXMLParser {
     static let options = Int32(
         XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
@@ -28,10 +29,14 @@ public enum SafeXMLParser {
         throws(XMLError) -> XMLDocumentHandle
     {
         LibXML2.ensureInitialized()
+        LibXML2.silenceContextFreeErrors()
         let limit = min(limits.maxBytes, Int(Int32.max))
         guard buffer.count <= limit else { throw .tooLarge(byteCount: buffer.count, limit: limits.maxBytes) }
         guard buffer.count > 0 else {
             throw .malformed([XMLDiagnostic(severity: .fatal, line: 1, message: "empty file")])
+        }
+        if let line = StartTagScanner.firstOverfullTag(in: buffer, limit: limits.maxAttributes) {
+            throw .tooManyAttributes(limit: limits.maxAttributes, line: line)
         }
         let collector = DiagnosticCollector()
         collector.maxDepth = Int32(clamping: limits.maxDepth)

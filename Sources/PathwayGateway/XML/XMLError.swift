@@ -4,6 +4,8 @@ public enum XMLError: Error, Sendable, Equatable, CustomStringConvertible {
     case tooLarge(byteCount: Int, limit: Int)
     /// Nested deeper than `XMLLimits.maxDepth`.
     case tooDeep(limit: Int)
+    /// An element with more than `XMLLimits.maxAttributes` attributes (found before parsing).
+    case tooManyAttributes(limit: Int, line: Int)
     /// Any `<!DOCTYPE`: refused before the internal subset is read (no entities, no XXE).
     case doctypeForbidden
     /// Not XML, not well-formed, wrong encoding, or an undeclared namespace prefix.
@@ -16,6 +18,7 @@ public enum XMLError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case let .tooLarge(count, limit): "file is \(count) bytes, over the limit of \(limit) bytes"
         case let .tooDeep(limit): "elements nested deeper than the limit of \(limit)"
+        case let .tooManyAttributes(limit, _): "an element has more than \(limit) attributes"
         case .doctypeForbidden: "DOCTYPE declarations are not accepted (no DTDs, no entities)"
         case let .malformed(diagnostics):
             "not well-formed XML: " + (diagnostics.first(where: { $0.severity != .warning })?.description ?? "unreadable")
@@ -27,9 +30,10 @@ public enum XMLError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// The line the error points at, when known.
     public var line: Int? {
-        if case let .malformed(diagnostics) = self {
-            return diagnostics.first(where: { $0.severity != .warning && $0.line > 0 })?.line
+        switch self {
+        case let .malformed(diagnostics): diagnostics.first(where: { $0.severity != .warning && $0.line > 0 })?.line
+        case let .tooManyAttributes(_, line): line
+        default: nil
         }
-        return nil
     }
 }

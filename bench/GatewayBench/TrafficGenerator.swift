@@ -1,0 +1,195 @@
+import Foundation
+import PathwayGateway
+
+/// `gateway-bench generate --count N --dir DIR [--seed S]`: realistic inbound traffic for the
+/// default config, with the outcome each file must get, for the crash soak (bench/soak.py).
+///
+/// Writes `DIR/<partner>/<name>.xml` (not yet in any spool: the soak moves files into the inboxes
+/// while it kills the daemon) and `DIR/manifest.tsv`, one line per file in release order:
+/// `partner/name  msgId  outcome  answer  routedTo`, where `answer` is `1` (AppRec OK),
+/// `2:<code>` (AppRec Avvist), `notice:<code>` (a `.rejected.txt`, no MsgId) or `-` (none), and
+/// `routedTo` the partner that must receive exactly one routed copy (or `-`).
+///
+/// The mix: hospital PFH-SP1 needs assessments (every fourth with a 10–80 kB PDF), plain dialog
+/// notes addressed to a kommune, NPF-KOMMUNE in Dialogmelding 1.0, municipal SP2/SP3 (recorded,
+/// not routed), a lenient hospital's deviating headers, unmatched municipal AppRecs; about 2% exact
+/// resends of an earlier accepted message (same AppRec again, never routed twice) and about 1%
+/// invalid files (E30, E31, T01 with and without a MsgId, T02, T10, a spoofed sender). Deterministic
+/// for a seed, so a failing soak can be replayed.
+enum TrafficGenerator {
+    struct Line {
+        var partner: String
+        var name: String
+        var msgId: String
+        var outcome: String
+        var answer: String
+        var routedTo: String
+    }
+
+    static let gateway = SampleMessageFactory.Party(name: "Forløpsgateway Helse Vest", herId: "8150001")
+    static let hospitals = [
+        (partner: "helse-bergen", party: SampleMessageFactory.Party(name: "Helse Bergen HF", herId: "8150010",
+                                                                   unitName: "Kreftavdelingen", unitHerId: "8150011")),
+        (partner: "haraldsplass", party: SampleMessageFactory.Party(name: "Haraldsplass Diakonale Sykehus", herId: "8150020",
+                                                                   unitName: "Medisinsk avdeling", unitHerId: "8150021")),
+    ]
+    /// kommune → (partner, HER-id of its pakkeforløp-hjem contact point, HER-id of its `*` one).
+    static let kommuner: [(kommune: String, partner: String, pfh: String, any: String)] = [
+        ("4601", "bergen-kommune", "8150101", "8150100"), ("0301", "oslo-kommune", "8150111", "8150110"),
+        ("5001", "trondheim-kommune", "8150121", "8150120"), ("1103", "stavanger-kommune", "8150131", "8150130"),
+        ("1508", "alesund-kommune", "8150141", "8150140"), ("5501", "tromso-kommune", "8150151", "8150150"),
+        ("1507", "alesund-kommune", "8150141", "8150140"),  // retired number, aliased to 1508
+    ]
+
+    static func run(count: Int, into directory: String, seed: UInt64) throws {
+        var random = SplitMix(seed: seed)
+        var lines: [Line] = []
+        var resendable: [(line: Line, bytes: [UInt8])] = []
+        var written = 0
+        func emit(_ line: Line, _ bytes: [UInt8]) throws {
+            let dir = "\(directory)/\(line.partner)"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try Data(bytes).write(to: URL(fileURLWithPath: "\(dir)/\(line.name)"))
+            lines.append(line)
+            written += bytes.count
+        }
+        for index in 0..<count {
+            let name = String(format: "m-%06d.xml", index)
+            let roll = random.unit()
+            if roll < 0.02, let original = resendable.isEmpty ? nil : resendable[random.below(resendable.count)] {
+                var line = original.line
+                line.name = name
+                line.outcome = "duplicate"
+                line.routedTo = "-"
+                try emit(line, original.bytes)
+            } else if roll < 0.03 {
+                let (line, bytes) = invalid(index: index, name: name, random: &random)
+                try emit(line, bytes)
+            } else {
+                let (line, bytes) = valid(index: index, name: name, roll: random.unit(), random: &random)
+                try emit(line, bytes)
+                if line.outcome == "accepted" { resendable.append((line, bytes)) }
+            }
+        }
+        var manifest = "# partner/name\tmsgId\toutcome\tanswer\troutedTo (bench/GatewayBench/TrafficGenerator.swift)\n"
+        for line in lines {
+            manifest += "\(line.partner)/\(line.name)\t\(line.msgId)\t\(line.outcome)\t\(line.answer)\t\(line.routedTo)\n"
+        }
+        try Data(manifest.utf8).write(to: URL(fileURLWithPath: "\(directory)/manifest.tsv"))
+        let counts = Dictionary(grouping: lines, by: \.outcome).mapValues(\.count).sorted { $0.key < $1.key }
+        print("generated \(lines.count) files (\(written / 1_000_000) MB) in \(directory): "
+              + counts.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+    }
+
+    /// A message the gateway accepts, with where it must be routed.
+    static func valid(index: Int, name: String, roll: Double, random: inout SplitMix) -> (Line, [UInt8]) {
+        let msgId = "soak-\(index)-\(random.next() % 1_000_000)"
+        let place = kommuner[random.below(kommuner.count)]
+        let patient = SampleMessageFactory.PatientData(fnr: syntheticFnr(&random), kommune: place.kommune)
+        let hospital = hospitals[0]
+        func message(from sender: SampleMessageFactory.Party, to receiver: SampleMessageFactory.Party, event: String?) -> SampleMessageFactory.Message {
+            var m = SampleMessageFactory.Message(msgId: msgId, sender: sender, receiver: receiver, patient: patient, pathwayEvent: event)
+            m.noteDate = "2026-11-\(String(format: "%02d", 1 + random.below(28)))"
+            return m
+        }
+        switch roll {
+        case ..<0.60:  // SP1 from the hospital, routed to the kommune's pakkeforløp-hjem contact point
+            var m = message(from: hospital.party, to: gateway, event: "PFH-SP1")
+            if index % 4 == 0 { m.attachmentBytes = 10_000 + random.below(70_000) }
+            return (Line(partner: hospital.partner, name: name, msgId: msgId, outcome: "accepted", answer: "1", routedTo: place.partner),
+                    bytes(m))
+        case ..<0.75:  // a plain note to a kommune, routed by its Receiver
+            let receiver = SampleMessageFactory.Party(name: "Kommune", herId: place.any)
+            let m = message(from: hospital.party, to: receiver, event: nil)
+            return (Line(partner: hospital.partner, name: name, msgId: msgId, outcome: "accepted", answer: "1", routedTo: place.partner),
+                    bytes(m))
+        case ..<0.85:  // psychiatric follow-up, Dialogmelding 1.0, to the kommune's `*` contact point
+            var m = message(from: hospital.party, to: gateway, event: "NPF-KOMMUNE")
+            m.dialogVersion = .v1_0
+            return (Line(partner: hospital.partner, name: name, msgId: msgId, outcome: "accepted", answer: "1", routedTo: place.partner),
+                    bytes(m))
+        case ..<0.95:  // the municipality's own SP2/SP3 needs assessment: recorded, not routed
+            let own = SampleMessageFactory.Party(name: "Kommune", herId: place.pfh)
+            let m = message(from: own, to: gateway, event: index % 2 == 0 ? "PFH-SP2" : "PFH-SP3")
+            return (Line(partner: place.partner, name: name, msgId: msgId, outcome: "accepted", answer: "1", routedTo: "-"), bytes(m))
+        default:  // the lenient hospital, with NAV-style header deviations (accepted with warnings)
+            let m = message(from: hospitals[1].party, to: gateway, event: "PFH-SP1")
+            let text = String(decoding: bytes(m), as: UTF8.self).replacingOccurrences(of: "<Ack V=\"J\" DN=\"Ja\"/>", with:
+                "<ConversationRef><RefToConversation>c-\(index)</RefToConversation><RefToParent>p-\(index)</RefToParent></ConversationRef><Ack V=\"J\" DN=\"Ja\"/>")
+            return (Line(partner: hospitals[1].partner, name: name, msgId: msgId, outcome: "accepted", answer: "1", routedTo: place.partner),
+                    Array(text.utf8))
+        }
+    }
+
+    /// One of the invalid kinds, in turn, or an AppRec from a municipality that matches nothing.
+    static func invalid(index: Int, name: String, random: inout SplitMix) -> (Line, [UInt8]) {
+        let msgId = "soak-bad-\(index)"
+        let hospital = hospitals[0]
+        var m = SampleMessageFactory.Message(msgId: msgId, sender: hospital.party, receiver: gateway,
+                                             patient: .init(fnr: syntheticFnr(&random), kommune: "4601"), pathwayEvent: "PFH-SP1")
+        func line(_ answer: String, partner: String = hospital.partner, outcome: String = "rejected", id: String = msgId) -> Line {
+            Line(partner: partner, name: name, msgId: id, outcome: outcome, answer: answer, routedTo: "-")
+        }
+        switch index % 8 {
+        case 0:
+            m.patient?.fnr = "03851598731"
+            return (line("2:E31"), bytes(m))
+        case 1:
+            m.patient?.fnr = nil
+            return (line("2:E30"), bytes(m))
+        case 2:
+            return (line("2:T01"), Array(bytes(m).prefix(900)))  // cut off, MsgId salvaged
+        case 3:
+            m.genDate = "i går"
+            return (line("2:T02"), bytes(m))
+        case 4:
+            let text = String(decoding: bytes(m), as: UTF8.self).replacingOccurrences(of: "DIALOG_HELSEFAGLIG", with: "EPIKRISE")
+            return (line("2:T10"), Array(text.utf8))
+        case 5:
+            return (line("notice:T01", id: "-"), Array("not xml at all \(index)\n".utf8))
+        case 6:  // Helse Bergen's message in Haraldsplass's inbox: a spoofed sender
+            return (line("2:X99", partner: hospitals[1].partner), bytes(m))
+        default:  // a municipality's receipt for something never routed: recorded, never answered
+            let answer = AppRec(version: .v1_1, genDate: "2026-11-23T12:00:00", id: "soak-apprec-\(index)",
+                                sender: .init(institution: .init(name: "Bergen kommune", herId: "8150100")),
+                                receiver: .init(institution: .init(name: gateway.name, herId: gateway.herId)),
+                                status: .ok, errors: [],
+                                originalMsgId: .init(msgType: CodedValue(v: "DIALOG_HELSEFAGLIG"), issueDate: "2026-11-23T10:00:00",
+                                                     id: "never-routed-\(index)"))
+            return (line("-", partner: "bergen-kommune", outcome: "apprec-received", id: answer.id), AppRecEncoder.encode(answer))
+        }
+    }
+
+    static func bytes(_ m: SampleMessageFactory.Message) -> [UInt8] { Array(SampleMessageFactory.xml(m).utf8) }
+
+    /// A synthetic test person (month + 80) with valid check digits: never a real person.
+    static func syntheticFnr(_ random: inout SplitMix) -> String {
+        while true {
+            let day = 1 + random.below(28), month = 81 + random.below(12), year = random.below(100), person = random.below(500)
+            let base = String(format: "%02d%02d%02d%03d", day, month, year, person)
+            var digits = base.utf8.map { Int($0) - 48 }
+            let k1 = (11 - zip(digits, [3, 7, 6, 1, 8, 9, 4, 5, 2]).reduce(0) { $0 + $1.0 * $1.1 } % 11) % 11
+            guard k1 < 10 else { continue }
+            digits.append(k1)
+            let k2 = (11 - zip(digits, [5, 4, 3, 2, 7, 6, 5, 4, 3, 2]).reduce(0) { $0 + $1.0 * $1.1 } % 11) % 11
+            guard k2 < 10 else { continue }
+            let number = base + "\(k1)\(k2)"
+            if Fodselsnummer.isValid(number) { return number }
+        }
+    }
+
+    /// A small seeded generator (SplitMix64): the same seed gives the same traffic.
+    struct SplitMix {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    }
+}

@@ -1,0 +1,514 @@
+#!/usr/bin/env python3
+"""Crash soak for pathway-gateway (issue 7; docs/proof.md).
+
+  soak.py kill   [--count N] [--kills K] ...   drain N generated messages while SIGKILLing the
+                                               daemon at random moments at least K times
+  soak.py faults [--count N] ...               disk full, and an outbound directory that turns
+                                               unwritable: what the daemon does, and whether a
+                                               restart after the fault clears finishes everything
+  soak.py check  --spool DIR --manifest FILE   only the invariant checks, on a finished spool
+
+Every run ends with the same checks (check()): each input has exactly one outcome (one original
+in archive/ or quarantine/ named <gatewayId>-<name>, one `received` record) and the outcome the
+generator expected; every routed message and AppRec exists exactly once per MsgId, a resend's
+AppRec is byte-identical to the first; no temp or partial file in outbound/archive/quarantine;
+inbound/ and state/processing/ are empty; the audit trail has each step once per message;
+`pathway-gateway audit verify` exits 0; the database's outcome counts (status --json) agree.
+Exit status 0 when every invariant holds, 1 when one fails, 2 when the soak could not run.
+Standard library only (python3 >= 3.9).
+"""
+import argparse
+import collections
+import glob
+import hashlib
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CRASH_POINTS = ["staged", "decided", "routed-written", "notice-written", "apprec-written", "archived"]
+APPREC_NS = ["{http://www.kith.no/xmlstds/apprec/2012-02-15}", "{http://www.kith.no/xmlstds/apprec/2004-11-21}"]
+MSGHEAD_NS = "{http://www.kith.no/xmlstds/msghead/2006-05-24}"
+
+
+def log(text):
+    print(text, flush=True)
+
+
+def binary(name, explicit):
+    if explicit:
+        return os.path.abspath(explicit)
+    for build in ("release", "debug"):
+        path = os.path.join(ROOT, ".build", build, name)
+        if os.path.exists(path):
+            return path
+    sys.exit(f"soak: {name} not built (swift build [-c release]) and no --{name.split('-')[0]} given")
+
+
+class Gateway:
+    """A spool with the sample configuration, and the daemon binary that works on it."""
+
+    def __init__(self, work, gateway_binary, batch_size, spool=None):
+        self.work = work
+        self.binary = gateway_binary
+        self.spool = spool or os.path.join(work, "spool")
+        self.config = os.path.join(work, "pathway-gateway.json")
+        self.log_path = os.path.join(work, "daemon.log")
+        with open(os.path.join(ROOT, "samples", "pathway-gateway.json")) as f:
+            config = json.load(f)
+        config["spool"] = self.spool
+        config["batchSize"] = batch_size
+        config["schemas"] = os.path.join(ROOT, "Schemas")
+        with open(self.config, "w") as f:
+            json.dump(config, f)
+        self.partners = [p["id"] for p in config["partners"]]
+
+    def env(self, crash_at=None):
+        env = dict(os.environ, PATHWAY_GATEWAY_CONFIG="")
+        env.pop("PATHWAY_GATEWAY_CRASH_AT", None)
+        if crash_at:
+            env["PATHWAY_GATEWAY_CRASH_AT"] = crash_at
+        return env
+
+    def start(self, crash_at=None, once=False, preexec=None):
+        args = [self.binary, "run", "--config", self.config] + (["--once"] if once else [])
+        stderr = open(self.log_path, "ab")
+        try:
+            return subprocess.Popen(args, stderr=stderr, stdout=subprocess.DEVNULL, env=self.env(crash_at),
+                                    preexec_fn=preexec)
+        finally:
+            stderr.close()
+
+    def run_once(self, timeout=1800, preexec=None):
+        process = self.start(once=True, preexec=preexec)
+        return process.wait(timeout=timeout)
+
+    def command(self, *args):
+        result = subprocess.run([self.binary, *args, "--config", self.config], capture_output=True, text=True,
+                                env=self.env())
+        return result.returncode, result.stdout, result.stderr
+
+    def dir(self, *parts):
+        return os.path.join(self.spool, *parts)
+
+    def waiting(self):
+        """Files still in inbound/ or state/processing/ (visible names only)."""
+        count = 0
+        for partner in self.partners:
+            for d in (self.dir("inbound", partner), self.dir("state", "processing", partner)):
+                if os.path.isdir(d):
+                    count += sum(1 for e in os.scandir(d) if not e.name.startswith("."))
+        return count
+
+    def log_tail(self, lines=5):
+        try:
+            with open(self.log_path, "rb") as f:
+                return b"".join(f.readlines()[-lines:]).decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+
+class Traffic:
+    """Generated inputs (gateway-bench generate) released into the inboxes in waves."""
+
+    def __init__(self, directory, bench, count, seed):
+        self.directory = directory
+        if not os.path.exists(os.path.join(directory, "manifest.tsv")):
+            subprocess.run([bench, "generate", "--count", str(count), "--dir", directory, "--seed", str(seed)], check=True)
+        self.manifest = read_manifest(os.path.join(directory, "manifest.tsv"))
+        self.released = 0
+
+    def release(self, gateway, n):
+        """Moves the next n files into their inboxes (rename: appears whole, as the spec asks)."""
+        for line in self.manifest[self.released:self.released + n]:
+            target = gateway.dir("inbound", line["partner"])
+            os.makedirs(target, exist_ok=True)
+            source, final = os.path.join(self.directory, line["partner"], line["name"]), os.path.join(target, line["name"])
+            try:
+                os.rename(source, final)
+            except OSError:  # another filesystem: copy to a temporary name, then rename
+                temp = os.path.join(target, "." + line["name"] + ".tmp")
+                shutil.copyfile(source, temp)
+                os.rename(temp, final)
+                os.unlink(source)
+        self.released = min(len(self.manifest), self.released + n)
+
+    @property
+    def done(self):
+        return self.released >= len(self.manifest)
+
+
+def read_manifest(path):
+    lines = []
+    with open(path) as f:
+        for raw in f:
+            if raw.startswith("#") or not raw.strip():
+                continue
+            file, msg_id, outcome, answer, routed = raw.rstrip("\n").split("\t")
+            partner, name = file.split("/", 1)
+            lines.append(dict(partner=partner, name=name, msgId=msg_id, outcome=outcome, answer=answer, routedTo=routed))
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# The invariants
+
+
+def audit_records(spool):
+    records = []
+    for path in glob.glob(os.path.join(spool, "audit", "*.jsonl")):
+        with open(path, "rb") as f:
+            for line in f:
+                if line.strip():
+                    records.append(json.loads(line))
+    records.sort(key=lambda r: r["seq"])
+    return records
+
+
+def child(element, name):
+    for ns in APPREC_NS + [MSGHEAD_NS, ""]:
+        found = element.find(ns + name)
+        if found is not None:
+            return found
+    return None
+
+
+def parse_apprec(data):
+    root = ET.fromstring(data)
+    original = child(root, "OriginalMsgId")
+    error = child(root, "Error")
+    return dict(status=child(root, "Status").get("V"), original=child(original, "Id").text,
+                code=error.get("V") if error is not None else None)
+
+
+def parse_routed(data):
+    root = ET.fromstring(data)
+    info = root.find(MSGHEAD_NS + "MsgInfo")
+    ref = info.find(MSGHEAD_NS + "ConversationRef")
+    return ref.find(MSGHEAD_NS + "RefToParent").text if ref is not None else None
+
+
+def check(gateway, manifest, quiet=False):
+    """Every invariant of the module docstring; returns the list of violations (empty: all hold)."""
+    spool = gateway.spool
+    problems = []
+
+    def fail(text):
+        if len(problems) < 50:
+            log("  VIOLATION: " + text)
+        problems.append(text)
+
+    records = audit_records(spool)
+    by_event = collections.defaultdict(list)
+    for r in records:
+        by_event[r["event"]].append(r)
+    received = collections.defaultdict(list)
+    for r in by_event["received"]:
+        received[(r["partner"], r["file"])].append(r)
+    steps = collections.defaultdict(collections.Counter)
+    for r in records:
+        if r.get("gatewayId"):
+            steps[r["gatewayId"]][r["event"]] += 1
+
+    # Leftovers: nothing waits, nothing temporary or partial anywhere a partner or operator looks.
+    for partner in gateway.partners:
+        for d in ("inbound", "state/processing"):
+            left = os.listdir(os.path.join(spool, d, partner)) if os.path.isdir(os.path.join(spool, d, partner)) else []
+            if left:
+                fail(f"{len(left)} file(s) left in {d}/{partner}: {left[:3]}")
+        for d in ("outbound", "archive", "quarantine"):
+            path = os.path.join(spool, d, partner)
+            for name in os.listdir(path) if os.path.isdir(path) else []:
+                if name.startswith(".") or name.endswith(".tmp"):
+                    fail(f"temporary file left: {d}/{partner}/{name}")
+
+    # Outbound: every AppRec and routed message parses completely; index them by original MsgId.
+    apprecs = collections.defaultdict(list)   # original MsgId -> [(partner, name, bytes)]
+    routed = collections.defaultdict(list)    # original MsgId -> [(partner, name)]
+    apprec_files = routed_files = 0
+    for partner in gateway.partners:
+        path = os.path.join(spool, "outbound", partner)
+        for name in os.listdir(path) if os.path.isdir(path) else []:
+            if not name.endswith(".xml") or name.startswith("."):
+                continue
+            with open(os.path.join(path, name), "rb") as f:
+                data = f.read()
+            try:
+                if name.endswith(".apprec.xml"):
+                    apprecs[parse_apprec(data)["original"]].append((partner, name, data))
+                    apprec_files += 1
+                else:
+                    routed[parse_routed(data)].append((partner, name))
+                    routed_files += 1
+            except (ET.ParseError, AttributeError) as error:
+                fail(f"outbound/{partner}/{name} is not a complete message: {error}")
+
+    # Each input: one decision, one original under <gatewayId>-<name>, the expected answer.
+    originals = {}
+    for d in ("archive", "quarantine"):
+        for partner in gateway.partners:
+            path = os.path.join(spool, d, partner)
+            for name in os.listdir(path) if os.path.isdir(path) else []:
+                if not name.endswith(".reason.txt") and not name.startswith("."):
+                    originals.setdefault((partner, name), []).append(d)
+    groups = collections.defaultdict(list)
+    expected_apprecs = collections.Counter()
+    expected_routes = collections.Counter()
+    seen_originals = set()
+    for line in manifest:
+        key = (line["partner"], line["name"])
+        decisions = received.get(key, [])
+        if len(decisions) != 1:
+            fail(f"{key[0]}/{key[1]}: {len(decisions)} 'received' records (expected exactly 1)")
+            if not decisions:
+                continue
+        record = decisions[0]
+        gid = record["gatewayId"]
+        stored = f"{gid}-{line['name']}"
+        places = originals.get((line["partner"], stored), [])
+        seen_originals.add((line["partner"], stored))
+        destination = "quarantine" if line["outcome"] == "rejected" else "archive"
+        if places != [destination]:
+            fail(f"{key[0]}/{key[1]}: original in {places or 'nowhere'}, expected {destination}/{line['partner']}/{stored}")
+        else:
+            with open(os.path.join(spool, destination, line["partner"], stored), "rb") as f:
+                if hashlib.sha256(f.read()).hexdigest() != record["sha256"]:
+                    fail(f"{key[0]}/{key[1]}: archived bytes differ from the audited sha256")
+        if destination == "quarantine" and not os.path.exists(os.path.join(spool, "quarantine", line["partner"], stored + ".reason.txt")):
+            fail(f"{key[0]}/{key[1]}: quarantined without a reason file")
+        if line["outcome"] in ("accepted", "duplicate"):
+            groups[(line["partner"], line["msgId"])].append((line, record))
+        elif record["outcome"] != line["outcome"]:
+            fail(f"{key[0]}/{key[1]}: outcome {record['outcome']}, expected {line['outcome']}")
+        answer = line["answer"]
+        apprec_path = os.path.join(spool, "outbound", line["partner"], f"{gid}.apprec.xml")
+        if answer == "-" or answer.startswith("notice:"):
+            if os.path.exists(apprec_path):
+                fail(f"{key[0]}/{key[1]}: answered with an AppRec, expected {answer}")
+        if answer.startswith("notice:"):
+            notice = os.path.join(spool, "outbound", line["partner"], line["name"] + ".rejected.txt")
+            if not os.path.exists(notice) or answer.split(":")[1] not in open(notice, encoding="utf-8").read():
+                fail(f"{key[0]}/{key[1]}: no notice naming {answer.split(':')[1]}")
+        elif answer != "-":
+            expected_apprecs[line["msgId"]] += 1
+            if not os.path.exists(apprec_path):
+                fail(f"{key[0]}/{key[1]}: AppRec {apprec_path} missing")
+            else:
+                with open(apprec_path, "rb") as f:
+                    got = parse_apprec(f.read())
+                status, _, code = answer.partition(":")
+                if got["status"] != status or (code and got["code"] != code) or got["original"] != line["msgId"]:
+                    fail(f"{key[0]}/{key[1]}: AppRec status {got['status']} {got['code']} for {got['original']}, expected {answer}")
+        if line["routedTo"] != "-":
+            expected_routes[line["msgId"]] += 1
+            copies = routed.get(line["msgId"], [])
+            if len(copies) != 1 or copies[0][0] != line["routedTo"]:
+                fail(f"{key[0]}/{key[1]}: routed copies {copies}, expected one in outbound/{line['routedTo']}")
+        trail = steps[gid]
+        want = collections.Counter(received=1, **{("quarantined" if destination == "quarantine" else "archived"): 1})
+        if answer not in ("-",) and not answer.startswith("notice:"):
+            want["apprec-sent"] = 1
+        if line["routedTo"] != "-":
+            want["routed"] = 1
+        want["notice"] = (1 if answer.startswith("notice:") else 0) + (1 if destination == "quarantine" else 0)
+        got_steps = collections.Counter({k: v for k, v in trail.items() if k != "recovered"})
+        if +got_steps != +want:
+            fail(f"{key[0]}/{key[1]}: audit trail {dict(got_steps)}, expected {dict(+want)}")
+    for key in originals:
+        if key not in seen_originals:
+            fail(f"an original nobody sent: {key[0]}/{key[1]}")
+
+    # Resends: exactly one accepted per (sender partner, MsgId), the rest duplicates with the same bytes.
+    for (partner, msg_id), members in groups.items():
+        outcomes = sorted(r["outcome"] for _, r in members)
+        if outcomes != ["accepted"] + ["duplicate"] * (len(members) - 1):
+            fail(f"{partner} MsgId {msg_id}: outcomes {outcomes}")
+        bodies = set()
+        for line, record in members:
+            path = os.path.join(spool, "outbound", partner, f"{record['gatewayId']}.apprec.xml")
+            if os.path.exists(path):
+                with open(path, "rb") as f:
+                    bodies.add(f.read())
+        if len(bodies) > 1:
+            fail(f"{partner} MsgId {msg_id}: {len(bodies)} different AppRecs for one message and its resends")
+
+    # Per MsgId: no AppRec or routed copy missing or doubled, and none nobody expects.
+    for msg_id in set(apprecs) | set(expected_apprecs):
+        if len(apprecs.get(msg_id, [])) != expected_apprecs[msg_id]:
+            fail(f"MsgId {msg_id}: {len(apprecs.get(msg_id, []))} AppRec(s), expected {expected_apprecs[msg_id]}")
+    for msg_id in set(routed) | set(expected_routes):
+        if len(routed.get(msg_id, [])) != expected_routes[msg_id]:
+            fail(f"MsgId {msg_id}: {len(routed.get(msg_id, []))} routed copies, expected {expected_routes[msg_id]}")
+    if len(by_event["routed"]) != routed_files:
+        fail(f"{len(by_event['routed'])} 'routed' records for {routed_files} routed files")
+    if len(by_event["apprec-sent"]) != apprec_files:
+        fail(f"{len(by_event['apprec-sent'])} 'apprec-sent' records for {apprec_files} AppRec files")
+    if len(by_event["received"]) != len(manifest):
+        fail(f"{len(by_event['received'])} 'received' records for {len(manifest)} inputs")
+
+    code, out, err = gateway.command("audit", "verify")
+    if code != 0:
+        fail(f"audit verify exited {code}: {(out + err).strip()[:300]}")
+    code, out, _ = gateway.command("status", "--json")
+    try:
+        counts = json.loads(out)["outcomes"]["lastDay"]
+        expected = collections.Counter(line["outcome"] for line in manifest)
+        if {k: v for k, v in counts.items() if v} != dict(expected):
+            fail(f"database outcome counts {counts}, expected {dict(expected)}")
+    except (ValueError, KeyError) as error:
+        fail(f"status --json unreadable ({error}): {out[:200]}")
+    if not quiet:
+        log(f"checked {len(manifest)} inputs: {apprec_files} AppRecs, {routed_files} routed messages, "
+            f"{len(records)} audit records ({len(by_event['recovered'])} 'recovered'); "
+            f"{'ALL INVARIANTS HOLD' if not problems else f'{len(problems)} VIOLATION(S)'}")
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# The kill soak
+
+
+def kill_soak(args):
+    work = prepare_work(args)
+    gateway = Gateway(work, args.gateway, args.batch_size)
+    traffic = Traffic(os.path.join(work, "traffic"), args.bench, args.count, args.seed)
+    rng = random.Random(args.seed)
+    total = len(traffic.manifest)
+    # Twice as many waves as kills wanted: the backlog never runs dry before enough kills landed.
+    wave = max(1, -(-total // (2 * args.kills)))
+    kills = in_flight = crash_exits = unexpected = 0
+    started = time.monotonic()
+    log(f"kill soak: {total} messages in waves of {wave}, at least {args.kills} kills, batchSize {args.batch_size}, "
+        f"binary {args.gateway}, work {work}")
+    cycle = 0
+    clock = KillClock(rng)
+    while not traffic.done or (in_flight < args.kills and gateway.waiting() > 0):
+        cycle += 1
+        traffic.release(gateway, wave)
+        crash_at = rng.choice(CRASH_POINTS) if rng.random() < args.crash_point_share else None
+        before = gateway.waiting()
+        process = gateway.start(crash_at=crash_at)
+        code = clock.wait(process, gateway, before)
+        if code is None:
+            if gateway.waiting() > 0:
+                in_flight += 1
+            process.send_signal(signal.SIGKILL)
+            code = process.wait()
+            kills += 1
+        if code == 137 and crash_at:
+            crash_exits += 1
+        elif code != -signal.SIGKILL:
+            unexpected += 1
+            log(f"  cycle {cycle}: the daemon exited by itself with {code}: {gateway.log_tail(3).strip()}")
+        if cycle % 10 == 0:
+            log(f"  cycle {cycle}: released {traffic.released}/{total}, waiting {gateway.waiting()}, kills {kills}, "
+                f"crash points hit {crash_exits}, {time.monotonic() - started:.0f} s")
+    log(f"kills done: {kills} SIGKILLs ({in_flight} with files in flight), {crash_exits} crash-point exits, "
+        f"{unexpected} unexpected exits; final drain (run --once)")
+    code = gateway.run_once()
+    wall = time.monotonic() - started
+    if code != 0:
+        log(f"final run --once exited {code}: {gateway.log_tail().strip()}")
+    problems = check(gateway, traffic.manifest)
+    if code != 0:
+        problems.append(f"final drain exited {code}")
+    if unexpected:
+        problems.append(f"{unexpected} unexpected daemon exits")
+    if in_flight < args.kills:
+        problems.append(f"only {in_flight} kills with files in flight (wanted {args.kills})")
+    log(f"kill soak: {total} messages, {kills} SIGKILLs ({in_flight} with files in flight) + {crash_exits} crash-point exits, {cycle} starts, "
+        f"wall {wall:.1f} s: {'PASS' if not problems else 'FAIL'}")
+    finish(args, work, problems)
+
+
+class KillClock:
+    """Picks the moment to kill: uniformly random inside the time the daemon needs to drain what
+    waits, learned from the cycles where it emptied the inboxes before the kill (seconds per
+    waiting file); a fifth of the kills fall within the first 0.3 s (start-up, recovery, the
+    first claims) instead."""
+
+    def __init__(self, rng):
+        self.rng = rng
+        self.per_file = None
+
+    def wait(self, process, gateway, backlog):
+        """Returns the exit code if the daemon ended by itself first (a crash point), else None."""
+        if self.rng.random() < 0.2 or backlog == 0:
+            moment = self.rng.uniform(0.0, 0.3)
+        else:
+            moment = self.rng.uniform(0.0, (self.per_file or 0.01) * backlog + 0.1)
+        start = time.monotonic()
+        emptied = None
+        while True:
+            now = time.monotonic() - start
+            if process.poll() is not None:
+                return process.returncode
+            if emptied is None and gateway.waiting() == 0:
+                emptied = now
+            if now >= moment:
+                break
+            time.sleep(0.005)
+        if emptied is not None and backlog > 0:
+            observed = emptied / backlog
+            self.per_file = observed if self.per_file is None else 0.7 * self.per_file + 0.3 * observed
+        elif backlog > 0 and moment > 0.3:
+            # Not emptied in time: grow the estimate a little so the window keeps covering the drain.
+            self.per_file = max(self.per_file or 0.0, moment / backlog) * 1.05
+        return None
+
+
+def prepare_work(args):
+    work = args.work or tempfile.mkdtemp(prefix="pg-soak-")
+    os.makedirs(work, exist_ok=True)
+    return os.path.abspath(work)
+
+
+def finish(args, work, problems):
+    if problems:
+        log(f"work directory kept for inspection: {work}")
+        sys.exit(1)
+    if not args.keep and not args.work:
+        shutil.rmtree(work, ignore_errors=True)
+    sys.exit(0)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="mode", required=True)
+    for name in ("kill", "faults", "check"):
+        p = sub.add_parser(name)
+        p.add_argument("--gateway", help="pathway-gateway binary (default: .build/release, else .build/debug)")
+        p.add_argument("--bench", help="gateway-bench binary (same default)")
+        p.add_argument("--work", help="work directory (default: a fresh temporary one, removed after a pass)")
+        p.add_argument("--keep", action="store_true", help="keep the work directory after a pass")
+        p.add_argument("--seed", type=int, default=1)
+        p.add_argument("--batch-size", type=int, default=256)
+        p.add_argument("--count", type=int, default=20_000 if name == "kill" else 2_000)
+    sub.choices["kill"].add_argument("--kills", type=int, default=60)
+    sub.choices["kill"].add_argument("--crash-point-share", type=float, default=0.1,
+                                     help="share of starts that exit at a named step (PATHWAY_GATEWAY_CRASH_AT) instead")
+    sub.choices["faults"].add_argument("--only", choices=["disk-full", "audit-full", "unwritable"], action="append")
+    sub.choices["check"].add_argument("--spool", required=True)
+    sub.choices["check"].add_argument("--manifest", required=True)
+    args = parser.parse_args()
+    args.gateway = binary("pathway-gateway", args.gateway)
+    if args.mode == "check":
+        gateway = Gateway(tempfile.mkdtemp(prefix="pg-check-"), args.gateway, args.batch_size, spool=os.path.abspath(args.spool))
+        sys.exit(1 if check(gateway, read_manifest(args.manifest)) else 0)
+    args.bench = binary("gateway-bench", args.bench)
+    if args.mode == "kill":
+        kill_soak(args)
+    else:
+        import soak_faults  # noqa: E402  (bench/soak_faults.py)
+        soak_faults.run(args, sys.modules[__name__])
+
+
+if __name__ == "__main__":
+    main()
