@@ -21,8 +21,12 @@ public struct AppRecFactory: Sendable {
         public var sender: AppRecParty
     }
 
-    public func original(of head: MsgHead) -> Original {
-        Original(type: head.type, genDate: head.genDate, msgId: head.msgId, sender: AppRecParty(head.sender))
+    /// A GenDate that is not a dateTime (the reason a message may be rejected) is not echoed: the
+    /// AppRec's IssueDate is an xs:dateTime, and a schema-invalid receipt could be dropped by the
+    /// sender's system. The processing time stands in for it.
+    public func original(of head: MsgHead, now: Date) -> Original {
+        Original(type: head.type, genDate: Self.isDateTime(head.genDate) ? head.genDate : Self.timestamp(now),
+                 msgId: head.msgId, sender: AppRecParty(head.sender))
     }
 
     /// For a file that was not XML: only what scanning the text found, addressed to the partner.

@@ -97,7 +97,7 @@ public struct MessageProcessor: Sendable {
                                 path: SpoolPaths.outbound(target.partnerId, "\(routedId).xml"), bytes: bytes))
             facts.routedTo = ["\(target.partnerId)/\(target.herId) (\(target.reason))"]
         }
-        let appRec = appRecs.appRec(answering: appRecs.original(of: head), id: input.newId(), now: input.now, rejection: nil)
+        let appRec = appRecs.appRec(answering: appRecs.original(of: head, now: input.now), id: input.newId(), now: input.now, rejection: nil)
         return ProcessingPlan(
             decision: .init(outcome: .accepted, senderHerId: sender, msgId: head.msgId, msgType: head.typeCode,
                             registersKey: true, appRec: record(appRec, paths), routed: routed, destination: paths.archive),
@@ -156,7 +156,7 @@ public struct MessageProcessor: Sendable {
         switch rejection.subject {
         case let .msgHead(head):
             facts = self.facts(for: head, sender: nil)
-            original = appRecs.original(of: head)
+            original = appRecs.original(of: head, now: input.now)
             decision.msgId = head.msgId
             decision.msgType = head.typeCode
             decision.senderHerId = senderHerId(head.sender.allHerIds, input.partner)
