@@ -40,7 +40,9 @@ enum PipelineOracle {
     static let knownIssues: [(name: String, matches: @Sendable (String) -> Bool)] = [
         // AppRecFactory.original(of: MsgHead) echoes the original GenDate unchecked as IssueDate:
         // a message rejected for a bad GenDate gets an AppRec that is itself schema-invalid.
-        ("apprec-echoes-invalid-gendate", { $0.contains("own apprec fails validation") && $0.contains("IssueDate") }),
+        ("apprec-echoes-invalid-gendate", {
+            $0.contains("own apprec fails validation") && $0.contains("IssueDate") && $0.hasSuffix(answeringMsgHead)
+        }),
     ]
 
     /// The known issue a violation belongs to, if any.
@@ -63,6 +65,8 @@ enum PipelineOracle {
             found.append("strict accepts, lenient rejects: \(rejection.code.rawValue) \(rejection.reason)")
         }
         let isAppRec = if case .success(let message) = strictResult, case .appRec = message.content { true } else { false }
+        // Whether an AppRec would answer a MsgHead that was read (not one salvaged from broken text).
+        let readHead = if case .failure(let rejection) = strictResult, case .msgHead = rejection.subject { true } else { false }
         // The strict partner with nothing stored; the lenient one as if every key had been seen.
         for (partner, lookups) in [(context.strict, emptyLookups), (context.lenient, knownLookups(for: bytes))] {
             let input = MessageProcessor.Input(partner: partner, fileName: "fuzz.xml", messageId: "0f0f0f0f-fuzz", bytes: bytes,
@@ -73,12 +77,16 @@ enum PipelineOracle {
                 found.append("\(partner.id): plan threw \(error)")
                 continue
             }
-            found += check(plan, partner: partner.id, isAppRec: isAppRec, identity: identity, context: context)
+            found += check(plan, partner: partner.id, isAppRec: isAppRec, readHead: readHead, identity: identity, context: context)
         }
         return found
     }
 
-    private static func check(_ plan: ProcessingPlan, partner: String, isAppRec: Bool, identity: String?, context: Context) -> [String] {
+    /// Marks an AppRec failure on the path that answers a MsgHead that could be read.
+    static let answeringMsgHead = " [answering a read MsgHead]"
+
+    private static func check(_ plan: ProcessingPlan, partner: String, isAppRec: Bool, readHead: Bool, identity: String?,
+                              context: Context) -> [String] {
         var found: [String] = []
         let decision = plan.decision
         let quarantined = decision.destination?.hasPrefix("quarantine/") == true
@@ -96,7 +104,8 @@ enum PipelineOracle {
                 if isReceipt != (output.kind == .apprec) { found.append("\(partner): \(output.path) has the wrong root") }
             case .failure(let rejection):
                 found.append("\(partner): the gateway's own \(output.kind.rawValue) fails validation: "
-                             + "\(rejection.code.rawValue) \(rejection.reason.prefix(300))")
+                             + "\(rejection.code.rawValue) \(rejection.reason.prefix(300))"
+                             + (output.kind == .apprec && readHead ? answeringMsgHead : ""))
             }
         }
         if let identity, identity.count >= 11, identity.allSatisfy(\.isNumber) {
