@@ -519,8 +519,10 @@ def main():
     args = parser.parse_args()
     args.gateway = binary("pathway-gateway", args.gateway)
     if args.mode == "check":
-        gateway = Gateway(tempfile.mkdtemp(prefix="pg-check-"), args.gateway, args.batch_size, spool=os.path.abspath(args.spool))
-        sys.exit(1 if check(gateway, read_manifest(args.manifest)) else 0)
+        with tempfile.TemporaryDirectory(prefix="pg-check-") as config_dir:
+            gateway = Gateway(config_dir, args.gateway, args.batch_size, spool=os.path.abspath(args.spool))
+            failed = bool(check(gateway, read_manifest(args.manifest)))
+        sys.exit(1 if failed else 0)
     args.bench = binary("gateway-bench", args.bench)
     if args.mode == "kill":
         kill_soak(args)
