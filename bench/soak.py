@@ -195,12 +195,26 @@ def parse_routed(data):
     return ref.find(MSGHEAD_NS + "RefToParent").text if ref is not None else None
 
 
-def check(gateway, manifest, quiet=False):
-    """Every invariant of the module docstring; returns the list of violations (empty: all hold)."""
+# Known issues the checks recognise (docs/proof.md, "Findings"). A caller that expects one passes
+# its id in `known`: its violations are reported as KNOWN ISSUE and do not fail the run.
+KNOWN_ISSUES = {
+    "F1": "torn-audit-append-loses-records: a message's trail lacks the steps after a torn audit append",
+}
+
+
+def check(gateway, manifest, quiet=False, known=()):
+    """Every invariant of the module docstring; returns the violations that are not `known`
+    issues (empty: all hold)."""
     spool = gateway.spool
     problems = []
+    tolerated = collections.Counter()
 
-    def fail(text):
+    def fail(text, issue=None):
+        if issue in known:
+            tolerated[issue] += 1
+            if tolerated[issue] <= 3:
+                log(f"  KNOWN ISSUE {issue}: {text}")
+            return
         if len(problems) < 50:
             log("  VIOLATION: " + text)
         problems.append(text)
@@ -320,7 +334,9 @@ def check(gateway, manifest, quiet=False):
         want["notice"] = (1 if answer.startswith("notice:") else 0) + (1 if destination == "quarantine" else 0)
         got_steps = collections.Counter({k: v for k, v in trail.items() if k != "recovered"})
         if +got_steps != +want:
-            fail(f"{key[0]}/{key[1]}: audit trail {dict(got_steps)}, expected {dict(+want)}")
+            # Steps missing after the decision (none doubled, none foreign) is the shape of F1.
+            torn = got_steps["received"] == 1 and all(got_steps[k] <= want[k] for k in got_steps)
+            fail(f"{key[0]}/{key[1]}: audit trail {dict(got_steps)}, expected {dict(+want)}", "F1" if torn else None)
     for key in originals:
         if key not in seen_originals:
             fail(f"an original nobody sent: {key[0]}/{key[1]}")
@@ -347,9 +363,11 @@ def check(gateway, manifest, quiet=False):
         if len(routed.get(msg_id, [])) != expected_routes[msg_id]:
             fail(f"MsgId {msg_id}: {len(routed.get(msg_id, []))} routed copies, expected {expected_routes[msg_id]}")
     if len(by_event["routed"]) != routed_files:
-        fail(f"{len(by_event['routed'])} 'routed' records for {routed_files} routed files")
+        fail(f"{len(by_event['routed'])} 'routed' records for {routed_files} routed files",
+             "F1" if len(by_event["routed"]) < routed_files else None)
     if len(by_event["apprec-sent"]) != apprec_files:
-        fail(f"{len(by_event['apprec-sent'])} 'apprec-sent' records for {apprec_files} AppRec files")
+        fail(f"{len(by_event['apprec-sent'])} 'apprec-sent' records for {apprec_files} AppRec files",
+             "F1" if len(by_event["apprec-sent"]) < apprec_files else None)
     if len(by_event["received"]) != len(manifest):
         fail(f"{len(by_event['received'])} 'received' records for {len(manifest)} inputs")
 
@@ -367,7 +385,8 @@ def check(gateway, manifest, quiet=False):
     if not quiet:
         log(f"checked {len(manifest)} inputs: {apprec_files} AppRecs, {routed_files} routed messages, "
             f"{len(records)} audit records ({len(by_event['recovered'])} 'recovered'); "
-            f"{'ALL INVARIANTS HOLD' if not problems else f'{len(problems)} VIOLATION(S)'}")
+            f"{'ALL INVARIANTS HOLD' if not problems else f'{len(problems)} VIOLATION(S)'}"
+            + "".join(f"; known issue {k} ({KNOWN_ISSUES[k]}) seen {n} time(s)" for k, n in tolerated.items()))
     return problems
 
 
@@ -500,8 +519,10 @@ def main():
     args = parser.parse_args()
     args.gateway = binary("pathway-gateway", args.gateway)
     if args.mode == "check":
-        gateway = Gateway(tempfile.mkdtemp(prefix="pg-check-"), args.gateway, args.batch_size, spool=os.path.abspath(args.spool))
-        sys.exit(1 if check(gateway, read_manifest(args.manifest)) else 0)
+        with tempfile.TemporaryDirectory(prefix="pg-check-") as config_dir:
+            gateway = Gateway(config_dir, args.gateway, args.batch_size, spool=os.path.abspath(args.spool))
+            failed = bool(check(gateway, read_manifest(args.manifest)))
+        sys.exit(1 if failed else 0)
     args.bench = binary("gateway-bench", args.bench)
     if args.mode == "kill":
         kill_soak(args)

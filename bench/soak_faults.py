@@ -4,7 +4,9 @@ disk-full   The spool on a small loop-mounted ext4 filesystem (tmpfs when loop d
             available; skipped with a message when nothing can be mounted, e.g. an unprivileged CI
             container), filled with a ballast file to a few free-space levels in turn while the
             daemon drains a backlog.
-unwritable  One outbound directory turns unwritable mid-drain, by each mechanism that works here:
+audit-full  Only spool/audit fills up (a small tmpfs mounted there): the audit append is cut short.
+unwritable  One outbound directory turns unwritable under the running daemon (between a first
+            third of the traffic and the rest), by each mechanism that works here:
             `nonroot` (the daemon runs as nobody, the directory is chmod 0500 — root would bypass
             the mode bits), `immutable` (chattr +i; ext4/xfs/btrfs, not tmpfs), `robind` (a read-only
             bind mount over the directory).
@@ -12,7 +14,9 @@ unwritable  One outbound directory turns unwritable mid-drain, by each mechanism
 The daemon runs under a supervisor that restarts it after every exit, like systemd's
 Restart=on-failure (RestartSec shortened to 1 s here). Each scenario prints what the daemon did
 while the fault lasted (exit codes, its error lines, progress) and then clears the fault, lets the
-supervisor's next start finish the backlog, and runs every invariant of soak.check().
+supervisor's next start finish the backlog, and runs every invariant of soak.check(). The two
+disk-full scenarios tolerate known issue F1 (a torn audit append loses a message's later records;
+docs/proof.md) and report it; any other violation fails.
 """
 import collections
 import os
@@ -216,7 +220,7 @@ def disk_full(args, soak):
         finished = supervisor.run_until(lambda: gateway.waiting() == 0, 300)
         stop_code = supervisor.stop()
         report_phase(soak, "after clearing", supervisor, before, gateway, time.monotonic() - started)
-        problems = soak.check(gateway, traffic.manifest)
+        problems = soak.check(gateway, traffic.manifest, known={"F1"})
         if not finished:
             problems.append("backlog not drained after the fault cleared")
         if stop_code not in (0, None):  # None: nothing was left to run
@@ -277,7 +281,7 @@ def audit_full(args, soak):
         finished = supervisor.run_until(lambda: gateway.waiting() == 0, 120)
         stop_code = supervisor.stop()
         report_phase(soak, "after clearing", supervisor, before, gateway, time.monotonic() - started)
-        problems = soak.check(gateway, traffic.manifest)
+        problems = soak.check(gateway, traffic.manifest, known={"F1"})
         if not finished:
             problems.append("backlog not drained after the fault cleared")
         if stop_code not in (0, None):  # None: nothing was left to run

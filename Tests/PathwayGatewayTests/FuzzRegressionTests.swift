@@ -22,10 +22,27 @@ import Testing
         PipelineOracle.violations(of: bytes, in: context).filter { PipelineOracle.knownIssue($0) == nil }
     }
 
+    /// Fixed findings: every property holds, known issues included (a file here is a fixed bug).
     @Test(arguments: regressions)
     func crasherFoundByTheFuzzerNowHoldsEveryProperty(name: String) throws {
         let bytes = Array(try Data(contentsOf: TestPaths.packageRoot.appendingPathComponent("Tests/FuzzRegressions/\(name)")))
         #expect(PipelineOracle.violations(of: bytes, in: Self.context) == [])
+    }
+
+    /// Fuzz finding salvaged-gendate-not-a-datetime: a broken file whose GenDate starts like a
+    /// dateTime ("2019-01-16T22:51:35.5317672?" + NULs + "+01:00") passed the 19-character shape
+    /// test and was echoed as IssueDate, making the T01 AppRec schema-invalid. Salvage now keeps
+    /// only a real xs:dateTime (libxml2's own type check).
+    @Test func salvageKeepsOnlyARealDateTime() {
+        func salvaged(_ genDate: String) -> String? {
+            let text = "<MsgHead><MsgInfo><GenDate>\(genDate)</GenDate><MsgId>m-1</MsgId><broken"
+            return Array(text.utf8).withUnsafeBytes { HeaderSalvage(scanning: $0)?.genDate }
+        }
+        #expect(salvaged("2026-11-23T10:15:00") == "2026-11-23T10:15:00")
+        #expect(salvaged("2019-01-16T22:51:35.5317672+01:00") == "2019-01-16T22:51:35.5317672+01:00")
+        #expect(salvaged("2019-01-16T22:51:35.5317672?\u{0}\u{0}+01:00") == nil)
+        #expect(salvaged("2026-02-30T10:15:00") == nil)
+        #expect(salvaged("i går") == nil)
     }
 
     @Test func everySampleAndHostileInputHoldsEveryProperty() throws {

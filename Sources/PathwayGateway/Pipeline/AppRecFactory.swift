@@ -25,13 +25,13 @@ public struct AppRecFactory: Sendable {
     /// AppRec's IssueDate is an xs:dateTime, and a schema-invalid receipt could be dropped by the
     /// sender's system. The processing time stands in for it.
     public func original(of head: MsgHead, now: Date) -> Original {
-        Original(type: head.type, genDate: Self.isDateTime(head.genDate) ? head.genDate : Self.timestamp(now),
+        Original(type: head.type, genDate: XSDateTime.isValid(head.genDate) ? head.genDate : Self.timestamp(now),
                  msgId: head.msgId, sender: AppRecParty(head.sender))
     }
 
     /// For a file that was not XML: only what scanning the text found, addressed to the partner.
     public func original(of salvage: HeaderSalvage, partner: Partner, now: Date) -> Original {
-        let date = salvage.genDate.flatMap { Self.isDateTime($0) ? $0 : nil } ?? Self.timestamp(now)
+        let date = salvage.genDate ?? Self.timestamp(now)
         return Original(type: CodedValue(v: salvage.typeCode ?? "UKJENT"), genDate: date, msgId: salvage.msgId,
                         sender: AppRecParty(institution: .init(name: partner.name, herId: partner.herIds.first)))
     }
@@ -70,14 +70,4 @@ public struct AppRecFactory: Sendable {
     }
 
     private static let lastTimestamp = Mutex<(second: Int64, text: String)?>(nil)
-
-    /// Good enough to echo as IssueDate: "yyyy-MM-ddTHH:mm:ss" with optional fraction and zone.
-    static func isDateTime(_ text: String) -> Bool {
-        let shape = Array("dddd-dd-ddTdd:dd:dd".utf8)
-        let bytes = Array(text.utf8)
-        guard bytes.count >= shape.count else { return false }
-        return zip(shape, bytes).allSatisfy { expected, actual in
-            expected == UInt8(ascii: "d") ? (48...57).contains(actual) : expected == actual
-        }
-    }
 }

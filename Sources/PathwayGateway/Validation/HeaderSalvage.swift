@@ -22,7 +22,8 @@ public struct HeaderSalvage: Sendable, Hashable {
         guard let msgId = Self.elementText("MsgId", in: head), !msgId.isEmpty, msgId.count <= 200 else { return nil }
         self.msgId = msgId
         typeCode = Self.typeCode(in: head)
-        genDate = Self.elementText("GenDate", in: head)
+        // Only a real xs:dateTime: it is echoed as the AppRec's IssueDate, which the schema checks.
+        genDate = Self.elementText("GenDate", in: head).flatMap { XSDateTime.isValid($0) ? $0 : nil }
     }
 
     /// Text of the first `<Name>` or `<prefix:Name>` element, if it is plain text.
