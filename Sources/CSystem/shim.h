@@ -6,4 +6,10 @@
 // syncfs(2): commit every dirty page and inode of one filesystem in one journal commit (Linux
 // >= 5.8 also reports writeback errors) — the group-commit primitive for the spool.
 extern int syncfs(int fd);
+// renameat2(2) with RENAME_NOREPLACE: claim a file without ever replacing one already claimed
+// under the same name (ext4, xfs, btrfs, tmpfs; other filesystems answer EINVAL).
+extern int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags);
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#endif
 #endif

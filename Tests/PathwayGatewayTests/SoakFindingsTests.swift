@@ -4,15 +4,15 @@ import Testing
 
 /// Failures the crash soak's fault scenarios found in code the lead owns (bench/soak.py faults;
 /// docs/proof.md), reproduced deterministically through the real binary and kept under
-/// `withKnownIssue` until fixed.
+/// `withKnownIssue` until fixed (none open now).
 @Suite struct SoakFindingsTests {
-    /// Known issue torn-audit-append-loses-records. A batch's audit records go out in one write;
+    /// Finding F1, torn-audit-append-loses-records (fixed). A batch's audit records go out in one write;
     /// when that write is cut short (disk full: seen in `soak.py faults` under disk-full and
     /// audit-full) or a crash tears it, the log ends inside the batch. At the next start the
-    /// incomplete last line is cut, and recovery re-appends the stored trail only for a message
-    /// whose gatewayId does not appear in the log's tail at all. A message whose `received` and
-    /// `routed` lines made it but whose `apprec-sent` and `archived` lines did not keeps that partial
-    /// trail for ever: its AppRec is sent and its original archived with no audit record of either.
+    /// incomplete last line is cut, and recovery used to re-append the stored trail only for a message
+    /// whose gatewayId did not appear in the log's tail at all: a message whose `received` and
+    /// `routed` lines made it but whose `apprec-sent` and `archived` lines did not kept that partial
+    /// trail for ever. Recovery now appends each message's missing records.
     /// The cut is simulated here: a crash right after the append, then the log truncated inside the
     /// `apprec-sent` record and the checkpoint that a torn append never gets removed.
     @Test func aTornAuditAppendIsCompletedByRecovery() throws {
@@ -38,10 +38,9 @@ import Testing
         let trail = try ws.auditRecords(event: nil).filter { $0["gatewayId"] as? String == gatewayId }.compactMap { $0["event"] as? String }
         #expect(trail.filter { $0 == "received" }.count == 1)
         #expect(trail.filter { $0 == "routed" }.count == 1)
-        withKnownIssue("torn-audit-append-loses-records: recovery skips a message whose gatewayId is anywhere in the tail") {
-            #expect(trail.filter { $0 == "apprec-sent" }.count == 1, "the AppRec was sent: \(trail)")
-            #expect(trail.filter { $0 == "archived" }.count == 1, "the original was archived: \(trail)")
-        }
+        #expect(trail.filter { $0 == "apprec-sent" }.count == 1, "the AppRec was sent: \(trail)")
+        #expect(trail.filter { $0 == "archived" }.count == 1, "the original was archived: \(trail)")
+        #expect(trail.last == "recovered", "\(trail)")
         let verify = try GatewayProcess.run(["audit", "verify"], environment: ["PATHWAY_GATEWAY_CONFIG": ""], cwd: ws.root)
         #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
     }

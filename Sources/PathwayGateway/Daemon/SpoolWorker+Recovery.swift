@@ -8,13 +8,14 @@ extension SpoolWorker {
         let decided = try store.pendingWork().filter { $0.state == .decided }
         removeAbandonedTempFiles(partners: partners, keeping: Set(decided.flatMap { $0.outputs.compactMap(\.staged) }.map(spool.absolute)))
         if !decided.isEmpty {
-            // The crash may have come before the batch's audit records were appended: write the
-            // stored ones for every message the log does not mention yet, then say it was recovered.
-            let tail = auditTail()
+            // The crash may have come before the batch's audit records were appended, or cut that
+            // append short: write each message's stored records that the log does not hold yet
+            // (a torn append keeps a prefix of every message's records), then say it was recovered.
+            let written = Self.recordCounts(inAuditTail: auditTail())
             var entries: [AuditLog.Entry] = []
             for work in decided {
-                if let json = work.auditFacts, tail.range(of: Data("\"gatewayId\":\"\(work.messageId)\"".utf8)) == nil {
-                    entries += AuditTrail.entries(stored: json) ?? []
+                if let json = work.auditFacts, let stored = AuditTrail.entries(stored: json) {
+                    entries += stored.dropFirst(written[work.messageId] ?? 0)
                 }
                 var facts = AuditFacts()
                 facts.gatewayId = work.messageId
@@ -43,6 +44,18 @@ extension SpoolWorker {
         let size = (try? handle.seekToEnd()) ?? 0
         try? handle.seek(toOffset: size > UInt64(bytes) ? size - UInt64(bytes) : 0)
         return (try? handle.readToEnd()) ?? Data()
+    }
+
+    /// How many records of each message (by gatewayId) the tail holds, "recovered" lines aside.
+    static func recordCounts(inAuditTail tail: Data) -> [String: Int] {
+        let key = Data("\"gatewayId\":\"".utf8), recovered = Data("\"event\":\"recovered\"".utf8)
+        var counts: [String: Int] = [:]
+        for line in tail.split(separator: UInt8(ascii: "\n")) where line.range(of: recovered) == nil {
+            guard let start = line.range(of: key)?.upperBound,
+                  let end = line[start...].firstIndex(of: UInt8(ascii: "\"")) else { continue }
+            counts[String(decoding: line[start..<end], as: UTF8.self), default: 0] += 1
+        }
+        return counts
     }
 
     /// A crash leaves `.<name>.<suffix>.tmp` files (never visible under a final name). Those a
