@@ -18,8 +18,6 @@ enum HostileCorpus {
         var answer: String
         /// nil, or the known issue this entry shows (reported; asserted under `withKnownIssue`).
         var issue: String?
-        /// The input stops the daemon today: it gets a workspace of its own.
-        var alone: Bool
         var what: String
 
         /// The name the input is dropped under.
@@ -27,6 +25,8 @@ enum HostileCorpus {
             guard input.hasPrefix("@") else { return input }
             return HostileCorpus.recipeNames[input] ?? String(input.dropFirst()) + ".xml"
         }
+        /// The name the gateway takes it under: a name that is not UTF-8 is renamed with `%XX`.
+        var takenName: String { input == "@name-invalid-utf8" ? "bad-%FF%FE-name.xml" : fileName }
         var description: String { input }
     }
 
@@ -34,8 +34,7 @@ enum HostileCorpus {
         let text = try String(contentsOf: directory.appendingPathComponent("manifest.tsv"), encoding: .utf8)
         return text.split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.isEmpty }.map { line in
             let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            let issue = f[3] == "-" ? nil : f[3].replacingOccurrences(of: "alone:", with: "")
-            return Entry(input: f[0], outcome: f[1], answer: f[2], issue: issue, alone: f[3].hasPrefix("alone:"), what: f[4])
+            return Entry(input: f[0], outcome: f[1], answer: f[2], issue: f[3] == "-" ? nil : f[3], what: f[4])
         }
     }
 

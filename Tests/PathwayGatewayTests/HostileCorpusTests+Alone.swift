@@ -5,29 +5,8 @@ import Testing
 import Glibc
 #endif
 
-/// Hostile inputs that need a workspace of their own: those that stop the daemon today (known
-/// issues, reported to the lead), and files changed while the daemon takes them.
+/// Hostile inputs that need a workspace of their own: files changed while the daemon takes them.
 extension HostileCorpusTests {
-    static var aloneEntries: [HostileCorpus.Entry] { (try? HostileCorpus.manifest().filter(\.alone)) ?? [] }
-
-    /// A poison input next to an ordinary message: both must get their outcome and the run must end
-    /// normally. Today the first stops every run (and every restart); the second never finishes.
-    @Test(arguments: aloneEntries)
-    func inputThatStopsTheDaemonToday(entry: HostileCorpus.Entry) throws {
-        let ws = try Workspace()
-        try ws.drop(HostileCorpus.message("bystander-\(entry.input.dropFirst())"), as: "bystander.xml")
-        try HostileCorpus.materialise(entry, in: Self.inbox(ws))
-        let first = try ws.run()
-        let second = try ws.run()
-        let outcome = try Self.decision(ws, entry.fileName)?["outcome"] as? String
-        withKnownIssue("\(entry.issue ?? ""): \(entry.what)") {
-            #expect(first.status == 0, "\(first.stderr)")
-            #expect(second.status == 0, "a restart must not stop at the same input: \(second.stderr)")
-            #expect(outcome == entry.outcome)
-            #expect(ws.files("inbound/helse-bergen").isEmpty && ws.files("state/processing/helse-bergen").isEmpty)
-        }
-    }
-
     /// A partner replaces a file (temp name, rename over it) again and again while the daemon runs:
     /// each version the daemon claimed gets exactly one outcome, no version twice, the last one
     /// always, and the archived bytes are the audited ones. Versions replaced before any claim are

@@ -71,8 +71,12 @@ public final class AuditLog: @unchecked Sendable {
         /// The last whole line of the log cannot be read as a record, so the chain cannot go on.
         case unreadableHead(path: String, reason: String)
         case closed(path: String)
+        /// Writing or syncing records failed (e.g. ENOSPC); Foundation's error alone names neither.
+        case appendFailed(path: String, records: Int, reason: String)
         public var description: String {
             switch self {
+            case let .appendFailed(path, records, reason):
+                "audit log \(path): appending \(records) record(s) failed: \(reason)"
             case let .unreadableHead(path, reason):
                 "audit log \(path): last record unreadable (\(reason)); run `pathway-gateway audit verify`"
             case let .closed(path): "audit log \(path) is closed"
@@ -187,7 +191,7 @@ public final class AuditLog: @unchecked Sendable {
                 // append continues the chain from the last whole record.
                 try? handle.truncate(atOffset: UInt64(fileBytes))
                 _ = try? handle.seekToEnd()
-                throw error
+                throw Failure.appendFailed(path: path, records: entries.count, reason: Self.reason(error))
             }
             if fileStart == nil { fileStart = entries[0].now }
             (seq, prev) = (nextSeq, nextPrev)
@@ -202,6 +206,16 @@ public final class AuditLog: @unchecked Sendable {
             }
         }
         save(due)
+    }
+
+    /// The errno text under Foundation's wrapper ("No space left on device (errno 28)").
+    private static func reason(_ error: any Error) -> String {
+        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+        if let posix = underlying ?? ((error as NSError).domain == NSPOSIXErrorDomain ? error as NSError : nil),
+           posix.domain == NSPOSIXErrorDomain {
+            return "\(String(cString: strerror(Int32(posix.code)))) (errno \(posix.code))"
+        }
+        return "\(error)"
     }
 
     /// Takes a last checkpoint of the head and closes the file; later appends throw. Call at a

@@ -37,8 +37,35 @@ public struct Spool: Sendable {
     }
 
     /// Names in `dir` the gateway may take: `*.xml`, not hidden, not a temporary name.
+    ///
+    /// Names are read as bytes: a name that is not UTF-8 (a Latin-1 export, say) cannot be carried
+    /// as a String, so it is first renamed in place to a UTF-8 one with those bytes spelled `%XX`
+    /// (`rapport-%E6.xml`) and taken under that name — never left behind without an outcome.
     public static func candidates(in dir: String) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-        return names.filter { $0.hasSuffix(".xml") && !$0.hasPrefix(".") && !$0.hasSuffix(".tmp") }.sorted()
+        guard let stream = opendir(dir) else { return [] }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let raw = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+            guard raw.first != UInt8(ascii: ".") else { continue }
+            if let name = String(validating: raw, as: UTF8.self) {
+                names.append(name)
+            } else if raw.count > 4, raw.suffix(4) == Array(".xml".utf8)[...], let renamed = renameToUTF8(raw, in: dir) {
+                names.append(renamed)
+            }
+        }
+        return names.filter { $0.hasSuffix(".xml") && !$0.hasSuffix(".tmp") }.sorted()
+    }
+
+    /// `raw` with every byte outside printable ASCII, and `%`, spelled `%XX`; renamed to that name
+    /// in `dir` (nil when it cannot be: it is then tried again at the next scan).
+    private static func renameToUTF8(_ raw: [UInt8], in dir: String) -> String? {
+        var name = ""
+        for byte in raw {
+            if byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "%") { name.unicodeScalars.append(Unicode.Scalar(byte)) }
+            else { name += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true) }
+        }
+        let renamed = try? DurableFile.renameNoReplace(pathBytes: Array("\(dir)/".utf8) + raw, to: "\(dir)/\(name)")
+        return renamed == true ? name : nil
     }
 }

@@ -74,18 +74,14 @@ public final class SpoolWorker: Sendable {
     }
 
     /// Renames each `inbound/<partner>/<name>` into `state/processing/` before any work; a name
-    /// another process or an earlier pass already took is skipped.
+    /// another process or an earlier pass already took is skipped. So is a name still in
+    /// `processing/` from an earlier file (a sender reusing a name while the first is in flight):
+    /// it is never replaced, and the new file is taken once the earlier one is done.
     private func claim(_ files: [Claimed]) throws -> [Claimed] {
-        var claimed: [Claimed] = []
-        for file in files {
-            let source = "\(spool.inbound(file.partner.id))/\(file.name)"
-            guard rename(source, "\(spool.processing(file.partner.id))/\(file.name)") == 0 else {
-                if errno == ENOENT { continue }
-                throw DurableFile.Failure.system(operation: "rename", path: source, errno: errno)
-            }
-            claimed.append(file)
+        try files.filter { file in
+            try DurableFile.renameNoReplace("\(spool.inbound(file.partner.id))/\(file.name)",
+                                            to: "\(spool.processing(file.partner.id))/\(file.name)")
         }
-        return claimed
     }
 
     /// The pipeline for files already in `state/processing/` (fresh, or left by a crash).
@@ -178,8 +174,18 @@ public final class SpoolWorker: Sendable {
         var bytes: [UInt8] = []
         var readFailure: String?
         let path = "\(spool.processing(file.partner.id))/\(file.name)"
-        do { bytes = try FileReader.read(path, limit: processor.validator.limits.maxBytes) } catch { readFailure = error.description }
-        let inbound = Inbound(file: file, bytes: bytes, sha256: SHA256.hex(bytes), readFailure: readFailure,
+        var sha256: String?
+        do {
+            bytes = try FileReader.read(path, limit: processor.validator.limits.maxBytes)
+        } catch {
+            readFailure = error.description
+            // Over the limit: its start still names the message (for a T01 AppRec), and the audit
+            // records the digest of the whole file.
+            if case .tooLarge = error, let summary = try? FileReader.summary(path, keeping: HeaderSalvage.scannedBytes) {
+                (bytes, sha256) = (summary.head, summary.sha256)
+            }
+        }
+        let inbound = Inbound(file: file, bytes: bytes, sha256: sha256 ?? SHA256.hex(bytes), readFailure: readFailure,
                               proposedId: TimeOrderedID.make(now: now), now: now)
         return try stage(Prepared(inbound: inbound, plan: try plan(inbound, messageId: inbound.proposedId)))
     }
@@ -202,7 +208,8 @@ public final class SpoolWorker: Sendable {
         let input = MessageProcessor.Input(partner: inbound.file.partner, fileName: inbound.file.name, messageId: messageId,
                                            bytes: inbound.bytes, sha256: inbound.sha256, readFailure: inbound.readFailure,
                                            now: inbound.now, newId: { TimeOrderedID.make() })
-        let lookups = MessageProcessor.Lookups(firstMessage: store.findFirst, routedMessage: store.matchAppRec)
+        let lookups = MessageProcessor.Lookups(firstMessage: store.findFirst, routedMessage: store.matchAppRec,
+                                               outputExists: { [spool] in access(spool.absolute($0), F_OK) == 0 })
         var plan = try processor.plan(input, lookups: lookups)
         plan.facts.gatewayId = messageId
         plan.facts.patientPseudonym = plan.facts.patientIdent.map(pseudonymizer.pseudonym(for:))

@@ -27,16 +27,21 @@ public struct MessageProcessor: Sendable {
     public struct Lookups {
         public var firstMessage: (_ senderHerId: String, _ msgId: String) throws -> MessageStore.FirstMessage?
         public var routedMessage: (_ msgId: String, _ fromHerId: String?) throws -> MessageStore.RoutedMessage?
+        /// Whether a spool-relative output name is taken (only names not built from the gateway's
+        /// id can be: the `<file>.rejected.txt` notice).
+        public var outputExists: (_ path: String) -> Bool
 
         public init(firstMessage: @escaping (String, String) throws -> MessageStore.FirstMessage?,
-                    routedMessage: @escaping (String, String?) throws -> MessageStore.RoutedMessage?) {
+                    routedMessage: @escaping (String, String?) throws -> MessageStore.RoutedMessage?,
+                    outputExists: @escaping (String) -> Bool = { _ in false }) {
             self.firstMessage = firstMessage
             self.routedMessage = routedMessage
+            self.outputExists = outputExists
         }
     }
 
-    /// One inbound file: which partner's inbox, its name, the gateway's id for it, its bytes (nil
-    /// with `readFailure` when it could not be read, e.g. over the size limit).
+    /// One inbound file: which partner's inbox, its name, the gateway's id for it, its bytes (with
+    /// `readFailure` when it could not be read whole: none, or the start of an oversize file).
     public struct Input {
         public var partner: Partner
         public var fileName: String
@@ -55,11 +60,14 @@ public struct MessageProcessor: Sendable {
     }
 
     public func plan(_ input: Input, lookups: Lookups) throws -> ProcessingPlan {
-        let paths = SpoolPaths(partner: input.partner.id, messageId: input.messageId, fileName: input.fileName)
+        let paths = SpoolPaths(partner: input.partner.id, messageId: input.messageId, fileName: input.fileName,
+                               isTaken: lookups.outputExists)
         // 1, 3, 4, 5: readable, supported, schema-valid, semantically sound.
         let validated: ValidatedMessage
         if let failure = input.readFailure {
-            return reject(Rejection(.notWellFormed, failure), input, paths)
+            // `bytes` then holds what could be read of it (the start of an oversize file).
+            let salvage = input.bytes.withUnsafeBytes(HeaderSalvage.init(scanning:))
+            return reject(Rejection(.notWellFormed, failure, subject: salvage.map { .salvaged($0) } ?? .unknown), input, paths)
         }
         switch validator.validate(input.bytes, fileName: input.fileName, policy: input.partner.schemaPolicy) {
         case let .success(message): validated = message

@@ -92,6 +92,29 @@ public enum DurableFile {
         return .alreadyPresent
     }
 
+    /// Renames `source` to `destination` unless `destination` exists: false then, and false when
+    /// `source` is gone (someone else took it). Atomic with RENAME_NOREPLACE; a filesystem without
+    /// it (EINVAL) gets a check then a plain rename, safe where one process writes `destination`'s
+    /// directory (the spool lock sees to that).
+    public static func renameNoReplace(_ source: String, to destination: String) throws(Failure) -> Bool {
+        try renameNoReplace(pathBytes: Array(source.utf8), to: destination)
+    }
+
+    /// `renameNoReplace` for a source path that is not UTF-8 (raw bytes from `readdir`).
+    public static func renameNoReplace(pathBytes: [UInt8], to destination: String) throws(Failure) -> Bool {
+        let source = pathBytes.map(CChar.init(bitPattern:)) + [0]
+        if renameat2(AT_FDCWD, source, AT_FDCWD, destination, UInt32(RENAME_NOREPLACE)) == 0 { return true }
+        var code = errno
+        if code == EINVAL {
+            if access(destination, F_OK) == 0 { return false }
+            if rename(source, destination) == 0 { return true }
+            code = errno
+        }
+        // ENOENT with the source still there: the destination's directory is missing — an error.
+        if code == EEXIST || (code == ENOENT && access(source, F_OK) != 0) { return false }
+        throw .system(operation: "rename", path: destination, errno: code)
+    }
+
     /// Makes directory entries (creations, renames, unlinks) in `path` durable.
     public static func fsyncDirectory(_ path: String) throws(Failure) {
         let fd = try retrying("open", path) { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }

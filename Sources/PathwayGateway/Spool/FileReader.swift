@@ -18,6 +18,25 @@ public enum FileReader {
         }
     }
 
+    /// For a file too large to read whole: its first `keeping` bytes and the SHA-256 of all of it,
+    /// read in 1 MiB pieces (memory stays bounded whatever the size).
+    public static func summary(_ path: String, keeping: Int) throws(Failure) -> (head: [UInt8], sha256: String) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard fd >= 0 else { throw .system(operation: "open", errno: errno) }
+        defer { close(fd) }
+        let digest = SHA256.Incremental()
+        var head: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; throw .system(operation: "read", errno: errno) }
+            if n == 0 { break }
+            buffer.withUnsafeBytes { digest.update(UnsafeRawBufferPointer(rebasing: $0[..<n])) }
+            if head.count < keeping { head += buffer[..<min(n, keeping - head.count)] }
+        }
+        return (head, digest.finalHex())
+    }
+
     /// The whole file, refusing anything that is not a regular file or is larger than `limit`.
     public static func read(_ path: String, limit: Int) throws(Failure) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)

@@ -13,6 +13,29 @@ public enum SHA256 {
         return output
     }
 
+    /// A digest fed in pieces, for a file too large to hold (an oversize inbound file's audit record).
+    public final class Incremental {
+        private let context: OpaquePointer
+
+        public init() {
+            context = EVP_MD_CTX_new()
+            precondition(EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1, "EVP_DigestInit_ex(SHA-256) failed")
+        }
+
+        deinit { EVP_MD_CTX_free(context) }
+
+        public func update(_ bytes: UnsafeRawBufferPointer) {
+            precondition(EVP_DigestUpdate(context, bytes.baseAddress, bytes.count) == 1, "EVP_DigestUpdate failed")
+        }
+
+        public func finalHex() -> String {
+            var output = [UInt8](repeating: 0, count: 32)
+            var length: UInt32 = 0
+            precondition(EVP_DigestFinal_ex(context, &output, &length) == 1 && length == 32, "EVP_DigestFinal_ex failed")
+            return SHA256.hex(digest: output)
+        }
+    }
+
     public static func hex(_ bytes: [UInt8]) -> String {
         hex(digest: bytes.withUnsafeBytes { digest($0) })
     }

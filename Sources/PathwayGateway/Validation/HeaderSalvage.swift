@@ -16,9 +16,12 @@ public struct HeaderSalvage: Sendable, Hashable {
         self.genDate = genDate
     }
 
-    /// Scans at most the first 64 KiB: the header comes first in every MsgHead.
+    /// How much of a file is scanned: the header comes first in every MsgHead.
+    public static let scannedBytes = 65_536
+
+    /// Scans at most the first `scannedBytes`.
     public init?(scanning bytes: UnsafeRawBufferPointer) {
-        let head = String(decoding: bytes.prefix(65_536), as: UTF8.self)
+        let head = String(decoding: bytes.prefix(Self.scannedBytes), as: UTF8.self)
         guard let msgId = Self.elementText("MsgId", in: head), !msgId.isEmpty, msgId.count <= 200 else { return nil }
         self.msgId = msgId
         typeCode = Self.typeCode(in: head)
