@@ -10,6 +10,9 @@ public struct Spool: Sendable {
     public func outbound(_ partner: String) -> String { "\(root)/outbound/\(partner)" }
     /// Claimed files while they are worked on; a crash leaves them here for recovery.
     public func processing(_ partner: String) -> String { "\(root)/state/processing/\(partner)" }
+    /// Outputs are written here under temp names, then linked to their final names: an outbound
+    /// or archive directory with many files gets one new entry per output, not three.
+    public var staging: String { "\(root)/state/staging" }
     public var database: String { "\(root)/state/gateway.sqlite" }
     public var pseudonymKey: String { "\(root)/state/pseudonym.key" }
     public var auditLog: String { "\(root)/audit/audit.jsonl" }
@@ -25,7 +28,7 @@ public struct Spool: Sendable {
     /// Creates every directory the partners need (mode 0700; inbound 0770 so an EPJ export
     /// running as a group member can drop files).
     public func prepare(for partners: [Partner]) throws {
-        for dir in ["state", "audit", "archive", "quarantine", "outbound", "inbound", "state/processing"] {
+        for dir in ["state", "audit", "archive", "quarantine", "outbound", "inbound", "state/processing", "state/staging"] {
             try DurableFile.ensureDirectory("\(root)/\(dir)")
         }
         for partner in partners {

@@ -18,7 +18,7 @@ extension SpoolWorker {
         guard !works.isEmpty else { return }
         var staged: [(output: MessageStore.PlannedOutput, temp: String)] = []
         for output in works.flatMap(\.outputs) {
-            let temp = try output.staged.map(spool.absolute) ?? DurableFile.stage(output.bytes, for: spool.absolute(output.path), sync: false)
+            let temp = try output.staged.map(spool.absolute) ?? DurableFile.stage(output.bytes, for: spool.absolute(output.path), in: spool.staging, sync: false)
             staged.append((output, temp))
         }
         if works.contains(where: { $0.outputs.contains { $0.staged == nil } }) { try syncSpool() }
@@ -52,10 +52,14 @@ extension SpoolWorker {
     }
 
     /// `DurableFile.publish`, and also done when an earlier run already linked the temp file (it is
-    /// gone and the final name holds it).
+    /// gone and the final name holds it). A destination on another mount than `state/staging/`
+    /// (EXDEV: a directory bind-mounted on its own) gets a durable copy written next to it instead.
     private static func publish(_ temp: String, as final: String) throws {
         do {
             try DurableFile.publish(temp, as: final)
+        } catch .system("link", _, EXDEV) {
+            try DurableFile.write(FileReader.read(temp, limit: .max), to: final)
+            unlink(temp)
         } catch {
             guard case .system("link", _, ENOENT) = error, access(temp, F_OK) != 0, access(final, F_OK) == 0 else { throw error }
         }

@@ -58,16 +58,18 @@ extension SpoolWorker {
         return counts
     }
 
-    /// A crash leaves `.<name>.<suffix>.tmp` files (never visible under a final name). Those a
+    /// A crash leaves `.<name>.<suffix>.tmp` files in `state/staging/` (and, from older versions
+    /// or other writers, next to final names; never visible under a final name). Those a
     /// recorded decision names (`keeping`) are its staged outputs; only the gateway writes these
     /// directories, so at start-up any other is an orphan of a batch that was never recorded.
     func removeAbandonedTempFiles(partners: [Partner], keeping: Set<String>) {
-        for partner in partners {
-            for dir in [spool.outbound(partner.id), spool.absolute("archive/\(partner.id)"), spool.absolute("quarantine/\(partner.id)")] {
-                let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-                for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") && !keeping.contains("\(dir)/\(name)") {
-                    try? FileManager.default.removeItem(atPath: "\(dir)/\(name)")
-                }
+        let dirs = [spool.staging] + partners.flatMap {
+            [spool.outbound($0.id), spool.absolute("archive/\($0.id)"), spool.absolute("quarantine/\($0.id)")]
+        }
+        for dir in dirs {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+            for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") && !keeping.contains("\(dir)/\(name)") {
+                try? FileManager.default.removeItem(atPath: "\(dir)/\(name)")
             }
         }
     }

@@ -196,7 +196,7 @@ public final class SpoolWorker: Sendable {
     private func stage(_ prepared: Prepared) throws -> Prepared {
         var prepared = prepared
         for output in prepared.plan.decision.plannedOutputs {
-            let temp = try DurableFile.stage(output.bytes, for: spool.absolute(output.path), sync: false)
+            let temp = try DurableFile.stage(output.bytes, for: spool.absolute(output.path), in: spool.staging, sync: false)
             prepared.plan.decision.staged[output.path] = spool.relative(temp)
         }
         return prepared

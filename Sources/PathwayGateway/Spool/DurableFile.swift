@@ -53,7 +53,11 @@ public enum DurableFile {
     @discardableResult
     public static func write(_ bytes: [UInt8], to finalPath: String, mode: mode_t = 0o600) throws(Failure) -> Outcome {
         let temp = try stage(bytes, for: finalPath, mode: mode, sync: true)
-        let outcome = try publish(temp, as: finalPath)
+        let outcome: Outcome
+        do { outcome = try publish(temp, as: finalPath) } catch {
+            unlink(temp)
+            throw error
+        }
         try fsyncDirectory(parent(of: finalPath))
         return outcome
     }
@@ -61,8 +65,10 @@ public enum DurableFile {
     /// Step 1 of a write: `bytes` in a fresh hidden temp file next to `finalPath` (returned).
     /// `sync: false` leaves the data in the page cache for a later `syncFileSystem` that covers a
     /// whole batch (group commit); a temp name is never read, so unsynced data there is harmless.
-    public static func stage(_ bytes: [UInt8], for finalPath: String, mode: mode_t = 0o600, sync: Bool) throws(Failure) -> String {
-        let temp = parent(of: finalPath) + "/." + baseName(of: finalPath) + "." + uniqueSuffix() + ".tmp"
+    /// `directory`: where the temp file goes instead (same mount as `finalPath`, for `link`).
+    public static func stage(_ bytes: [UInt8], for finalPath: String, in directory: String? = nil, mode: mode_t = 0o600,
+                             sync: Bool) throws(Failure) -> String {
+        let temp = (directory ?? parent(of: finalPath)) + "/." + baseName(of: finalPath) + "." + uniqueSuffix() + ".tmp"
         let fd = try retrying("open", temp) { open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode) }
         defer { close(fd) }
         do {
@@ -78,17 +84,22 @@ public enum DurableFile {
     }
 
     /// Step 2: gives a staged file its final name with `link` (never replacing) and removes the
-    /// temp name. An existing final file with the same bytes is an earlier run's work (success);
+    /// temp name (kept when that fails). An existing final file with the same bytes is an earlier run's work (success);
     /// different bytes are refused. The new name is not yet durable: the caller fsyncs the
     /// directory or the filesystem, and only then may anything depend on it. The staged data
     /// must already be durable, or a crash could leave the final name on partial content.
     @discardableResult
     public static func publish(_ temp: String, as finalPath: String) throws(Failure) -> Outcome {
-        defer { unlink(temp) }  // after a successful link the final name keeps the inode
-        guard link(temp, finalPath) != 0 else { return .created }
+        // The temp name goes only once the final name holds the bytes: after a failure (ENOSPC,
+        // EACCES) a recorded intent still names the temp file, and a retry needs it.
+        if link(temp, finalPath) == 0 {
+            unlink(temp)
+            return .created
+        }
         let code = errno
         guard code == EEXIST else { throw .system(operation: "link", path: finalPath, errno: code) }
         guard try contents(of: finalPath) == contents(of: temp) else { throw .existsWithDifferentContent(path: finalPath) }
+        unlink(temp)
         return .alreadyPresent
     }
 
