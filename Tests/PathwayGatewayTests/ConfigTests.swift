@@ -43,6 +43,21 @@ import Testing
 
     // MARK: The embedded default and the sample
 
+    /// A config the user may not reach is reported as such, not as a missing file (needs root to
+    /// drop to `nobody`; root itself ignores permissions).
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
+                   "needs root and setpriv to run the binary as another user"))
+    func unreachableConfigSaysPermissionDenied() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pg-cfg-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try DefaultConfig.json.write(to: dir.appendingPathComponent("c.json"), atomically: false, encoding: .utf8)
+        let result = try GatewayProcess.run(["check-config", "--config", dir.appendingPathComponent("c.json").path],
+                                            wrapper: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("cannot read config: Permission denied"), "\(result.stderr)")
+    }
+
     @Test func defaultLoadsWithoutProblems() throws {
         let config = try GatewayConfig.parse(Data(DefaultConfig.json.utf8), file: "default", baseDirectory: "/srv/pg")
         #expect(config.spool == "/srv/pg/spool")

@@ -9,10 +9,12 @@ struct GatewayProcess {
         var lines: [String] { stdout.split(separator: "\n").map(String.init) }
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:], cwd: URL? = nil) throws -> Output {
+    /// `wrapper`: a command the binary runs under (e.g. `setpriv` to drop to another user).
+    static func run(_ arguments: [String], environment: [String: String] = [:], cwd: URL? = nil,
+                    wrapper: [String] = []) throws -> Output {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestPaths.binary)
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: wrapper.first ?? TestPaths.binary)
+        process.arguments = wrapper.isEmpty ? arguments : Array(wrapper.dropFirst()) + [TestPaths.binary] + arguments
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
         process.environment = env

@@ -60,11 +60,13 @@ public enum ConfigLoader {
                             currentDirectory: String = FileManager.default.currentDirectoryPath) throws(ConfigError) -> GatewayConfig {
         guard let path = source.path else { return DefaultConfig.load(currentDirectory: currentDirectory) }
         let absolute = ConfigParser.resolve(path, against: currentDirectory)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory) else {
-            throw .unreadable(file: path, reason: "no such file")
+        // stat, not fileExists: a file the user may not reach is "Permission denied", not missing.
+        var info = stat()
+        guard stat(absolute, &info) == 0 else {
+            let code = errno
+            throw .unreadable(file: path, reason: code == ENOENT ? "no such file" : String(cString: strerror(code)))
         }
-        guard !isDirectory.boolValue else { throw .unreadable(file: path, reason: "is a directory") }
+        guard info.st_mode & S_IFMT != S_IFDIR else { throw .unreadable(file: path, reason: "is a directory") }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: absolute))
