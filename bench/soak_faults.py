@@ -35,6 +35,7 @@ Restart=on-failure, RestartSec shortened); a restart is counted and reported, ne
 """
 import collections
 import datetime
+import json
 import os
 import re
 import shutil
@@ -268,6 +269,19 @@ def done_count(gateway):
     return total
 
 
+def status_line(gateway):
+    """What `pathway-gateway status --json` says (health, problems, files waiting and claimed)."""
+    code, out, err = gateway.command("status", "--json")
+    try:
+        report = json.loads(out)
+        inboxes = report.get("inboxes", [])
+        return (f"exit {code}, healthy {report.get('healthy')}, problems {report.get('problems')}, "
+                f"{sum(i.get('waiting', 0) for i in inboxes)} waiting in inbound/, "
+                f"{sum(i.get('processing', 0) for i in inboxes)} claimed in state/processing/")
+    except ValueError:
+        return f"exit {code}, unreadable: {(out + err).strip()[:200]}"
+
+
 def finished_names(gateway):
     """(partner, inbound name) of every input with an outcome (originals are `<gatewayId>-<name>`)."""
     names = set()
@@ -347,6 +361,7 @@ class Scenario:
         errors = [line for line in lines if is_error(line)]
         failures = [line for line in errors if "batch failed" in line]
         named = [line for line in errors if re.search(PATTERNS[self.kind], line)]
+        status = status_line(gateway)
 
         clear()
         cleared = time.time()
@@ -377,6 +392,7 @@ class Scenario:
                  f"{len(unrequested)} exit(s) ({len(startups)} start-up failure(s))")
         for line, count in collections.Counter(masked(line) for line in errors).most_common(3):
             soak.log(f"       {count}x {line[:400]}")
+        soak.log(f"     status while faulted: {status}")
         if drained:
             soak.log(f"     cleared: backlog drained {drain_seconds:.1f} s later"
                      + (f" (retry was due within {due:.1f} s)" if due is not None else "")
@@ -502,12 +518,17 @@ def disk_full(args, soak):
         scenario.settle(min(200, total // 10))
         levels = [64 << 10, 1 << 20, 4 << 20]
         for index, leave in enumerate(levels):
-            last = index == len(levels) - 1
-            # A wave that cannot fit: at least twice the free space, and 1 MiB more.
-            n, size = wave_for(traffic, float("inf") if last else 2 * leave + (1 << 20))
-            if size < 2 * leave + (1 << 20):
+            if traffic.done:
+                break
+            # A wave that cannot fit: at least twice the free space and 1 MiB more; the last level
+            # (or one after which too little traffic is left for the next) takes all the rest.
+            n, size = wave_for(traffic, 2 * leave + (1 << 20))
+            rest_n, rest_size = wave_for(traffic, float("inf"))
+            if index == len(levels) - 1 or rest_size - size < 2 * levels[index + 1] + (1 << 20):
+                n, size = rest_n, rest_size
+            if size < leave + (1 << 20):
                 soak.log(f"  {leave >> 10} KiB free: skipped, the {n} messages left ({size >> 10} KiB) could fit")
-                continue
+                break
 
             def apply(leave=leave, index=index):
                 ballast.append(fill(mount_point, leave, index))
@@ -592,6 +613,22 @@ def as_nobody():
     os.setuid(NOBODY)
 
 
+def nobody_cannot_run(gateway):
+    """Why the daemon cannot run as nobody here (None: it can): switching user is refused, or
+    nobody cannot reach the binary or the schemas (e.g. a checkout under /root)."""
+    schemas = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Schemas")
+    probe = ("import os, sys; sys.exit(0 if os.access(sys.argv[1], os.X_OK) and os.access(sys.argv[2], os.R_OK | os.X_OK) "
+             "and os.access(sys.argv[3], os.R_OK | os.X_OK) else 1)")
+    try:
+        result = subprocess.run(["python3", "-c", probe, gateway.binary, schemas, gateway.work], preexec_fn=as_nobody,
+                                capture_output=True)
+    except (OSError, subprocess.SubprocessError) as error:
+        return f"cannot switch to nobody ({error})"
+    if result.returncode != 0:
+        return f"nobody cannot run {gateway.binary} or read {schemas} (a checkout below a private directory)"
+    return None
+
+
 class Fault:
     """Makes one directory unwritable for the daemon, and writable again, by one mechanism."""
 
@@ -643,6 +680,11 @@ def unwritable(args, soak, mechanism, target="bergen-kommune"):
     for path in (args.work, work):  # nobody must reach the spool and read the config
         os.chmod(path, 0o755)
     gateway = soak.Gateway(work, args.gateway, args.batch_size)
+    if mechanism == "nonroot":
+        why = nobody_cannot_run(gateway)
+        if why:
+            soak.log(f"  SKIPPED: {why}")
+            return name, f"skipped ({why})", []
     preexec = as_nobody if mechanism == "nonroot" else None
     fault = Fault(mechanism, gateway.dir("outbound", target))
     traffic = soak.Traffic(os.path.join(work, "traffic"), args.bench, args.count // 2, args.seed + 1)
