@@ -20,6 +20,7 @@ Standard library only (python3 >= 3.9).
 """
 import argparse
 import collections
+import errno
 import glob
 import hashlib
 import json
@@ -134,7 +135,9 @@ class Traffic:
             source, final = os.path.join(self.directory, line["partner"], line["name"]), os.path.join(target, line["name"])
             try:
                 os.rename(source, final)
-            except OSError:  # another filesystem: copy to a temporary name, then rename
+            except OSError as error:  # another filesystem: copy to a temporary name, then rename
+                if error.errno != errno.EXDEV:
+                    raise
                 temp = os.path.join(target, "." + line["name"] + ".tmp")
                 shutil.copyfile(source, temp)
                 os.rename(temp, final)

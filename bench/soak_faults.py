@@ -2,8 +2,9 @@
 
 disk-full   The spool on a small loop-mounted ext4 filesystem (tmpfs when loop devices are not
             available; skipped with a message when nothing can be mounted, e.g. an unprivileged CI
-            container). Under the running daemon, a ballast file leaves 64 KiB, 1 MiB, 4 MiB free in
-            turn and a wave of traffic arrives that does not fit; then the ballast goes.
+            container). Three times, with the daemon held by SIGSTOP for an instant, a wave of
+            traffic that does not fit arrives and a ballast file leaves 64 KiB, 1 MiB, 4 MiB free;
+            the daemon goes on (SIGCONT) into the full disk; then the ballast goes.
 audit-full  Only spool/audit fills up (a small tmpfs mounted there, with room for about half the
             records): the audit append fails; cleared by growing the tmpfs (remount,size=).
 unwritable  One outbound directory turns unwritable under the running daemon, by each mechanism
@@ -322,8 +323,9 @@ class Scenario:
             self.problems.append(f"{n} messages not finished in {timeout} s without a fault")
         self.soak.log(f"  no fault: {n} messages finished in {time.monotonic() - started:.1f} s")
 
-    def episode(self, label, apply, clear, release=0, hold=None, restart=False):
-        """apply(), release `release` messages, hold the fault `hold` seconds (with `restart`: a
+    def episode(self, label, apply, clear, release=0, hold=None, restart=False, paused=False):
+        """apply(), release `release` messages (with `paused`: the other way round, the daemon
+        SIGSTOPped meanwhile), hold the fault `hold` seconds (with `restart`: a
         SIGTERM once it hit, then the supervisor's starts while it lasts), clear(), and wait for
         the backlog to drain without a restart. Appends what failed to self.problems."""
         args, soak, gateway, supervisor = self.args, self.soak, self.gateway, self.supervisor
@@ -334,8 +336,16 @@ class Scenario:
         before = done_count(gateway)
         self.watch.hidden_max = 0
         arriving = self.traffic.manifest[self.traffic.released:self.traffic.released + release]
-        apply()
-        self.traffic.release(gateway, release)
+        if paused and supervisor.process is not None:
+            # The wave arrives and then the disk fills while the daemon is stopped (SIGSTOP): on a
+            # full disk even the rename into inbound/ can fail (a directory needing a new block).
+            supervisor.process.send_signal(signal.SIGSTOP)
+            self.traffic.release(gateway, release)
+            apply()
+            supervisor.process.send_signal(signal.SIGCONT)
+        else:
+            apply()
+            self.traffic.release(gateway, release)
         waiting_at_fault = gateway.waiting()
         faulted_at = time.monotonic()
         requested_code = None
@@ -537,7 +547,8 @@ def disk_full(args, soak):
                 while ballast:
                     os.unlink(ballast.pop())
 
-            scenario.episode(f"{leave >> 10} KiB free, {n} messages ({size >> 10} KiB) arrive", apply, clear, release=n)
+            scenario.episode(f"{leave >> 10} KiB free, {n} messages ({size >> 10} KiB) arrive", apply, clear, release=n,
+                             paused=True)
         if not traffic.done:
             scenario.settle(len(traffic.manifest) - traffic.released)
         return scenario.finish(known=KNOWN["disk-full"])
