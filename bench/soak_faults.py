@@ -340,9 +340,11 @@ class Scenario:
             # The wave arrives and then the disk fills while the daemon is stopped (SIGSTOP): on a
             # full disk even the rename into inbound/ can fail (a directory needing a new block).
             supervisor.process.send_signal(signal.SIGSTOP)
-            self.traffic.release(gateway, release)
-            apply()
-            supervisor.process.send_signal(signal.SIGCONT)
+            try:
+                self.traffic.release(gateway, release)
+                apply()
+            finally:
+                supervisor.process.send_signal(signal.SIGCONT)
         else:
             apply()
             self.traffic.release(gateway, release)
@@ -465,6 +467,8 @@ def mount_small_fs(mount_point, size_mb, soak):
     except (OSError, subprocess.CalledProcessError) as error:
         soak.log(f"  loop ext4 not available ({(getattr(error, 'stderr', b'') or str(error).encode()).decode().strip()}); "
                  f"trying tmpfs")
+    if os.path.exists(image):
+        os.unlink(image)
     try:
         subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mb}m", "tmpfs", mount_point], check=True, capture_output=True)
         return "tmpfs"
