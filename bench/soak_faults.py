@@ -106,6 +106,7 @@ class Supervisor:
         self.started_at = 0.0
         self.restart_at = 0.0
         self.offset = 0
+        self.began = 0.0
         self.starts = 0
         self.exits = []
 
@@ -114,6 +115,7 @@ class Supervisor:
             self._exited(self.process.returncode, requested=False)
         if self.process is None and time.monotonic() >= self.restart_at:
             self.offset = log_size(self.gateway)
+            self.began = time.time()
             self.process = self.gateway.start(preexec=self.preexec)
             self.started_at = time.monotonic()
             self.starts += 1
@@ -121,7 +123,7 @@ class Supervisor:
     def _exited(self, code, requested):
         lines = read_log(self.gateway, self.offset)
         errors = [line for line in lines if is_error(line)]
-        self.exits.append(dict(code=code, requested=requested, at=time.time(),
+        self.exits.append(dict(code=code, requested=requested, at=time.time(), began=self.began,
                                startup=any("cannot start" in line for line in errors),
                                error=errors[-1] if errors else ""))
         self.process = None
@@ -382,11 +384,14 @@ class Scenario:
         drained = supervisor.run_until(lambda: gateway.waiting() == 0, limit, every=self.watch.scan)
         drain_seconds = time.monotonic() - cleared_mono
 
-        # The retry the daemon's backoff had due at the moment of clearing: after its n-th
-        # consecutive failed batch it pauses min(60, 2^(n-1)) s. Counting every failure logged in
-        # this episode can only overestimate n, so `due` is an upper bound.
+        # The retry the daemon's backoff had due after clearing: after its n-th consecutive failed
+        # batch it pauses min(60, 2^(n-1)) s. Counting every failure logged in this episode (one
+        # may come just after clearing, from an attempt that began before) can only overestimate
+        # n, so `due` is an upper bound.
         due = None
-        if failures and not restart:
+        every_failure = [line for line in read_log(gateway, offset) if is_error(line) and "batch failed" in line]
+        if every_failure and not restart:
+            failures = every_failure
             last = log_time(failures[-1])
             if last is not None:
                 due = max(0.0, last + min(BACKOFF_CAP, 2.0 ** (len(failures) - 1)) - cleared)
@@ -418,6 +423,9 @@ class Scenario:
                                  + (f"; errors: {masked(errors[0])[:200]}" if errors else "; no error logged"))
         for e in crashes:
             self.problems.append(f"{label}: the daemon exited with {e['code']}: {masked(e['error'])[:200]}")
+        for e in startups:
+            if e["began"] > cleared:
+                self.problems.append(f"{label}: a start after the fault cleared failed: {masked(e['error'])[:200]}")
         if not drained:
             self.problems.append(f"{label}: backlog not drained {drain_seconds:.0f} s after the fault cleared")
         elif due is not None and drain_seconds > due + args.drain_allowance:
