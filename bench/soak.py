@@ -3,9 +3,10 @@
 
   soak.py kill   [--count N] [--kills K] ...   drain N generated messages while SIGKILLing the
                                                daemon at random moments at least K times
-  soak.py faults [--count N] ...               disk full, and an outbound directory that turns
-                                               unwritable: what the daemon does, and whether a
-                                               restart after the fault clears finishes everything
+  soak.py faults [--count N] ...               disk full, audit/ full, and an outbound directory
+                                               that turns unwritable under the running daemon: the
+                                               fault hits, nothing is lost or misrouted, and the
+                                               daemon finishes everything by itself once it clears
   soak.py check  --spool DIR --manifest FILE   only the invariant checks, on a finished spool
 
 Every run ends with the same checks (check()): each input has exactly one outcome (one original
@@ -19,6 +20,7 @@ Standard library only (python3 >= 3.9).
 """
 import argparse
 import collections
+import errno
 import glob
 import hashlib
 import json
@@ -133,7 +135,9 @@ class Traffic:
             source, final = os.path.join(self.directory, line["partner"], line["name"]), os.path.join(target, line["name"])
             try:
                 os.rename(source, final)
-            except OSError:  # another filesystem: copy to a temporary name, then rename
+            except OSError as error:  # another filesystem: copy to a temporary name, then rename
+                if error.errno != errno.EXDEV:
+                    raise
                 temp = os.path.join(target, "." + line["name"] + ".tmp")
                 shutil.copyfile(source, temp)
                 os.rename(temp, final)
@@ -513,7 +517,14 @@ def main():
     sub.choices["kill"].add_argument("--kills", type=int, default=60)
     sub.choices["kill"].add_argument("--crash-point-share", type=float, default=0.1,
                                      help="share of starts that exit at a named step (PATHWAY_GATEWAY_CRASH_AT) instead")
-    sub.choices["faults"].add_argument("--only", choices=["disk-full", "audit-full", "unwritable"], action="append")
+    faults = sub.choices["faults"]
+    faults.add_argument("--only", action="append",
+                        choices=["disk-full", "audit-full", "unwritable", "unwritable-nonroot", "unwritable-immutable",
+                                 "unwritable-robind"],
+                        help="run only this scenario (repeatable; `unwritable` is all three mechanisms)")
+    faults.add_argument("--fault-seconds", type=float, default=20.0, help="how long each fault is held (default 20)")
+    faults.add_argument("--drain-allowance", type=float, default=30.0,
+                        help="seconds allowed, after the retry the backoff has due, to drain the backlog (default 30)")
     sub.choices["check"].add_argument("--spool", required=True)
     sub.choices["check"].add_argument("--manifest", required=True)
     args = parser.parse_args()
