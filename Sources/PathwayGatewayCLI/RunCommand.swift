@@ -94,7 +94,12 @@ enum RunCommand {
         }
         defer { withExtendedLifetime(lock) {} }
         do {
+            // A fault that stops recovery at start (disk full, an unwritable directory) is ridden
+            // out like one in a running daemon: logged, then retried by `serve` with backoff —
+            // not an exit that turns a reboot during an outage into a restart loop.
+            var recoveryPending = !args.has("--once") && !recover(running.daemon, logger: logger)
             if args.has("--once") {
+                try recoverOrThrow(running.daemon, logger: logger)
                 let count = try running.daemon.drain(shouldStop: { stopRequested.load(ordering: .sequentiallyConsistent) })
                 logger.info("drained", ["files": .int(count)])
                 running.operations.maintainIfDue()
@@ -108,8 +113,9 @@ enum RunCommand {
             while true {
                 let operations = running.operations
                 let log = logger
-                try running.daemon.serve(shouldStop: pause, whenIdle: { operations.maintainIfDue() },
+                try running.daemon.serve(shouldStop: pause, recoverFirst: recoveryPending, whenIdle: { operations.maintainIfDue() },
                                          onError: { failure in log.error("batch failed; finishing it and retrying with backoff", ["error": "\(failure)"]) })
+                recoveryPending = false
                 if stopRequested.load(ordering: .sequentiallyConsistent) { break }
                 reloadRequested.store(false, ordering: .sequentiallyConsistent)
                 do {
@@ -125,6 +131,7 @@ enum RunCommand {
                     try? running.daemon.close()
                     running = next
                     logger = newLogger
+                    recoveryPending = !recover(running.daemon, logger: logger)
                     logger.info("configuration reloaded")
                 } catch {
                     logConfigError(error, logger: logger, "reload refused, running configuration kept")
@@ -142,18 +149,32 @@ enum RunCommand {
         }
     }
 
-    /// Loads the schemas, opens the spool, finishes interrupted work and starts the metrics timer.
+    /// Loads the schemas, opens the spool and starts the metrics timer (recovery is the caller's).
     private static func start(_ config: GatewayConfig, source: ConfigSource, metrics: GatewayMetrics,
                               logger: GatewayLogger) throws -> (daemon: GatewayDaemon, operations: OperationsService) {
         let daemon = try GatewayDaemon(config: config, schemas: try SchemaLocator.load(explicit: config.schemas), metrics: metrics)
         logger.info("starting", ["config": "\(source)", "spool": "\(config.spool)", "partners": .int(config.partners.count),
                                  "workers": .int(config.workers), "pid": .int(Int(getpid()))])
         if let warning = daemon.auditIntegrityWarning { logger.warn("audit log integrity", ["error": "\(warning)"]) }
-        let recovered = try daemon.recover()
-        if recovered > 0 { logger.info("recovered interrupted messages", ["messages": .int(recovered)]) }
         let operations = OperationsService(config: config, metrics: metrics, logger: logger)
         operations.start()
         return (daemon, operations)
+    }
+
+    /// Finishes interrupted work; false (logged) when a fault stopped it.
+    private static func recover(_ daemon: GatewayDaemon, logger: GatewayLogger) -> Bool {
+        do {
+            try recoverOrThrow(daemon, logger: logger)
+            return true
+        } catch {
+            logger.error("recovery failed; retrying with backoff", ["error": "\(error)"])
+            return false
+        }
+    }
+
+    private static func recoverOrThrow(_ daemon: GatewayDaemon, logger: GatewayLogger) throws {
+        let recovered = try daemon.recover()
+        if recovered > 0 { logger.info("recovered interrupted messages", ["messages": .int(recovered)]) }
     }
 
     /// A config with problems is logged one problem per line, so each names its place in the file.

@@ -41,4 +41,51 @@ import Testing
         let log = String(decoding: try Data(contentsOf: errURL), as: UTF8.self)
         #expect(log.contains("outbound/bergen-kommune"), "the error names the directory: \(log)")
     }
+
+    /// A start during a fault (a reboot while a directory is unwritable) rides it out like the
+    /// running daemon: start-up recovery fails, is logged and retried with backoff — no exit, no
+    /// restart loop — and the interrupted message is finished once the fault clears.
+    @Test func startDuringAFaultRetriesRecoveryInsteadOfExiting() throws {
+        let workspace = try DaemonEndToEndTests.Workspace()
+        try workspace.drop(SampleSet.all[0].bytes, as: "sp1.xml")
+        #expect(try workspace.run(crashAt: "decided").status == 137)
+        // Immutable (EPERM even for root): the directory is there, it only cannot be written.
+        let outbound = workspace.root.appendingPathComponent("spool/outbound/bergen-kommune").path
+        guard Self.chattr("+i", outbound) else {
+            print("note: chattr +i is not possible here (needs root and ext4/xfs/btrfs); the start-during-a-fault test was skipped")
+            return
+        }
+        defer { _ = Self.chattr("-i", outbound) }
+        let errURL = workspace.root.appendingPathComponent("stderr.txt")
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let process = try workspace.start(["run"], stderr: try FileHandle(forWritingTo: errURL))
+        defer { if process.isRunning { process.terminate() } }
+        let log = { String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self) }
+        let failed = Date().addingTimeInterval(10)
+        while !log().contains("recovery failed") && Date() < failed && process.isRunning { usleep(50_000) }
+        #expect(log().contains("recovery failed"), "\(log())")
+        usleep(300_000)
+        #expect(process.isRunning, "a fault at start must not end the service: \(log())")
+        #expect(Self.chattr("-i", outbound))
+        let done = Date().addingTimeInterval(20)
+        while workspace.visible("outbound/helse-bergen").isEmpty && Date() < done { usleep(50_000) }
+        #expect(workspace.visible("outbound/bergen-kommune").count == 1)
+        #expect(workspace.visible("outbound/helse-bergen").count == 1)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(!log().contains("cannot start"))
+    }
+
+    /// Runs chattr on `path`; false when it is missing or fails (not root, tmpfs).
+    static func chattr(_ flag: String, _ path: String) -> Bool {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/chattr") else { return false }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/chattr")
+        process.arguments = [flag, path]
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
 }

@@ -130,6 +130,16 @@ import Testing
         #expect(stuck.problems.count == 1 && stuck.problems[0].contains("inbound file has waited 10 min"))
         #expect(stuck.inboxes.first?.waiting == 1)
         #expect(GatewayStatus.collect(config: s.config, policy: .init(maxInboundAgeSeconds: 900)).healthy)
+
+        // A claimed file that stays in processing/ (a batch failing and retried) does too, judged
+        // by the claim's time (ctime), not the partner's mtime: here, ten minutes from now.
+        let claimed = "\(s.spool.processing("helse-bergen"))/stuck.xml"
+        #expect(rename(path, claimed) == 0)
+        let retrying = GatewayStatus.collect(config: s.config, now: Date().addingTimeInterval(600))
+        #expect(!retrying.healthy)
+        #expect(retrying.problems.count == 1 && retrying.problems[0].contains("in processing for 10 min"), "\(retrying.problems)")
+        #expect(retrying.inboxes.first?.processing == 1 && retrying.inboxes.first?.waiting == 0)
+        #expect(GatewayStatus.collect(config: s.config).healthy, "claimed just now: a batch in hand")
         withExtendedLifetime(lock) {}
         for fnr in SampleSet.patients { #expect(!running.json.contains(fnr) && !running.text.contains(fnr)) }
     }

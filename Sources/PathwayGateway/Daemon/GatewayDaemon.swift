@@ -44,7 +44,7 @@ public final class GatewayDaemon: Sendable {
     /// hand and no more.
     public func drainPass(shouldStop: @Sendable () -> Bool = { false }) throws -> Int {
         var work = config.partners.flatMap { partner in
-            Spool.candidates(in: worker.spool.inbound(partner.id)).map { SpoolWorker.Claimed(partner: partner, name: $0) }
+            Spool.candidates(in: worker.spool.inbound(partner.id), renamingNonUTF8: true).map { SpoolWorker.Claimed(partner: partner, name: $0) }
         }[...]
         var batches: [[SpoolWorker.Claimed]] = []
         while !work.isEmpty {
@@ -80,11 +80,13 @@ public final class GatewayDaemon: Sendable {
     /// so that a stop request is seen quickly; returns once `shouldStop` says so.
     /// `whenIdle` runs after a pass that found nothing (maintenance such as retention); `onError`
     /// hears of each failed pass before the loop backs off (1 s doubling to 60 s) and retries.
-    public func serve(shouldStop: @Sendable () -> Bool, whenIdle: () -> Void = {},
+    /// `recoverFirst`: start-up recovery failed; the loop backs off and retries it like a failed batch.
+    public func serve(shouldStop: @Sendable () -> Bool, recoverFirst: Bool = false, whenIdle: () -> Void = {},
                       onError: (any Error) -> Void = { _ in }) throws {
         let watcher = try InboxWatcher(directories: config.partners.map { worker.spool.inbound($0.id) })
         let interval = max(1, Int(config.scanIntervalSeconds * 1000))
-        var failures = 0
+        var failures = recoverFirst ? 1 : 0
+        if recoverFirst { pause(milliseconds: 1_000, shouldStop: shouldStop) }
         while !shouldStop() {
             do {
                 if failures > 0 { _ = try recover() }  // finish what the failed batch left

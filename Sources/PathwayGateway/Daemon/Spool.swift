@@ -42,9 +42,11 @@ public struct Spool: Sendable {
     /// Names in `dir` the gateway may take: `*.xml`, not hidden, not a temporary name.
     ///
     /// Names are read as bytes: a name that is not UTF-8 (a Latin-1 export, say) cannot be carried
-    /// as a String, so it is first renamed in place to a UTF-8 one with those bytes spelled `%XX`
-    /// (`rapport-%E6.xml`) and taken under that name — never left behind without an outcome.
-    public static func candidates(in dir: String) -> [String] {
+    /// as a String. With `renamingNonUTF8` (the daemon's intake) it is first renamed in place to a
+    /// UTF-8 one with those bytes spelled `%XX` (`rapport-%E6.xml`) and taken under that name —
+    /// never left behind without an outcome; without (a survey, which must not change the spool)
+    /// it is listed with U+FFFD for those bytes, so it still counts.
+    public static func candidates(in dir: String, renamingNonUTF8: Bool = false) -> [String] {
         guard let stream = opendir(dir) else { return [] }
         defer { closedir(stream) }
         var names: [String] = []
@@ -53,6 +55,8 @@ public struct Spool: Sendable {
             guard raw.first != UInt8(ascii: ".") else { continue }
             if let name = String(validating: raw, as: UTF8.self) {
                 names.append(name)
+            } else if !renamingNonUTF8 {
+                names.append(String(decoding: raw, as: UTF8.self))
             } else if raw.count > 4, raw.suffix(4) == Array(".xml".utf8)[...], let renamed = renameToUTF8(raw, in: dir) {
                 names.append(renamed)
             }

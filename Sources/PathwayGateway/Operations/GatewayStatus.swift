@@ -10,7 +10,8 @@ public enum GatewayStatus {
     public struct HealthPolicy: Sendable, Equatable {
         /// Default 300 s: ten times the 30 s scan interval; inotify normally takes a file within ms.
         public static let defaultMaxInboundAgeSeconds: Double = 300
-        /// Unhealthy when a file has waited in an inbound directory longer than this.
+        /// Unhealthy when a file has waited in an inbound directory, or stayed claimed in
+        /// `processing/`, longer than this.
         public var maxInboundAgeSeconds: Double
         public init(maxInboundAgeSeconds: Double = HealthPolicy.defaultMaxInboundAgeSeconds) {
             self.maxInboundAgeSeconds = maxInboundAgeSeconds
@@ -35,6 +36,12 @@ public enum GatewayStatus {
         let survey = SpoolSurvey.take(spool: spool, partners: config.partners, now: now)
         if let oldest = survey.oldestAgeSeconds, oldest > policy.maxInboundAgeSeconds {
             problems.append("an inbound file has waited \(StatusReport.age(oldest)) (limit \(StatusReport.age(policy.maxInboundAgeSeconds)))")
+        }
+        // The daemon retries a failing batch (disk full, an unwritable directory) without exiting;
+        // its files then sit in processing/, not inbound/.
+        if let stuck = survey.oldestProcessingAgeSeconds, stuck > policy.maxInboundAgeSeconds {
+            problems.append("a claimed file has been in processing for \(StatusReport.age(stuck)) "
+                            + "(limit \(StatusReport.age(policy.maxInboundAgeSeconds))): batches keep failing, see the daemon's log")
         }
         var report = StatusReport(spool: config.spool, checkedAt: now, daemon: daemon, inboxes: survey.inboxes,
                                   oldestInboundAgeSeconds: survey.oldestAgeSeconds, quarantined: survey.quarantined,

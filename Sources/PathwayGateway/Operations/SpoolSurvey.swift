@@ -15,6 +15,9 @@ public struct SpoolSurvey: Sendable, Equatable, Encodable {
         public var oldestAgeSeconds: Double?
         /// Files claimed and being worked on (`state/processing/<partner>/`).
         public var processing: Int
+        /// Seconds since the oldest of them was claimed (its ctime: the claim's rename); a batch
+        /// takes a second, so minutes here mean batches keep failing.
+        public var oldestProcessingAgeSeconds: Double?
         /// Files in `outbound/<partner>/` the partner has not picked up yet.
         public var outbound: Int
         /// Quarantined originals (reason files not counted).
@@ -26,6 +29,7 @@ public struct SpoolSurvey: Sendable, Equatable, Encodable {
     public var waiting: Int { inboxes.reduce(0) { $0 + $1.waiting } }
     public var quarantined: Int { inboxes.reduce(0) { $0 + $1.quarantined } }
     public var oldestAgeSeconds: Double? { inboxes.compactMap(\.oldestAgeSeconds).max() }
+    public var oldestProcessingAgeSeconds: Double? { inboxes.compactMap(\.oldestProcessingAgeSeconds).max() }
 
     /// Surveys every configured partner's directories; missing directories count as empty.
     public static func take(spool: Spool, partners: [Partner], now: Date = Date()) -> SpoolSurvey {
@@ -33,9 +37,13 @@ public struct SpoolSurvey: Sendable, Equatable, Encodable {
             let inbound = spool.inbound(partner.id)
             let waiting = Spool.candidates(in: inbound)
             let oldest = waiting.compactMap { modificationTime("\(inbound)/\($0)") }.min()
+            let processing = spool.processing(partner.id)
+            let claimed = Spool.candidates(in: processing)
+            let oldestClaim = claimed.compactMap { changeTime("\(processing)/\($0)") }.min()
             return Inbox(partner: partner.id, waiting: waiting.count,
                          oldestAgeSeconds: oldest.map { max(0, now.timeIntervalSince1970 - $0) },
-                         processing: Spool.candidates(in: spool.processing(partner.id)).count,
+                         processing: claimed.count,
+                         oldestProcessingAgeSeconds: oldestClaim.map { max(0, now.timeIntervalSince1970 - $0) },
                          outbound: visibleNames(spool.outbound(partner.id)).count,
                          quarantined: visibleNames(spool.quarantine(partner.id)).filter { !isReasonFile($0) }.count)
         })
@@ -54,5 +62,12 @@ public struct SpoolSurvey: Sendable, Equatable, Encodable {
         var info = stat()
         guard lstat(path, &info) == 0 else { return nil }
         return Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+    }
+
+    /// Seconds since 1970 of the file's ctime (a rename sets it; a partner cannot backdate it).
+    static func changeTime(_ path: String) -> Double? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        return Double(info.st_ctim.tv_sec) + Double(info.st_ctim.tv_nsec) / 1e9
     }
 }

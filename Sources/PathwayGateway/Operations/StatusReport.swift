@@ -52,7 +52,8 @@ public struct StatusReport: Sendable, Encodable {
                      + (oldestInboundAgeSeconds.map { ", oldest \(Self.age($0))" } ?? ""))
         for inbox in inboxes where inbox.waiting > 0 || inbox.processing > 0 {
             lines.append("  \(inbox.partner): \(inbox.waiting) waiting" + (inbox.oldestAgeSeconds.map { ", oldest \(Self.age($0))" } ?? "")
-                         + (inbox.processing > 0 ? ", \(inbox.processing) in processing" : ""))
+                         + (inbox.processing > 0 ? ", \(inbox.processing) in processing" : "")
+                         + (inbox.oldestProcessingAgeSeconds.map { " (oldest claimed \(Self.age($0)) ago)" } ?? ""))
         }
         if let outcomes {
             lines.append("last hour:          \(Self.counts(outcomes.lastHour))")
