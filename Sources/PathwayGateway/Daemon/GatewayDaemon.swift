@@ -87,28 +87,53 @@ public final class GatewayDaemon: Sendable {
         let interval = max(1, Int(config.scanIntervalSeconds * 1000))
         var failures = recoverFirst ? 1 : 0
         if recoverFirst { pause(milliseconds: 1_000, shouldStop: shouldStop) }
+        // Messages parked behind a fault only they meet (SpoolWorker.finish) are retried on their
+        // own backoff, while intake goes on for everyone else.
+        var parkedFailures = 0
+        var parkedRetry: DispatchTime?
         while !shouldStop() {
             do {
                 if failures > 0 { _ = try recover() }  // finish what the failed batch left
+                if let due = parkedRetry, DispatchTime.now() >= due {
+                    parkedRetry = nil
+                    do {
+                        if try worker.retryParked() == 0 { parkedFailures = 0 }
+                    } catch {
+                        // Still failing for all of them: not the others' problem, back off further.
+                        parkedFailures += 1
+                        onError(error)
+                        parkedRetry = .now() + .milliseconds(Self.backoffMilliseconds(after: parkedFailures))
+                    }
+                }
                 let taken = try drainPass(shouldStop: shouldStop)
                 failures = 0
+                if let parked = worker.takeParkedFailure() {
+                    parkedFailures += 1
+                    onError(parked)
+                    parkedRetry = .now() + .milliseconds(Self.backoffMilliseconds(after: parkedFailures))
+                }
                 if taken > 0 { continue }
             } catch {
                 // A full disk or an unwritable directory must not end the service: what was
                 // recorded is finished by `recover` once the fault clears; retry with backoff.
                 failures += 1
                 onError(error)
-                pause(milliseconds: min(60_000, 1_000 << min(failures - 1, 6)), shouldStop: shouldStop)
+                pause(milliseconds: Self.backoffMilliseconds(after: failures), shouldStop: shouldStop)
                 continue
             }
             whenIdle()
+            let untilRetry = parkedRetry.map { Int(($0.uptimeNanoseconds &- min($0.uptimeNanoseconds, DispatchTime.now().uptimeNanoseconds)) / 1_000_000) }
+            let wait = min(interval, untilRetry ?? interval)
             var waited = 0
-            while waited < interval && !shouldStop() {
-                if watcher.wait(timeoutMilliseconds: Int32(min(250, interval - waited))) { break }
+            while waited < wait && !shouldStop() {
+                if watcher.wait(timeoutMilliseconds: Int32(max(1, min(250, wait - waited)))) { break }
                 waited += 250
             }
         }
     }
+
+    /// 1 s after the first failure, doubling to at most 60 s.
+    static func backoffMilliseconds(after failures: Int) -> Int { min(60_000, 1_000 << min(max(failures, 1) - 1, 6)) }
 
     private func pause(milliseconds: Int, shouldStop: @Sendable () -> Bool) {
         var waited = 0

@@ -22,8 +22,7 @@ extension SpoolWorker {
                 entries.append(AuditLog.Entry(event: "recovered", partner: work.partnerId, file: work.fileName, outcome: nil, sha256: nil, facts: facts))
             }
             try audit.append(entries)
-            try publish(decided)
-            try store.markDone(messageIds: decided.map(\.messageId))
+            try finish(decided)
         }
         var count = decided.count
         for partner in partners {

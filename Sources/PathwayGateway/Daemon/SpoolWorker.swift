@@ -26,6 +26,8 @@ public final class SpoolWorker: Sendable {
     public let metrics: GatewayMetrics?
     /// Patients' pathway timelines (same database as `store`); nil records none.
     public let timelines: PathwayTimelines?
+    /// Set when `finish` parked messages behind a fault (see `takeParkedFailure`).
+    let parkedFailure = Mutex<ParkedMessages?>(nil)
 
     public init(spool: Spool, processor: MessageProcessor, store: MessageStore, audit: AuditLog,
                 pseudonymizer: Pseudonymizer, workers: Int = 2, metrics: GatewayMetrics? = nil,
@@ -107,8 +109,7 @@ public final class SpoolWorker: Sendable {
         }
         CrashPoint.hit("decided")
         try audit.append(decided.flatMap(\.trail))
-        try publish(decided.map(\.work))
-        try store.markDone(messageIds: decided.map(\.work.messageId))
+        try finish(decided.map(\.work))
         let seconds = Date().timeIntervalSince(started)
         for item in decided {
             if let outcome = item.outcome { metrics?.observe(outcome: outcome, partner: item.work.partnerId, latencySeconds: seconds) }
