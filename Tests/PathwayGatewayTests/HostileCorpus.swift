@@ -72,17 +72,20 @@ enum HostileCorpus {
         case "@unix-socket":
             try bindUnixSocket(at: path)
         case "@directory-named-xml":
-            try FileManager.default.createDirectory(atPath: "\(path)/inner", withIntermediateDirectories: true)
-            try Data(message("inside-directory")).write(to: URL(fileURLWithPath: "\(path)/inner/message.xml"))
+            // Built under a hidden name and renamed in whole, as a partner would: a running daemon
+            // may take the directory the moment it has its final name.
+            let hidden = "\(inbox)/.directory-named-xml.building"
+            try FileManager.default.createDirectory(atPath: "\(hidden)/inner", withIntermediateDirectories: true)
+            try Data(message("inside-directory")).write(to: URL(fileURLWithPath: "\(hidden)/inner/message.xml"))
+            guard rename(hidden, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
         case "@size-100mb":
             try writeHundredMegabytes(to: path)
         case "@name-invalid-utf8":
-            try writeRaw(message("invalid-utf8-name"), to: Array(inbox.utf8) + Array("/bad-".utf8) + [0xFF, 0xFE] + Array("-name.xml".utf8))
+            try writeRaw(message("invalid-utf8-name"), to: Array(inbox.utf8) + Array("/bad-".utf8) + [0xFF, 0xFE] + Array("-name.xml".utf8), inbox: inbox)
         case "@name-200-bytes-not-xml":
-            try writeRaw(Array("not xml at all\n".utf8), to: Array(path.utf8))
+            try writeRaw(Array("not xml at all\n".utf8), to: Array(path.utf8), inbox: inbox)
         case let recipe where recipe.hasPrefix("@name-"):
-            // Directly under the final name: the temp name ".<name>.tmp" of a 255-byte name is too long.
-            try writeRaw(message(String(recipe.dropFirst())), to: Array(path.utf8))
+            try writeRaw(message(String(recipe.dropFirst())), to: Array(path.utf8), inbox: inbox)
         case let recipe where recipe.hasPrefix("@"):
             throw POSIXError(.ENOENT, userInfo: [NSLocalizedDescriptionKey: "unknown recipe \(recipe)"])
         default:
@@ -93,13 +96,18 @@ enum HostileCorpus {
         }
     }
 
-    /// A file of exactly the given path bytes (names that are not UTF-8 cannot go through Foundation).
-    static func writeRaw(_ bytes: [UInt8], to path: [UInt8]) throws {
-        let fd = (path + [0]).withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self),
-                                                              O_WRONLY | O_CREAT | O_EXCL, 0o600) }
+    /// A file of exactly the given path bytes (names that are not UTF-8 cannot go through Foundation),
+    /// written under a short hidden temp name in `inbox` and renamed, so a running daemon never
+    /// takes it half-written (".<name>.tmp" of a 255-byte name would be too long).
+    static func writeRaw(_ bytes: [UInt8], to path: [UInt8], inbox: String) throws {
+        let temp = "\(inbox)/.raw-\(UUID().uuidString).tmp"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
-        defer { close(fd) }
-        guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else { throw POSIXError(.EIO) }
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        guard written == bytes.count else { throw POSIXError(.EIO) }
+        let target = path.map(CChar.init(bitPattern:)) + [0]
+        guard rename(temp, target) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
     }
 
     /// A MsgHead whose header (and MsgId) fits in the first kilobytes, then 100 MB of Base64.
