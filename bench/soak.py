@@ -131,7 +131,12 @@ class Traffic:
         """Moves the next n files into their inboxes (rename: appears whole, as the spec asks)."""
         for line in self.manifest[self.released:self.released + n]:
             target = gateway.dir("inbound", line["partner"])
-            os.makedirs(target, exist_ok=True)
+            if not os.path.isdir(target):
+                # Before the daemon made it: give it the spool's owner, or a daemon running as
+                # another user (soak_faults' nonroot) could never take a file out of it.
+                os.makedirs(target, mode=0o770, exist_ok=True)
+                owner = os.stat(gateway.spool)
+                os.chown(target, owner.st_uid, owner.st_gid)
             source, final = os.path.join(self.directory, line["partner"], line["name"]), os.path.join(target, line["name"])
             try:
                 os.rename(source, final)

@@ -93,11 +93,19 @@ extension SpoolWorker {
     /// The fault that parked messages since the last call, if any (for the log and the backoff).
     public func takeParkedFailure() -> ParkedMessages? { parkedFailure.withLock { value in defer { value = nil }; return value } }
 
-    /// Messages held back by a fault in a directory only they need.
+    /// Messages held back by a fault in a directory only they need: decided and waiting for their
+    /// outputs (`publish`), or not even claimed from their inbox (`claim`).
     public struct ParkedMessages: Error, CustomStringConvertible {
+        public enum Stage: Sendable { case claim, publish }
         public var count: Int
         public var cause: any Error
-        public var description: String { "\(count) message(s) held back until this clears (the others go on): \(cause)" }
+        public var stage: Stage = .publish
+        public var description: String {
+            switch stage {
+            case .publish: "\(count) message(s) held back until this clears (the others go on): \(cause)"
+            case .claim: "\(count) file(s) cannot be taken from their inbox, left there (the others go on): \(cause)"
+            }
+        }
     }
 
     /// Every directory a decision writes into.

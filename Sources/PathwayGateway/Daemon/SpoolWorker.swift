@@ -79,11 +79,22 @@ public final class SpoolWorker: Sendable {
     /// another process or an earlier pass already took is skipped. So is a name still in
     /// `processing/` from an earlier file (a sender reusing a name while the first is in flight):
     /// it is never replaced, and the new file is taken once the earlier one is done.
-    private func claim(_ files: [Claimed]) throws -> [Claimed] {
-        try files.filter { file in
-            try DurableFile.renameNoReplace("\(spool.inbound(file.partner.id))/\(file.name)",
-                                            to: "\(spool.processing(file.partner.id))/\(file.name)")
+    /// A file that cannot be claimed (an inbox the gateway may not write, EACCES) stays where it
+    /// is and is reported like a held-back message; it does not stop the other partners' files.
+    private func claim(_ files: [Claimed]) -> [Claimed] {
+        var failed = 0
+        var cause: (any Error)?
+        let claimed = files.filter { file in
+            do {
+                return try DurableFile.renameNoReplace("\(spool.inbound(file.partner.id))/\(file.name)",
+                                                       to: "\(spool.processing(file.partner.id))/\(file.name)")
+            } catch {
+                (failed, cause) = (failed + 1, cause ?? error)
+                return false
+            }
         }
+        if let cause { parkedFailure.withLock { $0 = ParkedMessages(count: failed, cause: cause, stage: .claim) } }
+        return claimed
     }
 
     /// The pipeline for files already in `state/processing/` (fresh, or left by a crash).
