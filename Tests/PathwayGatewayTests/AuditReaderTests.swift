@@ -138,9 +138,7 @@ import Testing
         for i in 0..<5 { try log.append(AuditFixture.story("f\(i)", patient: "03851598730")) }
         #expect(fixture.files.count > 3, "the follower must cross rotations")
         waitFor(22)
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(GatewayProcess.stop(process) == 0)
         let seqs = lines().compactMap { line in line.split(separator: " ").first { $0.hasPrefix("#") }.flatMap { Int($0.dropFirst()) } }
         #expect(seqs == Array(5...26))
         #expect(!lines().joined().contains("\u{1B}["), "no colour when stdout is not a terminal")

@@ -169,9 +169,7 @@ import Testing
         while ws.visible("archive/helse-bergen").isEmpty && Date() < deadline { usleep(20_000) }
         #expect(ws.visible("outbound/helse-bergen").count == 1)
         #expect(ws.visible("outbound/bergen-kommune").count == 1)
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(GatewayProcess.stop(process) == 0)
     }
 
     /// Hostile and broken files: each gets its outcome, the daemon keeps going, nothing leaks.
@@ -291,9 +289,7 @@ import Testing
         try ws.drop(AppRecEncoder.encode(answer), as: "voss.xml", inbox: "voss-kommune")
         waitFor { !ws.visible("archive/voss-kommune").isEmpty }
         #expect(ws.visible("archive/voss-kommune").count == 1, "the reloaded configuration's new inbox is served")
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(GatewayProcess.stop(process) == 0)
         let log = String(decoding: try Data(contentsOf: errURL), as: UTF8.self)
         #expect(log.contains("reload refused, running configuration kept"))
         #expect(log.contains("configuration reloaded"))

@@ -44,9 +44,7 @@ import Testing
         #expect(workspace.visible("outbound/bergen-kommune").count == 1)
         #expect(workspace.visible("outbound/helse-bergen").count == 2)
         #expect(workspace.files("state/processing/helse-bergen").isEmpty)
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(GatewayProcess.stop(process) == 0)
         #expect(try workspace.auditRecords().count == 2)
         #expect(log().contains("outbound/bergen-kommune"), "the error names the directory: \(log())")
     }
@@ -80,9 +78,7 @@ import Testing
         while workspace.visible("outbound/helse-bergen").isEmpty && Date() < done { usleep(50_000) }
         #expect(workspace.visible("outbound/bergen-kommune").count == 1)
         #expect(workspace.visible("outbound/helse-bergen").count == 1)
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(GatewayProcess.stop(process) == 0)
         #expect(!log().contains("cannot start"))
     }
 

@@ -34,4 +34,11 @@ struct GatewayProcess {
                       stdout: String(decoding: try Data(contentsOf: outFile), as: UTF8.self),
                       stderr: String(decoding: stderrData, as: UTF8.self))
     }
+
+    /// SIGTERM, as systemd or Docker would stop the daemon; returns its exit status.
+    static func stop(_ process: Process) -> Int32 {
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
 }

@@ -33,9 +33,7 @@ extension HostileCorpusTests {
             #expect(SHA256.hex(stored) == record["sha256"] as? String)
         }
         print("replaced 60 times: \(records.count) versions claimed, each once")
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(GatewayProcess.stop(process) == 0)
     }
 
     /// A partner that breaks the temp-name rule (gives the final name too early) is still writing
@@ -74,8 +72,6 @@ extension HostileCorpusTests {
         withKnownIssue("claimed-file-still-written: the original is moved by link/rename, so a writer holding the inode changes the evidence") {
             #expect(evidence == record["sha256"] as? String)
         }
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(GatewayProcess.stop(process) == 0)
     }
 }

@@ -52,9 +52,7 @@ import Testing
         #expect(mode == 0o644)
         let text = String(decoding: FileManager.default.contents(atPath: prom) ?? Data(), as: UTF8.self)
         for fnr in SampleSet.patients { #expect(!text.contains(fnr)) }
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(GatewayProcess.stop(process) == 0)
         #expect(samples()["pathway_gateway_processing_seconds_count"] == Double(SampleSet.all.count), "the final write keeps the counts")
         #expect(!ws.files("../prom").contains { $0.hasSuffix(".tmp") }, "no temporary file left behind")
     }
@@ -86,9 +84,7 @@ import Testing
         #expect(second.status == 2)
         #expect(second.stderr.contains("another gateway (pid \(process.processIdentifier)) is running on this spool"))
 
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(GatewayProcess.stop(process) == 0)
         let after = try GatewayProcess.run(["status"], environment: env, cwd: ws.root)
         #expect(after.status == 1)
         #expect(after.stdout.contains("UNHEALTHY: daemon not running"))
@@ -123,9 +119,7 @@ import Testing
         try ws.drop(SampleSet.all[0].bytes, as: "after-refused-reload.xml")
         #expect(waitFor { !ws.visible("archive/helse-bergen").isEmpty }, "the running configuration keeps working")
         #expect(!FileManager.default.fileExists(atPath: ws.root.appendingPathComponent("elsewhere").path))
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(GatewayProcess.stop(process) == 0)
     }
 
     /// The tour exits 0, shows every flow, and every file it names exists.
