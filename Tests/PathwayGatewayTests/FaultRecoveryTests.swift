@@ -35,6 +35,10 @@ import Testing
         let answer = try #require(during.first.flatMap { try? workspace.read("outbound/helse-bergen/\($0)") })
         #expect(String(decoding: answer, as: UTF8.self).contains("E30"))
         #expect(workspace.files("state/processing/helse-bergen") == ["sp1.xml"])
+        // Its audit records are in the log already: recovery, however late, must not add them again.
+        let db = try SQLiteDatabase(path: workspace.root.appendingPathComponent("spool/state/gateway.sqlite").path)
+        let held = try db.query("SELECT audit_facts IS NULL FROM messages WHERE state = 'decided'", []) { try $0.int(0) }
+        #expect(held == [1])
         #expect(log().contains("held back until this clears"), "\(log())")
         // The fault clears: the next retry finishes both files, exactly once.
         try FileManager.default.removeItem(atPath: outbound)

@@ -46,7 +46,7 @@ extension SpoolWorker {
     func finish(_ works: [MessageStore.PendingWork]) throws {
         var pending = works
         var failedDirectories: Set<String> = []
-        var parked = 0
+        var parked: [String] = []
         var unexplained = false  // a failure no directory accounts for
         var cause: (any Error)?
         while !pending.isEmpty {
@@ -60,20 +60,23 @@ extension SpoolWorker {
                     // No directory to blame: try each message alone.
                     unexplained = true
                     for work in pending {
-                        do { try publish([work]); try store.markDone(messageIds: [work.messageId]) } catch { parked += 1 }
+                        do { try publish([work]); try store.markDone(messageIds: [work.messageId]) } catch { parked.append(work.messageId) }
                     }
                     break
                 }
                 // The rest go on together without the messages that need the failed directory.
                 failedDirectories.insert(directory)
                 let blocked = pending.filter { !failedDirectories.isDisjoint(with: directories(of: $0)) }
-                parked += blocked.count
+                parked += blocked.map(\.messageId)
                 pending.removeAll { !failedDirectories.isDisjoint(with: directories(of: $0)) }
             }
         }
-        guard let cause, parked > 0 else { return }
-        guard parked < works.count || !unexplained else { throw cause }
-        parkedFailure.withLock { $0 = ParkedMessages(count: parked, cause: cause) }
+        guard let cause, !parked.isEmpty else { return }
+        guard parked.count < works.count || !unexplained else { throw cause }
+        // Their records are in the log (appended before any publish); held back for long, they
+        // leave its tail, so recovery must not take them for missing.
+        try store.dropAuditFacts(messageIds: parked)
+        parkedFailure.withLock { $0 = ParkedMessages(count: parked.count, cause: cause) }
     }
 
     /// The directory a failed write names, if the error names one.

@@ -25,8 +25,10 @@ extension SpoolWorker {
             try finish(decided)
         }
         var count = decided.count
+        let decidedFiles = Set(decided.map { "\($0.partnerId)/\($0.fileName)" })
         for partner in partners {
-            let names = Spool.candidates(in: spool.processing(partner.id))
+            // Files of decided messages (held back by a fault) are finished above, not re-read.
+            let names = Spool.candidates(in: spool.processing(partner.id)).filter { !decidedFiles.contains("\(partner.id)/\($0)") }
             for start in stride(from: 0, to: names.count, by: max(1, batchSize)) {
                 try process(names[start..<min(names.count, start + batchSize)].map { Claimed(partner: partner, name: $0) })
             }

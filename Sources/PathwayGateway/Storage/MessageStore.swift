@@ -164,6 +164,15 @@ extension MessageStore {
         }
     }
 
+    /// Forgets the stored audit records of messages whose records are known to be in the log
+    /// (held back by a fault after their batch's append): recovery, which may run long after
+    /// their records left the log's tail, must not append them again.
+    public func dropAuditFacts(messageIds ids: [String]) throws {
+        try db.transaction {
+            for id in ids { try db.run("UPDATE messages SET audit_facts = NULL WHERE id = ?", id) }
+        }
+    }
+
     /// Closes a message once all its outputs are written and the original has been moved.
     public func markDone(messageId id: String) throws {
         try db.transaction {
