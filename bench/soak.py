@@ -252,6 +252,11 @@ def check(gateway, manifest, quiet=False, known=()):
                 if name.startswith(".") or name.endswith(".tmp"):
                     fail(f"temporary file left: {d}/{partner}/{name}")
 
+    staging = os.path.join(spool, "state", "staging")
+    left = os.listdir(staging) if os.path.isdir(staging) else []
+    if left:
+        fail(f"{len(left)} staged file(s) left in state/staging: {left[:3]}")
+
     # Outbound: every AppRec and routed message parses completely; index them by original MsgId.
     apprecs = collections.defaultdict(list)   # original MsgId -> [(partner, name, bytes)]
     routed = collections.defaultdict(list)    # original MsgId -> [(partner, name)]
