@@ -41,6 +41,8 @@ import Testing
         #expect(salvaged("2026-11-23T10:15:00") == "2026-11-23T10:15:00")
         #expect(salvaged("2019-01-16T22:51:35.5317672+01:00") == "2019-01-16T22:51:35.5317672+01:00")
         #expect(salvaged("2019-01-16T22:51:35.5317672?\u{0}\u{0}+01:00") == nil)
+        #expect(salvaged("2019-01-16T22:51:35.53\u{0}\u{0}17672+01:00") == nil, "judged by the prefix before the NUL")
+        #expect(!XSDateTime.isValid("2019-01-16T22:51:35.53\u{0}+01:00"))
         #expect(salvaged("2026-02-30T10:15:00") == nil)
         #expect(salvaged("i går") == nil)
     }

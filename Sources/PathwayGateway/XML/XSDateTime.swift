@@ -8,6 +8,9 @@ internal import CLibXML2
 /// right). A shape test on a prefix is not enough.
 public enum XSDateTime {
     public static func isValid(_ text: String) -> Bool {
+        // A C string ends at the first NUL: "2019-01-16T22:51:35.53\0…+01:00" would be judged by
+        // its valid prefix (fuzz finding gendate-with-nul).
+        guard !text.utf8.contains(0) else { return false }
         LibXML2.ensureInitialized()
         guard let type = xmlSchemaGetBuiltInType(XML_SCHEMAS_DATETIME) else { return false }
         return xmlSchemaValidatePredefinedType(type, text, nil) == 0
