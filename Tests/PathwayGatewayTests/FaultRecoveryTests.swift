@@ -86,15 +86,39 @@ import Testing
         #expect(!log().contains("cannot start"))
     }
 
-    /// Runs chattr on `path`; false when it is missing or fails (not root, tmpfs).
-    static func chattr(_ flag: String, _ path: String) -> Bool {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/chattr") else { return false }
+    /// An outbound directory bind-mounted on its own (sharing it with a partner's container, say)
+    /// is another mount: `link` from `state/staging/` gets EXDEV, and the output is written next to
+    /// its final name as a durable copy instead. Needs root and mounts; skipped otherwise.
+    @Test func outboundOnAnotherMountGetsADurableCopy() throws {
+        let workspace = try DaemonEndToEndTests.Workspace()
+        #expect(try workspace.run().status == 0)  // creates the spool
+        let outbound = workspace.root.appendingPathComponent("spool/outbound/bergen-kommune").path
+        guard Self.run("/usr/bin/mount", ["--bind", outbound, outbound]) else {
+            print("note: bind mounts are not possible here (needs root and a mount namespace); the EXDEV test was skipped")
+            return
+        }
+        defer { _ = Self.run("/usr/bin/umount", [outbound]) }
+        try workspace.drop(SampleSet.all[0].bytes, as: "sp1.xml")
+        let result = try workspace.run()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(workspace.visible("outbound/bergen-kommune").count == 1)
+        #expect(workspace.visible("outbound/helse-bergen").count == 1)
+        #expect(workspace.files("state/staging").isEmpty, "no staged file left behind")
+        #expect(workspace.files("outbound/bergen-kommune").allSatisfy { !$0.hasPrefix(".") })
+    }
+
+    /// Runs `tool` with `arguments`; false when it is missing or fails.
+    static func run(_ tool: String, _ arguments: [String]) -> Bool {
+        guard FileManager.default.isExecutableFile(atPath: tool) else { return false }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/chattr")
-        process.arguments = [flag, path]
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return false }
         process.waitUntilExit()
         return process.terminationStatus == 0
     }
+
+    /// Runs chattr on `path`; false when it is missing or fails (not root, tmpfs).
+    static func chattr(_ flag: String, _ path: String) -> Bool { run("/usr/bin/chattr", [flag, path]) }
 }
