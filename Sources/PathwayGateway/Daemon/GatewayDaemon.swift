@@ -85,45 +85,43 @@ public final class GatewayDaemon: Sendable {
                       onError: (any Error) -> Void = { _ in }) throws {
         let watcher = try InboxWatcher(directories: config.partners.map { worker.spool.inbound($0.id) })
         let interval = max(1, Int(config.scanIntervalSeconds * 1000))
-        var failures = recoverFirst ? 1 : 0
-        if recoverFirst { pause(milliseconds: 1_000, shouldStop: shouldStop) }
-        // Messages parked behind a fault only they meet (SpoolWorker.finish) are retried on their
-        // own backoff, while intake goes on for everyone else.
-        var parkedFailures = 0
-        var parkedRetry: DispatchTime?
+        var failedPasses = Backoff()
+        if recoverFirst {
+            failedPasses.failed()
+            pause(milliseconds: failedPasses.delayMilliseconds, shouldStop: shouldStop)
+        }
+        // Work held back by a fault only it meets (SpoolWorker.finish) is retried on its own
+        // backoff, while intake goes on for everyone else.
+        var heldBack = Backoff()
         while !shouldStop() {
             do {
-                if failures > 0 { _ = try recover() }  // finish what the failed batch left
-                if let due = parkedRetry, DispatchTime.now() >= due {
-                    parkedRetry = nil
+                if failedPasses.failures > 0 { _ = try recover() }  // finish what the failed batch left
+                if heldBack.isDue {
                     do {
-                        if try worker.retryParked() == 0 { parkedFailures = 0 }
+                        if try worker.retryHeldBack() == 0 { heldBack.succeeded() }  // else reported below
                     } catch {
                         // Still failing for all of them: not the others' problem, back off further.
-                        parkedFailures += 1
+                        heldBack.failed()
                         onError(error)
-                        parkedRetry = .now() + .milliseconds(Self.backoffMilliseconds(after: parkedFailures))
                     }
                 }
                 let taken = try drainPass(shouldStop: shouldStop)
-                failures = 0
-                if let parked = worker.takeParkedFailure() {
-                    parkedFailures += 1
-                    onError(parked)
-                    parkedRetry = .now() + .milliseconds(Self.backoffMilliseconds(after: parkedFailures))
+                failedPasses.succeeded()
+                if let report = worker.takeHeldBack() {
+                    heldBack.failed()
+                    onError(report)
                 }
                 if taken > 0 { continue }
             } catch {
                 // A full disk or an unwritable directory must not end the service: what was
                 // recorded is finished by `recover` once the fault clears; retry with backoff.
-                failures += 1
+                failedPasses.failed()
                 onError(error)
-                pause(milliseconds: Self.backoffMilliseconds(after: failures), shouldStop: shouldStop)
+                pause(milliseconds: failedPasses.delayMilliseconds, shouldStop: shouldStop)
                 continue
             }
             whenIdle()
-            let untilRetry = parkedRetry.map { Int(($0.uptimeNanoseconds &- min($0.uptimeNanoseconds, DispatchTime.now().uptimeNanoseconds)) / 1_000_000) }
-            let wait = min(interval, untilRetry ?? interval)
+            let wait = min(interval, heldBack.millisecondsLeft ?? interval)
             var waited = 0
             while waited < wait && !shouldStop() {
                 if watcher.wait(timeoutMilliseconds: Int32(max(1, min(250, wait - waited)))) { break }
@@ -132,9 +130,6 @@ public final class GatewayDaemon: Sendable {
         }
     }
 
-    /// 1 s after the first failure, doubling to at most 60 s.
-    static func backoffMilliseconds(after failures: Int) -> Int { min(60_000, 1_000 << min(max(failures, 1) - 1, 6)) }
-
     private func pause(milliseconds: Int, shouldStop: @Sendable () -> Bool) {
         var waited = 0
         while waited < milliseconds && !shouldStop() {
@@ -142,4 +137,25 @@ public final class GatewayDaemon: Sendable {
             waited += 250
         }
     }
+}
+
+/// Consecutive failures of one kind, and when the next attempt is due: 1 s after the first,
+/// doubling to at most 60 s.
+private struct Backoff {
+    private(set) var failures = 0
+    private var due: DispatchTime?
+
+    var delayMilliseconds: Int { min(60_000, 1_000 << min(max(failures, 1) - 1, 6)) }
+    var isDue: Bool { due.map { DispatchTime.now() >= $0 } ?? false }
+    /// Until the next attempt; nil when none is waiting.
+    var millisecondsLeft: Int? {
+        due.map { Int(($0.uptimeNanoseconds - min($0.uptimeNanoseconds, DispatchTime.now().uptimeNanoseconds)) / 1_000_000) }
+    }
+
+    mutating func failed() {
+        failures += 1
+        due = .now() + .milliseconds(delayMilliseconds)
+    }
+
+    mutating func succeeded() { (failures, due) = (0, nil) }
 }

@@ -4,15 +4,16 @@ import Synchronization
 /// directory turned read-only must not stop every other partner's traffic. The held-back messages
 /// stay decided, their originals claimed in `processing/`, until a retry finishes them.
 extension SpoolWorker {
-    /// Publishes recorded decisions and closes them. When the batch as a whole fails, each message
-    /// is tried alone, so a fault in one directory (a municipality's share turned unwritable) holds
-    /// back only the messages that need it: they stay decided — parked, their files claimed — and
-    /// `retryParked` finishes them once it clears; the others are delivered now. Throws only when
-    /// nothing could be finished and no directory accounts for it (then the caller backs off).
-    func finish(_ works: [MessageStore.PendingWork]) throws {
+    /// Publishes recorded decisions and closes them. When the batch as a whole fails, the directory
+    /// the error names is taken out: the messages that write there are held back (they stay
+    /// decided, their files claimed) and the rest go on together, again and again for each further
+    /// directory that fails. Returns how many were held back; throws only when nothing could be
+    /// finished and no directory accounts for it (then the caller backs off).
+    @discardableResult
+    func finish(_ works: [MessageStore.PendingWork]) throws -> Int {
         var pending = works
         var failedDirectories: Set<String> = []
-        var parked: [String] = []
+        var heldBack: [String] = []
         var unexplained = false  // a failure no directory accounts for
         var cause: (any Error)?
         while !pending.isEmpty {
@@ -22,27 +23,26 @@ extension SpoolWorker {
                 break
             } catch {
                 cause = cause ?? error
-                guard let directory = Self.failedDirectory(error), !failedDirectories.contains(directory) else {
+                guard let directory = Self.failedDirectory(error), failedDirectories.insert(directory).inserted else {
                     // No directory to blame: try each message alone.
                     unexplained = true
                     for work in pending {
-                        do { try publish([work]); try store.markDone(messageIds: [work.messageId]) } catch { parked.append(work.messageId) }
+                        do { try publish([work]); try store.markDone(messageIds: [work.messageId]) } catch { heldBack.append(work.messageId) }
                     }
                     break
                 }
-                // The rest go on together without the messages that need the failed directory.
-                failedDirectories.insert(directory)
-                let blocked = pending.filter { !failedDirectories.isDisjoint(with: directories(of: $0)) }
-                parked += blocked.map(\.messageId)
-                pending.removeAll { !failedDirectories.isDisjoint(with: directories(of: $0)) }
+                let needsFailed = { (work: MessageStore.PendingWork) in !failedDirectories.isDisjoint(with: self.directories(of: work)) }
+                heldBack += pending.filter(needsFailed).map(\.messageId)
+                pending.removeAll(where: needsFailed)
             }
         }
-        guard let cause, !parked.isEmpty else { return }
-        guard parked.count < works.count || !unexplained else { throw cause }
+        guard let cause, !heldBack.isEmpty else { return 0 }
+        guard heldBack.count < works.count || !unexplained else { throw cause }
         // Their records are in the log (appended before any publish); held back for long, they
         // leave its tail, so recovery must not take them for missing.
-        try store.dropAuditFacts(messageIds: parked)
-        parkedFailure.withLock { $0 = ParkedMessages(count: parked.count, cause: cause) }
+        try store.dropAuditFacts(messageIds: heldBack)
+        heldBackReport.withLock { $0 = HeldBack(count: heldBack.count, cause: cause) }
+        return heldBack.count
     }
 
     /// The directory a failed write names, if the error names one.
@@ -51,20 +51,18 @@ extension SpoolWorker {
         return DurableFile.parent(of: path)
     }
 
-    /// Finishes decisions parked by a fault; returns how many are still parked.
-    public func retryParked() throws -> Int {
-        let parked = try store.pendingWork().filter { $0.state == .decided }
-        guard !parked.isEmpty else { return 0 }
-        try finish(parked)
-        return try store.pendingWork().filter { $0.state == .decided }.count
+    /// Finishes the decisions a fault held back; returns how many are still held back.
+    public func retryHeldBack() throws -> Int {
+        let decided = try store.pendingWork().filter { $0.state == .decided }
+        return decided.isEmpty ? 0 : try finish(decided)
     }
 
-    /// The fault that parked messages since the last call, if any (for the log and the backoff).
-    public func takeParkedFailure() -> ParkedMessages? { parkedFailure.withLock { value in defer { value = nil }; return value } }
+    /// What was held back since the last call, if anything (for the log and the backoff).
+    public func takeHeldBack() -> HeldBack? { heldBackReport.withLock { value in defer { value = nil }; return value } }
 
-    /// Messages held back by a fault in a directory only they need: decided and waiting for their
-    /// outputs (`publish`), or not even claimed from their inbox (`claim`).
-    public struct ParkedMessages: Error, CustomStringConvertible {
+    /// Work held back by a fault only it meets: decided messages waiting for their outputs
+    /// (`publish`), or files that could not be claimed from their inbox (`claim`).
+    public struct HeldBack: Error, CustomStringConvertible {
         public enum Stage: Sendable { case claim, publish }
         public var count: Int
         public var cause: any Error

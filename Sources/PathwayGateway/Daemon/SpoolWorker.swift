@@ -26,8 +26,8 @@ public final class SpoolWorker: Sendable {
     public let metrics: GatewayMetrics?
     /// Patients' pathway timelines (same database as `store`); nil records none.
     public let timelines: PathwayTimelines?
-    /// Set when `finish` parked messages behind a fault (see `takeParkedFailure`).
-    let parkedFailure = Mutex<ParkedMessages?>(nil)
+    /// Set when work was held back by a fault only it meets (see `takeHeldBack`).
+    let heldBackReport = Mutex<HeldBack?>(nil)
 
     public init(spool: Spool, processor: MessageProcessor, store: MessageStore, audit: AuditLog,
                 pseudonymizer: Pseudonymizer, workers: Int = 2, metrics: GatewayMetrics? = nil,
@@ -93,7 +93,7 @@ public final class SpoolWorker: Sendable {
                 return false
             }
         }
-        if let cause { parkedFailure.withLock { $0 = ParkedMessages(count: failed, cause: cause, stage: .claim) } }
+        if let cause { heldBackReport.withLock { $0 = HeldBack(count: failed, cause: cause, stage: .claim) } }
         return claimed
     }
 

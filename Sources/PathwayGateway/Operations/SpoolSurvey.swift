@@ -58,16 +58,14 @@ public struct SpoolSurvey: Sendable, Equatable, Encodable {
     }
 
     /// Seconds since 1970 of the file's mtime, nil when it vanished meanwhile (taken by the daemon).
-    static func modificationTime(_ path: String) -> Double? {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return nil }
-        return Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
-    }
+    static func modificationTime(_ path: String) -> Double? { time(path, \.st_mtim) }
 
     /// Seconds since 1970 of the file's ctime (a rename sets it; a partner cannot backdate it).
-    static func changeTime(_ path: String) -> Double? {
+    static func changeTime(_ path: String) -> Double? { time(path, \.st_ctim) }
+
+    private static func time(_ path: String, _ field: KeyPath<stat, timespec>) -> Double? {
         var info = stat()
         guard lstat(path, &info) == 0 else { return nil }
-        return Double(info.st_ctim.tv_sec) + Double(info.st_ctim.tv_nsec) / 1e9
+        return Double(info[keyPath: field].tv_sec) + Double(info[keyPath: field].tv_nsec) / 1e9
     }
 }

@@ -21,16 +21,12 @@ public enum FileReader {
     /// For a file too large to read whole: its first `keeping` bytes and the SHA-256 of all of it,
     /// read in 1 MiB pieces (memory stays bounded whatever the size).
     public static func summary(_ path: String, keeping: Int) throws(Failure) -> (head: [UInt8], sha256: String) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
-        guard fd >= 0 else { throw .system(operation: "open", errno: errno) }
+        let fd = try openForReading(path)
         defer { close(fd) }
         let digest = SHA256.Incremental()
         var head: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; throw .system(operation: "read", errno: errno) }
-            if n == 0 { break }
+        while case let n = try readSome(fd, into: &buffer), n > 0 {
             buffer.withUnsafeBytes { digest.update(UnsafeRawBufferPointer(rebasing: $0[..<n])) }
             if head.count < keeping { head += buffer[..<min(n, keeping - head.count)] }
         }
@@ -39,12 +35,7 @@ public enum FileReader {
 
     /// The whole file, refusing anything that is not a regular file or is larger than `limit`.
     public static func read(_ path: String, limit: Int) throws(Failure) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
-        guard fd >= 0 else {
-            let code = errno
-            if code == ELOOP { throw .notRegularFile("symbolic link") }
-            throw .system(operation: "open", errno: code)
-        }
+        let fd = try openForReading(path)
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .system(operation: "fstat", errno: errno) }
@@ -56,25 +47,34 @@ public enum FileReader {
         guard size <= limit else { throw .tooLarge(byteCount: size, limit: limit) }
         var bytes = [UInt8](repeating: 0, count: size)
         var offset = 0
-        while offset < size {
-            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + offset, size - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .system(operation: "read", errno: errno)
-            }
-            if n == 0 { break }
+        while offset < size, case let n = try readSome(fd, into: &bytes, at: offset), n > 0 {
             offset += n
         }
         if offset < size { bytes.removeLast(size - offset) }
         // Grew while we read it: read on to the limit so nothing is silently cut off.
         var extra = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = extra.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; throw .system(operation: "read", errno: errno) }
-            if n == 0 { break }
+        while case let n = try readSome(fd, into: &extra), n > 0 {
             bytes += extra[0..<n]
             if bytes.count > limit { throw .tooLarge(byteCount: bytes.count, limit: limit) }
         }
         return bytes
+    }
+
+    /// Opens without following a symbolic link (refused as not a regular file) or blocking on a FIFO.
+    private static func openForReading(_ path: String) throws(Failure) -> Int32 {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard fd < 0 else { return fd }
+        let code = errno
+        throw code == ELOOP ? .notRegularFile("symbolic link") : .system(operation: "open", errno: code)
+    }
+
+    /// One read(2) into `buffer` from `offset` on, repeated when a signal interrupts it; 0 at the
+    /// end of the file.
+    private static func readSome(_ fd: Int32, into buffer: inout [UInt8], at offset: Int = 0) throws(Failure) -> Int {
+        while true {
+            let n = buffer.withUnsafeMutableBytes { raw in raw.baseAddress.map { Glibc.read(fd, $0 + offset, raw.count - offset) } ?? 0 }
+            if n >= 0 { return n }
+            guard errno == EINTR else { throw .system(operation: "read", errno: errno) }
+        }
     }
 }
