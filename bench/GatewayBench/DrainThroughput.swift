@@ -31,7 +31,9 @@ enum DrainThroughput {
         // drain's first sync would be charged with writing the whole backlog.
         sync()
         let cpuBefore = cpuSeconds()
+        perfControl("enable")
         let drained = try timed { try daemon.drain() }
+        perfControl("disable")
         let (user, system) = (cpuSeconds().user - cpuBefore.user, cpuSeconds().system - cpuBefore.system)
         let cpu = user + system
         print(String(format: "drained %d files in %.2f s: %.0f msgs/s (durable: group commit, SQLite FULL); "
@@ -79,6 +81,16 @@ enum DrainThroughput {
             }
         }
         return written
+    }
+
+    /// Profiles only the drain: with `GATEWAY_BENCH_PERF_CTL` naming the control FIFO of a
+    /// `perf record --control fifo:FIFO -D -1` (started disabled), perf samples the drain and not
+    /// the generation of its backlog.
+    static func perfControl(_ command: String) {
+        guard let fifo = ProcessInfo.processInfo.environment["GATEWAY_BENCH_PERF_CTL"],
+              let handle = FileHandle(forWritingAtPath: fifo) else { return }
+        handle.write(Data("\(command)\n".utf8))
+        try? handle.close()
     }
 
     /// User and system CPU time of this process so far.

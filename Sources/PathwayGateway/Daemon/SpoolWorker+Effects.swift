@@ -51,17 +51,14 @@ extension SpoolWorker {
         }
     }
 
-    /// `DurableFile.publish`, and also done when an earlier run already linked the temp file (it is
-    /// gone and the final name holds it). A destination on another mount than `state/staging/`
-    /// (EXDEV: a directory bind-mounted on its own) gets a durable copy written next to it instead.
+    /// `DurableFile.publish`; a destination on another mount than `state/staging/` (EXDEV: a
+    /// directory bind-mounted on its own) gets a durable copy written next to it instead.
     private static func publish(_ temp: String, as final: String) throws {
         do {
             try DurableFile.publish(temp, as: final)
-        } catch .system("link", _, EXDEV) {
+        } catch .system(_, _, EXDEV) {
             try DurableFile.write(FileReader.read(temp, limit: .max), to: final)
             unlink(temp)
-        } catch {
-            guard case .system("link", _, ENOENT) = error, access(temp, F_OK) != 0, access(final, F_OK) == 0 else { throw error }
         }
     }
 

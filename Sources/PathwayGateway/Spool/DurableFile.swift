@@ -7,11 +7,13 @@ internal import CSystem
 /// or not at all, and once a name exists it is never overwritten (§3: outbound files are "written
 /// atomically, never overwritten, never partial").
 ///
-/// Why `link()` rather than `rename()`: `rename` silently replaces an existing target, and
-/// `renameat2(RENAME_NOREPLACE)` is not exported to Swift by Glibc. `link(temp, final)` fails with
-/// EEXIST atomically in the kernel, so two writers racing for the same name cannot both win: the
-/// loser sees the winner's file and compares bytes. Requires a filesystem with hard links (ext4,
-/// xfs, btrfs; not vfat). A crash can leave a `.<name>.<suffix>.tmp` file behind; it starts with
+/// Final names are given with `renameat2(RENAME_NOREPLACE)`, never a plain `rename`, which silently
+/// replaces an existing target: the kernel fails it with EEXIST atomically, so two writers racing
+/// for the same name cannot both win, and the loser sees the winner's file and compares bytes.
+/// One rename is one directory change in each directory; the `link` + `unlink` it replaced were
+/// two, plus two inode link-count updates (measured: kernel time per message fell with it). A
+/// filesystem without RENAME_NOREPLACE (EINVAL) gets `link` + `unlink`, which has the same
+/// never-replace guarantee. A crash can leave a `.<name>.<suffix>.tmp` file behind; it starts with
 /// "." so spool readers ignore it, and it never carries a final name.
 public enum DurableFile {
     public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
@@ -47,8 +49,8 @@ public enum DurableFile {
         case alreadyPresent
     }
 
-    /// Writes `bytes` to `finalPath` durably: temp file in the same directory, fsync, link to the
-    /// final name (never replacing), unlink the temp, fsync the directory. Identical existing
+    /// Writes `bytes` to `finalPath` durably: temp file in the same directory, fsync, rename to the
+    /// final name (never replacing), fsync the directory. Identical existing
     /// content counts as success so a restarted gateway can redo its planned writes blindly.
     @discardableResult
     public static func write(_ bytes: [UInt8], to finalPath: String, mode: mode_t = 0o600) throws(Failure) -> Outcome {
@@ -65,7 +67,7 @@ public enum DurableFile {
     /// Step 1 of a write: `bytes` in a fresh hidden temp file next to `finalPath` (returned).
     /// `sync: false` leaves the data in the page cache for a later `syncFileSystem` that covers a
     /// whole batch (group commit); a temp name is never read, so unsynced data there is harmless.
-    /// `directory`: where the temp file goes instead (same mount as `finalPath`, for `link`).
+    /// `directory`: where the temp file goes instead (same mount as `finalPath`, for the rename).
     public static func stage(_ bytes: [UInt8], for finalPath: String, in directory: String? = nil, mode: mode_t = 0o600,
                              sync: Bool) throws(Failure) -> String {
         let temp = (directory ?? parent(of: finalPath)) + "/." + baseName(of: finalPath) + "." + uniqueSuffix() + ".tmp"
@@ -83,21 +85,33 @@ public enum DurableFile {
         return temp
     }
 
-    /// Step 2: gives a staged file its final name with `link` (never replacing) and removes the
-    /// temp name (kept when that fails). An existing final file with the same bytes is an earlier run's work (success);
-    /// different bytes are refused. The new name is not yet durable: the caller fsyncs the
-    /// directory or the filesystem, and only then may anything depend on it. The staged data
-    /// must already be durable, or a crash could leave the final name on partial content.
+    /// Step 2: gives a staged file its final name, never replacing one (the temp name is kept when
+    /// that fails: a recorded intent still names it, and a retry needs it). An existing final file
+    /// with the same bytes is an earlier run's work (success), and so is a final name holding the
+    /// file when the temp name is gone (an earlier run renamed it); different bytes are refused.
+    /// The new name is not yet durable: the caller fsyncs the directory or the filesystem, and
+    /// only then may anything depend on it. The staged data must already be durable, or a crash
+    /// could leave the final name on partial content.
     @discardableResult
     public static func publish(_ temp: String, as finalPath: String) throws(Failure) -> Outcome {
-        // The temp name goes only once the final name holds the bytes: after a failure (ENOSPC,
-        // EACCES) a recorded intent still names the temp file, and a retry needs it.
-        if link(temp, finalPath) == 0 {
-            unlink(temp)
+        switch renameNoReplaceErrno(temp, finalPath) {
+        case 0:
             return .created
+        case EINVAL:
+            // No RENAME_NOREPLACE here: `link` fails with EEXIST just as atomically.
+            if link(temp, finalPath) == 0 {
+                unlink(temp)
+                return .created
+            }
+            let code = errno
+            guard code == EEXIST else { throw .system(operation: "link", path: finalPath, errno: code) }
+        case EEXIST:
+            break
+        case ENOENT where access(temp, F_OK) != 0 && access(finalPath, F_OK) == 0:
+            return .alreadyPresent
+        case let code:
+            throw .system(operation: "rename", path: finalPath, errno: code)
         }
-        let code = errno
-        guard code == EEXIST else { throw .system(operation: "link", path: finalPath, errno: code) }
         guard try contents(of: finalPath) == contents(of: temp) else { throw .existsWithDifferentContent(path: finalPath) }
         unlink(temp)
         return .alreadyPresent
@@ -114,8 +128,8 @@ public enum DurableFile {
     /// `renameNoReplace` for a source path that is not UTF-8 (raw bytes from `readdir`).
     public static func renameNoReplace(pathBytes: [UInt8], to destination: String) throws(Failure) -> Bool {
         let source = pathBytes.map(CChar.init(bitPattern:)) + [0]
-        if renameat2(AT_FDCWD, source, AT_FDCWD, destination, UInt32(RENAME_NOREPLACE)) == 0 { return true }
-        var code = errno
+        var code = renameNoReplaceErrno(source, destination)
+        if code == 0 { return true }
         if code == EINVAL {
             if access(destination, F_OK) == 0 { return false }
             if rename(source, destination) == 0 { return true }
@@ -153,31 +167,48 @@ public enum DurableFile {
         return outcome
     }
 
-    /// `atomicMove` without the syncs, for a batch synced at once. Implemented as link + unlink: a
-    /// crash in between leaves both names on one inode, which a re-run recognises and finishes; a
-    /// re-run after a completed move returns `.alreadyPresent`.
+    /// `atomicMove` without the syncs, for a batch synced at once: one `renameat2(RENAME_NOREPLACE)`
+    /// (`link` + `unlink` where the filesystem lacks it: a crash in between leaves both names on
+    /// one inode, which a re-run recognises and finishes). A re-run after a completed move returns
+    /// `.alreadyPresent`.
     @discardableResult
     public static func move(from source: String, to destination: String) throws(Failure) -> Outcome {
-        var outcome = Outcome.created
-        if link(source, destination) != 0 {
-            let code = errno
-            var sourceInfo = stat(), destinationInfo = stat()
-            let sourceExists = lstat(source, &sourceInfo) == 0
-            let destinationExists = lstat(destination, &destinationInfo) == 0
-            if !sourceExists, destinationExists {
-                // Moved by an earlier run (the source is gone, so the content cannot be compared).
-                outcome = .alreadyPresent
-            } else if code == EEXIST, sourceExists, destinationExists {
-                guard sourceInfo.st_dev == destinationInfo.st_dev, sourceInfo.st_ino == destinationInfo.st_ino else {
-                    throw .existsWithDifferentContent(path: destination)
-                }
-                outcome = .alreadyPresent          // crashed between link and unlink
-            } else {
-                throw .system(operation: "link", path: code == ENOENT && !sourceExists ? source : destination, errno: code)
+        var code = renameNoReplaceErrno(source, destination)
+        if code == 0 { return .created }
+        if code == EINVAL {
+            if link(source, destination) == 0 {
+                try removeSource(source)
+                return .created
             }
+            code = errno
         }
+        var sourceInfo = stat(), destinationInfo = stat()
+        let sourceExists = lstat(source, &sourceInfo) == 0
+        let destinationExists = lstat(destination, &destinationInfo) == 0
+        if !sourceExists, destinationExists {
+            return .alreadyPresent  // moved by an earlier run (the source is gone, so the content cannot be compared)
+        }
+        guard code == EEXIST, sourceExists, destinationExists else {
+            throw .system(operation: "rename", path: code == ENOENT && !sourceExists ? source : destination, errno: code)
+        }
+        // Both names on one inode: an earlier run crashed between link and unlink.
+        guard sourceInfo.st_dev == destinationInfo.st_dev, sourceInfo.st_ino == destinationInfo.st_ino else {
+            throw .existsWithDifferentContent(path: destination)
+        }
+        try removeSource(source)
+        return .alreadyPresent
+    }
+
+    private static func removeSource(_ source: String) throws(Failure) {
         if unlink(source) != 0, errno != ENOENT { throw .system(operation: "unlink", path: source, errno: errno) }
-        return outcome
+    }
+
+    /// `renameat2(source, destination, RENAME_NOREPLACE)`: 0, or the errno it failed with.
+    private static func renameNoReplaceErrno(_ source: UnsafePointer<CChar>, _ destination: UnsafePointer<CChar>) -> Int32 {
+        while true {
+            if renameat2(AT_FDCWD, source, AT_FDCWD, destination, UInt32(RENAME_NOREPLACE)) == 0 { return 0 }
+            if errno != EINTR { return errno }
+        }
     }
 
     /// Creates `path` and any missing parents with `mode` (exact, not reduced by the umask) and

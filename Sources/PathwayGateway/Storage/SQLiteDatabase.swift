@@ -65,7 +65,10 @@ public final class SQLiteDatabase: @unchecked Sendable {
         // the right edge; the random (sender, MsgId) index is ~6 MB per 100,000 messages) stays in
         // memory. 32 MB was no faster (100,000 backlog: 1,058-1,230 vs 1,139 msgs/s) and took the
         // process past 100 MB RSS (106 vs 91 MB).
-        try execute("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=10000; PRAGMA cache_size=-16384;")
+        // temp_store MEMORY: the statement journal of each nested transaction (a SAVEPOINT per
+        // message in a batch) stays in memory; in a file it was ~19 page writes per message, 7 % of
+        // the daemon's CPU in pwrite. It is emptied whenever the last savepoint is released.
+        try execute("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=10000; PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;")
         let sync = try pragma("synchronous")
         guard sync == "2" else { throw .pragma(name: "synchronous", expected: "2 (FULL)", found: sync ?? "nil") }
         if !inMemory { try Self.restrictPermissions(path) }
