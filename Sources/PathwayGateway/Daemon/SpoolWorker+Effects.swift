@@ -1,17 +1,17 @@
 import Dispatch
 import Foundation
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
 extension SpoolWorker {
     /// Carries out recorded decisions: gives every staged output its final name and moves each
-    /// original to its destination, with two filesystem syncs for the whole batch:
-    /// 1. routed messages and notices get their final names, sync — so no AppRec is ever visible
-    ///    before the messages it confirms are durable;
-    /// 2. AppRecs get theirs and the originals move out of `processing/`, sync.
-    /// Safe to repeat after a crash at any point: a staged file already linked counts as written,
+    /// original to its destination, with one filesystem sync for the whole batch. Routed messages
+    /// and notices get their names before the AppRecs, and a partner may see an AppRec before that
+    /// sync: what the AppRec confirms is already durable (the decision is committed and the
+    /// routed copy's bytes were synced before it), so a crash only leaves names for recovery to
+    /// give again; nothing it confirms can be lost.
+    /// Safe to repeat after a crash at any point: a staged file already renamed counts as written,
     /// identical existing files count as written, and a completed move is recognised. Intents
     /// recorded with their bytes (no staged file) are staged here first.
     func publish(_ works: [MessageStore.PendingWork]) throws {
@@ -22,28 +22,33 @@ extension SpoolWorker {
             staged.append((output, temp))
         }
         if works.contains(where: { $0.outputs.contains { $0.staged == nil } }) { try syncSpool() }
-        // Links of different files are independent: the worker threads share the kernel's work.
+        // One thread: renames across directories take the filesystem's rename lock, so parallel
+        // renames only spin on each other (perf: mutex_spin_on_owner under renameat2).
         let effects = staged.filter { $0.output.kind != .apprec }
-        try concurrently(effects.count) { try Self.publish(effects[$0].temp, as: spool.absolute(effects[$0].output.path)) }
-        try syncSpool()
+        for i in effects.indices { try Self.publish(effects[i].temp, as: spool.absolute(effects[i].output.path)) }
         for kind in [MessageStore.OutputKind.routed, .notice] where effects.contains(where: { $0.output.kind == kind }) {
             CrashPoint.hit("\(kind.rawValue)-written")
         }
         let receipts = staged.filter { $0.output.kind == .apprec }
-        try concurrently(receipts.count) { try Self.publish(receipts[$0].temp, as: spool.absolute(receipts[$0].output.path)) }
-        let moves = works.filter { $0.destination != nil }
-        try concurrently(moves.count) { try moveOriginal(moves[$0]) }
-        try syncSpool()
+        for i in receipts.indices { try Self.publish(receipts[i].temp, as: spool.absolute(receipts[i].output.path)) }
         if !receipts.isEmpty { CrashPoint.hit("apprec-written") }
+        let moves = works.filter { $0.destination != nil }
+        for i in moves.indices { try moveOriginal(moves[i]) }
+        try syncSpool()
         CrashPoint.hit("archived")
     }
 
     /// Moves a processed original from `processing/` to its archive or quarantine name.
+    /// The destination carries the message's id, so only its own original can be there: when it
+    /// is, an earlier run moved it, and a file now under the old name in `processing/` is a newer
+    /// one (a sender reusing the name, claimed by the next batch) that is left for its own turn.
     private func moveOriginal(_ work: MessageStore.PendingWork) throws {
         guard let destination = work.destination else { return }
         let source = "\(spool.processing(work.partnerId))/\(work.fileName)"
         do {
             try DurableFile.move(from: source, to: spool.absolute(destination))
+        } catch .existsWithDifferentContent {
+            return
         } catch {
             // A directory or FIFO named *.xml cannot be hard-linked; a plain rename still
             // takes it out of the way (nothing reads it afterwards).
@@ -53,30 +58,32 @@ extension SpoolWorker {
 
     /// `DurableFile.publish`; a destination on another mount than `state/staging/` (EXDEV: a
     /// directory bind-mounted on its own) gets a durable copy written next to it instead.
+    /// A staged file is durable before any decision names it and only publishing removes it, so
+    /// when it is gone an earlier run published it: a final name missing too means the partner
+    /// has already taken the file (a crash came between the batch's sync and its closing).
     private static func publish(_ temp: String, as final: String) throws {
         do {
             try DurableFile.publish(temp, as: final)
         } catch .system(_, _, EXDEV) {
             try DurableFile.write(FileReader.read(temp, limit: .max), to: final)
             unlink(temp)
+        } catch .system("rename", _, ENOENT) where access(temp, F_OK) != 0 {
+            return
         }
-    }
-
-    /// Runs `body` for 0..<count on the worker threads; rethrows the first failure.
-    func concurrently(_ count: Int, _ body: @Sendable (Int) throws -> Void) throws {
-        guard count > 0 else { return }
-        let failure = Mutex<(any Error)?>(nil)
-        let next = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: min(workers, count)) { _ in
-            while true {
-                let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard index < count, failure.withLock({ $0 == nil }) else { return }
-                do { try body(index) } catch { failure.withLock { $0 = $0 ?? error } }
-            }
-        }
-        if let error = failure.withLock({ $0 }) { throw error }
     }
 
     /// One `syncfs` for everything written on the spool's filesystem (see `DurableFile.syncFileSystem`).
-    func syncSpool() throws { try DurableFile.syncFileSystem(containing: spool.root) }
+    func syncSpool() throws {
+        let started = DispatchTime.now().uptimeNanoseconds
+        try DurableFile.syncFileSystem(containing: spool.root)
+        lastSyncStarted.withLock { $0 = max($0, started) }
+    }
+
+    /// Syncs unless a sync that started after `written` has already returned: `syncfs` makes
+    /// everything written before it was called durable, so a batch prepared while the previous
+    /// batch was being committed usually needs no sync of its own.
+    func syncSpool(unlessCoveringWritesBefore written: UInt64) throws {
+        if lastSyncStarted.withLock({ $0 }) > written { return }
+        try syncSpool()
+    }
 }

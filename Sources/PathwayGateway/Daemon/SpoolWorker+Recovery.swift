@@ -25,7 +25,10 @@ extension SpoolWorker {
             try finish(decided)
         }
         var count = decided.count
-        let decidedFiles = Set(decided.map { "\($0.partnerId)/\($0.fileName)" })
+        // Still decided after `finish`: held back by a fault. Their names in `processing/` are
+        // theirs; any other file there is a claim no decision was recorded for.
+        let heldBack = decided.isEmpty ? [] : try store.pendingWork().filter { $0.state == .decided }
+        let decidedFiles = Set(heldBack.map { "\($0.partnerId)/\($0.fileName)" })
         for partner in partners {
             // Files of decided messages (held back by a fault) are finished above, not re-read.
             let names = Spool.candidates(in: spool.processing(partner.id)).filter { !decidedFiles.contains("\(partner.id)/\($0)") }

@@ -9,11 +9,11 @@ import Glibc
 /// stage durable before the next, so that a crash anywhere is finished on restart
 /// (docs/daemon-design.md). The decision itself is `MessageProcessor`'s; this type does the I/O.
 ///
-/// Group commit: a batch shares its syncs. One `syncfs` makes its staged outputs durable, one
-/// transaction records every decision, one fsync the audit records, one `syncfs` the routed
-/// messages' names and one the AppRecs' and moved originals' — a handful of syncs per batch
-/// instead of a dozen per message, and still no AppRec visible before the routed message it
-/// confirms is durable.
+/// Group commit: a batch shares its syncs. One `syncfs` makes its staged outputs durable (skipped
+/// when the previous batch's last sync already covered them), one transaction records every
+/// decision, one fsync the audit records, one `syncfs` the outputs' final names and the moved
+/// originals, one transaction closes the batch — a handful of syncs per batch instead of a dozen
+/// per message, and no AppRec visible before what it confirms is durable.
 public final class SpoolWorker: Sendable {
     public let spool: Spool
     public let processor: MessageProcessor
@@ -28,6 +28,8 @@ public final class SpoolWorker: Sendable {
     public let timelines: PathwayTimelines?
     /// Set when work was held back by a fault only it meets (see `takeHeldBack`).
     let heldBackReport = Mutex<HeldBack?>(nil)
+    /// When the last successful `syncfs` of the spool started (monotonic nanoseconds).
+    let lastSyncStarted = Mutex<UInt64>(0)
 
     public init(spool: Spool, processor: MessageProcessor, store: MessageStore, audit: AuditLog,
                 pseudonymizer: Pseudonymizer, workers: Int = 2, metrics: GatewayMetrics? = nil,
@@ -102,7 +104,8 @@ public final class SpoolWorker: Sendable {
 
     /// Per batch, top to bottom; each stage is durable before the next starts.
     /// 1. (`prepare`) Read and plan every file in parallel — plans see the committed state only —
-    ///    and write each planned output to a hidden temp file; then one sync makes them durable.
+    ///    and write each planned output to a hidden temp file; then one sync makes them durable
+    ///    (none when the last sync started after they were written).
     /// 2. Intent before effects: claims and decisions in ONE transaction, naming the staged files.
     ///    A plan that collides with one recorded before it (two copies of one message) is
     ///    re-planned there and sees it.
@@ -111,7 +114,7 @@ public final class SpoolWorker: Sendable {
     private func commit(_ prepared: [Prepared]) throws {
         guard !prepared.isEmpty else { return }
         let started = prepared[0].inbound.now
-        try syncSpool()
+        try syncSpool(unlessCoveringWritesBefore: prepared.map(\.stagedAt).max() ?? .max)
         CrashPoint.hit("staged")
         let decided = try store.batch {
             let decided = try prepared.compactMap(record)
@@ -142,6 +145,8 @@ public final class SpoolWorker: Sendable {
         var inbound: Inbound
         var plan: ProcessingPlan
         var trail: [AuditLog.Entry]
+        /// When its outputs were staged (monotonic nanoseconds; `.max` until they are).
+        var stagedAt = UInt64.max
 
         /// Plans are made in parallel, so the costly part of recording them (encoding the audit
         /// records the database keeps for recovery) is done here too.
@@ -211,6 +216,7 @@ public final class SpoolWorker: Sendable {
             let temp = try DurableFile.stage(output.bytes, for: spool.absolute(output.path), in: spool.staging, sync: false)
             prepared.plan.decision.staged[output.path] = spool.relative(temp)
         }
+        prepared.stagedAt = DispatchTime.now().uptimeNanoseconds
         return prepared
     }
 
