@@ -135,21 +135,59 @@ import Testing
         #expect(AuditChain.unseal(Array(line.replacingOccurrences(of: "\"}", with: "x\"}").utf8)[...]) == nil)
     }
 
-    /// The stored form a crashed batch's records are recovered from gives back every field.
+    /// The stored form a crashed batch's records are recovered from is the encoded record itself:
+    /// read back, it appends exactly what appending the entry would have written.
     @Test func storedTrailRoundTrips() throws {
-        var facts = AuditFacts(msgId: "m \"1\"\n", msgType: "DIALOG_HELSEFAGLIG", sender: "8150011", receiver: nil, kommune: "4601")
+        let dir = try DatabaseTestDirectory()
+        let log = try AuditLog(path: dir.path("audit.jsonl"), pseudonymizer: try Pseudonymizer.loadOrCreate(keyAt: dir.path("k")))
+        var facts = AuditFacts(msgId: "m \"1\"\n,\"prev\":\"", msgType: "DIALOG_HELSEFAGLIG", sender: "8150011", receiver: nil, kommune: "4601")
         facts.gatewayId = "g-1"; facts.refMsgId = "r-1"; facts.pathwayEvent = "PFH-SP1"; facts.routedTo = ["a", "b"]
         facts.errors = ["E31 x"]; facts.warnings = []; facts.patientPseudonym = "p-00ff"; facts.security = true
         let now = Date(timeIntervalSince1970: 1_795_000_000.123)
         let entries = [AuditLog.Entry(event: "received", partner: "helse-bergen", file: "æ ø.xml", outcome: "accepted", sha256: "ab",
                                       facts: facts, now: now),
                        AuditLog.Entry(event: "archived", partner: nil, file: nil, outcome: nil, sha256: nil, now: now)]
-        let back = try #require(AuditTrail.entries(stored: AuditTrail.stored(entries)))
-        #expect(back.map(\.facts) == entries.map(\.facts))
-        #expect(back.map(\.event) == ["received", "archived"])
-        #expect(back.map(\.file) == ["æ ø.xml", nil])
-        #expect(back.map(\.outcome) == ["accepted", nil])
+        let records = entries.map(log.encode)
+        let back = try #require(AuditTrail.records(stored: AuditTrail.stored(records), encoding: log.encode))
+        #expect(back == records)
         #expect(back.allSatisfy { abs($0.now.timeIntervalSince(now)) < 0.001 })
-        #expect(AuditTrail.entries(stored: "not json") == nil)
+        #expect(AuditTrail.records(stored: "not json", encoding: log.encode) == nil)
+
+        try log.append(encoded: back)
+        let lines = String(decoding: try Data(contentsOf: URL(fileURLWithPath: dir.path("audit.jsonl"))), as: UTF8.self).split(separator: "\n")
+        let objects = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        #expect(objects.map { $0["seq"] as? Int } == [1, 2])
+        #expect(objects[0]["msgId"] as? String == facts.msgId, "a value that looks like a key is not where prev goes")
+        #expect(objects[0]["prev"] as? String == AuditChain.genesis)
+        #expect(objects[1]["prev"] as? String == objects[0]["hash"] as? String)
+        #expect(objects[0]["ts"] as? String == "2026-11-18T11:06:40.123Z")
+        #expect(objects[0]["routedTo"] as? [String] == ["a", "b"])
+        let report = try AuditVerifier.verify(AuditDirectory(current: dir.path("audit.jsonl")), checkpoints: nil)
+        #expect(report.problem == nil)
+        #expect(report.records == 2)
+    }
+
+    /// Decided messages stored by an earlier build (flat records with `at`) are still recovered.
+    @Test func trailStoredByEarlierBuildsIsStillRead() throws {
+        let dir = try DatabaseTestDirectory()
+        let log = try AuditLog(path: dir.path("audit.jsonl"), pseudonymizer: try Pseudonymizer.loadOrCreate(keyAt: dir.path("k")))
+        let legacy = #"{"event":"archived","partner":"helse-bergen","file":"archive/x.xml","outcome":null,"sha256":null,"at":1795000000123,"#
+            + #""gatewayId":"g-1","msgId":"m-1","refMsgId":null,"msgType":"DIALOG_HELSEFAGLIG","sender":"8150011","receiver":null,"#
+            + #""kommune":null,"pathwayEvent":null,"routedTo":[],"errors":[],"warnings":[],"patient":null,"security":false}"#
+        let records = try #require(AuditTrail.records(stored: legacy, encoding: log.encode))
+        let object = try #require(AuditJSON.decode(records[0].body))
+        #expect(object["event"] == .string("archived"))
+        #expect(object["file"] == .string("archive/x.xml"))
+        #expect(object["ts"] == .string("2026-11-18T11:06:40.123Z"))
+    }
+
+    /// Timestamps without a formatter: the same text as Foundation's RFC 3339 formatter.
+    @Test(arguments: [0.0, 1_795_000_000.123, 1_795_000_000.9996, 951_782_400.5, 4_102_444_799.999])
+    func timestampsMatchFoundation(seconds: Double) throws {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let date = Date(timeIntervalSince1970: seconds)
+        #expect(AuditLog.timestamp(date) == formatter.string(from: date))
+        #expect(AuditLog.date(fromTimestamp: AuditLog.timestamp(date)).map { abs($0.timeIntervalSince(date)) < 0.001 } == true)
     }
 }

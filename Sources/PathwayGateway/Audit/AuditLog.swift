@@ -31,7 +31,7 @@ public final class AuditLog: @unchecked Sendable {
     private var lastCheckpoint: Date
     /// The last interval checkpoint this object wrote: the next one supersedes it (see `save`).
     private var ownInterval: AuditCheckpoints.Checkpoint?
-    private let pseudonymizer: Pseudonymizer
+    let pseudonymizer: Pseudonymizer
     private let checkpoints: AuditCheckpoints?
     public let policy: Policy
     public let directory: AuditDirectory
@@ -40,14 +40,6 @@ public final class AuditLog: @unchecked Sendable {
     /// the caller should raise this to operators, and `audit verify` will name the damage.
     public let integrityWarning: String?
     public var path: String { directory.current }
-    private var lastTimestamp: (date: Date, text: String)?
-    /// Used only under `lock` (a formatter is not thread-safe, and costly to create per record).
-    private let timestamps: ISO8601DateFormatter = {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter
-    }()
 
     /// When to rotate and to checkpoint.
     public struct Policy: Sendable, Hashable {
@@ -160,7 +152,10 @@ public final class AuditLog: @unchecked Sendable {
     /// counts as done before this returns. The batch goes into one file: rotation, when due,
     /// happens before it. Checkpoints are written after the lock is released, so a caller holding
     /// a database transaction while appending cannot deadlock against another appender.
-    public func append(_ entries: [Entry]) throws {
+    public func append(_ entries: [Entry]) throws { try append(encoded: entries.map(encode)) }
+
+    /// `append` for records encoded beforehand (`encode`): here they only get `prev` and `seq`.
+    public func append(encoded entries: [Encoded]) throws {
         guard !entries.isEmpty else { return }
         var due: [AuditCheckpoints.Checkpoint] = []
         do {
@@ -171,7 +166,7 @@ public final class AuditLog: @unchecked Sendable {
             var block: [UInt8] = []
             for entry in entries {
                 nextSeq += 1
-                let sealed = AuditChain.seal(body: body(for: entry, seq: nextSeq, prev: nextPrev), prev: nextPrev)
+                let sealed = AuditChain.seal(body: entry.body(seq: nextSeq, prev: nextPrev), prev: nextPrev)
                 block += sealed.line
                 block.append(UInt8(ascii: "\n"))
                 nextPrev = sealed.hash
@@ -268,29 +263,5 @@ public final class AuditLog: @unchecked Sendable {
         let name = try AuditRotation.rotate(directory, start: fileStart ?? now, seqs: fileFirstSeq...seq)
         (fileBytes, fileFirstSeq, fileStart) = (0, seq + 1, nil)
         return .init(seq: seq, hash: prev, file: name, reason: .rotation, at: now)
-    }
-
-    /// Under `lock`: the record time in RFC 3339 UTC with milliseconds. The steps of one batch share
-    /// their time, so the last one formatted is kept (the formatter is costly).
-    private func timestamp(_ date: Date) -> String {
-        if let last = lastTimestamp, last.date == date { return last.text }
-        let text = timestamps.string(from: date)
-        lastTimestamp = (date, text)
-        return text
-    }
-
-    /// Under `lock`: a record's canonical body (`AuditChain`, `AuditJSON`), its patient as a pseudonym.
-    private func body(for entry: Entry, seq: Int, prev: String) -> [UInt8] {
-        let facts = entry.facts
-        func text(_ value: String?) -> AuditJSON.Value { value.map(AuditJSON.Value.string) ?? .null }
-        return AuditJSON.encode([   // in key order, so nothing needs sorting
-            ("errors", .strings(facts.errors)), ("event", .string(entry.event)), ("file", text(entry.file)),
-            ("gatewayId", text(facts.gatewayId)), ("kommune", text(facts.kommune)), ("msgId", text(facts.msgId)), ("msgType", text(facts.msgType)),
-            ("outcome", text(entry.outcome)), ("partner", text(entry.partner)), ("pathwayEvent", text(facts.pathwayEvent)),
-            ("patient", text(facts.patientPseudonym ?? facts.patientIdent.map(pseudonymizer.pseudonym(for:)))), ("prev", .string(prev)),
-            ("receiver", text(facts.receiver)), ("refMsgId", text(facts.refMsgId)), ("routedTo", .strings(facts.routedTo)),
-            ("security", .bool(facts.security)), ("sender", text(facts.sender)), ("seq", .integer(seq)),
-            ("sha256", text(entry.sha256)), ("ts", .string(timestamp(entry.now))), ("warnings", .strings(facts.warnings)),
-        ])
     }
 }

@@ -60,27 +60,23 @@ enum AuditTrail {
 
     // MARK: Stored form
 
-    /// The records as the database keeps them for recovery: one flat JSON object per line (the
-    /// audit log's own encoder; Foundation's JSONEncoder cost 6 % of the daemon's CPU here). The
-    /// patient is kept only as its pseudonym.
-    static func stored(_ entries: [AuditLog.Entry]) -> String {
-        entries.map { entry in
-            let facts = entry.facts
-            func text(_ value: String?) -> AuditJSON.Value { value.map(AuditJSON.Value.string) ?? .null }
-            return String(decoding: AuditJSON.encode([
-                ("event", .string(entry.event)), ("partner", text(entry.partner)), ("file", text(entry.file)),
-                ("outcome", text(entry.outcome)), ("sha256", text(entry.sha256)),
-                ("at", .integer(Int((entry.now.timeIntervalSince1970 * 1000).rounded()))),
-                ("gatewayId", text(facts.gatewayId)), ("msgId", text(facts.msgId)), ("refMsgId", text(facts.refMsgId)),
-                ("msgType", text(facts.msgType)), ("sender", text(facts.sender)), ("receiver", text(facts.receiver)),
-                ("kommune", text(facts.kommune)), ("pathwayEvent", text(facts.pathwayEvent)), ("routedTo", .strings(facts.routedTo)),
-                ("errors", .strings(facts.errors)), ("warnings", .strings(facts.warnings)),
-                ("patient", text(facts.patientPseudonym)), ("security", .bool(facts.security)),
-            ]), as: UTF8.self)
-        }.joined(separator: "\n")
+    /// The records as the database keeps them for recovery: their encoded bodies, one per line
+    /// (a body has no raw newline: JSON escapes control characters). The patient is in them only
+    /// as its pseudonym.
+    static func stored(_ records: [AuditLog.Encoded]) -> String {
+        records.map { String(decoding: $0.body, as: UTF8.self) }.joined(separator: "\n")
     }
 
-    /// The records `stored` wrote; nil when the text is not that form.
+    /// The records `stored` wrote, ready to append; nil when the text is not that form. Records
+    /// stored by builds before the encoded form (flat objects with `at`) are encoded here.
+    static func records(stored text: String, encoding: (AuditLog.Entry) -> AuditLog.Encoded) -> [AuditLog.Encoded]? {
+        let lines = text.split(separator: "\n").map { Array($0.utf8) }
+        let records = lines.compactMap(AuditLog.Encoded.init(stored:))
+        if records.count == lines.count { return records }
+        return entries(stored: text)?.map(encoding)
+    }
+
+    /// The flat form builds before the encoded one stored (with `at`); nil for anything else.
     static func entries(stored text: String) -> [AuditLog.Entry]? {
         var entries: [AuditLog.Entry] = []
         for line in text.split(separator: "\n") {

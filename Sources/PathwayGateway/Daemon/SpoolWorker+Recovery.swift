@@ -12,16 +12,17 @@ extension SpoolWorker {
             // append short: write each message's stored records that the log does not hold yet
             // (a torn append keeps a prefix of every message's records), then say it was recovered.
             let written = Self.recordCounts(inAuditTail: auditTail())
-            var entries: [AuditLog.Entry] = []
+            var records: [AuditLog.Encoded] = []
             for work in decided {
-                if let json = work.auditFacts, let stored = AuditTrail.entries(stored: json) {
-                    entries += stored.dropFirst(written[work.messageId] ?? 0)
+                if let json = work.auditFacts, let stored = AuditTrail.records(stored: json, encoding: audit.encode) {
+                    records += stored.dropFirst(written[work.messageId] ?? 0)
                 }
                 var facts = AuditFacts()
                 facts.gatewayId = work.messageId
-                entries.append(AuditLog.Entry(event: "recovered", partner: work.partnerId, file: work.fileName, outcome: nil, sha256: nil, facts: facts))
+                records.append(audit.encode(AuditLog.Entry(event: "recovered", partner: work.partnerId, file: work.fileName,
+                                                           outcome: nil, sha256: nil, facts: facts)))
             }
-            try audit.append(entries)
+            try audit.append(encoded: records)
             try finish(decided)
         }
         var count = decided.count

@@ -122,7 +122,7 @@ public final class SpoolWorker: Sendable {
             return decided
         }
         CrashPoint.hit("decided")
-        try audit.append(decided.flatMap(\.trail))
+        try audit.append(encoded: decided.flatMap(\.trail))
         try finish(decided.map(\.work))
         let seconds = Date().timeIntervalSince(started)
         for item in decided {
@@ -144,17 +144,17 @@ public final class SpoolWorker: Sendable {
     struct Prepared: Sendable {
         var inbound: Inbound
         var plan: ProcessingPlan
-        var trail: [AuditLog.Entry]
+        var trail: [AuditLog.Encoded]
         /// When its outputs were staged (monotonic nanoseconds; `.max` until they are).
         var stagedAt = UInt64.max
 
         /// Plans are made in parallel, so the costly part of recording them (encoding the audit
-        /// records the database keeps for recovery) is done here too.
-        init(inbound: Inbound, plan: ProcessingPlan) throws {
+        /// records, which the database keeps for recovery and the log gets) is done here too.
+        init(inbound: Inbound, plan: ProcessingPlan, audit: AuditLog) {
             self.inbound = inbound
             self.plan = plan
             trail = AuditTrail.entries(for: plan, partner: inbound.file.partner.id, fileName: inbound.file.name,
-                                       sha256: inbound.sha256, now: inbound.now)
+                                       sha256: inbound.sha256, now: inbound.now).map(audit.encode)
             self.plan.decision.auditFacts = AuditTrail.stored(trail)
         }
     }
@@ -164,7 +164,7 @@ public final class SpoolWorker: Sendable {
         var work: MessageStore.PendingWork
         /// Nil for a decision recorded by an earlier run (observed then, or lost with a crash).
         var outcome: String?
-        var trail: [AuditLog.Entry]
+        var trail: [AuditLog.Encoded]
         /// Re-planned inside the transaction, with outputs staged after the batch's sync.
         var restaged = false
     }
@@ -204,7 +204,7 @@ public final class SpoolWorker: Sendable {
         }
         let inbound = Inbound(file: file, bytes: bytes, sha256: sha256 ?? SHA256.hex(bytes), readFailure: readFailure,
                               proposedId: TimeOrderedID.make(now: now), now: now)
-        return try stage(Prepared(inbound: inbound, plan: try plan(inbound, messageId: inbound.proposedId)))
+        return try stage(Prepared(inbound: inbound, plan: try plan(inbound, messageId: inbound.proposedId), audit: audit))
     }
 
     /// Writes a plan's outputs to hidden temp files next to their final names, not yet synced: one
@@ -279,7 +279,7 @@ public final class SpoolWorker: Sendable {
     /// place of the old plan's.
     private func replan(_ prepared: inout Prepared, messageId: String, restaged: inout Bool) throws {
         for temp in prepared.plan.decision.staged.values { unlink(spool.absolute(temp)) }
-        prepared = try stage(Prepared(inbound: prepared.inbound, plan: plan(prepared.inbound, messageId: messageId)))
+        prepared = try stage(Prepared(inbound: prepared.inbound, plan: plan(prepared.inbound, messageId: messageId), audit: audit))
         restaged = true
     }
 }

@@ -1,0 +1,98 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension AuditLog {
+    /// A record encoded before its append, leaving only its place in the chain (`prev`, `seq`) to
+    /// the append. The daemon encodes a batch's records on the threads that prepare it, so the one
+    /// thread that commits batches only splices two values in and hashes; the same bytes are the
+    /// stored form the database keeps for recovery (one encoding per record, not two).
+    public struct Encoded: Sendable, Equatable {
+        /// The canonical body (`AuditChain`) with `"prev":""` and `"seq":0`.
+        public let body: [UInt8]
+        /// Where the `prev` hash goes (between its quotes) and where the `0` of `seq` is.
+        let prevAt: Int
+        let seqAt: Int
+        /// The record's time (rotation and checkpoints go by it).
+        public let now: Date
+
+        /// An encoded body read back (the database's stored form); nil when the bytes are not one.
+        public init?(stored body: [UInt8]) {
+            guard let object = AuditJSON.decode(body), case let .string(ts)? = object["ts"],
+                  let now = AuditLog.date(fromTimestamp: ts) else { return nil }
+            self.init(body: body, now: now)
+        }
+
+        init?(body: [UInt8], now: Date) {
+            guard let prev = Self.firstIndex(of: Self.prevKey, in: body), let seq = Self.firstIndex(of: Self.seqKey, in: body),
+                  prev < seq else { return nil }
+            self.body = body
+            (prevAt, seqAt) = (prev + Self.prevKey.count - 1, seq + Self.seqKey.count - 2)
+            self.now = now
+        }
+
+        /// The body with its chain values: `prev` (a hash) and `seq`.
+        func body(seq: Int, prev: String) -> [UInt8] {
+            var result: [UInt8] = []
+            result.reserveCapacity(body.count + prev.utf8.count + 20)
+            result += body[..<prevAt]
+            result += prev.utf8
+            result += body[prevAt..<seqAt]
+            result += String(seq).utf8
+            result += body[(seqAt + 1)...]
+            return result
+        }
+
+        // A string value cannot contain these: every `"` inside one is escaped as `\"`.
+        private static let prevKey = Array(#","prev":"""#.utf8)
+        private static let seqKey = Array(#","seq":0,"#.utf8)
+
+        private static func firstIndex(of pattern: [UInt8], in bytes: [UInt8]) -> Int? {
+            guard bytes.count >= pattern.count else { return nil }
+            return (0...(bytes.count - pattern.count)).first { start in
+                bytes[start] == pattern[0] && bytes[start..<(start + pattern.count)].elementsEqual(pattern)
+            }
+        }
+    }
+
+    /// Encodes a record; thread-safe (no lock, no shared formatter), so it runs where the
+    /// record's step is planned. The patient is written only as its pseudonym.
+    public func encode(_ entry: Entry) -> Encoded {
+        let facts = entry.facts
+        func text(_ value: String?) -> AuditJSON.Value { value.map(AuditJSON.Value.string) ?? .null }
+        let body = AuditJSON.encode([   // in key order, so nothing needs sorting
+            ("errors", .strings(facts.errors)), ("event", .string(entry.event)), ("file", text(entry.file)),
+            ("gatewayId", text(facts.gatewayId)), ("kommune", text(facts.kommune)), ("msgId", text(facts.msgId)), ("msgType", text(facts.msgType)),
+            ("outcome", text(entry.outcome)), ("partner", text(entry.partner)), ("pathwayEvent", text(facts.pathwayEvent)),
+            ("patient", text(facts.patientPseudonym ?? facts.patientIdent.map(pseudonymizer.pseudonym(for:)))), ("prev", .string("")),
+            ("receiver", text(facts.receiver)), ("refMsgId", text(facts.refMsgId)), ("routedTo", .strings(facts.routedTo)),
+            ("security", .bool(facts.security)), ("sender", text(facts.sender)), ("seq", .integer(0)),
+            ("sha256", text(entry.sha256)), ("ts", .string(Self.timestamp(entry.now))), ("warnings", .strings(facts.warnings)),
+        ])
+        return Encoded(body: body, now: entry.now)!  // the two keys are always there
+    }
+
+    /// RFC 3339 UTC with milliseconds (`2026-11-23T12:00:00.123Z`), computed without a formatter:
+    /// Foundation's are costly to create and not safe to share between threads.
+    static func timestamp(_ date: Date) -> String {
+        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        var seconds = time_t(millis >= 0 ? millis / 1000 : (millis - 999) / 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func digits(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        let fraction = Int32(((millis % 1000) + 1000) % 1000)
+        return digits(parts.tm_year + 1900, 4) + "-" + digits(parts.tm_mon + 1, 2) + "-" + digits(parts.tm_mday, 2) + "T"
+            + digits(parts.tm_hour, 2) + ":" + digits(parts.tm_min, 2) + ":" + digits(parts.tm_sec, 2) + "." + digits(fraction, 3) + "Z"
+    }
+
+    /// The inverse of `timestamp` (any RFC 3339 time with milliseconds).
+    static func date(fromTimestamp text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)
+    }
+}
