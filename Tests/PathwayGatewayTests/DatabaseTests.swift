@@ -80,6 +80,35 @@ private func mode(of path: String) throws -> Int {
         #expect(try db.query("SELECT x FROM t ORDER BY x") { try $0.int(0) } == [1, 3])
     }
 
+    /// Inside `joiningNested`, nested transactions join the enclosing unit (no savepoint of their
+    /// own): an explicit `savepoint` is undone whole, including what the calls nested in it wrote,
+    /// and the joined work outside it stays.
+    @Test func joinedTransactionsShareTheEnclosingSavepoint() throws {
+        struct Boom: Error {}
+        let dir = try DatabaseTestDirectory()
+        let db = try SQLiteDatabase(path: dir.path("t.db"))
+        try db.execute("CREATE TABLE t (x INTEGER)")
+        var failures = 0
+        try db.transaction {
+            try db.joiningNested {
+                try db.transaction { _ = try db.run("INSERT INTO t VALUES (1)") }
+                do {
+                    try db.savepoint {
+                        try db.transaction { _ = try db.run("INSERT INTO t VALUES (2)") }
+                        try db.transaction { _ = try db.run("INSERT INTO t VALUES (3)"); throw Boom() }
+                    }
+                } catch is Boom { failures += 1 }
+                try db.savepoint { try db.transaction { _ = try db.run("INSERT INTO t VALUES (4)") } }
+                // Joined: no savepoint undoes a failed nested call's rows (why nothing may go on after one).
+                do { try db.transaction { _ = try db.run("INSERT INTO t VALUES (6)"); throw Boom() } } catch is Boom { failures += 1 }
+            }
+            // Outside `joiningNested` a nested transaction is a savepoint again.
+            do { try db.transaction { _ = try db.run("INSERT INTO t VALUES (5)"); throw Boom() } } catch is Boom { failures += 1 }
+        }
+        #expect(failures == 3)
+        #expect(try db.query("SELECT x FROM t ORDER BY x") { try $0.int(0) } == [1, 4, 6])
+    }
+
     /// The lock must cover whole transactions: concurrent read-modify-write loses no increment.
     @Test func concurrentTransactionsAreSerialised() async throws {
         let dir = try DatabaseTestDirectory()

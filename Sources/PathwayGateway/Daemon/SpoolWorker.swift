@@ -117,7 +117,9 @@ public final class SpoolWorker: Sendable {
         try syncSpool(unlessCoveringWritesBefore: prepared.map(\.stagedAt).max() ?? .max)
         CrashPoint.hit("staged")
         let decided = try store.batch {
-            let decided = try prepared.compactMap(record)
+            // One savepoint per message (in `record`), none per statement group: a failure other
+            // than a collision fails the whole batch anyway.
+            let decided = try store.joined { try prepared.compactMap(record) }
             if decided.contains(where: \.restaged) { try syncSpool() }  // before COMMIT names them
             return decided
         }
@@ -252,7 +254,7 @@ public final class SpoolWorker: Sendable {
             let plan = prepared.plan
             do {
                 // A savepoint: a collision undoes only this message's rows before it is re-planned.
-                try store.batch {
+                try store.step {
                     if let answer = plan.receiverAppRec {
                         try store.recordReceiverAppRec(routedId: answer.routedId, status: answer.status, errorCode: answer.errorCode,
                                                        errorText: answer.errorText, appRecMessageId: claim.messageId)

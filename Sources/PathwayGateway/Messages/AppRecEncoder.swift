@@ -47,7 +47,7 @@ public enum AppRecEncoder {
         xml.element("Id", original.id)
         xml.close("OriginalMsgId")
         xml.close("AppRec")
-        return Array(xml.text.utf8)
+        return xml.bytes
     }
 
     /// `Sender`/`Receiver` → `HCP` → `Inst` (Name, Id, TypeId, Dept, HCPerson, in schema order).

@@ -45,6 +45,13 @@ extension MessageStore {
     /// the daemon records a whole batch of decisions with one commit, one fsync.
     public func batch<T>(_ body: () throws -> T) throws -> T { try db.transaction(body) }
 
+    /// Inside a batch: the operations in `body` join the batch instead of each being a savepoint
+    /// of its own (see `SQLiteDatabase.joiningNested`); `step` marks the units undone alone.
+    public func joined<T>(_ body: () throws -> T) rethrows -> T { try db.joiningNested(body) }
+
+    /// One unit of a batch, undone alone when it throws (a savepoint, also inside `joined`).
+    public func step<T>(_ body: () throws -> T) throws -> T { try db.savepoint(body) }
+
     /// Claims an inbound file. Re-claiming the same file name with the same content while the first
     /// claim is unfinished resumes it (the gateway crashed mid-way); once a claim is done, the same
     /// file arriving again is a new message (a retransmission, which will be found a duplicate).

@@ -1,39 +1,76 @@
-/// A minimal indenting writer for the receipt; attributes with a nil value are skipped.
+/// A minimal indenting writer for the receipt; attributes with a nil value are skipped. It writes
+/// UTF-8 bytes, and a value that needs no escaping (nearly all of them) is copied whole: the
+/// receipt is written for every message.
 struct XMLTextWriter {
-    private(set) var text = ""
+    private(set) var bytes: [UInt8] = []
     private var depth = 0
 
-    mutating func raw(_ string: String) { text += string }
+    init() { bytes.reserveCapacity(2048) }
+
+    mutating func raw(_ string: String) { bytes += string.utf8 }
 
     mutating func open(_ name: String, _ attributes: [(String, String?)] = []) {
-        indent()
-        text += "<" + name + Self.attributes(attributes) + ">\n"
+        start(name, attributes)
+        bytes += ">\n".utf8
         depth += 1
     }
 
     mutating func close(_ name: String) {
         depth -= 1
         indent()
-        text += "</\(name)>\n"
+        bytes += "</".utf8
+        bytes += name.utf8
+        bytes += ">\n".utf8
     }
 
     mutating func element(_ name: String, _ value: String) {
         indent()
-        text += "<\(name)>\(value.xmlEscapedText)</\(name)>\n"
+        bytes.append(UInt8(ascii: "<"))
+        bytes += name.utf8
+        bytes.append(UInt8(ascii: ">"))
+        append(value, quoting: false)
+        bytes += "</".utf8
+        bytes += name.utf8
+        bytes += ">\n".utf8
     }
 
     mutating func empty(_ name: String, _ attributes: [(String, String?)]) {
-        indent()
-        text += "<" + name + Self.attributes(attributes) + "/>\n"
+        start(name, attributes)
+        bytes += "/>\n".utf8
     }
 
-    private static func attributes(_ pairs: [(String, String?)]) -> String {
-        pairs.reduce(into: "") { result, pair in
-            if let value = pair.1 { result += " \(pair.0)=\"\(value.xmlEscapedAttribute)\"" }
+    private mutating func start(_ name: String, _ attributes: [(String, String?)]) {
+        indent()
+        bytes.append(UInt8(ascii: "<"))
+        bytes += name.utf8
+        for (key, value) in attributes {
+            guard let value else { continue }
+            bytes.append(UInt8(ascii: " "))
+            bytes += key.utf8
+            bytes += "=\"".utf8
+            append(value, quoting: true)
+            bytes.append(UInt8(ascii: "\""))
         }
     }
 
-    private mutating func indent() { text += String(repeating: "    ", count: depth) }
+    /// `value` escaped (`String.xmlEscaped`), copied as it is when nothing in it needs escaping.
+    private mutating func append(_ value: String, quoting: Bool) {
+        if value.utf8.allSatisfy({ Self.isPlain($0) }) && !value.utf8.contains(0xEF) {
+            bytes += value.utf8
+        } else {
+            bytes += (quoting ? value.xmlEscapedAttribute : value.xmlEscapedText).utf8
+        }
+    }
+
+    /// Bytes that stand for themselves in element content and in quoted attributes alike. A
+    /// value with 0xEF (the lead byte of U+FFFE and U+FFFF, among others) takes the careful path.
+    private static func isPlain(_ byte: UInt8) -> Bool {
+        byte >= 0x20 && byte != UInt8(ascii: "&") && byte != UInt8(ascii: "<") && byte != UInt8(ascii: ">") && byte != UInt8(ascii: "\"")
+    }
+
+    private mutating func indent() {
+        for _ in 0..<depth { bytes += "    ".utf8 }
+    }
 }
 
 extension String {
