@@ -20,6 +20,12 @@ directory = args[args.index("--dir") + 1] if "--dir" in args else None
 quick = "--quick" in args
 bench = os.path.join(repo, ".build/release/gateway-bench")
 
+def settle(seconds=5):
+    """Lets the filesystem finish the previous step's work (a removed 100,000-file spool is journal
+    and writeback work for seconds): each measurement starts on a quiet disk."""
+    os.sync()
+    time.sleep(seconds)
+
 def run(cmd, env=None):
     """Runs cmd, returns (stdout, peak RSS in MB of that process)."""
     proc = subprocess.Popen(cmd, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True)
@@ -48,18 +54,22 @@ say(out)
 say()
 say("## Durable throughput draining a backlog (group commit, SQLite synchronous=FULL)")
 say()
-say("| backlog | messages/s | then municipal AppRecs/s | peak RSS |")
-say("|---|---|---|---|")
+say("| backlog | messages/s | CPU per message | cores busy | then municipal AppRecs/s | peak RSS |")
+say("|---|---|---|---|---|---|")
 for count in ([1_000, 10_000] if quick else [1_000, 10_000, 100_000]):
+    settle()
     out, rss = run([bench, "drain", "--count", str(count)] + where)
     first, second = out.splitlines()[-2:]
     rate = first.split(": ")[1].split(" msgs/s")[0]
+    cores = first.split(" = ")[1].split(" cores busy")[0]
+    cpu = first.split("cores busy, ")[1].split(" per message")[0]
     answers = second.split(": ")[1].split(" msgs/s")[0]
-    say(f"| {count:,} | {rate} | {answers} | {rss:.0f} MB |")
+    say(f"| {count:,} | {rate} | {cpu} | {cores} | {answers} | {rss:.0f} MB |")
 say()
 say("## Latency, rename into inbound → AppRec in outbound (release daemon, embedded default config)")
 env = dict(os.environ, **({"PG_BENCH_DIR": directory} if directory else {}))
 for rate, count in [(50, 300 if quick else 1000), (500, 1000 if quick else 5000)]:
+    settle()
     out, _ = run(["python3", os.path.join(repo, "bench/latency.py"), str(rate), str(count)], env=env)
     say(f"- {out}")
 with open(os.path.join(repo, "bench/RESULTS.md"), "w") as f:

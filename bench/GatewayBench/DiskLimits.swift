@@ -2,9 +2,9 @@ import Foundation
 import PathwayGateway
 
 /// This machine's own limits for the spool's filesystem, measured with the gateway's own file
-/// primitives on 4 kB files: one durable file at a time (temp, fsync, link, fsync of the
+/// primitives on 4 kB files: one durable file at a time (temp, fsync, rename, fsync of the
 /// directory: what a non-batching gateway pays per output), and batches of 256 (staged without
-/// fsync, one syncfs, linked, one syncfs: the group-commit path).
+/// fsync, one syncfs, renamed, one syncfs: the group-commit path).
 enum DiskLimits {
     static func run(count: Int, under directory: String?) throws {
         let parent = directory ?? FileManager.default.temporaryDirectory.path
@@ -25,7 +25,7 @@ enum DiskLimits {
                 try DurableFile.syncFileSystem(containing: root)
             }
         }
-        print(String(format: "disk %@: %.0f files/s one at a time (write+fsync+link+fsync dir); %.0f files/s in batches of 256 (syncfs)",
+        print(String(format: "disk %@: %.0f files/s one at a time (write+fsync+rename+fsync dir); %.0f files/s in batches of 256 (syncfs)",
                      parent, Double(count) / single.seconds, Double(count) / batched.seconds))
     }
 }
