@@ -13,8 +13,9 @@ extension SpoolWorker {
     /// give again; nothing it confirms can be lost.
     /// Safe to repeat after a crash at any point: a staged file already renamed counts as written,
     /// identical existing files count as written, and a completed move is recognised. Intents
-    /// recorded with their bytes (no staged file) are staged here first.
-    func publish(_ works: [MessageStore.PendingWork]) throws {
+    /// recorded with their bytes (no staged file) are staged here first. `sync: false` leaves the
+    /// final sync to the caller (the batch pipeline runs it while the next batch is recorded).
+    func publish(_ works: [MessageStore.PendingWork], sync: Bool = true) throws {
         guard !works.isEmpty else { return }
         var staged: [(output: MessageStore.PlannedOutput, temp: String)] = []
         for output in works.flatMap(\.outputs) {
@@ -34,6 +35,7 @@ extension SpoolWorker {
         if !receipts.isEmpty { CrashPoint.hit("apprec-written") }
         let moves = works.filter { $0.destination != nil }
         for i in moves.indices { try moveOriginal(moves[i]) }
+        guard sync else { return }
         try syncSpool()
         CrashPoint.hit("archived")
     }

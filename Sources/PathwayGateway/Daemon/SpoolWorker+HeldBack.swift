@@ -10,16 +10,29 @@ extension SpoolWorker {
     /// directory that fails. Returns how many were held back; throws only when nothing could be
     /// finished and no directory accounts for it (then the caller backs off).
     @discardableResult
-    func finish(_ works: [MessageStore.PendingWork]) throws -> Int {
+    func finish(_ works: [MessageStore.PendingWork]) throws -> Int { try finish(works, closing: true).heldBack }
+
+    /// What `finish` did: how many messages it held back, and (`closing: false`) the messages
+    /// published together whose final names the caller still has to sync before closing them.
+    struct Finished {
+        var heldBack = 0
+        var unclosed: [String] = []
+    }
+
+    /// `finish`; with `closing: false` (the batch pipeline) the messages published together are
+    /// neither synced nor closed here but returned (messages finished one by one after an
+    /// unexplained failure are closed here all the same).
+    func finish(_ works: [MessageStore.PendingWork], closing: Bool) throws -> Finished {
         var pending = works
         var failedDirectories: Set<String> = []
         var heldBack: [String] = []
         var unexplained = false  // a failure no directory accounts for
         var cause: (any Error)?
+        var finished = Finished()
         while !pending.isEmpty {
             do {
-                try publish(pending)
-                try store.markDone(messageIds: pending.map(\.messageId))
+                try publish(pending, sync: closing)
+                if closing { try store.markDone(messageIds: pending.map(\.messageId)) } else { finished.unclosed = pending.map(\.messageId) }
                 break
             } catch {
                 cause = cause ?? error
@@ -36,13 +49,14 @@ extension SpoolWorker {
                 pending.removeAll(where: needsFailed)
             }
         }
-        guard let cause, !heldBack.isEmpty else { return 0 }
+        guard let cause, !heldBack.isEmpty else { return finished }
         guard heldBack.count < works.count || !unexplained else { throw cause }
         // Their records are in the log (appended before any publish); held back for long, they
         // leave its tail, so recovery must not take them for missing.
         try store.dropAuditFacts(messageIds: heldBack)
         heldBackReport.withLock { $0 = HeldBack(count: heldBack.count, cause: cause) }
-        return heldBack.count
+        finished.heldBack = heldBack.count
+        return finished
     }
 
     /// The directory a failed write names, if the error names one.

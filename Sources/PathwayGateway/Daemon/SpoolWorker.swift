@@ -9,11 +9,12 @@ import Glibc
 /// stage durable before the next, so that a crash anywhere is finished on restart
 /// (docs/daemon-design.md). The decision itself is `MessageProcessor`'s; this type does the I/O.
 ///
-/// Group commit: a batch shares its syncs. One `syncfs` makes its staged outputs durable (skipped
-/// when the previous batch's last sync already covered them), one transaction records every
-/// decision, one fsync the audit records, one `syncfs` the outputs' final names and the moved
-/// originals, one transaction closes the batch — a handful of syncs per batch instead of a dozen
-/// per message, and no AppRec visible before what it confirms is durable.
+/// Group commit: a batch shares its syncs. One transaction records every decision, committed once
+/// a `syncfs` made its staged outputs durable (usually the previous batch's, which covered them);
+/// one fsync the audit records; one `syncfs` the outputs' final names and the moved originals,
+/// run while the next batch is recorded, whose transaction then closes this batch — a handful of
+/// syncs per batch instead of a dozen per message, and no AppRec visible before what it confirms
+/// is durable.
 public final class SpoolWorker: Sendable {
     public let spool: Spool
     public let processor: MessageProcessor
@@ -60,20 +61,26 @@ public final class SpoolWorker: Sendable {
         guard let first = batches.first, !shouldStop() else { return 0 }
         var taken = 0
         var next = BackgroundWork { [self] in try prepare(claim(first)) }
+        var publishing: Publishing?
         for index in batches.indices {
-            let prepared = try next.wait()
+            let prepared: [Prepared]
+            do { prepared = try next.wait() } catch {
+                _ = try? publishing?.sync.wait()  // its messages stay decided; recovery closes them
+                throw error
+            }
             if index + 1 < batches.count, !shouldStop() {
                 let batch = batches[index + 1]
                 next = BackgroundWork { [self] in try prepare(claim(batch)) }
             } else {
                 next = BackgroundWork { [] }
             }
-            do { try commit(prepared) } catch {
+            do { publishing = try commit(prepared, after: publishing) } catch {
                 _ = try? next.wait()  // its files stay claimed; a restart finishes them
                 throw error
             }
             taken += prepared.count
         }
+        try close(publishing)
         return taken
     }
 
@@ -100,36 +107,73 @@ public final class SpoolWorker: Sendable {
     }
 
     /// The pipeline for files already in `state/processing/` (fresh, or left by a crash).
-    public func process(_ files: [Claimed]) throws { try commit(prepare(files)) }
+    public func process(_ files: [Claimed]) throws { try close(commit(prepare(files), after: nil)) }
 
-    /// Per batch, top to bottom; each stage is durable before the next starts.
+    /// A batch whose outputs have their final names, while the `syncfs` that makes them durable
+    /// runs on another thread: the next batch records its decisions meanwhile, and closes this
+    /// batch's messages in the same transaction, committed only once that sync has returned.
+    struct Publishing {
+        var sync: BackgroundWork<Void>
+        var messageIds: [String]
+    }
+
+    /// Waits for a publishing batch's sync and closes its messages.
+    private func close(_ publishing: Publishing?) throws {
+        guard let publishing else { return }
+        try publishing.sync.wait()
+        try store.markDone(messageIds: publishing.messageIds)
+    }
+
+    /// Per batch, top to bottom; each stage is durable before the next depends on it.
     /// 1. (`prepare`) Read and plan every file in parallel — plans see the committed state only —
-    ///    and write each planned output to a hidden temp file; then one sync makes them durable
-    ///    (none when the last sync started after they were written).
-    /// 2. Intent before effects: claims and decisions in ONE transaction, naming the staged files.
-    ///    A plan that collides with one recorded before it (two copies of one message) is
-    ///    re-planned there and sees it.
+    ///    and write each planned output to a hidden temp file.
+    /// 2. Intent before effects: claims and decisions in ONE transaction, naming the staged files,
+    ///    committed only after a sync made those files durable (the previous batch's sync covers
+    ///    them when they were written before it started). A plan that collides with one recorded
+    ///    before it (two copies of one message) is re-planned there and sees it. The same
+    ///    transaction closes the previous batch (`after`), whose sync it waits for first.
     /// 3. Every step's audit record, synced before any of those steps becomes visible.
-    /// 4. The effects, group-committed (`publish`); 5. closed in one transaction.
-    private func commit(_ prepared: [Prepared]) throws {
-        guard !prepared.isEmpty else { return }
+    /// 4. The effects (`finish`): final names, originals moved; their sync is started on another
+    ///    thread and returned, for the next batch (or `close`) to wait for.
+    private func commit(_ prepared: [Prepared], after previous: Publishing?) throws -> Publishing? {
+        guard !prepared.isEmpty else {
+            try close(previous)
+            return nil
+        }
         let started = prepared[0].inbound.now
-        try syncSpool(unlessCoveringWritesBefore: prepared.map(\.stagedAt).max() ?? .max)
-        CrashPoint.hit("staged")
-        let decided = try store.batch {
-            // One savepoint per message (in `record`), none per statement group: a failure other
-            // than a collision fails the whole batch anyway.
-            let decided = try store.joined { try prepared.compactMap(record) }
-            if decided.contains(where: \.restaged) { try syncSpool() }  // before COMMIT names them
-            return decided
+        let decided: [Decided]
+        do {
+            decided = try store.batch {
+                // Closed only if this transaction commits, which waits for their sync below.
+                if let previous { try store.markDone(messageIds: previous.messageIds) }
+                // One savepoint per message (in `record`), none per statement group: a failure other
+                // than a collision fails the whole batch anyway.
+                let decided = try store.joined { try prepared.compactMap(record) }
+                try previous?.sync.wait()
+                if decided.contains(where: \.restaged) {
+                    try syncSpool()  // re-planned outputs were staged just now
+                } else {
+                    try syncSpool(unlessCoveringWritesBefore: prepared.map(\.stagedAt).max() ?? .max)
+                }
+                CrashPoint.hit("staged")
+                return decided
+            }
+        } catch {
+            _ = try? previous?.sync.wait()  // not left running past a failed batch
+            throw error
         }
         CrashPoint.hit("decided")
         try audit.append(encoded: decided.flatMap(\.trail))
-        try finish(decided.map(\.work))
+        let finished = try finish(decided.map(\.work), closing: false).unclosed
         let seconds = Date().timeIntervalSince(started)
         for item in decided {
             if let outcome = item.outcome { metrics?.observe(outcome: outcome, partner: item.work.partnerId, latencySeconds: seconds) }
         }
+        guard !finished.isEmpty else { return nil }
+        return Publishing(sync: BackgroundWork { [self] in
+            try syncSpool()
+            CrashPoint.hit("archived")
+        }, messageIds: finished)
     }
 
     /// One file read from `processing/`, with the id its claim will get.
