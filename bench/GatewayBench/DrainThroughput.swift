@@ -11,14 +11,15 @@ import PathwayGateway
 enum DrainThroughput {
     /// `directory`: where the spool goes (default: the temporary directory) — the filesystem is
     /// what is measured, so point it at the one production would use.
-    /// `batchSize`: the config's `batchSize` instead of its default.
-    static func run(count: Int, under directory: String?, batchSize: Int? = nil) throws {
+    /// `batchSize`, `workers`: the config's values instead of their defaults.
+    static func run(count: Int, under directory: String?, batchSize: Int? = nil, workers: Int? = nil) throws {
         let parent = directory.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory
         let root = parent.appendingPathComponent("pg-bench-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
         var config = DefaultConfig.load(currentDirectory: root)
         config.spool = root + "/spool"
         if let batchSize { config.batchSize = batchSize }
+        if let workers { config.workers = workers }
         let daemon = try GatewayDaemon(config: config, schemas: try SchemaLocator.load())
         let inbox = daemon.worker.spool.inbound("helse-bergen")
         var previous: [Data] = []

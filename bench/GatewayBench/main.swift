@@ -20,7 +20,8 @@ case "xml":
     XMLThroughput.run(secondsPerRound: option("--seconds", default: 2), rounds: Int(option("--rounds", default: 5)))
 case "drain":
     try DrainThroughput.run(count: Int(option("--count", default: 10_000)), under: stringOption("--dir"),
-                            batchSize: arguments.contains("--batch-size") ? Int(option("--batch-size", default: 256)) : nil)
+                            batchSize: arguments.contains("--batch-size") ? Int(option("--batch-size", default: 256)) : nil,
+                            workers: arguments.contains("--workers") ? Int(option("--workers", default: 2)) : nil)
 case "disk":
     try DiskLimits.run(count: Int(option("--count", default: 2_000)), under: stringOption("--dir"))
 case "generate": try TrafficGenerator.run(count: Int(option("--count", default: 20_000)), into: stringOption("--dir") ?? "traffic", seed: UInt64(option("--seed", default: 1)))
@@ -34,7 +35,7 @@ case "samples":
     }
 default:
     print("""
-        usage: gateway-bench xml [--seconds S] [--rounds N] | drain [--count N] [--dir DIR] [--batch-size N] | disk [--count N] [--dir DIR] | generate [--count N] [--dir DIR] [--seed S] | samples [DIR]
+        usage: gateway-bench xml [--seconds S] [--rounds N] | drain [--count N] [--dir DIR] [--batch-size N] [--workers N] | disk [--count N] [--dir DIR] | generate [--count N] [--dir DIR] [--seed S] | samples [DIR]
           xml   parse + validate + decode throughput over the conformance corpus, against a bare
                 libxml2 parse + validate loop over the same bytes (the physical limit of this step)
         """)
