@@ -25,7 +25,7 @@ extension AuditLog {
         }
 
         init?(body: [UInt8], now: Date) {
-            guard let prev = Self.firstIndex(of: Self.prevKey, in: body), let seq = Self.firstIndex(of: Self.seqKey, in: body),
+            guard let prev = body.firstRange(of: Self.prevKey)?.lowerBound, let seq = body.firstRange(of: Self.seqKey)?.lowerBound,
                   prev < seq else { return nil }
             self.body = body
             (prevAt, seqAt) = (prev + Self.prevKey.count - 1, seq + Self.seqKey.count - 2)
@@ -47,13 +47,6 @@ extension AuditLog {
         // A string value cannot contain these: every `"` inside one is escaped as `\"`.
         private static let prevKey = Array(#","prev":"""#.utf8)
         private static let seqKey = Array(#","seq":0,"#.utf8)
-
-        private static func firstIndex(of pattern: [UInt8], in bytes: [UInt8]) -> Int? {
-            guard bytes.count >= pattern.count else { return nil }
-            return (0...(bytes.count - pattern.count)).first { start in
-                bytes[start] == pattern[0] && bytes[start..<(start + pattern.count)].elementsEqual(pattern)
-            }
-        }
     }
 
     /// Encodes a record; thread-safe (no lock, no shared formatter), so it runs where the
@@ -89,7 +82,7 @@ extension AuditLog {
             + digits(parts.tm_hour, 2) + ":" + digits(parts.tm_min, 2) + ":" + digits(parts.tm_sec, 2) + "." + digits(fraction, 3) + "Z"
     }
 
-    /// The inverse of `timestamp` (any RFC 3339 time with milliseconds).
+    /// The inverse of `timestamp` (any RFC 3339 time with milliseconds); `AuditRecord.date` too.
     static func date(fromTimestamp text: String) -> Date? {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]

@@ -65,9 +65,5 @@ public struct AuditRecord: Sendable, Hashable {
     }
 
     /// The record's time, parsed from `ts` (RFC 3339 with milliseconds, UTC).
-    public var date: Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: ts)
-    }
+    public var date: Date? { AuditLog.date(fromTimestamp: ts) }
 }

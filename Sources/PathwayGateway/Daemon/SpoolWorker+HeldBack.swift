@@ -10,12 +10,12 @@ extension SpoolWorker {
     /// directory that fails. Returns how many were held back; throws only when nothing could be
     /// finished and no directory accounts for it (then the caller backs off).
     @discardableResult
-    func finish(_ works: [MessageStore.PendingWork]) throws -> Int { try finish(works, closing: true).heldBack }
+    func finish(_ works: [MessageStore.PendingWork]) throws -> Int { try finish(works, closing: true).heldBack.count }
 
-    /// What `finish` did: how many messages it held back, and (`closing: false`) the messages
-    /// published together whose final names the caller still has to sync before closing them.
+    /// What `finish` did: the messages it held back, and (`closing: false`) the messages published
+    /// together whose final names the caller still has to sync before closing them (message ids).
     struct Finished {
-        var heldBack = 0
+        var heldBack: Set<String> = []
         var unclosed: [String] = []
     }
 
@@ -55,7 +55,7 @@ extension SpoolWorker {
         // leave its tail, so recovery must not take them for missing.
         try store.dropAuditFacts(messageIds: heldBack)
         heldBackReport.withLock { $0 = HeldBack(count: heldBack.count, cause: cause) }
-        finished.heldBack = heldBack.count
+        finished.heldBack = Set(heldBack)
         return finished
     }
 

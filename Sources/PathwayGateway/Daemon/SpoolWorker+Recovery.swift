@@ -7,6 +7,7 @@ extension SpoolWorker {
     public func recover(partners: [Partner], batchSize: Int) throws -> Int {
         let decided = try store.pendingWork().filter { $0.state == .decided }
         removeAbandonedTempFiles(partners: partners, keeping: Set(decided.flatMap { $0.outputs.compactMap(\.staged) }.map(spool.absolute)))
+        var heldBack: Set<String> = []
         if !decided.isEmpty {
             // The crash may have come before the batch's audit records were appended, or cut that
             // append short: write each message's stored records that the log does not hold yet
@@ -23,13 +24,12 @@ extension SpoolWorker {
                                                            outcome: nil, sha256: nil, facts: facts)))
             }
             try audit.append(encoded: records)
-            try finish(decided)
+            heldBack = try finish(decided, closing: true).heldBack
         }
         var count = decided.count
         // Still decided after `finish`: held back by a fault. Their names in `processing/` are
         // theirs; any other file there is a claim no decision was recorded for.
-        let heldBack = decided.isEmpty ? [] : try store.pendingWork().filter { $0.state == .decided }
-        let decidedFiles = Set(heldBack.map { "\($0.partnerId)/\($0.fileName)" })
+        let decidedFiles = Set(decided.filter { heldBack.contains($0.messageId) }.map { "\($0.partnerId)/\($0.fileName)" })
         for partner in partners {
             // Files of decided messages (held back by a fault) are finished above, not re-read.
             let names = Spool.candidates(in: spool.processing(partner.id)).filter { !decidedFiles.contains("\(partner.id)/\($0)") }

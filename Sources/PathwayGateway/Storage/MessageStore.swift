@@ -152,13 +152,16 @@ extension MessageStore {
             } else {
                 changed = try db.run("UPDATE outputs SET written_at = ? WHERE message_id = ? AND written_at IS NULL", at, id)
             }
-            try db.run("""
-                UPDATE routed SET state = 'written', written_at = ? WHERE message_id = ? AND state = 'planned' AND EXISTS
-                  (SELECT 1 FROM outputs o WHERE o.message_id = routed.message_id AND o.path = routed.path AND o.written_at IS NOT NULL)
-                """, at, id)
+            try db.run(Self.markRoutedWritten, at, id)
             return changed
         }
     }
+
+    /// A message's routed rows whose file is written: planned → written (arguments: time, message id).
+    private static let markRoutedWritten = """
+        UPDATE routed SET state = 'written', written_at = ? WHERE message_id = ? AND state = 'planned' AND EXISTS
+          (SELECT 1 FROM outputs o WHERE o.message_id = routed.message_id AND o.path = routed.path AND o.written_at IS NOT NULL)
+        """
 
     /// Closes messages whose outputs are all durably written and whose originals have been moved,
     /// in one transaction (the end of a batch): outputs and routed rows are marked written too.
@@ -169,10 +172,7 @@ extension MessageStore {
             let at = nowMillis
             for id in ids {
                 try db.run("UPDATE outputs SET written_at = ? WHERE message_id = ? AND written_at IS NULL", at, id)
-                try db.run("""
-                    UPDATE routed SET state = 'written', written_at = ? WHERE message_id = ? AND state = 'planned' AND EXISTS
-                      (SELECT 1 FROM outputs o WHERE o.message_id = routed.message_id AND o.path = routed.path AND o.written_at IS NOT NULL)
-                    """, at, id)
+                try db.run(Self.markRoutedWritten, at, id)
                 let closed = try db.run("UPDATE messages SET state = 'done', done_at = ?, audit_facts = NULL WHERE id = ? AND state <> 'done'",
                                         at, id)
                 if closed == 0, try state(of: id) == nil { throw Failure.unknownMessage(id: id) }

@@ -1,6 +1,5 @@
 /// A minimal indenting writer for the receipt; attributes with a nil value are skipped. It writes
-/// UTF-8 bytes, and a value that needs no escaping (nearly all of them) is copied whole: the
-/// receipt is written for every message.
+/// UTF-8 bytes: the receipt is written for every message.
 struct XMLTextWriter {
     private(set) var bytes: [UInt8] = []
     private var depth = 0
@@ -53,19 +52,8 @@ struct XMLTextWriter {
         }
     }
 
-    /// `value` escaped (`String.xmlEscaped`), copied as it is when nothing in it needs escaping.
     private mutating func append(_ value: String, quoting: Bool) {
-        if value.utf8.allSatisfy({ Self.isPlain($0) }) && !value.utf8.contains(0xEF) {
-            bytes += value.utf8
-        } else {
-            bytes += (quoting ? value.xmlEscapedAttribute : value.xmlEscapedText).utf8
-        }
-    }
-
-    /// Bytes that stand for themselves in element content and in quoted attributes alike. A
-    /// value with 0xEF (the lead byte of U+FFFE and U+FFFF, among others) takes the careful path.
-    private static func isPlain(_ byte: UInt8) -> Bool {
-        byte >= 0x20 && byte != UInt8(ascii: "&") && byte != UInt8(ascii: "<") && byte != UInt8(ascii: ">") && byte != UInt8(ascii: "\"")
+        bytes += (quoting ? value.xmlEscapedAttribute : value.xmlEscapedText).utf8
     }
 
     private mutating func indent() {
@@ -93,6 +81,9 @@ extension String {
     var xmlEscapedAttribute: String { xmlEscaped(quoting: true) }
 
     private func xmlEscaped(quoting: Bool) -> String {
+        // Nearly every value needs nothing: returned as it is, without a scalar-by-scalar copy.
+        // A value with 0xEF (the lead byte of U+FFFE and U+FFFF, among others) takes the careful path.
+        if utf8.allSatisfy(Self.isPlainXMLByte) && !utf8.contains(0xEF) { return self }
         var result = ""
         result.reserveCapacity(utf8.count)
         for scalar in xmlCharactersOnly.unicodeScalars {
@@ -108,6 +99,13 @@ extension String {
             }
         }
         return result
+    }
+}
+
+extension String {
+    /// A byte that stands for itself in element content and in quoted attributes alike.
+    fileprivate static func isPlainXMLByte(_ byte: UInt8) -> Bool {
+        byte >= 0x20 && byte != UInt8(ascii: "&") && byte != UInt8(ascii: "<") && byte != UInt8(ascii: ">") && byte != UInt8(ascii: "\"")
     }
 }
 
