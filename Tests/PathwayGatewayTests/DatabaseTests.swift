@@ -238,6 +238,23 @@ private func mode(of path: String) throws -> Int {
         #expect(try store.pendingWork().first { $0.messageId == third.messageId }?.state == .claimed)
     }
 
+    /// The daemon plans the next batch on a reader while the writer's batch transaction is open:
+    /// the reader must neither wait for that transaction (it would on the writer's connection,
+    /// whose lock the transaction holds) nor see its uncommitted rows.
+    @Test func readerSeesCommittedStateWhileTheWriterIsInATransaction() throws {
+        let dir = try DatabaseTestDirectory()
+        let store = try MessageStore(path: dir.path("state.db"))
+        let reader = try store.reader()
+        let first = try store.claim(partnerId: "helse-bergen", fileName: "in.xml", sha256: Self.shaA)
+        try store.batch {
+            try store.recordDecision(messageId: first.messageId, Self.acceptedDecision())
+            #expect(try store.findFirst(senderHerId: "8150010", msgId: "m-1")?.messageId == first.messageId)
+            let lookup = BackgroundWork { try reader.findFirst(senderHerId: "8150010", msgId: "m-1") }
+            #expect(try lookup.wait() == nil)  // answered while the transaction is still open
+        }
+        #expect(try reader.findFirst(senderHerId: "8150010", msgId: "m-1")?.messageId == first.messageId)
+    }
+
     @Test func decisionPendingWorkAndWrittenRoundTrip() throws {
         let dir = try DatabaseTestDirectory()
         let store = try MessageStore(path: dir.path("state.db"))

@@ -31,6 +31,9 @@ public final class SpoolWorker: Sendable {
     let heldBackReport = Mutex<HeldBack?>(nil)
     /// When the last successful `syncfs` of the spool started (monotonic nanoseconds).
     let lastSyncStarted = Mutex<UInt64>(0)
+    /// Connections the planning threads look committed state up on (`MessageStore.reader`), so
+    /// they need not wait for the batch transaction open on `store`.
+    private let readers = Mutex<[MessageStore]>([])
 
     public init(spool: Spool, processor: MessageProcessor, store: MessageStore, audit: AuditLog,
                 pseudonymizer: Pseudonymizer, workers: Int = 2, metrics: GatewayMetrics? = nil,
@@ -250,7 +253,15 @@ public final class SpoolWorker: Sendable {
         }
         let inbound = Inbound(file: file, bytes: bytes, sha256: sha256 ?? SHA256.hex(bytes), readFailure: readFailure,
                               proposedId: TimeOrderedID.make(now: now), now: now)
-        return try stage(Prepared(inbound: inbound, plan: try plan(inbound, messageId: inbound.proposedId), audit: audit))
+        let planned = try withReader { try plan(inbound, messageId: inbound.proposedId, lookingUpIn: $0) }
+        return try stage(Prepared(inbound: inbound, plan: planned, audit: audit))
+    }
+
+    /// Runs `body` with a reader connection no other thread uses meanwhile; kept for the next file.
+    private func withReader<T>(_ body: (MessageStore) throws -> T) throws -> T {
+        let reader = try readers.withLock { $0.popLast() } ?? store.reader()
+        defer { readers.withLock { $0.append(reader) } }
+        return try body(reader)
     }
 
     /// Writes a plan's outputs to hidden temp files next to their final names, not yet synced: one
@@ -268,11 +279,13 @@ public final class SpoolWorker: Sendable {
 
     /// The pipeline's decision for one file, with the patient identity already replaced by its
     /// pseudonym: nothing after this point (database, audit) sees the fødselsnummer.
-    private func plan(_ inbound: Inbound, messageId: String) throws -> ProcessingPlan {
+    /// `source`: a reader while preparing (committed state: a collision with a decision recorded
+    /// since is found when the plan is recorded), `store` when re-planning inside the transaction.
+    private func plan(_ inbound: Inbound, messageId: String, lookingUpIn source: MessageStore) throws -> ProcessingPlan {
         let input = MessageProcessor.Input(partner: inbound.file.partner, fileName: inbound.file.name, messageId: messageId,
                                            bytes: inbound.bytes, sha256: inbound.sha256, readFailure: inbound.readFailure,
                                            now: inbound.now, newId: { TimeOrderedID.make() })
-        let lookups = MessageProcessor.Lookups(firstMessage: store.findFirst, routedMessage: store.matchAppRec,
+        let lookups = MessageProcessor.Lookups(firstMessage: source.findFirst, routedMessage: source.matchAppRec,
                                                outputExists: { [spool] in access(spool.absolute($0), F_OK) == 0 })
         var plan = try processor.plan(input, lookups: lookups)
         plan.facts.gatewayId = messageId
@@ -325,7 +338,8 @@ public final class SpoolWorker: Sendable {
     /// place of the old plan's.
     private func replan(_ prepared: inout Prepared, messageId: String, restaged: inout Bool) throws {
         for temp in prepared.plan.decision.staged.values { unlink(spool.absolute(temp)) }
-        prepared = try stage(Prepared(inbound: prepared.inbound, plan: plan(prepared.inbound, messageId: messageId), audit: audit))
+        prepared = try stage(Prepared(inbound: prepared.inbound, plan: plan(prepared.inbound, messageId: messageId, lookingUpIn: store),
+                                  audit: audit))
         restaged = true
     }
 }

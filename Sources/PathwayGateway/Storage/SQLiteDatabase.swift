@@ -41,7 +41,8 @@ public final class SQLiteDatabase: @unchecked Sendable {
     ///   would be answered differently.
     /// - `foreign_keys=ON`: off by default in SQLite; our references must hold.
     /// - busy timeout: another process (e.g. `status`) holding the lock briefly is waited for.
-    public init(path: String, busyTimeoutMilliseconds: Int32 = 5_000) throws(SQLiteError) {
+    /// `cacheKibibytes`: the page cache of this connection (see below for the writer's 16 MB).
+    public init(path: String, busyTimeoutMilliseconds: Int32 = 5_000, cacheKibibytes: Int = 16_384) throws(SQLiteError) {
         self.path = path
         let inMemory = path == ":memory:"
         if !inMemory { try Self.createPrivately(path) }
@@ -70,7 +71,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
         // temp_store MEMORY: the statement journal of each nested transaction (a SAVEPOINT per
         // message in a batch) stays in memory; in a file it was ~19 page writes per message, 7 % of
         // the daemon's CPU in pwrite. It is emptied whenever the last savepoint is released.
-        try execute("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=10000; PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;")
+        try execute("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=10000; PRAGMA cache_size=-\(cacheKibibytes); PRAGMA temp_store=MEMORY;")
         let sync = try pragma("synchronous")
         guard sync == "2" else { throw .pragma(name: "synchronous", expected: "2 (FULL)", found: sync ?? "nil") }
         if !inMemory { try Self.restrictPermissions(path) }
