@@ -37,7 +37,9 @@ import Testing
         #expect(workspace.files("state/processing/helse-bergen") == ["sp1.xml"])
         // Its audit records are in the log already: recovery, however late, must not add them again.
         let db = try SQLiteDatabase(path: workspace.root.appendingPathComponent("spool/state/gateway.sqlite").path)
-        let held = try db.query("SELECT audit_facts IS NULL FROM messages WHERE state = 'decided'", []) { try $0.int(0) }
+        let held = try db.query("SELECT records IS NULL FROM messages LEFT JOIN pending_audit ON message_id = id WHERE state = 'decided'", []) {
+            try $0.int(0)
+        }
         #expect(held == [1])
         #expect(log().contains("held back until this clears"), "\(log())")
         // The fault clears: the next retry finishes both files, exactly once.

@@ -25,9 +25,10 @@ public enum FileReader {
         defer { close(fd) }
         let digest = SHA256.Incremental()
         var head: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while case let n = try readSome(fd, into: &buffer), n > 0 {
-            buffer.withUnsafeBytes { digest.update(UnsafeRawBufferPointer(rebasing: $0[..<n])) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 1)
+        defer { buffer.deallocate() }
+        while case let n = try readSome(fd, into: buffer), n > 0 {
+            digest.update(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
             if head.count < keeping { head += buffer[..<min(n, keeping - head.count)] }
         }
         return (head, digest.finalHex())
@@ -45,17 +46,25 @@ public enum FileReader {
         }
         let size = Int(info.st_size)
         guard size <= limit else { throw .tooLarge(byteCount: size, limit: limit) }
-        var bytes = [UInt8](repeating: 0, count: size)
-        var offset = 0
-        while offset < size, case let n = try readSome(fd, into: &bytes, at: offset), n > 0 {
-            offset += n
+        // Into uninitialised storage: zeroing it first, and a 64 kB buffer for the check below, were
+        // 2 % of a drain's instructions (callgrind).
+        var failure: Failure?
+        var bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            do throws(Failure) {
+                while count < size {
+                    let n = try readSome(fd, into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[count...])))
+                    if n == 0 { break }
+                    count += n
+                }
+            } catch { failure = error }
         }
-        if offset < size { bytes.removeLast(size - offset) }
+        if let failure { throw failure }
         // Grew while we read it: read on to the limit so nothing is silently cut off.
-        var extra = [UInt8](repeating: 0, count: 65_536)
-        while case let n = try readSome(fd, into: &extra), n > 0 {
-            bytes += extra[0..<n]
-            if bytes.count > limit { throw .tooLarge(byteCount: bytes.count, limit: limit) }
+        try withUnsafeTemporaryAllocation(byteCount: 4_096, alignment: 1) { (extra) throws(Failure) in
+            while case let n = try readSome(fd, into: extra), n > 0 {
+                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: extra[..<n]))
+                if bytes.count > limit { throw .tooLarge(byteCount: bytes.count, limit: limit) }
+            }
         }
         return bytes
     }
@@ -70,9 +79,9 @@ public enum FileReader {
 
     /// One read(2) into `buffer` from `offset` on, repeated when a signal interrupts it; 0 at the
     /// end of the file.
-    private static func readSome(_ fd: Int32, into buffer: inout [UInt8], at offset: Int = 0) throws(Failure) -> Int {
+    private static func readSome(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(Failure) -> Int {
         while true {
-            let n = buffer.withUnsafeMutableBytes { raw in raw.baseAddress.map { Glibc.read(fd, $0 + offset, raw.count - offset) } ?? 0 }
+            let n = buffer.baseAddress.map { Glibc.read(fd, $0, buffer.count) } ?? 0
             if n >= 0 { return n }
             guard errno == EINTR else { throw .system(operation: "read", errno: errno) }
         }

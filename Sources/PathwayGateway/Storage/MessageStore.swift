@@ -11,7 +11,7 @@ import Foundation
 /// exact round trip for `Date` at ms precision, cheap to compare and sort; read them in the
 /// sqlite3 shell with `datetime(claimed_at/1000, 'unixepoch')`.
 ///
-/// Schema v1:
+/// Schema (v5; the migrations in MessageStore+Schema.swift):
 /// - `messages`: one row per claimed inbound file (duplicates too, with `duplicate_of` pointing at
 ///   the first). `state` claimed → decided → done. `destination` is where the original goes
 ///   (archive/quarantine path). A partial unique index allows one unfinished claim per file name.
@@ -24,6 +24,8 @@ import Foundation
 ///   receiver's AppRec status/error once it arrives.
 /// - `outputs`: the intents: every file a decision produces (AppRec, routed message, notice) with
 ///   its final spool-relative path and bytes; `written_at` is NULL until it is durably written.
+/// - `pending_audit`: a decided message's audit records until it is done, for a restart to append
+///   those a crash kept out of the log.
 public final class MessageStore: Sendable {
     let db: SQLiteDatabase
     private let now: @Sendable () -> Date
@@ -121,9 +123,12 @@ extension MessageStore {
             let at = nowMillis
             try db.run("""
                 UPDATE messages SET state = 'decided', outcome = ?, sender_her_id = ?, msg_id = ?, msg_type = ?,
-                  error_code = ?, error_text = ?, duplicate_of = ?, destination = ?, decided_at = ?, audit_facts = ? WHERE id = ?
+                  error_code = ?, error_text = ?, duplicate_of = ?, destination = ?, decided_at = ? WHERE id = ?
                 """, decision.outcome.rawValue, decision.senderHerId, decision.msgId, decision.msgType,
-                decision.errorCode, decision.errorText, decision.duplicateOf, decision.destination, at, decision.auditFacts, id)
+                decision.errorCode, decision.errorText, decision.duplicateOf, decision.destination, at, id)
+            if let records = decision.auditFacts {
+                try db.run("INSERT INTO pending_audit (message_id, records) VALUES (?, ?)", id, records)
+            }
             if decision.registersKey {
                 guard let sender = decision.senderHerId, let msgId = decision.msgId else {
                     throw Failure.invalidDecision(messageId: id, reason: "registersKey needs senderHerId and msgId")
@@ -174,6 +179,8 @@ extension MessageStore {
     }
 
     /// A message's routed rows whose file is written: planned → written (arguments: time, message id).
+    private static let dropPendingAudit = "DELETE FROM pending_audit WHERE message_id = ?"
+
     private static let markRoutedWritten = """
         UPDATE routed SET state = 'written', written_at = ? WHERE message_id = ? AND state = 'planned' AND EXISTS
           (SELECT 1 FROM outputs o WHERE o.message_id = routed.message_id AND o.path = routed.path AND o.written_at IS NOT NULL)
@@ -189,8 +196,8 @@ extension MessageStore {
             for id in ids {
                 try db.run("UPDATE outputs SET written_at = ? WHERE message_id = ? AND written_at IS NULL", at, id)
                 try db.run(Self.markRoutedWritten, at, id)
-                let closed = try db.run("UPDATE messages SET state = 'done', done_at = ?, audit_facts = NULL WHERE id = ? AND state <> 'done'",
-                                        at, id)
+                try db.run(Self.dropPendingAudit, id)
+                let closed = try db.run("UPDATE messages SET state = 'done', done_at = ? WHERE id = ? AND state <> 'done'", at, id)
                 if closed == 0, try state(of: id) == nil { throw Failure.unknownMessage(id: id) }
             }
         }
@@ -201,7 +208,7 @@ extension MessageStore {
     /// their records left the log's tail, must not append them again.
     public func dropAuditFacts(messageIds ids: [String]) throws {
         try db.transaction {
-            for id in ids { try db.run("UPDATE messages SET audit_facts = NULL WHERE id = ?", id) }
+            for id in ids { try db.run(Self.dropPendingAudit, id) }
         }
     }
 
@@ -215,7 +222,8 @@ extension MessageStore {
             }
             guard unwritten.isEmpty else { throw Failure.outputsNotWritten(messageId: id, paths: unwritten) }
             // The stored audit records only serve recovery of an unfinished message: drop them.
-            try db.run("UPDATE messages SET state = 'done', done_at = ?, audit_facts = NULL WHERE id = ?", nowMillis, id)
+            try db.run(Self.dropPendingAudit, id)
+            try db.run("UPDATE messages SET state = 'done', done_at = ? WHERE id = ?", nowMillis, id)
         }
     }
 
@@ -226,7 +234,7 @@ extension MessageStore {
     public func pendingWork(messageId: String? = nil) throws -> [PendingWork] {
         try db.transaction(readOnly: true) {
             let messages = try db.query("""
-                SELECT id, partner_id, file_name, state, destination, audit_facts FROM messages
+                SELECT id, partner_id, file_name, state, destination, records FROM messages LEFT JOIN pending_audit ON message_id = id
                 WHERE state <> 'done' AND (?1 IS NULL OR id = ?1) ORDER BY claimed_at, id
                 """, [messageId]) { row in
                 (try row.string(0), try row.string(1), try row.string(2), try row.string(3), try row.optionalString(4),

@@ -20,7 +20,15 @@ public final class SQLiteDatabase: @unchecked Sendable {
     public struct Migration: Sendable {
         public let version: Int
         public let sql: String
-        public init(version: Int, sql: String) { self.version = version; self.sql = sql }
+        /// Whether `sql` rebuilds tables other tables reference (create a copy, drop, rename):
+        /// it then runs with foreign keys off, and commits only if `foreign_key_check` finds
+        /// nothing (SQLite's documented procedure for schema changes ALTER TABLE cannot make).
+        public let rebuildsTables: Bool
+        public init(version: Int, rebuildsTables: Bool = false, sql: String) {
+            self.version = version
+            self.sql = sql
+            self.rebuildsTables = rebuildsTables
+        }
     }
 
     public let path: String
@@ -232,14 +240,34 @@ public final class SQLiteDatabase: @unchecked Sendable {
             throw SQLiteError.schemaTooNew(path: path, found: from, supported: migrations.count)
         }
         for migration in migrations where migration.version > from {
-            try transaction {
-                // Re-check under the write lock: another process may have migrated meanwhile.
-                guard try userVersion() < migration.version else { return }
-                try execute(migration.sql)
-                try execute("PRAGMA user_version = \(migration.version)")
+            // Only outside a transaction does this pragma take effect.
+            if migration.rebuildsTables { try execute("PRAGMA foreign_keys=OFF") }
+            do { try apply(migration) } catch {
+                if migration.rebuildsTables { try? execute("PRAGMA foreign_keys=ON") }
+                throw error
+            }
+            if migration.rebuildsTables {
+                try execute("PRAGMA foreign_keys=ON")
+                guard try pragma("foreign_keys") == "1" else { throw SQLiteError.pragma(name: "foreign_keys", expected: "1", found: "0") }
             }
         }
         return (from, try userVersion())
+    }
+
+    /// One migration and its version bump, in one transaction.
+    private func apply(_ migration: Migration) throws {
+        try transaction {
+            // Re-check under the write lock: another process may have migrated meanwhile.
+            guard try userVersion() < migration.version else { return }
+            try execute(migration.sql)
+            if migration.rebuildsTables {
+                let broken = try query("PRAGMA foreign_key_check") { row in try row.string(0) }
+                guard broken.isEmpty else {
+                    throw SQLiteError.invalidMigrations("migration \(migration.version) broke foreign keys in \(Set(broken).sorted())")
+                }
+            }
+            try execute("PRAGMA user_version = \(migration.version)")
+        }
     }
 
     // MARK: File permissions

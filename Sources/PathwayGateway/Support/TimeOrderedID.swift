@@ -12,20 +12,24 @@ public enum TimeOrderedID {
     public static func make(now: Date = Date()) -> String {
         var generator = SystemRandomNumberGenerator()  // two getrandom(2) calls, not one per byte
         let (high, low) = (generator.next() as UInt64, generator.next() as UInt64)
-        var bytes = [UInt8](repeating: 0, count: 16)
         let millis = UInt64(max(0, now.timeIntervalSince1970 * 1000))
-        for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: millis >> (8 * (5 - i))) }
-        for i in 6..<8 { bytes[i] = UInt8(truncatingIfNeeded: high >> (8 * i)) }
-        for i in 8..<16 { bytes[i] = UInt8(truncatingIfNeeded: low >> (8 * (i - 8))) }
-        bytes[6] = 0x70 | (bytes[6] & 0x0F)   // version 7
-        bytes[8] = 0x80 | (bytes[8] & 0x3F)   // RFC 9562 variant
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(36)
-        for (i, byte) in bytes.enumerated() {
-            if i == 4 || i == 6 || i == 8 || i == 10 { text.append(UInt8(ascii: "-")) }
-            text += [digits[Int(byte >> 4)], digits[Int(byte & 15)]]
+        // 48 bits of milliseconds, version 7 with 12 random bits, the variant with 62 random bits.
+        let first = millis << 16 | 0x7000 | (high & 0x0FFF)
+        let second = 0x8000_0000_0000_0000 | (low & 0x3FFF_FFFF_FFFF_FFFF)
+        // Written in place: this runs several times per message.
+        return String(unsafeUninitializedCapacity: 36) { text in
+            var at = 0
+            func hex(_ value: UInt64, digits: Int) {
+                for shift in stride(from: (digits - 1) * 4, through: 0, by: -4) {
+                    let nibble = UInt8(truncatingIfNeeded: value >> UInt64(shift)) & 15
+                    text[at] = nibble < 10 ? 48 + nibble : 87 + nibble
+                    at += 1
+                }
+            }
+            func dash() { text[at] = UInt8(ascii: "-"); at += 1 }
+            hex(first >> 32, digits: 8); dash(); hex(first >> 16, digits: 4); dash(); hex(first, digits: 4); dash()
+            hex(second >> 48, digits: 4); dash(); hex(second, digits: 12)
+            return at
         }
-        return String(decoding: text, as: UTF8.self)
     }
 }
