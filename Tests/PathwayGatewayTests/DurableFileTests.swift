@@ -22,6 +22,16 @@ import Testing
         #expect(try Self.permissions(dir.path("b.xml")) == 0o640)  // exact, regardless of umask
     }
 
+    /// Files get their exact mode by fchmod only where the umask would clear one of its bits;
+    /// that needs the umask, read from /proc without changing it (a umask() call would race
+    /// every other thread creating files).
+    @Test func theUmaskIsReadWithoutChangingIt() throws {
+        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("Umask:") })
+        #expect(DurableFile.umask == mode_t(line.split(separator: "\t").last ?? "", radix: 8))
+        #expect(DurableFile.umask <= 0o777)
+    }
+
     @Test func identicalContentIsIdempotentDifferentIsRefused() throws {
         let dir = try DatabaseTestDirectory()
         let path = dir.path("a.xml")

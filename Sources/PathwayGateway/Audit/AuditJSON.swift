@@ -29,9 +29,9 @@ enum AuditJSON {
             out.append(UInt8(ascii: ":"))
             switch value {
             case let .string(text): string(text, into: &out)
-            case let .integer(number): out += Array(String(number).utf8)
-            case let .bool(flag): out += Array((flag ? "true" : "false").utf8)
-            case .null: out += Array("null".utf8)
+            case let .integer(number): out.append(contentsOf: String(number).utf8)
+            case let .bool(flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
+            case .null: out.append(contentsOf: "null".utf8)
             case let .strings(list):
                 out.append(UInt8(ascii: "["))
                 for (i, text) in list.enumerated() {
@@ -47,9 +47,17 @@ enum AuditJSON {
 
     private static func string(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        // Most values need no escape: copy them whole (this runs for every field of every record).
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-            out += text.utf8
+        // Most values need no escape: copy them whole (this runs for every field of every record),
+        // checked on the contiguous bytes (the generic `allSatisfy` over `utf8` cost 2 % of a drain).
+        var text = text
+        let plain = text.withUTF8 { bytes in
+            if bytes.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+                out.append(contentsOf: bytes)
+                return true
+            }
+            return false
+        }
+        if plain {
             out.append(UInt8(ascii: "\""))
             return
         }

@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -74,8 +75,9 @@ public enum DurableFile {
         let fd = try retrying("open", temp) { open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode) }
         defer { close(fd) }
         do {
-            // fchmod: the mode given to open() is filtered by the process umask.
-            _ = try retrying("fchmod", temp) { fchmod(fd, mode) }
+            // fchmod: the mode given to open() is filtered by the process umask (when it clears
+            // any of these bits; with the usual umask it does not, and the call is saved).
+            if mode & Self.umask != 0 { _ = try retrying("fchmod", temp) { fchmod(fd, mode) } }
             try writeAll(fd, bytes, path: temp)
             if sync { _ = try retrying("fsync", temp) { fsync(fd) } }
         } catch {
@@ -282,8 +284,21 @@ public enum DurableFile {
         return String(path[path.index(after: slash)...])
     }
 
-    /// Process id plus random bits: unique across concurrent writers and restarts.
+    /// Process id and random bits drawn once, then a counter: unique across concurrent writers
+    /// and restarts, without a getrandom(2) call per file.
     private static func uniqueSuffix() -> String {
-        "\(getpid())-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        uniquePrefix + String(uniqueCounter.wrappingAdd(1, ordering: .relaxed).oldValue, radix: 36)
     }
+
+    private static let uniquePrefix = "\(getpid())-" + String(UInt64.random(in: 0...UInt64.max), radix: 36) + "-"
+    private static let uniqueCounter = Atomic<UInt64>(0)
+
+    /// The process umask, read once (Linux reports it in /proc/self/status without changing it);
+    /// all bits when it cannot be read, so that every created file is fchmod-ed.
+    static let umask: mode_t = {
+        guard let status = try? FileReader.read("/proc/self/status", limit: 1 << 16),
+              let line = String(decoding: status, as: UTF8.self).split(separator: "\n").first(where: { $0.hasPrefix("Umask:") }),
+              let value = mode_t(line.dropFirst("Umask:".count).trimmingCharacters(in: .whitespaces), radix: 8) else { return 0o7777 }
+        return value
+    }()
 }

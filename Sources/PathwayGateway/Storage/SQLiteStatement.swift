@@ -36,6 +36,9 @@ public final class SQLiteStatement {
     /// The SQL text, kept for error messages.
     public let sql: String
     private let connection: OpaquePointer
+    /// Handed out by its connection's statement cache and not yet given back (only touched under
+    /// the connection's lock).
+    var inUse = false
 
     init(connection: OpaquePointer, sql: String) throws(SQLiteError) {
         var statement: OpaquePointer?
