@@ -298,7 +298,7 @@ public enum DurableFile {
     static let umask: mode_t = {
         guard let status = try? FileReader.read("/proc/self/status", limit: 1 << 16),
               let line = String(decoding: status, as: UTF8.self).split(separator: "\n").first(where: { $0.hasPrefix("Umask:") }),
-              let value = mode_t(line.dropFirst("Umask:".count).trimmingCharacters(in: .whitespaces), radix: 8) else { return 0o7777 }
+              let value = mode_t(line.split(whereSeparator: \.isWhitespace).last ?? "", radix: 8) else { return 0o7777 }
         return value
     }()
 }

@@ -77,8 +77,7 @@ public enum FileReader {
         throw code == ELOOP ? .notRegularFile("symbolic link") : .system(operation: "open", errno: code)
     }
 
-    /// One read(2) into `buffer` from `offset` on, repeated when a signal interrupts it; 0 at the
-    /// end of the file.
+    /// One read(2) into `buffer`, repeated when a signal interrupts it; 0 at the end of the file.
     private static func readSome(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(Failure) -> Int {
         while true {
             let n = buffer.baseAddress.map { Glibc.read(fd, $0, buffer.count) } ?? 0

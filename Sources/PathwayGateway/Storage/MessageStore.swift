@@ -178,9 +178,10 @@ extension MessageStore {
         }
     }
 
-    /// A message's routed rows whose file is written: planned → written (arguments: time, message id).
+    /// Forgets a message's stored audit records (argument: message id).
     private static let dropPendingAudit = "DELETE FROM pending_audit WHERE message_id = ?"
 
+    /// A message's routed rows whose file is written: planned → written (arguments: time, message id).
     private static let markRoutedWritten = """
         UPDATE routed SET state = 'written', written_at = ? WHERE message_id = ? AND state = 'planned' AND EXISTS
           (SELECT 1 FROM outputs o WHERE o.message_id = routed.message_id AND o.path = routed.path AND o.written_at IS NOT NULL)

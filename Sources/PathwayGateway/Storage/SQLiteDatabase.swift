@@ -111,7 +111,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
 
     /// Gives a statement back, reset and unbound (so it holds no read snapshot and no copy of a
     /// bound blob); one not from the cache is finalized when released.
-    private func recycle(_ statement: SQLiteStatement, _ sql: String) {
+    private func recycle(_ statement: SQLiteStatement) {
         statement.reset()
         sqlite3_clear_bindings(statement.handle)
         statement.inUse = false
@@ -135,7 +135,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     public func run(_ sql: String, _ arguments: any SQLiteBindable...) throws(SQLiteError) -> Int {
         lock.lock(); defer { lock.unlock() }
         let statement = try statement(sql)
-        defer { recycle(statement, sql) }
+        defer { recycle(statement) }
         try statement.bind(arguments)
         while try statement.step() {}
         return Int(sqlite3_changes(connection))
@@ -158,7 +158,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     public func withStatement<T>(_ sql: String, _ body: (SQLiteStatement) throws -> T) throws -> T {
         lock.lock(); defer { lock.unlock() }
         let statement = try statement(sql)
-        defer { recycle(statement, sql) }
+        defer { recycle(statement) }
         return try body(statement)
     }
 
@@ -251,16 +251,15 @@ public final class SQLiteDatabase: @unchecked Sendable {
             throw SQLiteError.schemaTooNew(path: path, found: from, supported: migrations.count)
         }
         for migration in migrations where migration.version > from {
-            // Only outside a transaction does this pragma take effect.
+            // Only outside a transaction does this pragma take effect; it is back on whether or not
+            // the migration succeeded.
             if migration.rebuildsTables { try execute("PRAGMA foreign_keys=OFF") }
-            do { try apply(migration) } catch {
-                if migration.rebuildsTables { try? execute("PRAGMA foreign_keys=ON") }
-                throw error
-            }
+            let applied = Result { try apply(migration) }
             if migration.rebuildsTables {
                 try execute("PRAGMA foreign_keys=ON")
                 guard try pragma("foreign_keys") == "1" else { throw SQLiteError.pragma(name: "foreign_keys", expected: "1", found: "0") }
             }
+            try applied.get()
         }
         return (from, try userVersion())
     }
