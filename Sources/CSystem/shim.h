@@ -9,7 +9,8 @@ extern int syncfs(int fd);
 // renameat2(2) with RENAME_NOREPLACE: claim a file without ever replacing one already claimed
 // under the same name (ext4, xfs, btrfs, tmpfs; other filesystems answer EINVAL).
 extern int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags);
-// memmem(3): find a byte string in a buffer (the splice points of an encoded audit record).
+// memmem(3): find a byte string in a buffer (the splice points of an encoded audit record, the
+// ends of comments and CDATA sections when the routed copy is spliced).
 #include <stddef.h>
 extern void *memmem(const void *haystack, size_t haystacklen, const void *needle, size_t needlelen);
 #ifndef RENAME_NOREPLACE

@@ -223,6 +223,12 @@ import Testing
         #expect((strict["errors"] as? [String])?.first?.hasPrefix("T02") == true)
         #expect(lenient["outcome"] as? String == "accepted")
         #expect((lenient["warnings"] as? [String])?.count == 2)
+        // Routed from the repaired tree, not spliced into the deviating bytes (whose ConversationRef
+        // sits where the schema does not allow it).
+        let routed = try #require(ws.files("outbound/bergen-kommune").first { !$0.contains("apprec") })
+        let copy = try SafeXMLParser.parse(ws.read("outbound/bergen-kommune/\(routed)"))
+        #expect(TestSchemas.ours.validate(copy).isEmpty)
+        #expect(MsgHead(copy.root).conversationRef?.refToConversation == "c-1")
     }
 
     /// Two workers racing on copies of one message: exactly one is routed, every copy gets the same

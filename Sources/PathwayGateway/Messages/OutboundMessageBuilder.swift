@@ -21,8 +21,8 @@
 /// - **ds:Signature**: removed. An enveloped signature covers MsgInfo, which the relay has just
 ///   changed; forwarding it would present a signature that no longer verifies.
 ///
-/// Works on `original.copy()`; the caller's tree is not touched. Output is UTF-8 with an XML
-/// declaration, whatever the original's encoding was.
+/// Works on the original bytes when it can (see `spliced`), else on `original.copy()`; the caller's
+/// tree is never touched. Output is UTF-8 with an XML declaration, whatever the original's encoding was.
 public struct OutboundMessageBuilder: Sendable {
     /// An organisation as the routed message names it: name and HER-id.
     public struct Party: Sendable, Hashable, Codable {
@@ -73,9 +73,15 @@ public struct OutboundMessageBuilder: Sendable {
     }
 
     /// The serialised routed copy of `original` (a schema-valid MsgHead) for `contactPoint`.
-    public func build(from original: XMLDocumentHandle, msgId: String, genDate: String,
+    /// `source`: the bytes `original` was parsed from, when the tree is exactly that parse (not a
+    /// lenient repair). MsgInfo is then spliced into them (`spliced`), which keeps every byte
+    /// outside it and costs a fraction of copying and re-serialising the whole tree.
+    public func build(from original: XMLDocumentHandle, source: [UInt8]? = nil, msgId: String, genDate: String,
                       to contactPoint: ContactPoint) throws(BuildError) -> [UInt8]
     {
+        if let source, let copy = spliced(source, original: original, msgId: msgId, genDate: genDate, to: contactPoint) {
+            return copy
+        }
         let document = original.copy()
         let root = document.root
         guard root.isNamed("MsgHead", namespace: KITHNamespace.msgHead) else { throw .notAMsgHead }

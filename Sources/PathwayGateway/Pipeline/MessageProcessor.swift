@@ -75,12 +75,14 @@ public struct MessageProcessor: Sendable {
         }
         switch validated.content {
         case let .appRec(appRec): return try receive(appRec, input, paths, lookups)
-        case let .business(head): return try accept(head, warnings: validated.warnings, document: validated.document, input, paths, lookups)
+        case let .business(head):
+            return try accept(head, warnings: validated.warnings, document: validated.document,
+                              source: validated.repaired ? nil : input.bytes, input, paths, lookups)
         }
     }
 
     /// 2, 6, 8: sender check, duplicate check, pathway event, routing, AppRec OK.
-    private func accept(_ head: MsgHead, warnings: [String], document: XMLDocumentHandle, _ input: Input,
+    private func accept(_ head: MsgHead, warnings: [String], document: XMLDocumentHandle, source: [UInt8]?, _ input: Input,
                         _ paths: SpoolPaths, _ lookups: Lookups) throws -> ProcessingPlan {
         guard let sender = senderHerId(head.sender.allHerIds, input.partner) else {
             return reject(Rejection(.other, "sender not registered for this inbox", subject: .msgHead(head)), input, paths, security: true)
@@ -100,7 +102,8 @@ public struct MessageProcessor: Sendable {
         var routed: [MessageStore.RoutedPlan] = []
         if case let .route(target) = route {
             let routedId = input.newId()
-            let bytes = try outbound.build(from: document, msgId: routedId, genDate: AppRecFactory.timestamp(input.now), to: target.contactPoint)
+            let bytes = try outbound.build(from: document, source: source, msgId: routedId,
+                                           genDate: AppRecFactory.timestamp(input.now), to: target.contactPoint)
             routed.append(.init(routedMsgId: routedId, targetPartner: target.partnerId, targetHerId: target.herId,
                                 path: SpoolPaths.outbound(target.partnerId, "\(routedId).xml"), bytes: bytes))
             facts.routedTo = ["\(target.partnerId)/\(target.herId) (\(target.reason))"]

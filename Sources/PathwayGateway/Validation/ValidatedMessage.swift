@@ -11,6 +11,9 @@ public struct ValidatedMessage {
     public var document: XMLDocumentHandle
     /// Tolerated deviations (lenient policy), one line each, free of personal data.
     public var warnings: [String]
+    /// Whether `document` is a lenient repair of the parsed bytes rather than their parse: the
+    /// routed copy can then not be spliced into those bytes.
+    public var repaired = false
 
     /// A short human description, e.g. "DIALOG_HELSEFAGLIG, Dialogmelding 1.1, MsgId 615a…".
     public var summary: String {

@@ -1,0 +1,107 @@
+extension OutboundMessageBuilder {
+    /// The routed copy as the original bytes with a new MsgInfo spliced in: the same changes as the
+    /// tree path (`build`), written as bytes, and everything outside them copied as it came.
+    /// Nil when the fast path does not apply, and `build` works on a copy of the tree instead:
+    /// a non-UTF-8 or byte-order-marked file, a Signature to drop, a namespace declared inside
+    /// MsgInfo (the new elements borrow MsgInfo's prefix, which must mean the same everywhere in
+    /// it), or bytes whose elements do not line up with the tree's.
+    func spliced(_ source: [UInt8], original: XMLDocumentHandle, msgId: String, genDate: String,
+                 to contactPoint: ContactPoint) -> [UInt8]? {
+        let root = original.root
+        guard root.isNamed("MsgHead", namespace: KITHNamespace.msgHead),
+              root.child("Signature", namespace: KITHNamespace.xmldsig) == nil,
+              let info = root.elements.first, info.isNamed("MsgInfo", namespace: KITHNamespace.msgHead),
+              let declaration = Self.declarationToAdd(before: source) else { return nil }
+        let scanner = XMLByteScanner(bytes: source)
+        guard let top = scanner.root(), let msgInfo = scanner.children(of: top, limit: 1)?.first,
+              !source[msgInfo.start..<msgInfo.end].containsXMLNamespaceDeclaration,
+              let parts = scanner.children(of: msgInfo), Self.lineUp(parts, info) else { return nil }
+
+        let prefix = Array(msgInfo.prefix)
+        var edits: [(range: Range<Int>, bytes: [UInt8])] = []
+        let originalMsgId = info.child("MsgId")?.text ?? ""
+        let existingRef = info.child("ConversationRef")
+        let conversation = existingRef?.childText("RefToConversation") ?? originalMsgId
+        let ref = Self.element("ConversationRef", prefix, Self.element("RefToParent", prefix, Self.text(originalMsgId))
+            + Self.element("RefToConversation", prefix, Self.text(conversation)))
+        for part in parts {
+            switch String(decoding: part.localName, as: UTF8.self) {
+            case "MsgId", "GenDate":
+                guard part.contentEnd < part.end else { return nil }   // <MsgId/> is not schema-valid
+                edits.append((part.contentStart..<part.contentEnd, Self.text(part.localName.elementsEqual("MsgId".utf8) ? msgId : genDate)))
+            case "ConversationRef":
+                edits.append((part.start..<part.end, ref))
+            case "Sender", "Receiver":
+                let sender = part.localName.elementsEqual("Sender".utf8)
+                guard let element = info.child(sender ? "Sender" : "Receiver"), let inside = scanner.children(of: part),
+                      Self.lineUp(inside, element),
+                      let organisation = inside.first(where: { $0.localName.elementsEqual("Organisation".utf8) }) else { return nil }
+                if sender, existingRef == nil { edits.append((part.start..<part.start, ref)) }
+                let chain = sender ? [gateway] : [contactPoint.parent, contactPoint.unit].compactMap { $0 }
+                edits.append((organisation.start..<organisation.end, Self.organisation(chain[...], prefix)))
+            default:
+                continue
+            }
+        }
+        var result = declaration
+        result.reserveCapacity(source.count + 1024)
+        var copied = 0
+        for edit in edits {
+            result += source[copied..<edit.range.lowerBound]
+            result += edit.bytes
+            copied = edit.range.upperBound
+        }
+        result += source[copied...]
+        return result
+    }
+
+    /// What must precede the source for the copy to be UTF-8 with an XML declaration: nothing
+    /// when it declares UTF-8 (or no encoding, which means UTF-8), the standard declaration when it
+    /// has none; nil for another encoding or a byte-order mark.
+    static func declarationToAdd(before source: [UInt8]) -> [UInt8]? {
+        guard let first = source.first, first < 0x80 else { return nil }
+        guard source.starts(with: "<?xml".utf8) else { return Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n".utf8) }
+        let head = source.prefix(200)
+        guard let close = head.indices.first(where: { head[$0] == UInt8(ascii: "?") && head.dropFirst($0 + 1).first == UInt8(ascii: ">") })
+        else { return nil }
+        let declaration = head[..<close]
+        let key = Array("encoding".utf8)
+        guard let at = declaration.indices.first(where: { declaration[$0...].starts(with: key) }) else { return [] }
+        let value = declaration[(at + key.count)...].drop { $0 == 0x20 || $0 == 0x09 || $0 == UInt8(ascii: "=") }
+        guard let quote = value.first, quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else { return nil }
+        let name = String(decoding: value.dropFirst().prefix { $0 != quote }, as: UTF8.self).lowercased()
+        return name == "utf-8" || name == "utf8" ? [] : nil
+    }
+
+    /// Whether the scanned elements are the tree's children, by local name and in order: the bytes
+    /// are then known to be the document the tree was parsed from, at this element.
+    private static func lineUp(_ scanned: [XMLByteScanner.Element], _ element: XMLElementView) -> Bool {
+        scanned.map { String(decoding: $0.localName, as: UTF8.self) } == element.elements.map(\.name)
+    }
+
+    /// An Organisation chain (outermost first) as `build` writes it: name, HER-id, then the next level.
+    private static func organisation(_ chain: ArraySlice<Party>, _ prefix: [UInt8]) -> [UInt8] {
+        guard let level = chain.first else { return [] }
+        let typeId = Array("<\(String(decoding: prefix, as: UTF8.self))TypeId V=\"HER\" S=\"\(KITHCodeSystem.organisationIdType)\" DN=\"HER-id\"/>".utf8)
+        return element("Organisation", prefix, element("OrganisationName", prefix, text(level.name))
+            + element("Ident", prefix, element("Id", prefix, text(level.herId)) + typeId)
+            + organisation(chain.dropFirst(), prefix))
+    }
+
+    private static func element(_ name: String, _ prefix: [UInt8], _ content: [UInt8]) -> [UInt8] {
+        [UInt8(ascii: "<")] + prefix + Array(name.utf8) + [UInt8(ascii: ">")] + content
+            + Array("</".utf8) + prefix + Array(name.utf8) + [UInt8(ascii: ">")]
+    }
+
+    private static func text(_ value: String) -> [UInt8] { Array(value.xmlEscapedText.utf8) }
+}
+
+extension ArraySlice<UInt8> {
+    /// Whether an `xmlns` attribute could be here (any occurrence of the name counts: a false
+    /// alarm only sends the copy down the tree path).
+    fileprivate var containsXMLNamespaceDeclaration: Bool {
+        let needle = Array("xmlns".utf8)
+        guard count >= needle.count else { return false }
+        return indices.dropLast(needle.count - 1).contains { self[$0..<($0 + needle.count)].elementsEqual(needle) }
+    }
+}
