@@ -95,7 +95,7 @@ import Testing
         // A signature to drop (in the tree, as `staleSignatureIsDropped` adds one).
         let (signed, _) = try Self.copies(Array(text.utf8)) { $0.root.appendChild("Signature").setNamespace(KITHNamespace.xmldsig) }
         #expect(signed == nil)
-        #expect(OutboundMessageBuilder.declarationToAdd(before: Array("\u{FEFF}<MsgHead/>".utf8)) == nil, "a byte-order mark")
+        #expect(OutboundMessageBuilder.declarationToAdd(before: Array("\u{FEFF}<MsgHead/>".utf8), declaredEncoding: nil) == nil, "a byte-order mark")
     }
 
     @Test(.enabled(if: TestPaths.hasShared, TestPaths.sharedMissing))

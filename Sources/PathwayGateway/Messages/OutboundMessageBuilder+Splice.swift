@@ -11,10 +11,11 @@ extension OutboundMessageBuilder {
         guard root.isNamed("MsgHead", namespace: KITHNamespace.msgHead),
               root.child("Signature", namespace: KITHNamespace.xmldsig) == nil,
               let info = root.elements.first, info.isNamed("MsgInfo", namespace: KITHNamespace.msgHead),
-              let declaration = Self.declarationToAdd(before: source) else { return nil }
+              let declaration = Self.declarationToAdd(before: source, declaredEncoding: original.declaredEncoding) else { return nil }
         let scanner = XMLByteScanner(bytes: source)
+        // Any "xmlns" counts as a declaration: a false alarm only sends the copy down the tree path.
         guard let top = scanner.root(), let msgInfo = scanner.children(of: top, limit: 1)?.first,
-              !source[msgInfo.start..<msgInfo.end].containsXMLNamespaceDeclaration,
+              scanner.find(Array("xmlns".utf8), from: msgInfo.start, before: msgInfo.end) == nil,
               let parts = scanner.children(of: msgInfo), Self.lineUp(parts, info) else { return nil }
 
         let prefix = Array(msgInfo.prefix)
@@ -25,15 +26,16 @@ extension OutboundMessageBuilder {
         let ref = Self.element("ConversationRef", prefix, Self.element("RefToParent", prefix, Self.text(originalMsgId))
             + Self.element("RefToConversation", prefix, Self.text(conversation)))
         for part in parts {
-            switch String(decoding: part.localName, as: UTF8.self) {
+            let name = String(decoding: part.localName, as: UTF8.self)
+            switch name {
             case "MsgId", "GenDate":
                 guard part.contentEnd < part.end else { return nil }   // <MsgId/> is not schema-valid
-                edits.append((part.contentStart..<part.contentEnd, Self.text(part.localName.elementsEqual("MsgId".utf8) ? msgId : genDate)))
+                edits.append((part.contentStart..<part.contentEnd, Self.text(name == "MsgId" ? msgId : genDate)))
             case "ConversationRef":
                 edits.append((part.start..<part.end, ref))
             case "Sender", "Receiver":
-                let sender = part.localName.elementsEqual("Sender".utf8)
-                guard let element = info.child(sender ? "Sender" : "Receiver"), let inside = scanner.children(of: part),
+                let sender = name == "Sender"
+                guard let element = info.child(name), let inside = scanner.children(of: part),
                       Self.lineUp(inside, element),
                       let organisation = inside.first(where: { $0.localName.elementsEqual("Organisation".utf8) }) else { return nil }
                 if sender, existingRef == nil { edits.append((part.start..<part.start, ref)) }
@@ -58,19 +60,10 @@ extension OutboundMessageBuilder {
     /// What must precede the source for the copy to be UTF-8 with an XML declaration: nothing
     /// when it declares UTF-8 (or no encoding, which means UTF-8), the standard declaration when it
     /// has none; nil for another encoding or a byte-order mark.
-    static func declarationToAdd(before source: [UInt8]) -> [UInt8]? {
-        guard let first = source.first, first < 0x80 else { return nil }
-        guard source.starts(with: "<?xml".utf8) else { return Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n".utf8) }
-        let head = source.prefix(200)
-        guard let close = head.indices.first(where: { head[$0] == UInt8(ascii: "?") && head.dropFirst($0 + 1).first == UInt8(ascii: ">") })
-        else { return nil }
-        let declaration = head[..<close]
-        let key = Array("encoding".utf8)
-        guard let at = declaration.indices.first(where: { declaration[$0...].starts(with: key) }) else { return [] }
-        let value = declaration[(at + key.count)...].drop { $0 == 0x20 || $0 == 0x09 || $0 == UInt8(ascii: "=") }
-        guard let quote = value.first, quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else { return nil }
-        let name = String(decoding: value.dropFirst().prefix { $0 != quote }, as: UTF8.self).lowercased()
-        return name == "utf-8" || name == "utf8" ? [] : nil
+    static func declarationToAdd(before source: [UInt8], declaredEncoding: String?) -> [UInt8]? {
+        guard let first = source.first, first < 0x80,
+              declaredEncoding.map({ ["utf-8", "utf8"].contains($0.lowercased()) }) ?? true else { return nil }
+        return source.starts(with: "<?xml".utf8) ? [] : Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n".utf8)
     }
 
     /// Whether the scanned elements are the tree's children, by local name and in order: the bytes
@@ -94,14 +87,4 @@ extension OutboundMessageBuilder {
     }
 
     private static func text(_ value: String) -> [UInt8] { Array(value.xmlEscapedText.utf8) }
-}
-
-extension ArraySlice<UInt8> {
-    /// Whether an `xmlns` attribute could be here (any occurrence of the name counts: a false
-    /// alarm only sends the copy down the tree path).
-    fileprivate var containsXMLNamespaceDeclaration: Bool {
-        let needle = Array("xmlns".utf8)
-        guard count >= needle.count else { return false }
-        return indices.dropLast(needle.count - 1).contains { self[$0..<($0 + needle.count)].elementsEqual(needle) }
-    }
 }

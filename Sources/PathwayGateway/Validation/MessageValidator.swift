@@ -63,6 +63,6 @@ public struct MessageValidator: Sendable {
         }
         let head = MsgHead(root)
         try SemanticRules.check(head)
-        return ValidatedMessage(content: .business(head), document: document, warnings: warnings, repaired: !warnings.isEmpty)
+        return ValidatedMessage(content: .business(head), document: document, warnings: warnings)
     }
 }

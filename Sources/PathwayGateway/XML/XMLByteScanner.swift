@@ -91,7 +91,7 @@ struct XMLByteScanner {
             return j
         }
         for (opening, closing) in Self.skipped where bytes[i...].starts(with: opening) {
-            return find(closing, from: i + opening.count).map { $0 + closing.count } ?? bytes.count
+            return find(closing, from: i + opening.count, before: bytes.count).map { $0 + closing.count } ?? bytes.count
         }
         return nil
     }
@@ -125,10 +125,11 @@ struct XMLByteScanner {
         }
     }
 
-    private func find(_ needle: [UInt8], from i: Int) -> Int? {
-        guard i < bytes.count else { return nil }
+    /// Where `needle` first starts in `from..<end`, if it lies wholly inside.
+    func find(_ needle: [UInt8], from i: Int, before end: Int) -> Int? {
+        guard i < end else { return nil }
         return bytes.withUnsafeBufferPointer { buffer in
-            memmem(buffer.baseAddress! + i, bytes.count - i, needle, needle.count)
+            memmem(buffer.baseAddress! + i, end - i, needle, needle.count)
                 .map { buffer.baseAddress!.distance(to: $0.assumingMemoryBound(to: UInt8.self)) }
         }
     }
