@@ -26,13 +26,14 @@ public struct MessageProcessor: Sendable {
     /// What the pipeline may ask of the store while deciding.
     public struct Lookups {
         public var firstMessage: (_ senderHerId: String, _ msgId: String) throws -> MessageStore.FirstMessage?
-        public var routedMessage: (_ msgId: String, _ fromHerId: String?) throws -> MessageStore.RoutedMessage?
+        /// The copy routed under `msgId`, to `partnerId` (nil: any partner), from `fromHerId` (nil: any).
+        public var routedMessage: (_ msgId: String, _ partnerId: String?, _ fromHerId: String?) throws -> MessageStore.RoutedMessage?
         /// Whether a spool-relative output name is taken (only names not built from the gateway's
         /// id can be: the `<file>.rejected.txt` notice).
         public var outputExists: (_ path: String) -> Bool
 
         public init(firstMessage: @escaping (String, String) throws -> MessageStore.FirstMessage?,
-                    routedMessage: @escaping (String, String?) throws -> MessageStore.RoutedMessage?,
+                    routedMessage: @escaping (String, String?, String?) throws -> MessageStore.RoutedMessage?,
                     outputExists: @escaping (String) -> Bool = { _ in false }) {
             self.firstMessage = firstMessage
             self.routedMessage = routedMessage
@@ -142,11 +143,21 @@ public struct MessageProcessor: Sendable {
             return reject(Rejection(.other, "AppRec sender not registered for this inbox", subject: .appRec(appRec)),
                           input, paths, security: true)
         }
-        let routed = try lookups.routedMessage(appRec.originalMsgId.id, sender) ?? lookups.routedMessage(appRec.originalMsgId.id, nil)
+        // Only a copy delivered to this inbox's partner can be answered from it; the sender's own
+        // HER-id picks among several, any of the partner's HER-ids will do otherwise.
+        let original = appRec.originalMsgId.id
+        let partner = input.partner.id
+        let routed = try lookups.routedMessage(original, partner, sender) ?? lookups.routedMessage(original, partner, nil)
         let status = Int(appRec.statusCode) ?? 0
         let error = appRec.errors.first
-        facts.errors = routed == nil ? ["answers MsgId \(appRec.originalMsgId.id), which the gateway did not route"]
-            : appRec.errors.map { "\($0.code) \(Redaction.maskQuotedValues($0.description))" }
+        if routed == nil, let elsewhere = try lookups.routedMessage(original, nil, nil) {
+            // Another partner's message: recorded and archived, never matched, flagged for security.
+            facts.errors = ["answers MsgId \(original), which the gateway routed to \(elsewhere.targetPartner), not to \(partner)"]
+            facts.security = true
+        } else {
+            facts.errors = routed == nil ? ["answers MsgId \(original), which the gateway did not route"]
+                : appRec.errors.map { "\($0.code) \(Redaction.maskQuotedValues($0.description))" }
+        }
         return ProcessingPlan(
             decision: .init(outcome: .appRecReceived, senderHerId: sender, msgId: appRec.id, msgType: "APPREC",
                             errorCode: error?.code, errorText: error?.description, destination: paths.archive),

@@ -254,14 +254,17 @@ extension MessageStore {
         }
     }
 
-    /// The routed message an incoming AppRec answers. `fromHerId` (the AppRec's sender) narrows the
-    /// match when the same MsgId was routed to several receivers.
-    public func matchAppRec(originalMsgId: String, fromHerId: String? = nil) throws -> RoutedMessage? {
+    /// The routed message an incoming AppRec answers. `partnerId` (the inbox the AppRec came from)
+    /// is the trust boundary: a copy delivered to one partner is never answered by another's
+    /// AppRec. `fromHerId` (the AppRec's sender) narrows the match when the same MsgId was routed to
+    /// several receivers. Nil for either matches any.
+    public func matchAppRec(originalMsgId: String, partnerId: String? = nil, fromHerId: String? = nil) throws -> RoutedMessage? {
         try db.query("""
             SELECT id, routed_msg_id, message_id, target_partner, target_her_id, path, state,
                    receiver_status, receiver_error_code, receiver_error_text
-            FROM routed WHERE routed_msg_id = ?1 AND (?2 IS NULL OR target_her_id = ?2) ORDER BY id LIMIT 1
-            """, [originalMsgId, fromHerId]) { row in
+            FROM routed WHERE routed_msg_id = ?1 AND (?2 IS NULL OR target_partner = ?2) AND (?3 IS NULL OR target_her_id = ?3)
+            ORDER BY id LIMIT 1
+            """, [originalMsgId, partnerId, fromHerId]) { row in
             RoutedMessage(id: try row.int64(0), routedMsgId: try row.string(1), messageId: try row.string(2),
                           targetPartner: try row.string(3), targetHerId: try row.string(4), path: try row.string(5),
                           state: RoutedState(rawValue: try row.string(6)) ?? .planned,

@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+@testable import PathwayGateway
+
+/// Spec §8 through the real binary: what a hostile partner or a careless operator can do to the
+/// spool must neither misroute, lose nor leak a message.
+@Suite struct TrustBoundaryEndToEndTests {
+    typealias Workspace = DaemonEndToEndTests.Workspace
+
+    /// An AppRec answering Bergen's routed copy, sent by `sender` (HER-ids of `inbox`'s partner).
+    private func appRec(answering routed: MsgHead, sender: AppRecParty.Level, status: AppRec.Status = .ok) -> [UInt8] {
+        AppRecEncoder.encode(AppRec(version: .v1_1, genDate: "2026-11-23T12:00:00", id: "kvittering-\(UUID().uuidString)",
+                                    sender: .init(institution: sender),
+                                    receiver: .init(institution: .init(name: "Forløpsgateway Helse Vest", herId: "8150001")),
+                                    status: status, errors: [],
+                                    originalMsgId: .init(msgType: routed.type, issueDate: routed.genDate, id: routed.msgId)))
+    }
+
+    /// Defect 4: Haraldsplass (a hospital) answers the copy routed to Bergen kommune. The AppRec
+    /// is recorded and archived as a security event; Bergen's copy still awaits Bergen's answer.
+    @Test func appRecFromAnotherPartnerNeverMatches() throws {
+        let ws = try Workspace()
+        try ws.drop(SampleSet.all[0].bytes, as: "sp1.xml")
+        try ws.run()
+        let routedName = try #require(ws.files("outbound/bergen-kommune").first)
+        let routed = MsgHead(try SafeXMLParser.parse(try ws.read("outbound/bergen-kommune/\(routedName)")).root)
+        let haraldsplass = AppRecParty.Level(name: "Haraldsplass Diakonale Sykehus", herId: "8150020")
+        try ws.drop(appRec(answering: routed, sender: haraldsplass), as: "kvittering.xml", inbox: "haraldsplass")
+        try ws.run()
+        let last = try #require(try ws.auditRecords().last)
+        #expect(last["outcome"] as? String == "apprec-received")
+        #expect(last["security"] as? Bool == true)
+        #expect((last["errors"] as? [String])?.first?.contains("routed to bergen-kommune, not to haraldsplass") == true)
+        #expect(ws.files("outbound/haraldsplass").isEmpty, "an AppRec is never answered")
+        let status = try GatewayProcess.run(["status", "--json"], environment: ["PATHWAY_GATEWAY_CONFIG": ""], cwd: ws.root)
+        let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as! [String: Any]
+        let awaiting = try #require(json["awaitingAppRec"] as? [String: Any])
+        #expect(awaiting["count"] as? Int == 1, "Bergen's copy still awaits Bergen's AppRec: \(status.stdout)")
+
+        // Bergen's own answer, from any of Bergen's HER-ids, still matches afterwards.
+        let bergen = AppRecParty.Level(name: "Bergen kommune", herId: "8150100")
+        try ws.drop(appRec(answering: routed, sender: bergen), as: "bergen.xml", inbox: "bergen-kommune")
+        try ws.run()
+        let answered = try #require(try ws.auditRecords().last)
+        #expect(answered["security"] as? Bool != true)
+        #expect((answered["errors"] as? [String])?.isEmpty == true)
+    }
+}
