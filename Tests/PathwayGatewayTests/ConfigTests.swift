@@ -287,6 +287,24 @@ import Testing
                                       + "contactPoints, kommuneAliases, limits, schemas, workers, batchSize, scanIntervalSeconds, pathways, metrics, retention, log)"))
     }
 
+    /// Spec §2: a key given twice is an error, never "the last one wins" (issue 15, defect 9:
+    /// `"spool"` twice made the daemon run on the second, `/etc`).
+    @Test func aKeyGivenTwiceIsAnErrorAndTheDaemonRefusesToStart() throws {
+        let sample = try String(contentsOfFile: Self.samplePath, encoding: .utf8)
+        let text = sample.replacingOccurrences(of: "\"spool\": ", with: "\"spool\": \"/etc\",\n  \"spool\": ")
+            .replacingOccurrences(of: "\"schemaPolicy\": \"strict\" }", with: "\"schemaPolicy\": \"strict\", \"name\": \"X\" }")
+        let file = try write(text, name: "twice.json")
+        let check = try GatewayProcess.run(["check-config", "--config", file])
+        #expect(check.status == 1)
+        let twice = check.lines.filter { $0.contains("key given twice") }
+        #expect(twice.count == 2, "\(check.lines)")
+        #expect(twice.contains { $0.hasPrefix("\(file):3: $.spool:") })
+        #expect(twice.contains { $0.contains("$.partners[0].name:") })
+        let run = try GatewayProcess.run(["run", "--once", "--config", file])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("key given twice"))
+    }
+
     @Test func checkConfigSourcesAndExitCodes() throws {
         let sample = try GatewayProcess.run(["check-config", "--config", Self.samplePath])
         #expect(sample.status == 0)

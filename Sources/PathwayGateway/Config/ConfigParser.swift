@@ -27,6 +27,9 @@ enum ConfigParser {
             throw .invalid(file: file, problems: [ConfigProblem(path: "$", message: "invalid JSON: \(detail)", line: line)])
         }
         var reader = ConfigReader()
+        for duplicate in JSONDuplicateKeys.find(in: [UInt8](data)) {
+            reader.report(duplicate.path, "key given twice in one object (only one would count): remove one", line: duplicate.line)
+        }
         var draft = Draft()
         guard let object = reader.object(root, at: "$", known: rootKeys,
                                          required: ["spool", "gateway", "partners", "contactPoints"]) else {

@@ -8,8 +8,8 @@ import Foundation
 struct ConfigReader {
     private(set) var problems: [ConfigProblem] = []
 
-    mutating func report(_ path: String, _ message: String) {
-        problems.append(ConfigProblem(path: path, message: message))
+    mutating func report(_ path: String, _ message: String, line: Int? = nil) {
+        problems.append(ConfigProblem(path: path, message: message, line: line))
     }
 
     /// `value` as an object, reporting keys outside `known` and absent `required` keys.
