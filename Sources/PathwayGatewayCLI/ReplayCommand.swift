@@ -27,7 +27,7 @@ enum ReplayCommand {
             let config = try ConfigLoader.load(ConfigLoader.locate(explicit: args["--config"]))
             let spool = Spool(root: config.spool)
             guard FileManager.default.fileExists(atPath: spool.database) else { return CLI.fail("no state database at \(spool.database)") }
-            replay = Replay(spool: spool, store: try MessageStore(path: spool.database))
+            replay = Replay(spool: spool, store: try MessageStore(path: spool.database), limit: config.limits.maxBytes)
         } catch {
             return CLI.fail("cannot open the spool: \(error)")
         }

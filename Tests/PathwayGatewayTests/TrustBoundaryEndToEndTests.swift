@@ -45,4 +45,21 @@ import Testing
         #expect(answered["security"] as? Bool != true)
         #expect((answered["errors"] as? [String])?.isEmpty == true)
     }
+
+    /// Defect 5: a partner drops a symbolic link to the pseudonym key; intake quarantines the link
+    /// unread (T01 notice), and `replay` must not copy the key's bytes into the partner's inbox.
+    @Test func replayNeverFollowsALinkOutOfTheQuarantine() throws {
+        let ws = try Workspace()
+        try ws.run()  // creates the spool and the key
+        let key = ws.root.appendingPathComponent("spool/state/pseudonym.key").path
+        #expect(symlink(key, ws.root.appendingPathComponent("spool/inbound/helse-bergen/key.xml").path) == 0)
+        try ws.run()
+        let rejected = try #require(try ws.auditRecords().last)
+        #expect(rejected["outcome"] as? String == "rejected")
+        let id = try #require(rejected["gatewayId"] as? String)
+        let replay = try GatewayProcess.run(["replay", id], environment: ["PATHWAY_GATEWAY_CONFIG": ""], cwd: ws.root)
+        #expect(replay.status == 1)
+        #expect(replay.stderr.contains("cannot be replayed") && replay.stderr.contains("symbolic link"), "\(replay.stderr)")
+        #expect(ws.files("inbound/helse-bergen").isEmpty, "nothing may be copied into the inbox")
+    }
 }

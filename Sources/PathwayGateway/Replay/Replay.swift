@@ -16,10 +16,13 @@ import Foundation
 public struct Replay: Sendable {
     public let spool: Spool
     public let store: MessageStore
+    /// The largest original it copies back (the configured message size limit).
+    let limit: Int
 
-    public init(spool: Spool, store: MessageStore) {
+    public init(spool: Spool, store: MessageStore, limit: Int = XMLLimits.default.maxBytes) {
         self.spool = spool
         self.store = store
+        self.limit = limit
     }
 
     /// Why a message cannot be replayed.
@@ -28,6 +31,9 @@ public struct Replay: Sendable {
         case notFinished(id: String)
         case notRejected(id: String, outcome: String)
         case originalMissing(id: String, path: String)
+        /// A symbolic link, a directory or a FIFO where the original should be (a partner can drop
+        /// any of these into its inbox; intake quarantines them unread): never followed.
+        case originalUnreadable(id: String, path: String, reason: String)
 
         public var description: String {
             switch self {
@@ -36,6 +42,7 @@ public struct Replay: Sendable {
             case let .notRejected(id, outcome):
                 "message \(id) was \(outcome), not rejected: replaying it could route it twice"
             case let .originalMissing(id, path): "the original of message \(id) is gone (\(path)); retention may have removed it"
+            case let .originalUnreadable(id, path, reason): "the original of message \(id) cannot be replayed (\(path)): \(reason)"
             }
         }
     }
@@ -59,13 +66,22 @@ public struct Replay: Sendable {
         guard let message = try store.message(id: id) else { throw Refusal.unknown(id: reference) }
         guard message.state == .done else { throw Refusal.notFinished(id: id) }
         guard message.outcome == .rejected else { throw Refusal.notRejected(id: id, outcome: message.outcome?.rawValue ?? "undecided") }
-        guard let destination = message.destination, let bytes = FileManager.default.contents(atPath: spool.absolute(destination)) else {
-            throw Refusal.originalMissing(id: id, path: message.destination ?? "?")
+        guard let destination = message.destination else { throw Refusal.originalMissing(id: id, path: "?") }
+        let bytes: [UInt8]
+        do {
+            // Regular files only, never through a link: the quarantine holds whatever a partner dropped.
+            bytes = try FileReader.read(spool.absolute(destination), limit: limit)
+        } catch .system(_, ENOENT) {
+            throw Refusal.originalMissing(id: id, path: destination)
+        } catch .system(_, ELOOP) {
+            throw Refusal.originalUnreadable(id: id, path: destination, reason: "a symbolic link")
+        } catch {
+            throw Refusal.originalUnreadable(id: id, path: destination, reason: error.description)
         }
         // Key first: were the file taken before the key is free, it would be a duplicate of itself.
         try store.releaseKey(messageId: id)
         let name = "\(Self.prefix)\(id)-\(message.fileName)"
-        try DurableFile.write(Array(bytes), to: "\(spool.inbound(message.partnerId))/\(name)", mode: 0o640)
+        try DurableFile.write(bytes, to: "\(spool.inbound(message.partnerId))/\(name)", mode: 0o640)
         return "inbound/\(message.partnerId)/\(name)"
     }
 }
