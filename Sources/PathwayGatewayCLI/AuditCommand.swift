@@ -9,7 +9,7 @@ enum AuditCommand {
         usage: pathway-gateway audit verify [--config FILE]
                pathway-gateway audit tail [--follow] [-n N] [--config FILE]
                pathway-gateway audit show MSGID [--config FILE]
-               pathway-gateway audit find --patient FNR [--config FILE]
+               pathway-gateway audit find [--config FILE]   (the fødselsnummer on standard input)
 
         verify  checks the hash chain across every audit file, each rotated file's seq range, and the
                 head checkpoints in the state database (a cut-off tail); prints a one-line summary,
@@ -19,8 +19,10 @@ enum AuditCommand {
                 offset; colour only on a terminal (and not when NO_COLOR is set).
         show    a message's whole story: every record with that MsgId or refMsgId, and the records
                 of its routed copies (including the municipality's AppRec), in order. Exit 1 if none.
-        find    the records of one patient, found by computing the keyed pseudonym of FNR with the
-                gateway's key; the FNR itself is not printed. This is an access to personal data:
+        find    the records of one patient, found by computing the keyed pseudonym of the identity
+                number read from standard input (asked for without echo on a terminal; never an
+                argument, which ps, shell history and auditd would keep) with the gateway's key;
+                the number itself is not printed. This is an access to personal data:
                 note who asked and why. Exit 1 if none.
 
         The configuration is found as for `run` (--config, $PATHWAY_GATEWAY_CONFIG,

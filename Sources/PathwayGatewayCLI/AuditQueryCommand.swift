@@ -4,7 +4,7 @@ import PathwayGateway
 import Glibc
 #endif
 
-/// `audit show MSGID` and `audit find --patient FNR`: records printed with their detail lines.
+/// `audit show MSGID` and `audit find` (the number on standard input): records printed with their detail lines.
 enum AuditQueryCommand {
     static func show(_ context: AuditCommand.Context) -> Int32 {
         guard context.args.positionals.count == 1, let msgId = context.args.positionals.first, !msgId.isEmpty else {
@@ -17,7 +17,13 @@ enum AuditQueryCommand {
         guard context.args.positionals.isEmpty else {
             return CLI.usageError("unexpected argument '\(context.args.positionals[0])'", usage: AuditCommand.usage)
         }
-        guard let given = context.args["--patient"] else { return CLI.usageError("audit find needs --patient FNR", usage: AuditCommand.usage) }
+        guard context.args["--patient"] == nil else {
+            return CLI.usageError("audit find reads the identity number from standard input, not from --patient "
+                                  + "(a command line is visible in ps, shell history and auditd)", usage: AuditCommand.usage)
+        }
+        guard let given = SecretInput.readLine(prompt: "fødselsnummer: ") else {
+            return CLI.usageError("audit find needs the identity number on standard input", usage: AuditCommand.usage)
+        }
         let number = given.filter { !$0.isWhitespace }
         guard number.count == 11, number.allSatisfy({ ("0"..."9").contains($0) }) else {
             return CLI.usageError("--patient needs an 11-digit identity number (fødselsnummer, D- or H-nummer)", usage: AuditCommand.usage)

@@ -76,7 +76,7 @@ final class AuditFixture {
     func verify() throws -> AuditVerifier.Report { try AuditVerifier.verify(directory, checkpoints: checkpoints) }
 
     /// The real binary, in the workspace, on the embedded default config (spool ./spool).
-    func cli(_ arguments: [String]) throws -> GatewayProcess.Output {
-        try GatewayProcess.run(arguments, environment: ["PATHWAY_GATEWAY_CONFIG": "", "NO_COLOR": "1"], cwd: ws.root)
+    func cli(_ arguments: [String], input: String = "") throws -> GatewayProcess.Output {
+        try GatewayProcess.run(arguments, environment: ["PATHWAY_GATEWAY_CONFIG": "", "NO_COLOR": "1"], cwd: ws.root, input: input)
     }
 }

@@ -242,7 +242,7 @@ struct AuditVerifyBenchmark {
         // The release binary, when built (`swift build -c release`), on the same log.
         let release = TestPaths.packageRoot.appendingPathComponent(".build/release/pathway-gateway")
         guard FileManager.default.isExecutableFile(atPath: release.path) else { return }
-        for arguments in [["audit", "verify"], ["audit", "show", "m-\(count / 8)"], ["audit", "find", "--patient", SampleSet.patients[0]]] {
+        for arguments in [["audit", "verify"], ["audit", "show", "m-\(count / 8)"], ["audit", "find"]] {
             let process = Process()
             process.executableURL = release
             process.arguments = arguments
@@ -250,8 +250,12 @@ struct AuditVerifyBenchmark {
             process.environment = ["PATHWAY_GATEWAY_CONFIG": ""]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
+            let stdin = Pipe()
+            process.standardInput = stdin
             let start = Date()
             try process.run()
+            try stdin.fileHandleForWriting.write(contentsOf: Data((SampleSet.patients[0] + "\n").utf8))
+            try stdin.fileHandleForWriting.close()
             process.waitUntilExit()
             let took = Date().timeIntervalSince(start)
             #expect(process.terminationStatus == 0)

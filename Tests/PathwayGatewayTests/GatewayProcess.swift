@@ -10,8 +10,9 @@ struct GatewayProcess {
     }
 
     /// `wrapper`: a command the binary runs under (e.g. `setpriv` to drop to another user).
+    /// `input`: what it reads on standard input (nothing: an empty input).
     static func run(_ arguments: [String], environment: [String: String] = [:], cwd: URL? = nil,
-                    wrapper: [String] = []) throws -> Output {
+                    wrapper: [String] = [], input: String = "") throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: wrapper.first ?? TestPaths.binary)
         process.arguments = wrapper.isEmpty ? arguments : Array(wrapper.dropFirst()) + [TestPaths.binary] + arguments
@@ -26,7 +27,11 @@ struct GatewayProcess {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let stdin = Pipe()
+        process.standardInput = stdin
         try process.run()
+        try stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
         let stderrData = try err.fileHandleForReading.readToEnd() ?? Data()
         process.waitUntilExit()
         try out.close()
