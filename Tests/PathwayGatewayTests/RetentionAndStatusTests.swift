@@ -121,15 +121,16 @@ import Testing
         #expect(json["healthy"] as? Bool == true)
         #expect((json["awaitingAppRec"] as? [String: Any])?["count"] as? Int == 3)
 
-        // A file stuck in an inbox makes it unhealthy.
+        // A file stuck in an inbox makes it unhealthy, judged by when it arrived (ctime), never by
+        // the mtime its sender set: here, ten minutes from now, with an mtime from 2099.
         try s.drop(SampleSet.all[1].bytes, as: "stuck.xml")
         let path = "\(s.spool.inbound("helse-bergen"))/stuck.xml"
-        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-600)], ofItemAtPath: path)
-        let stuck = GatewayStatus.collect(config: s.config)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 4_070_908_800)], ofItemAtPath: path)
+        let stuck = GatewayStatus.collect(config: s.config, now: Date().addingTimeInterval(600))
         #expect(!stuck.healthy)
-        #expect(stuck.problems.count == 1 && stuck.problems[0].contains("inbound file has waited 10 min"))
+        #expect(stuck.problems.count == 1 && stuck.problems[0].contains("inbound file has waited 10 min"), "\(stuck.problems)")
         #expect(stuck.inboxes.first?.waiting == 1)
-        #expect(GatewayStatus.collect(config: s.config, policy: .init(maxInboundAgeSeconds: 900)).healthy)
+        #expect(GatewayStatus.collect(config: s.config, policy: .init(maxInboundAgeSeconds: 900), now: Date().addingTimeInterval(600)).healthy)
 
         // A claimed file that stays in processing/ (a batch failing and retried) does too, judged
         // by the claim's time (ctime), not the partner's mtime: here, ten minutes from now.

@@ -62,4 +62,34 @@ import Testing
         #expect(replay.stderr.contains("cannot be replayed") && replay.stderr.contains("symbolic link"), "\(replay.stderr)")
         #expect(ws.files("inbound/helse-bergen").isEmpty, "nothing may be copied into the inbox")
     }
+
+    /// Defect 10: ages are the gateway's own times. An archived original claimed 40 days ago is
+    /// pruned at 30 days although its sender set its mtime to 2099; one claimed now stays although
+    /// its mtime says 1971; a file waiting in an inbox with a 2020 mtime has waited seconds.
+    @Test func partnerSetTimesSteerNeitherRetentionNorHealth() throws {
+        let ws = try Workspace()
+        try ws.configure(["retention": ["archiveDays": 30]])
+        try ws.drop(SampleSet.all[0].bytes, as: "sp1.xml")
+        try ws.run()
+        let archive = ws.root.appendingPathComponent("spool/archive/helse-bergen")
+        let fresh = try #require(ws.files("archive/helse-bergen").first)
+        let old = "\(TimeOrderedID.make(now: Date().addingTimeInterval(-40 * 86_400)))-old.xml"
+        #expect(FileManager.default.createFile(atPath: archive.appendingPathComponent(old).path, contents: Data("x".utf8)))
+        let future = Date(timeIntervalSince1970: 4_070_908_800)  // 2099-01-01
+        try FileManager.default.setAttributes([.modificationDate: future], ofItemAtPath: archive.appendingPathComponent(old).path)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 3600)],
+                                              ofItemAtPath: archive.appendingPathComponent(fresh).path)
+        try ws.run()
+        #expect(ws.files("archive/helse-bergen") == [fresh])
+
+        let waiting = ws.root.appendingPathComponent("spool/inbound/helse-bergen/waiting.xml")
+        #expect(FileManager.default.createFile(atPath: waiting.path, contents: Data(SampleSet.all[1].bytes)))
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_577_836_800)], ofItemAtPath: waiting.path)
+        let status = try GatewayProcess.run(["status", "--json"], environment: ["PATHWAY_GATEWAY_CONFIG": ""], cwd: ws.root)
+        let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as! [String: Any]
+        let inboxes = try #require(json["inboxes"] as? [[String: Any]])
+        let bergen = try #require(inboxes.first { $0["partner"] as? String == "helse-bergen" })
+        #expect(bergen["waiting"] as? Int == 1)
+        #expect((bergen["oldestAgeSeconds"] as? Double ?? .infinity) < 120, "\(bergen)")
+    }
 }

@@ -8,9 +8,10 @@ import Glibc
 ///
 /// What goes, and what must stay (docs/operations.md, "Retention"):
 /// - `archive/<partner>/*` older than `archiveDays`, `quarantine/<partner>/*` (with its
-///   `.reason.txt`) older than `quarantineDays`. Age is from the later of mtime and ctime: ctime is
-///   set when the original was moved in, so a partner's file with an old mtime is not deleted the
-///   hour it arrives.
+///   `.reason.txt`) older than `quarantineDays`. Age is the gateway's own time: the claim time in
+///   the gateway id that starts each name (a UUIDv7), else the time the file was moved in (ctime,
+///   which nobody can set back). Never the mtime, which the partner that wrote the file controls:
+///   a file touched to 2099 would be kept for ever, one touched to 1970 deleted the hour it came.
 /// - In the database, the bytes of a done message's outputs (`outputs.bytes`: the routed copy with
 ///   its attachments, notices) once the message is older than `archiveDays`. They exist only to
 ///   rewrite files after a crash, and a done message has nothing left to rewrite; keeping them
@@ -87,25 +88,23 @@ public enum Retention {
             }
         }
         for name in names.sorted() where !SpoolSurvey.isReasonFile(name) {
-            guard let age = ageTime("\(dir)/\(name)"), age < cutoff.timeIntervalSince1970 else { continue }
+            guard let age = ageTime(name, in: dir), age < cutoff.timeIntervalSince1970 else { continue }
             remove(name)
             if present.contains(name + ".reason.txt") { remove(name + ".reason.txt") }
         }
         for name in names.sorted() where SpoolSurvey.isReasonFile(name) {
             let original = String(name.dropLast(".reason.txt".count))
-            guard !present.contains(original), let age = ageTime("\(dir)/\(name)"), age < cutoff.timeIntervalSince1970 else { continue }
+            guard !present.contains(original), let age = ageTime(name, in: dir), age < cutoff.timeIntervalSince1970 else { continue }
             remove(name)
         }
         return removed
     }
 
-    /// The later of mtime and ctime, in seconds since 1970; nil if the file is gone.
-    static func ageTime(_ path: String) -> Double? {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return nil }
-        let mtime = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
-        let ctime = Double(info.st_ctim.tv_sec) + Double(info.st_ctim.tv_nsec) / 1e9
-        return max(mtime, ctime)
+    /// When the gateway took the file, in seconds since 1970: its id's time, else its ctime; nil if
+    /// the file is gone.
+    static func ageTime(_ name: String, in dir: String) -> Double? {
+        if let claimed = TimeOrderedID.date(of: Substring(name)) { return claimed.timeIntervalSince1970 }
+        return SpoolSurvey.changeTime("\(dir)/\(name)")
     }
 
     static func clearOutputBytes(_ db: SQLiteDatabase, doneBefore cutoff: Date, report: inout Report) {

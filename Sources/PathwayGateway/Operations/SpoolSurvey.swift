@@ -11,7 +11,8 @@ public struct SpoolSurvey: Sendable, Equatable, Encodable {
         public var partner: String
         /// `*.xml` files waiting in `inbound/<partner>/` (what the daemon would take).
         public var waiting: Int
-        /// Seconds since the oldest waiting file was last modified; nil when none waits.
+        /// Seconds since the oldest waiting file arrived (its ctime, set by the rename into the
+        /// inbox; not its mtime, which the partner sets as it likes); nil when none waits.
         public var oldestAgeSeconds: Double?
         /// Files claimed and being worked on (`state/processing/<partner>/`).
         public var processing: Int
@@ -36,7 +37,7 @@ public struct SpoolSurvey: Sendable, Equatable, Encodable {
         SpoolSurvey(inboxes: partners.map { partner in
             let inbound = spool.inbound(partner.id)
             let waiting = Spool.candidates(in: inbound)
-            let oldest = waiting.compactMap { modificationTime("\(inbound)/\($0)") }.min()
+            let oldest = waiting.compactMap { changeTime("\(inbound)/\($0)") }.min()
             let processing = spool.processing(partner.id)
             let claimed = Spool.candidates(in: processing)
             let oldestClaim = claimed.compactMap { changeTime("\(processing)/\($0)") }.min()
@@ -57,15 +58,11 @@ public struct SpoolSurvey: Sendable, Equatable, Encodable {
         ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { !$0.hasPrefix(".") }
     }
 
-    /// Seconds since 1970 of the file's mtime, nil when it vanished meanwhile (taken by the daemon).
-    static func modificationTime(_ path: String) -> Double? { time(path, \.st_mtim) }
-
-    /// Seconds since 1970 of the file's ctime (a rename sets it; a partner cannot backdate it).
-    static func changeTime(_ path: String) -> Double? { time(path, \.st_ctim) }
-
-    private static func time(_ path: String, _ field: KeyPath<stat, timespec>) -> Double? {
+    /// Seconds since 1970 of the file's ctime (a rename sets it; nobody can set it back), nil when
+    /// it vanished meanwhile (taken by the daemon).
+    static func changeTime(_ path: String) -> Double? {
         var info = stat()
         guard lstat(path, &info) == 0 else { return nil }
-        return Double(info[keyPath: field].tv_sec) + Double(info[keyPath: field].tv_nsec) / 1e9
+        return Double(info.st_ctim.tv_sec) + Double(info.st_ctim.tv_nsec) / 1e9
     }
 }

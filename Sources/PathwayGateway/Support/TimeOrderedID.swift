@@ -32,4 +32,27 @@ public enum TimeOrderedID {
             return at
         }
     }
+
+    /// When an id of ours was made (its 48-bit millisecond prefix); nil for anything that is not a
+    /// version 7 UUID. Archived and quarantined originals carry their gateway id at the start of
+    /// their names, so their age is the gateway's own time of claim, whatever mtime a partner set.
+    public static func date(of text: Substring) -> Date? {
+        let bytes = Array(text.utf8.prefix(36))
+        guard bytes.count == 36, bytes[8] == UInt8(ascii: "-"), bytes[13] == UInt8(ascii: "-"), bytes[14] == UInt8(ascii: "7"),
+              bytes[18] == UInt8(ascii: "-"), bytes[23] == UInt8(ascii: "-") else { return nil }
+        var millis: UInt64 = 0
+        for byte in bytes[0..<8] + bytes[9..<13] {
+            guard let digit = hexValue(byte) else { return nil }
+            millis = millis << 4 | UInt64(digit)
+        }
+        return Date(timeIntervalSince1970: Double(millis) / 1000)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        default: nil
+        }
+    }
 }
