@@ -14,7 +14,9 @@ enum RunCommand {
         usage: pathway-gateway run [--config FILE] [--once] [--log-format logfmt|json] [--log-level debug|info|warn|error]
 
         Runs the gateway on the configured spool: finishes work a crash left, then takes every *.xml
-        dropped into spool/inbound/<partner>/. --once drains the inbound directories and exits 0.
+        dropped into spool/inbound/<partner>/. --once drains the inbound directories and exits: 0 all
+        drained, 1 files left waiting (an inbox or file the gateway may not read, a claim that fails,
+        messages held back by an unwritable outbound; each is logged), 2 could not run.
         Refuses to start (exit 2) while another gateway holds spool/state/gateway.lock.
         SIGTERM/SIGINT: finish the file in hand and exit 0. SIGHUP: reload the configuration (a bad
         one, or one naming another spool, is refused and the running one kept).
@@ -100,12 +102,14 @@ enum RunCommand {
             var recoveryPending = !args.has("--once") && !recover(running.daemon, logger: logger)
             if args.has("--once") {
                 try recoverOrThrow(running.daemon, logger: logger)
-                let count = try running.daemon.drain(shouldStop: { stopRequested.load(ordering: .sequentiallyConsistent) })
+                let count = try running.daemon.drain(shouldStop: { stopRequested.load(ordering: .sequentiallyConsistent) },
+                                                     onIntake: { logIntake($0, logger: logger) })
                 logger.info("drained", ["files": .int(count)])
                 running.operations.maintainIfDue()
                 running.operations.stop()
+                let waiting = try leftWaiting(running.daemon, logger: logger)
                 try running.daemon.close()
-                return 0
+                return waiting ? 1 : 0
             }
             let pause: @Sendable () -> Bool = {
                 stopRequested.load(ordering: .sequentiallyConsistent) || reloadRequested.load(ordering: .sequentiallyConsistent)
@@ -114,7 +118,8 @@ enum RunCommand {
                 let operations = running.operations
                 let log = logger
                 try running.daemon.serve(shouldStop: pause, recoverFirst: recoveryPending, whenIdle: { operations.maintainIfDue() },
-                                         onError: { failure in log.error("batch failed; finishing it and retrying with backoff", ["error": "\(failure)"]) })
+                                         onError: { failure in log.error("batch failed; finishing it and retrying with backoff", ["error": "\(failure)"]) },
+                                         onIntake: { logIntake($0, logger: log) })
                 recoveryPending = false
                 if stopRequested.load(ordering: .sequentiallyConsistent) { break }
                 reloadRequested.store(false, ordering: .sequentiallyConsistent)

@@ -22,7 +22,8 @@ public final class GatewayDaemon: Sendable {
         let processor = MessageProcessor(config: config, validator: MessageValidator(schemas: schemas, limits: config.limits))
         worker = SpoolWorker(spool: spool, processor: processor, store: store, audit: audit, pseudonymizer: pseudonymizer,
                              workers: config.workers, metrics: metrics,
-                             timelines: PathwayTimelines(store: store, pseudonymizer: pseudonymizer))
+                             timelines: PathwayTimelines(store: store, pseudonymizer: pseudonymizer),
+                             intake: IntakeHealth(reportPath: spool.intakeReport))
     }
 
     /// Most bytes of inbound files in one batch (at least one file is always taken).
@@ -38,14 +39,57 @@ public final class GatewayDaemon: Sendable {
     /// Finishes interrupted work; returns how many messages it touched.
     public func recover() throws -> Int { try worker.recover(partners: config.partners, batchSize: config.batchSize) }
 
+    /// What keeps files waiting in inboxes (operator problems; spec §8).
+    public var intake: IntakeHealth { worker.intake }
+
     /// One pass over every inbox; returns the number of files taken. Files that appear during the
     /// pass are taken by the next one. The files go through in batches (group commit, see
     /// `SpoolWorker`); `shouldStop` is asked between batches, so a SIGTERM finishes the batch in
-    /// hand and no more.
-    public func drainPass(shouldStop: @Sendable () -> Bool = { false }) throws -> Int {
-        var work = config.partners.flatMap { partner in
-            Spool.candidates(in: worker.spool.inbound(partner.id), renamingNonUTF8: true).map { SpoolWorker.Claimed(partner: partner, name: $0) }
-        }[...]
+    /// hand and no more. What the pass had to leave waiting is in `intake`; `onIntake` hears what
+    /// changed there.
+    public func drainPass(shouldStop: @Sendable () -> Bool = { false },
+                          onIntake: (IntakeHealth.Change) -> Void = { _ in }) throws -> Int {
+        let listing = listInboxes()
+        let taken = try worker.take(batches(of: listing.work[...]), shouldStop: shouldStop)
+        let change = intake.finishPass(found: listing.problems + IntakeHealth.unconfiguredInboxes(spool: worker.spool, partners: config.partners),
+                                       visited: listing.visited)
+        if !change.isEmpty { onIntake(change) }
+        return taken
+    }
+
+    /// The files each inbox offers that the gateway may read, and what keeps others waiting: an
+    /// inbox it may not list, a file it may not read (an operator's permission problem, not the
+    /// sender's: the file is left where it is, not rejected). Partners whose claims keep failing
+    /// are left alone until their backoff runs out.
+    private func listInboxes() -> (work: [SpoolWorker.Claimed], problems: [IntakeHealth.Problem], visited: Set<String>) {
+        var work: [SpoolWorker.Claimed] = []
+        var problems: [IntakeHealth.Problem] = []
+        var visited: Set<String> = []
+        for partner in config.partners where !intake.isBackingOff(partner.id) {
+            visited.insert(partner.id)
+            let inbox = worker.spool.inbound(partner.id)
+            let names: [String]
+            do { names = try Spool.listCandidates(in: inbox, renamingNonUTF8: true) } catch {
+                problems.append(.init(kind: .inboxUnlistable, partner: partner.id, path: worker.spool.relative(inbox), files: 0,
+                                      error: error.description))
+                continue
+            }
+            for name in names {
+                // The link itself, never its target: a symbolic link is taken and refused (T01).
+                if faccessat(AT_FDCWD, "\(inbox)/\(name)", R_OK, AT_EACCESS | AT_SYMLINK_NOFOLLOW) != 0, errno == EACCES {
+                    problems.append(.init(kind: .fileUnreadable, partner: partner.id, path: worker.spool.relative("\(inbox)/\(name)"),
+                                          files: 1, error: String(cString: strerror(EACCES))))
+                    continue
+                }
+                work.append(SpoolWorker.Claimed(partner: partner, name: name))
+            }
+        }
+        return (work, problems, visited)
+    }
+
+    /// The files cut into batches of at most `batchSize` files and about `batchBytes` bytes.
+    private func batches(of files: ArraySlice<SpoolWorker.Claimed>) -> [[SpoolWorker.Claimed]] {
+        var work = files
         var batches: [[SpoolWorker.Claimed]] = []
         while !work.isEmpty {
             var batch: [SpoolWorker.Claimed] = []
@@ -56,7 +100,7 @@ public final class GatewayDaemon: Sendable {
             }
             batches.append(batch)
         }
-        return try worker.take(batches, shouldStop: shouldStop)
+        return batches
     }
 
     private static func fileSize(_ path: String) -> Int {
@@ -65,10 +109,10 @@ public final class GatewayDaemon: Sendable {
     }
 
     /// Passes until one finds nothing.
-    public func drain(shouldStop: @Sendable () -> Bool = { false }) throws -> Int {
+    public func drain(shouldStop: @Sendable () -> Bool = { false }, onIntake: (IntakeHealth.Change) -> Void = { _ in }) throws -> Int {
         var total = 0
         while !shouldStop() {
-            let taken = try drainPass(shouldStop: shouldStop)
+            let taken = try drainPass(shouldStop: shouldStop, onIntake: onIntake)
             total += taken
             if taken == 0 { return total }
         }
@@ -82,7 +126,9 @@ public final class GatewayDaemon: Sendable {
     /// hears of each failed pass before the loop backs off (1 s doubling to 60 s) and retries.
     /// `recoverFirst`: start-up recovery failed; the loop backs off and retries it like a failed batch.
     public func serve(shouldStop: @Sendable () -> Bool, recoverFirst: Bool = false, whenIdle: () -> Void = {},
-                      onError: (any Error) -> Void = { _ in }) throws {
+                      onError: (any Error) -> Void = { _ in }, onIntake: (IntakeHealth.Change) -> Void = { _ in }) throws {
+        // An inbox it cannot watch (no permission to read it) is still scanned: its problem is
+        // reported by the scan, and the other partners are watched as usual.
         let watcher = try InboxWatcher(directories: config.partners.map { worker.spool.inbound($0.id) })
         let interval = max(1, Int(config.scanIntervalSeconds * 1000))
         var failedPasses = Backoff()
@@ -105,7 +151,7 @@ public final class GatewayDaemon: Sendable {
                         onError(error)
                     }
                 }
-                let taken = try drainPass(shouldStop: shouldStop)
+                let taken = try drainPass(shouldStop: shouldStop, onIntake: onIntake)
                 failedPasses.succeeded()
                 if let report = worker.takeHeldBack() {
                     heldBack.failed()

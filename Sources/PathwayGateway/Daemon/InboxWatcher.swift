@@ -12,6 +12,8 @@ import Glibc
 public final class InboxWatcher: @unchecked Sendable {
     // @unchecked: the descriptor is immutable after init and only read from.
     private let descriptor: Int32
+    /// Directories no watch could be added for (the periodic scan still covers them).
+    public private(set) var unwatched: [String] = []
 
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public var operation: String
@@ -24,10 +26,10 @@ public final class InboxWatcher: @unchecked Sendable {
         let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard fd >= 0 else { throw Failure(operation: "inotify_init1", path: "", errno: errno) }
         let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_ONLYDIR)
+        // A directory that cannot be watched (the gateway may not read it) is left to the periodic
+        // scan, which reports why its files wait; it must not stop intake for everyone else.
         for directory in directories where inotify_add_watch(fd, directory, mask) < 0 {
-            let code = errno
-            close(fd)
-            throw Failure(operation: "inotify_add_watch", path: directory, errno: code)
+            unwatched.append(directory)
         }
         descriptor = fd
     }

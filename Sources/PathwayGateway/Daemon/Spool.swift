@@ -15,6 +15,8 @@ public struct Spool: Sendable {
     public var staging: String { "\(root)/state/staging" }
     public var database: String { "\(root)/state/gateway.sqlite" }
     public var pseudonymKey: String { "\(root)/state/pseudonym.key" }
+    /// What keeps files in inboxes (`IntakeHealth`), as the running daemon last saw it.
+    public var intakeReport: String { "\(root)/state/intake-problems.json" }
     public var auditLog: String { "\(root)/audit/audit.jsonl" }
 
     /// Absolute path of a spool-relative one (as stored in the database).
@@ -47,7 +49,19 @@ public struct Spool: Sendable {
     /// never left behind without an outcome; without (a survey, which must not change the spool)
     /// it is listed with U+FFFD for those bytes, so it still counts.
     public static func candidates(in dir: String, renamingNonUTF8: Bool = false) -> [String] {
-        guard let stream = opendir(dir) else { return [] }
+        (try? listCandidates(in: dir, renamingNonUTF8: renamingNonUTF8)) ?? []
+    }
+
+    /// A directory that could not be listed.
+    public struct ListingFailure: Error, Sendable, CustomStringConvertible {
+        public var errno: Int32
+        public var description: String { String(cString: strerror(errno)) }
+    }
+
+    /// `candidates`, failing when the directory cannot be listed (the intake must tell a missing
+    /// permission from an empty inbox).
+    public static func listCandidates(in dir: String, renamingNonUTF8: Bool = false) throws(ListingFailure) -> [String] {
+        guard let stream = opendir(dir) else { throw ListingFailure(errno: errno) }
         defer { closedir(stream) }
         var names: [String] = []
         while let entry = readdir(stream) {

@@ -74,19 +74,12 @@ extension SpoolWorker {
     /// What was held back since the last call, if anything (for the log and the backoff).
     public func takeHeldBack() -> HeldBack? { heldBackReport.withLock { value in defer { value = nil }; return value } }
 
-    /// Work held back by a fault only it meets: decided messages waiting for their outputs
-    /// (`publish`), or files that could not be claimed from their inbox (`claim`).
+    /// Work held back by a fault only it meets: decided messages waiting for their outputs.
+    /// (Files that cannot be claimed from their inbox are `IntakeHealth`'s.)
     public struct HeldBack: Error, CustomStringConvertible {
-        public enum Stage: Sendable { case claim, publish }
         public var count: Int
         public var cause: any Error
-        public var stage: Stage = .publish
-        public var description: String {
-            switch stage {
-            case .publish: "\(count) message(s) held back until this clears (the others go on): \(cause)"
-            case .claim: "\(count) file(s) cannot be taken from their inbox, left there (the others go on): \(cause)"
-            }
-        }
+        public var description: String { "\(count) message(s) held back until this clears (the others go on): \(cause)" }
     }
 
     /// Every directory a decision writes into.

@@ -31,13 +31,15 @@ public final class SpoolWorker: Sendable {
     let heldBackReport = Mutex<HeldBack?>(nil)
     /// When the last successful `syncfs` of the spool started (monotonic nanoseconds).
     let lastSyncStarted = Mutex<UInt64>(0)
+    /// What keeps files waiting in inboxes: claims that fail are reported here (spec §8).
+    public let intake: IntakeHealth
     /// Connections the planning threads look committed state up on (`MessageStore.reader`), so
     /// they need not wait for the batch transaction open on `store`.
     private let readers = Mutex<[MessageStore]>([])
 
     public init(spool: Spool, processor: MessageProcessor, store: MessageStore, audit: AuditLog,
                 pseudonymizer: Pseudonymizer, workers: Int = 2, metrics: GatewayMetrics? = nil,
-                timelines: PathwayTimelines? = nil) {
+                timelines: PathwayTimelines? = nil, intake: IntakeHealth = IntakeHealth(reportPath: nil)) {
         self.spool = spool
         self.processor = processor
         self.store = store
@@ -46,6 +48,7 @@ public final class SpoolWorker: Sendable {
         self.workers = max(1, workers)
         self.metrics = metrics
         self.timelines = timelines
+        self.intake = intake
     }
 
     /// A file claimed into `state/processing/<partner>/`.
@@ -91,22 +94,19 @@ public final class SpoolWorker: Sendable {
     /// another process or an earlier pass already took is skipped. So is a name still in
     /// `processing/` from an earlier file (a sender reusing a name while the first is in flight):
     /// it is never replaced, and the new file is taken once the earlier one is done.
-    /// A file that cannot be claimed (an inbox the gateway may not write, EACCES) stays where it
-    /// is and is reported like a held-back message; it does not stop the other partners' files.
+    /// A file that cannot be claimed (an inbox the gateway may not write, EACCES; an inbox on
+    /// another file system, EXDEV) stays where it is, and its partner is reported and backed off
+    /// (`IntakeHealth`); it does not stop the other partners' files.
     private func claim(_ files: [Claimed]) -> [Claimed] {
-        var failed = 0
-        var cause: (any Error)?
-        let claimed = files.filter { file in
+        files.filter { file in
+            let inbox = spool.inbound(file.partner.id)
             do {
-                return try DurableFile.renameNoReplace("\(spool.inbound(file.partner.id))/\(file.name)",
-                                                       to: "\(spool.processing(file.partner.id))/\(file.name)")
+                return try DurableFile.renameNoReplace("\(inbox)/\(file.name)", to: "\(spool.processing(file.partner.id))/\(file.name)")
             } catch {
-                (failed, cause) = (failed + 1, cause ?? error)
+                intake.claimFailed(partner: file.partner.id, inbox: spool.relative(inbox), error: "\(error)")
                 return false
             }
         }
-        if let cause { heldBackReport.withLock { $0 = HeldBack(count: failed, cause: cause, stage: .claim) } }
-        return claimed
     }
 
     /// The pipeline for files already in `state/processing/` (fresh, or left by a crash).
@@ -223,7 +223,7 @@ public final class SpoolWorker: Sendable {
     private func prepare(_ files: [Claimed]) throws -> [Prepared] {
         guard !files.isEmpty else { return [] }
         let now = Date()
-        let results = Mutex([Result<Prepared, any Error>?](repeating: nil, count: files.count))
+        let results = Mutex([Result<Prepared?, any Error>?](repeating: nil, count: files.count))
         let next = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: min(workers, files.count)) { _ in
             while true {
@@ -233,16 +233,22 @@ public final class SpoolWorker: Sendable {
                 results.withLock { $0[index] = result }
             }
         }
-        return try results.withLock { try $0.map { try $0!.get() } }
+        return try results.withLock { try $0.compactMap { try $0!.get() } }
     }
 
-    private func prepare(_ file: Claimed, now: Date) throws -> Prepared {
+    /// Nil when the gateway may not read the file (its permissions changed after the intake
+    /// checked them): an operator problem, not the sender's, so it goes back to its inbox
+    /// undecided, where the next pass reports it (`IntakeHealth`) until it can be read.
+    private func prepare(_ file: Claimed, now: Date) throws -> Prepared? {
         var bytes: [UInt8] = []
         var readFailure: String?
         let path = "\(spool.processing(file.partner.id))/\(file.name)"
         var sha256: String?
         do {
             bytes = try FileReader.read(path, limit: processor.validator.limits.maxBytes)
+        } catch .system(_, let code) where code == EACCES || code == EPERM {
+            if (try? DurableFile.renameNoReplace(path, to: "\(spool.inbound(file.partner.id))/\(file.name)")) == true { return nil }
+            readFailure = FileReader.Failure.system(operation: "open", errno: code).description
         } catch {
             readFailure = error.description
             // Over the limit: its start still names the message (for a T01 AppRec), and the audit

@@ -37,6 +37,8 @@ public enum GatewayStatus {
         if let oldest = survey.oldestAgeSeconds, oldest > policy.maxInboundAgeSeconds {
             problems.append("an inbound file has waited \(StatusReport.age(oldest)) (limit \(StatusReport.age(policy.maxInboundAgeSeconds)))")
         }
+        // Files the daemon had to leave waiting (spec §8: the operator's to fix, said until fixed).
+        if daemon.running { problems += survey.intakeProblems.map(\.description) }
         // The daemon retries a failing batch (disk full, an unwritable directory) without exiting;
         // its files then sit in processing/, not inbound/.
         if let stuck = survey.oldestProcessingAgeSeconds, stuck > policy.maxInboundAgeSeconds {

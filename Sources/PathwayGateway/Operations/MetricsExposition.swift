@@ -62,6 +62,10 @@ public struct MetricsExposition: Sendable {
                perPartner { Double($0.outbound) })
         family("pathway_gateway_quarantined_files", "gauge", "Originals in quarantine/<partner>/ (reason files not counted).",
                perPartner { Double($0.quarantined) })
+        family("pathway_gateway_intake_problems", "gauge",
+               "Files left waiting in inbound/<partner>/ by an operator problem, by kind (inbox-unlistable: 1 while the inbox "
+               + "cannot be listed; file-unreadable, claim-failed, unconfigured-inbox: files). 0 when all is well.",
+               intakeSamples(partners: partners))
         if let database {
             let pending = Dictionary(uniqueKeysWithValues: database.pendingAppRecs.map { ($0.partner, $0) })
             let names = partners + pending.keys.filter { !partners.contains($0) }.sorted()
@@ -86,6 +90,19 @@ public struct MetricsExposition: Sendable {
                "Unix time this file was written; stale means the daemon is stopped or stuck.",
                [("", [], now.timeIntervalSince1970)])
         return families.map(Self.render).joined()
+    }
+
+    /// Every configured partner with every kind (zeros included), plus unconfigured inboxes.
+    private func intakeSamples(partners: [String]) -> [(String, [(String, String)], Double)] {
+        let kinds: [IntakeHealth.Problem.Kind] = [.inboxUnlistable, .fileUnreadable, .claimFailed, .unconfiguredInbox]
+        let names = partners + Set(survey.intakeProblems.map(\.partner)).subtracting(partners).sorted()
+        return names.flatMap { partner in
+            kinds.map { kind in
+                let matching = survey.intakeProblems.filter { $0.partner == partner && $0.kind == kind }
+                let value = matching.reduce(0) { $0 + max(1, $1.files) }
+                return ("", [("partner", partner), ("kind", kind.rawValue)], Double(value))
+            }
+        }
     }
 
     private static func render(_ family: Family) -> String {

@@ -26,6 +26,9 @@ public struct SpoolSurvey: Sendable, Equatable, Encodable {
     }
 
     public var inboxes: [Inbox]
+    /// What keeps files waiting, as the daemon last reported it (`IntakeHealth`): inboxes or files
+    /// it may not read, claims that fail, inboxes of partners no longer configured.
+    public var intakeProblems: [IntakeHealth.Problem] = []
 
     public var waiting: Int { inboxes.reduce(0) { $0 + $1.waiting } }
     public var quarantined: Int { inboxes.reduce(0) { $0 + $1.quarantined } }
@@ -34,7 +37,12 @@ public struct SpoolSurvey: Sendable, Equatable, Encodable {
 
     /// Surveys every configured partner's directories; missing directories count as empty.
     public static func take(spool: Spool, partners: [Partner], now: Date = Date()) -> SpoolSurvey {
-        SpoolSurvey(inboxes: partners.map { partner in
+        SpoolSurvey(inboxes: inboxes(spool: spool, partners: partners, now: now),
+                    intakeProblems: IntakeHealth.read(reportAt: spool.intakeReport))
+    }
+
+    private static func inboxes(spool: Spool, partners: [Partner], now: Date) -> [Inbox] {
+        partners.map { partner in
             let inbound = spool.inbound(partner.id)
             let waiting = Spool.candidates(in: inbound)
             let oldest = waiting.compactMap { changeTime("\(inbound)/\($0)") }.min()
@@ -47,7 +55,7 @@ public struct SpoolSurvey: Sendable, Equatable, Encodable {
                          oldestProcessingAgeSeconds: oldestClaim.map { max(0, now.timeIntervalSince1970 - $0) },
                          outbound: visibleNames(spool.outbound(partner.id)).count,
                          quarantined: visibleNames(spool.quarantine(partner.id)).filter { !isReasonFile($0) }.count)
-        })
+        }
     }
 
     /// A quarantined original's companion: `<original>.reason.txt`.

@@ -65,6 +65,19 @@ public enum DurableFile {
         return outcome
     }
 
+    /// Replaces `path` with `bytes` atomically and durably (a reader sees the old file or the new
+    /// one, never a part). For the small files the gateway itself rewrites, such as the intake
+    /// report `status` reads; never for messages, which are never replaced.
+    public static func replace(_ bytes: [UInt8], at path: String, mode: mode_t = 0o600) throws(Failure) {
+        let temp = try stage(bytes, for: path, mode: mode, sync: true)
+        guard rename(temp, path) == 0 else {
+            let code = errno
+            unlink(temp)
+            throw .system(operation: "rename", path: path, errno: code)
+        }
+        try fsyncDirectory(parent(of: path))
+    }
+
     /// Step 1 of a write: `bytes` in a fresh hidden temp file next to `finalPath` (returned).
     /// `sync: false` leaves the data in the page cache for a later `syncFileSystem` that covers a
     /// whole batch (group commit); a temp name is never read, so unsynced data there is harmless.
