@@ -11,11 +11,12 @@ struct GatewayProcess {
 
     /// `wrapper`: a command the binary runs under (e.g. `setpriv` to drop to another user).
     /// `input`: what it reads on standard input (nothing: an empty input).
+    /// `binary`: another copy of it (one that other users can reach, `TestPaths.binaryForOtherUsers`).
     static func run(_ arguments: [String], environment: [String: String] = [:], cwd: URL? = nil,
-                    wrapper: [String] = [], input: String = "") throws -> Output {
+                    wrapper: [String] = [], input: String = "", binary: String = TestPaths.binary) throws -> Output {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: wrapper.first ?? TestPaths.binary)
-        process.arguments = wrapper.isEmpty ? arguments : Array(wrapper.dropFirst()) + [TestPaths.binary] + arguments
+        process.executableURL = URL(fileURLWithPath: wrapper.first ?? binary)
+        process.arguments = wrapper.isEmpty ? arguments : Array(wrapper.dropFirst()) + [binary] + arguments
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
         process.environment = env

@@ -10,11 +10,9 @@ import Testing
     typealias Workspace = DaemonEndToEndTests.Workspace
     static let asNobody = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 
-    /// Whether `nobody` can run the binary here (root, setpriv, and a checkout nobody can reach).
-    static let nobodyCanRun: Bool = {
-        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: asNobody[0]) else { return false }
-        return (try? GatewayProcess.run(["--help"], wrapper: asNobody).status) == 0
-    }()
+    /// Whether `nobody` can run the binary here (root and setpriv).
+    static var nobodyCanRun: Bool { TestPaths.binaryForOtherUsers != nil }
+    static var binary: String { TestPaths.binaryForOtherUsers ?? TestPaths.binary }
 
     /// A workspace the daemon, running as nobody, owns.
     static func nobodysWorkspace() throws -> Workspace {
@@ -25,7 +23,7 @@ import Testing
 
     static func run(_ ws: Workspace, _ arguments: [String], asNobody: Bool = true) throws -> GatewayProcess.Output {
         try GatewayProcess.run(arguments, environment: ["PATHWAY_GATEWAY_CONFIG": ""], cwd: ws.root,
-                               wrapper: asNobody ? Self.asNobody : [])
+                               wrapper: asNobody ? Self.asNobody : [], binary: asNobody ? Self.binary : TestPaths.binary)
     }
 
     /// Root drops a file the way a partner system running as its own user would.
@@ -37,7 +35,7 @@ import Testing
     /// Defect 7: a file the gateway may not read is not rejected (it was never read): it waits,
     /// the inbox's other files go on, `run --once` exits 1 and says why; once readable, it is
     /// taken like any other.
-    @Test(.enabled(if: nobodyCanRun, "needs root, setpriv and a checkout nobody can reach"))
+    @Test(.enabled(if: nobodyCanRun, "needs root and setpriv to run the daemon as nobody"))
     func aFileTheGatewayMayNotReadWaitsAndIsTakenOnceReadable() throws {
         let ws = try Self.nobodysWorkspace()
         #expect(try Self.run(ws, ["run", "--once"]).status == 0)  // creates the spool as nobody
@@ -59,7 +57,7 @@ import Testing
 
     /// Spec §1: `run --once` exits 1 when it leaves messages held back (an outbound directory the
     /// gateway may not write), 0 once a later run could finish them.
-    @Test(.enabled(if: nobodyCanRun, "needs root, setpriv and a checkout nobody can reach"))
+    @Test(.enabled(if: nobodyCanRun, "needs root and setpriv to run the daemon as nobody"))
     func runOnceExitsOneWhileMessagesAreHeldBack() throws {
         let ws = try Self.nobodysWorkspace()
         #expect(try Self.run(ws, ["run", "--once"]).status == 0)
@@ -77,7 +75,7 @@ import Testing
 
     /// Defect 7: an inbox the gateway may not list stops neither the daemon nor the other
     /// partners; `status` turns unhealthy and names it, the metrics count it, until it is fixed.
-    @Test(.enabled(if: nobodyCanRun, "needs root, setpriv and a checkout nobody can reach"))
+    @Test(.enabled(if: nobodyCanRun, "needs root and setpriv to run the daemon as nobody"))
     func anInboxTheGatewayMayNotListIsReportedAndTheOthersGoOn() throws {
         let ws = try Self.nobodysWorkspace()
         try ws.configure(["metrics": ["intervalSeconds": 1]])
@@ -94,7 +92,7 @@ import Testing
         #expect(FileManager.default.createFile(atPath: log.path, contents: nil))
         let daemon = Process()
         daemon.executableURL = URL(fileURLWithPath: Self.asNobody[0])
-        daemon.arguments = Array(Self.asNobody.dropFirst()) + [TestPaths.binary, "run"]
+        daemon.arguments = Array(Self.asNobody.dropFirst()) + [Self.binary, "run"]
         daemon.currentDirectoryURL = ws.root
         daemon.environment = ProcessInfo.processInfo.environment.merging(["PATHWAY_GATEWAY_CONFIG": ""]) { $1 }
         daemon.standardError = try FileHandle(forWritingTo: log)
