@@ -40,4 +40,57 @@ import Testing
         #expect(GatewayProcess.stop(process) == 0)
         #expect(ws.visible("outbound/bergen-kommune").count == 1)
     }
+
+    /// A deleted or replaced pseudonym key is refused while the state has history.
+    @Test func replacedOrDeletedPseudonymKeyIsRefused() throws {
+        let ws = try Workspace()
+        try ws.drop(SampleSet.all[0].bytes, as: "sp1.xml")
+        #expect(try ws.run().status == 0)
+        let key = ws.root.appendingPathComponent("spool/state/pseudonym.key")
+        let original = try Data(contentsOf: key)
+        try Data((0..<32).map { UInt8($0) }).write(to: key)
+        let replaced = try ws.run()
+        #expect(replaced.status == 2)
+        #expect(replaced.stderr.contains("is not the key this state was written with"), "\(replaced.stderr)")
+        try FileManager.default.removeItem(at: key)
+        let deleted = try ws.run()
+        #expect(deleted.status == 2)
+        #expect(deleted.stderr.contains("pseudonym key") && deleted.stderr.contains("is missing"), "\(deleted.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: key.path), "no new key is made")
+        try original.write(to: key)
+        #expect(try ws.run().status == 0, "the right key is accepted again")
+    }
+
+    /// A lost database is refused with one line naming the fix.
+    @Test func deletedDatabaseIsRefused() throws {
+        let ws = try Workspace()
+        try ws.drop(SampleSet.all[0].bytes, as: "sp1.xml")
+        #expect(try ws.run().status == 0)
+        for name in ws.files("state") where name.hasPrefix("gateway.sqlite") { try remove(ws, "state/\(name)") }
+        try ws.drop(SampleSet.all[0].bytes, as: "resend.xml")
+        let refused = try ws.run()
+        #expect(refused.status == 2)
+        let lines = refused.stderr.split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(refused.stderr.contains("is missing but the audit log holds") && refused.stderr.contains("state rebuild"))
+        #expect(ws.visible("outbound/bergen-kommune").count == 1, "nothing routed on forgotten state")
+        #expect(ws.files("inbound/helse-bergen") == ["resend.xml"])
+    }
+
+    /// A database restored from a backup older than the log is refused.
+    @Test func restoredOlderDatabaseIsRefused() throws {
+        let ws = try Workspace()
+        try ws.drop(SampleSet.all[0].bytes, as: "sp1.xml")
+        #expect(try ws.run().status == 0)
+        let state = ws.root.appendingPathComponent("spool/state")
+        let backup = ws.root.appendingPathComponent("backup.sqlite")
+        try FileManager.default.copyItem(at: state.appendingPathComponent("gateway.sqlite"), to: backup)
+        try ws.drop(SampleSet.all[1].bytes, as: "npf.xml")
+        #expect(try ws.run().status == 0)
+        for name in ws.files("state") where name.hasPrefix("gateway.sqlite") { try remove(ws, "state/\(name)") }
+        try FileManager.default.copyItem(at: backup, to: state.appendingPathComponent("gateway.sqlite"))
+        let refused = try ws.run()
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("is older than the audit log"), "\(refused.stderr)")
+    }
 }
