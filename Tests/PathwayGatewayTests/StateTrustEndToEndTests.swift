@@ -93,4 +93,66 @@ import Testing
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("is older than the audit log"), "\(refused.stderr)")
     }
+
+    /// After a lost database, `state rebuild` brings back what a resend needs: the same AppRec
+    /// (re-encoded from the archived original when the partner fetched it), nothing routed twice,
+    /// and the timeline; a routed message still awaits the municipality's AppRec.
+    @Test func rebuildAfterLostDatabaseAnswersResendsAsBefore() throws {
+        let ws = try Workspace()
+        let sp1 = SampleSet.all[0].bytes
+        try ws.drop(sp1, as: "sp1.xml")
+        try ws.drop(SampleSet.all[1].bytes, as: "npf.xml")
+        #expect(try ws.run().status == 0)
+        let receipts = ws.visible("outbound/helse-bergen")
+        #expect(receipts.count == 2)
+        let firstAppRecs = try receipts.map { try ws.read("outbound/helse-bergen/\($0)") }
+        for name in receipts { try remove(ws, "outbound/helse-bergen/\(name)") }  // fetched by the hospital
+        let routed = ws.visible("outbound/bergen-kommune")
+        for name in ws.files("state") where name.hasPrefix("gateway.sqlite") { try remove(ws, "state/\(name)") }
+
+        let rebuilt = try GatewayProcess.run(["state", "rebuild"], environment: env, cwd: ws.root)
+        #expect(rebuilt.status == 0, "\(rebuilt.stdout) \(rebuilt.stderr)")
+        #expect(rebuilt.stdout.contains("messages:         2 (keys for resends: 2)"), "\(rebuilt.stdout)")
+        #expect(rebuilt.stdout.contains("0 from outbound files, 2 re-encoded"), "\(rebuilt.stdout)")
+        for fnr in SampleSet.patients { #expect(!rebuilt.stdout.contains(fnr) && !rebuilt.stderr.contains(fnr)) }
+
+        try ws.drop(sp1, as: "resend.xml")
+        let after = try ws.run()
+        #expect(after.status == 0, "\(after.stderr)")
+        #expect(ws.visible("outbound/bergen-kommune") == routed, "a resend of a routed message is not routed again")
+        let answer = try #require(ws.visible("outbound/helse-bergen").first)
+        #expect(try ws.read("outbound/helse-bergen/\(answer)") == firstAppRecs[0] || (try ws.read("outbound/helse-bergen/\(answer)")) == firstAppRecs[1],
+                "the resend gets the very AppRec sent before")
+        #expect(try ws.auditRecords().last?["outcome"] as? String == "duplicate")
+        let store = try MessageStore(path: ws.root.appendingPathComponent("spool/state/gateway.sqlite").path)
+        let counts = try store.rebuildCounts()
+        #expect(counts.awaitingAppRec == routed.count, "routed messages still await the municipality's AppRec")
+        #expect(counts.timelineEvents == 2)
+        #expect(try GatewayProcess.run(["audit", "verify"], environment: env, cwd: ws.root).status == 0)
+    }
+
+    /// A database restored from an older backup is kept aside and the state rebuilt from the log.
+    @Test func rebuildKeepsTheRestoredDatabaseAside() throws {
+        let ws = try Workspace()
+        try ws.drop(SampleSet.all[0].bytes, as: "sp1.xml")
+        #expect(try ws.run().status == 0)
+        let state = ws.root.appendingPathComponent("spool/state")
+        let backup = try Data(contentsOf: state.appendingPathComponent("gateway.sqlite"))
+        try ws.drop(SampleSet.all[1].bytes, as: "npf.xml")
+        #expect(try ws.run().status == 0)
+        for name in ws.files("state") where name.hasPrefix("gateway.sqlite") { try remove(ws, "state/\(name)") }
+        try backup.write(to: state.appendingPathComponent("gateway.sqlite"))
+        #expect(try ws.run().status == 2)
+
+        let rebuilt = try GatewayProcess.run(["state", "rebuild"], environment: env, cwd: ws.root)
+        #expect(rebuilt.status == 0, "\(rebuilt.stdout) \(rebuilt.stderr)")
+        let aside = ws.files("state").filter { $0.hasPrefix("gateway.sqlite.before-rebuild-") }
+        #expect(aside.count == 1)
+        #expect(try ws.read("state/\(aside[0])") == Array(backup), "the old database is kept, unchanged")
+        try ws.drop(SampleSet.all[1].bytes, as: "npf-again.xml")
+        #expect(try ws.run().status == 0)
+        #expect(try ws.auditRecords().last?["outcome"] as? String == "duplicate")
+        #expect(try GatewayProcess.run(["state", "rebuild", "--help"], environment: env, cwd: ws.root).status == 0)
+        #expect(try GatewayProcess.run(["state", "rebuild", "extra"], environment: env, cwd: ws.root).status == 2)
+    }
 }

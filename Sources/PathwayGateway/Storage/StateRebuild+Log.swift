@@ -15,7 +15,7 @@ extension StateRebuild {
 
         /// The ids the pipeline drew for this message, in the order it drew them: the routed
         /// copies' MsgIds, then the AppRec's (`MessageProcessor` asks for them in that order).
-        var drawnIds: [String] { routed.compactMap(\.msgId) + (appRec?.msgId).map { [$0] } ?? [] }
+        var drawnIds: [String] { routed.compactMap(\.msgId) + ((appRec?.msgId).map { [$0] } ?? []) }
     }
 
     /// Every message of the log, in the order they were decided (their first record's seq), and
