@@ -155,4 +155,24 @@ import Testing
         #expect(try GatewayProcess.run(["state", "rebuild", "--help"], environment: env, cwd: ws.root).status == 0)
         #expect(try GatewayProcess.run(["state", "rebuild", "extra"], environment: env, cwd: ws.root).status == 2)
     }
+
+    /// A database of an earlier version (no fingerprint yet) takes the fingerprint of the key it
+    /// starts with; from then on another key is refused.
+    @Test func anEarlierDatabaseGetsTheKeysFingerprintOnItsFirstStart() throws {
+        let ws = try Workspace()
+        try ws.drop(SampleSet.all[0].bytes, as: "sp1.xml")
+        #expect(try ws.run().status == 0)
+        let database = ws.root.appendingPathComponent("spool/state/gateway.sqlite").path
+        do {
+            let db = try SQLiteDatabase(path: database)
+            try db.execute("DROP TABLE state_facts; PRAGMA user_version = 5")
+        }
+        #expect(try ws.run().status == 0)
+        let key = ws.root.appendingPathComponent("spool/state/pseudonym.key").path
+        let fingerprint = try MessageStore(path: database).keyFingerprint()
+        #expect(fingerprint == (try Pseudonymizer.load(keyAt: key)).fingerprint)
+        #expect(fingerprint?.count == 64)
+        try Data(repeating: 7, count: 32).write(to: URL(fileURLWithPath: key))
+        #expect(try ws.run().status == 2)
+    }
 }

@@ -69,8 +69,11 @@ extension StateRebuild {
             (decision.errorCode, decision.errorText) = error
             let partner = config.partners.first { $0.id == received.partner }
             let reused = error.code == "E10" && (error.text ?? "").contains("already used")
-            decision.registersKey = received.msgType != nil && received.msgType != "APPREC" && !received.security && !reused
-                && !(received.msgId ?? "").isEmpty && received.sender.map { partner?.herIds.contains($0) ?? false } ?? false
+            // As `MessageProcessor.reject` decides: the sender only when it belongs to the inbox, the
+            // MsgId only from a parsed header (a salvaged one is logged, not recorded).
+            if received.sender.map({ partner?.herIds.contains($0) ?? false }) != true || received.security { decision.senderHerId = nil }
+            if received.msgType == nil { (decision.msgId, decision.senderHerId) = (nil, nil) }
+            decision.registersKey = received.msgType != "APPREC" && !reused && !(decision.msgId ?? "").isEmpty && decision.senderHerId != nil
         case .duplicate:
             let named = received.errors.first.flatMap { text in
                 text.hasPrefix("duplicate of message ") ? text.dropFirst(21).split(separator: ";").first.map(String.init) : nil

@@ -162,7 +162,7 @@ public final class StateRebuild {
             try timelines.record(facts: plan.facts, partner: partner, messageId: message.id, receivedAt: date)
         }
         if message.appRec != nil, decision.appRec == nil {
-            report.gap("AppRec bytes: fetched from outbound by the partner and not re-encodable (see the reasons below); "
+            report.gap("AppRec bytes: fetched from outbound by the partner and not re-encodable (why: the 'original not usable' lines); "
                        + "a resend is refused with E10 instead of answered with the same AppRec — never routed twice")
         }
     }
