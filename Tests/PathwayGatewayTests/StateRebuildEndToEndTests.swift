@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+@testable import PathwayGateway
+
+/// `state rebuild` against the demo tour's spool (every flow of spec §4: accepted and routed,
+/// rejected for each reason, a duplicate, an E10 reuse, an X99 spoof, municipal AppRecs OK and
+/// Avvist): the rebuilt tables equal the lost ones, decision times aside.
+@Suite struct StateRebuildEndToEndTests {
+    /// The rows a rebuild must bring back, one text per row (times left out: a claim is stamped
+    /// with its decision's time from the log).
+    static let tables: [(name: String, columns: String, order: String)] = [
+        ("messages", "id, partner_id, file_name, sha256, sender_her_id, msg_id, msg_type, state, outcome, error_code, error_text, duplicate_of, destination", "id"),
+        ("message_keys", "sender_her_id, msg_id, message_id", "message_id"),
+        ("apprecs", "message_id, receipt_id, status, error_code, error_text, bytes, path", "message_id"),
+        ("routed", "routed_msg_id, message_id, target_partner, target_her_id, path, state, receiver_status, receiver_error_code, receiver_message_id", "routed_msg_id"),
+        ("pathway_events", "message_id, pseudonym, pathway, event, type, event_date, diagnosis_date, kommune, partner_id, msg_id, received_at", "message_id"),
+    ]
+
+    /// Each table's rows as text, every column quoted (`quote()`: NULL, numbers, text and blobs told apart).
+    static func rows(_ path: String) throws -> [[String]] {
+        let db = try SQLiteDatabase(path: path)
+        return try tables.map { table in
+            let text = table.columns.split(separator: ",").map { "quote(\($0.trimmingCharacters(in: .whitespaces)))" }.joined(separator: " || '|' || ")
+            return try db.query("SELECT \(text) FROM \(table.name) ORDER BY \(table.order)") { try $0.string(0) }
+        }
+    }
+
+    @Test func rebuiltTablesEqualTheLostOnesEvenWithEveryAppRecFetched() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("pg-rebuild-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let demo = try GatewayProcess.run(["demo", "--dir", root.path])
+        #expect(demo.status == 0, "\(demo.stderr)")
+        let state = root.appendingPathComponent("spool/state").path
+        let before = try Self.rows("\(state)/gateway.sqlite")
+        #expect(before[0].count >= 10 && before[3].count >= 3, "the tour covers the flows")
+        let outbound = root.appendingPathComponent("spool/outbound").path
+        for partner in try FileManager.default.contentsOfDirectory(atPath: outbound) {
+            for name in try FileManager.default.contentsOfDirectory(atPath: "\(outbound)/\(partner)") where name.hasSuffix(".apprec.xml") {
+                try FileManager.default.removeItem(atPath: "\(outbound)/\(partner)/\(name)")
+            }
+        }
+        for name in try FileManager.default.contentsOfDirectory(atPath: state) where name.hasPrefix("gateway.sqlite") {
+            try FileManager.default.removeItem(atPath: "\(state)/\(name)")
+        }
+        let config = root.appendingPathComponent("pathway-gateway.json").path
+        let rebuilt = try GatewayProcess.run(["state", "rebuild", "--config", config])
+        #expect(rebuilt.status == 0, "\(rebuilt.stdout)\(rebuilt.stderr)")
+        let after = try Self.rows("\(state)/gateway.sqlite")
+        for (table, (old, new)) in zip(Self.tables, zip(before, after)) {
+            #expect(old == new, "\(table.name)")
+        }
+    }
+
+    /// A rebuild under a key the log was not written with would bless it: refused, nothing changed.
+    @Test func rebuildRefusesAKeyTheLogWasNotWrittenWith() throws {
+        let ws = try DaemonEndToEndTests.Workspace()
+        try ws.drop(SampleSet.all[0].bytes, as: "sp1.xml")
+        #expect(try ws.run().status == 0)
+        let state = ws.root.appendingPathComponent("spool/state").path
+        for name in try FileManager.default.contentsOfDirectory(atPath: state) where name.hasPrefix("gateway.sqlite") {
+            try FileManager.default.removeItem(atPath: "\(state)/\(name)")
+        }
+        try Data(repeating: 1, count: 32).write(to: URL(fileURLWithPath: "\(state)/pseudonym.key"))
+        let refused = try GatewayProcess.run(["state", "rebuild"], environment: ["PATHWAY_GATEWAY_CONFIG": ""], cwd: ws.root)
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("is not the key the audit log was written with"), "\(refused.stderr)")
+        #expect(!ws.files("state").contains { $0.hasPrefix("gateway.sqlite") }, "nothing was changed")
+        try FileManager.default.removeItem(atPath: "\(state)/pseudonym.key")
+        let missing = try GatewayProcess.run(["state", "rebuild"], environment: ["PATHWAY_GATEWAY_CONFIG": ""], cwd: ws.root)
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("--new-key"))
+        let renewed = try GatewayProcess.run(["state", "rebuild", "--new-key"], environment: ["PATHWAY_GATEWAY_CONFIG": ""], cwd: ws.root)
+        #expect(renewed.status == 0, "\(renewed.stdout)\(renewed.stderr)")
+        #expect(renewed.stdout.contains("a NEW pseudonym key was made"))
+        #expect(try ws.run().status == 0, "the new key is the state's key now")
+    }
+}
