@@ -15,7 +15,9 @@ enum RunCommand {
 
         Runs the gateway on the configured spool: finishes work a crash left, then takes every *.xml
         dropped into spool/inbound/<partner>/. --once drains the inbound directories and exits 0.
-        Refuses to start (exit 2) while another gateway holds spool/state/gateway.lock.
+        Refuses to start (exit 2) while another gateway holds the spool lock (spool/state/), or when the
+        state database, the pseudonym key and the audit log do not belong together (one line names the
+        fix: restore them from one backup, or `pathway-gateway state rebuild`).
         SIGTERM/SIGINT: finish the file in hand and exit 0. SIGHUP: reload the configuration (a bad
         one, or one naming another spool, is refused and the running one kept).
         Logs one line per event on stderr (logfmt unless --log-format or the config's log.format
