@@ -23,9 +23,12 @@ extension StateRebuild {
     static func loggedMessages(in directory: AuditDirectory) throws -> (messages: [LoggedMessage], records: Int) {
         var byId: [String: LoggedMessage] = [:]
         var records = 0
-        try AuditReader(directory: directory).forEachRecord { record in
+        try AuditReader(directory: directory).forEachRecord { whole in
             records += 1
-            guard let id = record.gatewayId else { return }
+            guard let id = whole.gatewayId else { return }
+            // A large log has hundreds of thousands of records: keep none of the chain's fields.
+            var record = whole
+            (record.prev, record.hash, record.warnings, record.routedTo) = ("", "", [], [])
             var message = byId[id] ?? LoggedMessage(id: id, firstSeq: record.seq)
             switch record.event {
             case "replay": message.replayOf = record.errors.first.flatMap(replayedId)
