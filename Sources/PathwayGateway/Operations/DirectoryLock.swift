@@ -34,12 +34,13 @@ enum DirectoryLock {
         return fd
     }
 
-    /// Whether some process holds `path` locked; nil when the directory does not exist. The
-    /// pid is the holder's as `/proc/locks` names it (nil when it cannot be read).
+    /// Whether some process holds `path` locked; nil when the directory does not exist or the
+    /// caller may not open it (the lock file then tells). The pid is the holder's as
+    /// `/proc/locks` names it (nil when it cannot be read).
     static func probe(_ path: String) throws(SpoolLock.Failure) -> (held: Bool, pid: Int32?)? {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else {
-            if errno == ENOENT { return nil }
+            if errno == ENOENT || errno == EACCES { return nil }
             throw .system(operation: "open", path: path, errno: errno)
         }
         defer { close(fd) }

@@ -55,7 +55,8 @@ public final class SpoolLock: Sendable {
         close(directoryFd)
     }
 
-    /// Takes the lock at `path` (creating the file, mode 0600) and writes our pid into it. Retries
+    /// Takes the lock on `path`'s directory, then the one at `path` (creating the file, mode 0600)
+    /// and writes our pid into it. Retries
     /// for up to `patience` seconds because `status` takes the lock for a few microseconds to test
     /// it; a daemon holding it is reported as `.held` after that.
     public static func acquire(_ path: String, patience: TimeInterval = 2) throws(Failure) -> SpoolLock {
@@ -97,8 +98,9 @@ public final class SpoolLock: Sendable {
         return SpoolLock(path: path, fd: fd, directoryFd: directoryFd)
     }
 
-    /// Who holds the lock at `path`, without creating anything: opens read-only and tries a shared
-    /// lock, released at once. Works for any user who can read the file.
+    /// Who holds the lock at `path`, without creating anything: opens `path`'s directory (else the
+    /// file) read-only and tries a shared lock, released at once. Works for any user who can read
+    /// the directory or the file.
     public static func probe(_ path: String) throws(Failure) -> Holder {
         if let directory = try DirectoryLock.probe(DurableFile.parent(of: path)), directory.held {
             return .process(pid: directory.pid ?? pidInFile(path))
