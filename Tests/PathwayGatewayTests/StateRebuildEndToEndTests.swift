@@ -74,4 +74,31 @@ import Testing
         #expect(renewed.stdout.contains("a NEW pseudonym key was made"))
         #expect(try ws.run().status == 0, "the new key is the state's key now")
     }
+
+    /// With the AppRec fetched and the original pruned, the log alone still gives the key: the
+    /// gap is reported (exit 1) and a resend is refused, never routed a second time.
+    @Test func withoutTheOriginalTheKeyStillStopsASecondRouting() throws {
+        let ws = try DaemonEndToEndTests.Workspace()
+        let sp1 = SampleSet.all[0].bytes
+        try ws.drop(sp1, as: "sp1.xml")
+        #expect(try ws.run().status == 0)
+        let spool = ws.root.appendingPathComponent("spool").path
+        for dir in ["outbound/helse-bergen", "archive/helse-bergen"] {
+            for name in ws.visible(dir) { try FileManager.default.removeItem(atPath: "\(spool)/\(dir)/\(name)") }
+        }
+        for name in ws.files("state") where name.hasPrefix("gateway.sqlite") { try FileManager.default.removeItem(atPath: "\(spool)/state/\(name)") }
+        let rebuilt = try GatewayProcess.run(["state", "rebuild"], environment: ["PATHWAY_GATEWAY_CONFIG": ""], cwd: ws.root)
+        #expect(rebuilt.status == 1, "\(rebuilt.stdout)\(rebuilt.stderr)")
+        #expect(rebuilt.stdout.contains("NOT REBUILT:      1 message(s): AppRec bytes"), "\(rebuilt.stdout)")
+        #expect(rebuilt.stdout.contains("NOT REBUILT:      1 message(s): timeline event"))
+        #expect(rebuilt.stdout.contains("original gone from archive/quarantine"))
+        let msgId = try #require(try ws.auditRecords().first?["msgId"] as? String)
+        #expect(!rebuilt.stdout.contains(msgId), "the report names no message")
+
+        let routed = ws.visible("outbound/bergen-kommune")
+        try ws.drop(sp1, as: "resend.xml")
+        #expect(try ws.run().status == 0)
+        #expect(ws.visible("outbound/bergen-kommune") == routed, "never routed twice")
+        #expect(try ws.auditRecords().last?["outcome"] as? String == "rejected")
+    }
 }

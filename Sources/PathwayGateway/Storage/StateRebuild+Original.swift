@@ -16,11 +16,12 @@ extension StateRebuild {
     /// time and drawn ids, duplicates looked up in the database rebuilt so far. Nil (the reason
     /// counted where it matters) when the original is gone or changed, or is decided differently
     /// today. Throws when the patient's pseudonym under this key is not the logged one.
-    func replan(_ message: LoggedMessage, _ received: AuditRecord, date: Date) throws -> ProcessingPlan? {
+    /// `appRecSent`: the AppRec's bytes came from its outbound file (the original is not needed for them).
+    func replan(_ message: LoggedMessage, _ received: AuditRecord, date: Date, appRecSent: Bool) throws -> ProcessingPlan? {
         let plan: ProcessingPlan
         switch original(message, received) {
         case let .failure(reason):
-            unavailable(reason, message, received)
+            unavailable(reason, message, received, appRecSent: appRecSent)
             return nil
         case let .success((partner, bytes)):
             let drawn = DrawnIds(message.drawnIds)
@@ -28,7 +29,7 @@ extension StateRebuild {
                                                sha256: received.sha256 ?? "", now: date, newId: drawn.next)
             let lookups = MessageProcessor.Lookups(firstMessage: store.findFirst, routedMessage: store.matchAppRec)
             guard let made = try? processor.plan(input, lookups: lookups) else {
-                unavailable(.decidedDifferently, message, received)
+                unavailable(.decidedDifferently, message, received, appRecSent: appRecSent)
                 return nil
             }
             plan = made
@@ -40,7 +41,7 @@ extension StateRebuild {
         guard plan.decision.outcome.rawValue == received.outcome, plan.decision.appRec?.receiptId == message.appRec?.msgId,
               plan.decision.routed.map(\.routedMsgId) == message.routed.compactMap(\.msgId),
               plan.decision.routed.map(\.targetPartner) == message.routed.compactMap(\.partner) else {
-            unavailable(.decidedDifferently, message, received)
+            unavailable(.decidedDifferently, message, received, appRecSent: appRecSent)
             return nil
         }
         var facts = plan.facts
@@ -63,10 +64,10 @@ extension StateRebuild {
     }
 
     /// Counts why the original could not serve, for the parts of the message that needed it.
-    private func unavailable(_ reason: Unavailable, _ message: LoggedMessage, _ received: AuditRecord) {
-        let needed = (message.appRec != nil ? 1 : 0) + (received.pathwayEvent != nil && received.outcome == "accepted" ? 1 : 0)
-            + (received.outcome == "apprec-received" ? 1 : 0)
-        guard needed > 0 else { return }
+    private func unavailable(_ reason: Unavailable, _ message: LoggedMessage, _ received: AuditRecord, appRecSent: Bool) {
+        let needed = (message.appRec != nil && !appRecSent) || (received.pathwayEvent != nil && received.outcome == "accepted")
+            || received.outcome == "apprec-received"
+        guard needed else { return }
         report.gap("original not usable: \(reason.rawValue)")
         if received.pathwayEvent != nil, received.outcome == "accepted" {
             report.gap("timeline event (its dates are in the original)")

@@ -116,8 +116,8 @@ public final class StateRebuild {
             return
         }
         clock.set(date)
-        let replanned = try replan(message, received, date: date)
         let sent = sentAppRec(message)
+        let replanned = try replan(message, received, date: date, appRecSent: sent != nil)
         var decision: MessageStore.Decision
         if let plan = replanned {
             decision = plan.decision
