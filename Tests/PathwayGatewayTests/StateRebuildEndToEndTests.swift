@@ -101,4 +101,35 @@ import Testing
         #expect(ws.visible("outbound/bergen-kommune") == routed, "never routed twice")
         #expect(try ws.auditRecords().last?["outcome"] as? String == "rejected")
     }
+
+    /// Rotated audit files are read too: the check finds the newest records in a rotated file
+    /// when the current one is empty, and the rebuild knows messages from every file.
+    @Test func rotatedAuditFilesAreCheckedAndRebuiltFrom() throws {
+        let ws = try DaemonEndToEndTests.Workspace()
+        let env = ["PATHWAY_GATEWAY_CONFIG": ""]
+        try ws.drop(SampleSet.all[0].bytes, as: "sp1.xml")
+        #expect(try ws.run().status == 0)
+        let audit = ws.root.appendingPathComponent("spool/audit").path
+        func rotate() throws {
+            let records = try ws.auditRecords(event: nil).compactMap { $0["seq"] as? Int }
+            let name = "audit-20261201-00000\(ws.files("audit").count)-\(records.first!)-\(records.last!).jsonl"
+            try FileManager.default.moveItem(atPath: "\(audit)/audit.jsonl", toPath: "\(audit)/\(name)")
+            try Data().write(to: URL(fileURLWithPath: "\(audit)/audit.jsonl"))
+        }
+        try rotate()
+        try ws.drop(SampleSet.all[1].bytes, as: "npf.xml")
+        #expect(try ws.run().status == 0)
+        try rotate()
+        let spool = ws.root.appendingPathComponent("spool").path
+        for name in ws.files("state") where name.hasPrefix("gateway.sqlite") { try FileManager.default.removeItem(atPath: "\(spool)/state/\(name)") }
+        let refused = try ws.run()
+        #expect(refused.status == 2 && refused.stderr.contains("is missing but the audit log holds"), "\(refused.stderr)")
+        let rebuilt = try GatewayProcess.run(["state", "rebuild"], environment: env, cwd: ws.root)
+        #expect(rebuilt.status == 0, "\(rebuilt.stdout)\(rebuilt.stderr)")
+        #expect(rebuilt.stdout.contains("from 3 audit file(s)") && rebuilt.stdout.contains("messages:         2"), "\(rebuilt.stdout)")
+        try ws.drop(SampleSet.all[0].bytes, as: "sp1-again.xml")
+        #expect(try ws.run().status == 0)
+        #expect(try ws.auditRecords().last?["outcome"] as? String == "duplicate")
+        #expect(try GatewayProcess.run(["audit", "verify"], environment: env, cwd: ws.root).status == 0)
+    }
 }

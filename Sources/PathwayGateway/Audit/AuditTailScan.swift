@@ -16,6 +16,14 @@ public struct AuditTailScan: Sendable, Equatable {
     /// Distinct gateway message ids (`gatewayId`) of the newest records, newest first.
     public var gatewayIds: [String]
 
+    /// A log without records (a fresh install).
+    public static let empty = AuditTailScan(headSeq: 0, gatewayIds: [])
+
+    init(headSeq: Int, gatewayIds: [String]) {
+        self.headSeq = headSeq
+        self.gatewayIds = gatewayIds
+    }
+
     /// Scans `directory`'s newest file that holds a whole record; at most `limit` ids.
     public init(directory: AuditDirectory, limit: Int = 32, window: Int = 256 << 10) throws {
         headSeq = 0
