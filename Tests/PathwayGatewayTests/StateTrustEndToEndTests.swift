@@ -41,6 +41,24 @@ import Testing
         #expect(ws.visible("outbound/bergen-kommune").count == 1)
     }
 
+    /// Even the whole state directory removed under a running daemon does not let a second one
+    /// work: its new state/ is not locked, but state and audit log no longer agree.
+    @Test func removedStateDirectoryDoesNotLetASecondDaemonWork() throws {
+        let ws = try Workspace()
+        let process = try ws.start(["run"])
+        defer { if process.isRunning { process.terminate() } }
+        try ws.drop(SampleSet.all[0].bytes, as: "sp1.xml")
+        #expect(waitFor { !ws.visible("archive/helse-bergen").isEmpty })
+        try remove(ws, "state")
+        try ws.drop(SampleSet.all[0].bytes, as: "resend.xml")
+        let second = try GatewayProcess.run(["run", "--once"], environment: env, cwd: ws.root)
+        #expect(second.status == 2)
+        #expect(second.stderr.contains("is missing but the audit log holds"), "\(second.stderr)")
+        #expect(ws.visible("outbound/bergen-kommune").count == 1)
+        process.terminate()
+        process.waitUntilExit()
+    }
+
     /// A deleted or replaced pseudonym key is refused while the state has history.
     @Test func replacedOrDeletedPseudonymKeyIsRefused() throws {
         let ws = try Workspace()
