@@ -37,7 +37,9 @@ enum StateCommand {
             config = try ConfigLoader.load(ConfigLoader.locate(explicit: args["--config"]))
             schemas = try SchemaLocator.load(explicit: config.schemas)
             let spool = Spool(root: config.spool)
-            guard FileManager.default.fileExists(atPath: "\(spool.root)/state") else { return CLI.fail("no spool state directory in \(spool.root)") }
+            let audit = AuditDirectory(current: spool.auditLog)
+            guard !audit.files().isEmpty else { return CLI.fail("cannot rebuild: no audit log in \(audit.path) (a fresh install needs no rebuild)") }
+            try DurableFile.ensureDirectory("\(spool.root)/state")  // removed with everything in it, perhaps
             lock = try SpoolLock.acquire(spool.lockFile, patience: 0.5)
         } catch {
             return CLI.fail("cannot rebuild: \(error)")
