@@ -17,7 +17,9 @@ enum RunCommand {
         dropped into spool/inbound/<partner>/. --once drains the inbound directories and exits: 0 all
         drained, 1 files left waiting (an inbox or file the gateway may not read, a claim that fails,
         messages held back by an unwritable outbound; each is logged), 2 could not run.
-        Refuses to start (exit 2) while another gateway holds spool/state/gateway.lock.
+        Refuses to start (exit 2) while another gateway holds the spool lock (spool/state/), or when the
+        state database, the pseudonym key and the audit log do not belong together (one line names the
+        fix: restore them from one backup, or `pathway-gateway state rebuild`).
         SIGTERM/SIGINT: finish the file in hand and exit 0. SIGHUP: reload the configuration (a bad
         one, or one naming another spool, is refused and the running one kept).
         Logs one line per event on stderr (logfmt unless --log-format or the config's log.format

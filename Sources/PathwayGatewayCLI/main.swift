@@ -13,6 +13,7 @@ let usage = """
       replay [--config FILE] ID...                          run rejected messages again after a fix; never routes twice
       demo [--dir DIR]                                      a newcomer's tour on a fresh spool with the sample messages
       audit verify|tail|show|find [--config FILE]           check the audit log's chain; read it (audit --help)
+      state rebuild [--config FILE]                         rebuild a lost or outdated state database from the audit log
       pathways due|report [--config FILE] [--format ...]    patients due/overdue per kommune; monitoring report
       help                                                  this text
 
@@ -30,6 +31,7 @@ case "status": StatusCommand.run(arguments)
 case "demo": DemoCommand.run(arguments)
 case "replay": ReplayCommand.run(arguments)
 case "audit": AuditCommand.run(arguments)
+case "state": StateCommand.run(arguments)
 case "pathways": PathwaysCommand.run(arguments)
 case "help", "--help", "-h": { print(usage); return 0 }()
 default: CLI.usageError("unknown command '\(command)'", usage: usage)

@@ -33,7 +33,7 @@ import Testing
         let dir = try DatabaseTestDirectory()
         try Self.makeVersion4(at: dir.path("state.db"))
         let store = try MessageStore(path: dir.path("state.db"))
-        #expect(try store.db.userVersion() == 5)
+        #expect(try store.db.userVersion() == MessageStore.schemaVersion)
         #expect(try store.db.pragma("foreign_keys") == "1")
         let pending = try store.pendingWork()
         #expect(pending.map(\.messageId) == ["m-open"])

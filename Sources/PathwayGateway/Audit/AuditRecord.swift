@@ -23,6 +23,8 @@ public struct AuditRecord: Sendable, Hashable {
     /// The keyed pseudonym (`p-…`), never an identity number.
     public var patient: String?
     public var sha256: String?
+    /// The gateway's id for the inbound message the record belongs to (nil for `recovered`).
+    public var gatewayId: String?
     public var prev: String
     public var hash: String
     public var location: Location
@@ -60,6 +62,7 @@ public struct AuditRecord: Sendable, Hashable {
         partner = text("partner"); file = text("file"); msgId = text("msgId"); refMsgId = text("refMsgId")
         msgType = text("msgType"); sender = text("sender"); receiver = text("receiver"); kommune = text("kommune")
         pathwayEvent = text("pathwayEvent"); outcome = text("outcome"); patient = text("patient"); sha256 = text("sha256")
+        gatewayId = text("gatewayId")
         errors = list("errors"); warnings = list("warnings"); routedTo = list("routedTo")
         if case let .bool(flag)? = object["security"] { security = flag } else { security = false }
     }

@@ -55,6 +55,17 @@ public struct Pseudonymizer: Sendable {
         return Pseudonymizer(key: Array(key.prefix(32)))
     }
 
+    /// What the state database keeps to tell this key from another (`StartupCheck`): the HMAC of
+    /// a fixed label under the key, in hex. It reveals nothing of the key, and it cannot be used
+    /// to make or test pseudonyms (no identity number goes into it).
+    public var fingerprint: String {
+        var out = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        let label = Array("pathway-gateway pseudonym key fingerprint v1".utf8)
+        _ = HMAC(EVP_sha256(), key, Int32(key.count), label, label.count, &out, &length)
+        return SHA256.hex(digest: out)
+    }
+
     /// "p-" and the first 16 bytes of HMAC-SHA256(key, identity), in hex.
     public func pseudonym(for identity: String) -> String {
         var out = [UInt8](repeating: 0, count: 32)

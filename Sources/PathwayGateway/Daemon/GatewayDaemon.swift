@@ -16,8 +16,8 @@ public final class GatewayDaemon: Sendable {
         self.config = config
         let spool = Spool(root: config.spool)
         try spool.prepare(for: config.partners)
-        let store = try MessageStore(path: spool.database)
-        let pseudonymizer = try Pseudonymizer.loadOrCreate(keyAt: spool.pseudonymKey)
+        // State, key and audit log must belong together (spec §8); refused otherwise.
+        let (store, pseudonymizer) = try StartupCheck.open(spool)
         let audit = try AuditLog(path: spool.auditLog, pseudonymizer: pseudonymizer, checkpoints: AuditCheckpoints(store: store))
         let processor = MessageProcessor(config: config, validator: MessageValidator(schemas: schemas, limits: config.limits))
         worker = SpoolWorker(spool: spool, processor: processor, store: store, audit: audit, pseudonymizer: pseudonymizer,

@@ -11,6 +11,10 @@ import Glibc
 /// trusting a pid that may have been reused. Two daemons on one spool would be safe for single
 /// files (claims are renames) but would double the inotify and scan work and confuse the operator's
 /// view, so the second one refuses to start. Local file systems only (flock on NFS is emulated).
+///
+/// The file alone can be deleted under a running daemon, so the directory holding it (`state/`)
+/// is locked first (`DirectoryLock`): whatever file is deleted, a second daemon finds that lock
+/// held and names the holder's pid.
 public final class SpoolLock: Sendable {
     public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
         /// Another process holds the lock; `pid` is what it wrote (nil if unreadable).
@@ -20,7 +24,7 @@ public final class SpoolLock: Sendable {
         public var description: String {
             switch self {
             case let .held(path, pid):
-                "another gateway\(pid.map { " (pid \($0))" } ?? "") is running on this spool (it holds \(path))"
+                "another gateway\(pid.map { " (pid \($0))" } ?? "") is running on this spool (it holds the spool lock \(path))"
             case let .system(operation, path, code):
                 "\(operation) \(path) failed: \(String(cString: strerror(code))) (errno \(code))"
             }
@@ -37,18 +41,38 @@ public final class SpoolLock: Sendable {
 
     public let path: String
     private let fd: Int32
+    /// The locked directory's descriptor (see `DirectoryLock`).
+    private let directoryFd: Int32
 
-    private init(path: String, fd: Int32) {
+    private init(path: String, fd: Int32, directoryFd: Int32) {
         self.path = path
         self.fd = fd
+        self.directoryFd = directoryFd
     }
 
-    deinit { close(fd) }  // closing the descriptor releases the lock
+    deinit {  // closing the descriptors releases the locks
+        close(fd)
+        close(directoryFd)
+    }
 
-    /// Takes the lock at `path` (creating the file, mode 0600) and writes our pid into it. Retries
+    /// Takes the lock on `path`'s directory, then the one at `path` (creating the file, mode 0600)
+    /// and writes our pid into it. Retries
     /// for up to `patience` seconds because `status` takes the lock for a few microseconds to test
     /// it; a daemon holding it is reported as `.held` after that.
     public static func acquire(_ path: String, patience: TimeInterval = 2) throws(Failure) -> SpoolLock {
+        let directoryFd: Int32
+        do { directoryFd = try DirectoryLock.acquire(DurableFile.parent(of: path), patience: patience) } catch {
+            if case let .held(_, pid) = error { throw .held(path: path, pid: pid ?? pidInFile(path)) }
+            throw error
+        }
+        do { return try lockFile(path, patience: patience, directoryFd: directoryFd) } catch {
+            close(directoryFd)
+            throw error
+        }
+    }
+
+    /// The lock file's part: kept for `status` of older builds and for the pid it names.
+    private static func lockFile(_ path: String, patience: TimeInterval, directoryFd: Int32) throws(Failure) -> SpoolLock {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw .system(operation: "open", path: path, errno: errno) }
         let deadline = Date().addingTimeInterval(patience)
@@ -71,12 +95,16 @@ public final class SpoolLock: Sendable {
             close(fd)
             throw .system(operation: "write", path: path, errno: code)
         }
-        return SpoolLock(path: path, fd: fd)
+        return SpoolLock(path: path, fd: fd, directoryFd: directoryFd)
     }
 
-    /// Who holds the lock at `path`, without creating anything: opens read-only and tries a shared
-    /// lock, released at once. Works for any user who can read the file.
+    /// Who holds the lock at `path`, without creating anything: opens `path`'s directory (else the
+    /// file) read-only and tries a shared lock, released at once. Works for any user who can read
+    /// the directory or the file.
     public static func probe(_ path: String) throws(Failure) -> Holder {
+        if let directory = try DirectoryLock.probe(DurableFile.parent(of: path)), directory.held {
+            return .process(pid: directory.pid ?? pidInFile(path))
+        }
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else {
             if errno == ENOENT { return .none }
@@ -89,6 +117,14 @@ public final class SpoolLock: Sendable {
         }
         guard errno == EWOULDBLOCK else { throw .system(operation: "flock", path: path, errno: errno) }
         return .process(pid: readPid(fd))
+    }
+
+    /// The pid written in the lock file at `path`, if it can be read.
+    private static func pidInFile(_ path: String) -> Int32? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        return readPid(fd)
     }
 
     private static func readPid(_ fd: Int32) -> Int32? {

@@ -1,6 +1,6 @@
 /// The state database schema; see `MessageStore` for what each table is for.
 extension MessageStore {
-    public static let schemaVersion = 5
+    public static let schemaVersion = 6
     static let migrations = [SQLiteDatabase.Migration(version: 1, sql: """
         CREATE TABLE messages (
           id TEXT PRIMARY KEY, partner_id TEXT NOT NULL, file_name TEXT NOT NULL,
@@ -138,5 +138,8 @@ extension MessageStore {
             DROP TABLE outputs;
             ALTER TABLE outputs_v5 RENAME TO outputs;
             """),
+        // 6 (trust boundaries): facts about the state itself, such as the pseudonym key's
+        // fingerprint; see MessageStore+StateFacts.swift.
+        SQLiteDatabase.Migration(version: 6, sql: MessageStore.stateFactsSQL),
     ]
 }
