@@ -14,7 +14,8 @@ public final class GatewayDaemon: Sendable {
     /// `metrics`: counts each outcome and its latency (kept across reloads by the caller).
     public init(config: GatewayConfig, schemas: SchemaSet, metrics: GatewayMetrics? = nil) throws {
         self.config = config
-        let spool = Spool(root: config.spool)
+        // Refuses to start (or a reload) when a configured group cannot be used.
+        let spool = Spool(root: config.spool, access: try SpoolAccess.resolve(config.partners))
         try spool.prepare(for: config.partners)
         let store = try MessageStore(path: spool.database)
         let pseudonymizer = try Pseudonymizer.loadOrCreate(keyAt: spool.pseudonymKey)
