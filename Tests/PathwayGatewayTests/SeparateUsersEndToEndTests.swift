@@ -90,7 +90,8 @@ struct SeparateUsersEndToEndTests {
     }
 
     /// A group the gateway's user is not in: `run` refuses in one line (exit 2), and an unknown
-    /// group name is a `check-config` problem.
+    /// group name is a `check-config` problem. A directory above the spool that partners cannot
+    /// traverse is logged.
     @Test func aGroupTheGatewayCannotUseStopsTheStart() throws {
         try UnixUsers.create()
         defer { UnixUsers.remove() }
@@ -106,5 +107,11 @@ struct SeparateUsersEndToEndTests {
         let checked = try site.gateway(["check-config"])
         #expect(checked.status == 1)
         #expect(checked.stdout.contains("$.partners[0].group: unknown group \"pgw-t-no-such-group\""), "\(checked.stdout)")
+
+        try site.configure(groups: [Site.hospital: hospital])
+        chmod(site.root, 0o750)
+        let warned = try site.gateway(["run", "--once"])
+        #expect(warned.status == 0)
+        #expect(warned.stderr.contains("partners with a group cannot traverse \(site.root) (no o+x)"), "\(warned.stderr)")
     }
 }

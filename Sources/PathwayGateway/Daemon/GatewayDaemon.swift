@@ -32,6 +32,14 @@ public final class GatewayDaemon: Sendable {
     /// Set when the audit log ends before its newest checkpoint (records lost while stopped).
     public var auditIntegrityWarning: String? { worker.audit.integrityWarning }
 
+    /// Set when partners with a group cannot traverse a directory above the spool.
+    public var layoutWarning: String? {
+        let blocked = worker.spool.untraversableAncestors()
+        guard !blocked.isEmpty else { return nil }
+        return "partners with a group cannot traverse \(blocked.joined(separator: ", ")) (no o+x) to reach the spool; "
+            + "chmod o+x it (docs/operations.md, Deployment with separate users)"
+    }
+
     /// Ends this instance's audit writing with a checkpoint of the head, so that a log cut while
     /// the gateway is stopped is detected. The daemon must not process files afterwards.
     public func close() throws { try worker.audit.close() }

@@ -39,6 +39,22 @@ extension Spool {
         }
     }
 
+    /// Directories above the spool root that others may not traverse (no `o+x`), in the shared
+    /// layout: a partner not in their group reaches nothing in the spool through them (systemd's
+    /// `StateDirectoryMode=0750` did that). Logged at start; the gateway does not change them.
+    public func untraversableAncestors() -> [String] {
+        guard access.isShared else { return [] }
+        var found: [String] = []
+        var path = root
+        while true {
+            let parent = DurableFile.parent(of: path)
+            guard parent != path else { return found }
+            var info = stat()
+            if stat(parent, &info) == 0, info.st_mode & 0o001 == 0 { found.append(parent) }
+            path = parent
+        }
+    }
+
     /// A staged output of an earlier pass (a crash, or a reload that changed groups since it was
     /// staged) gets the mode and group its destination now asks for. Only in the shared layout.
     func restamp(staged: String, for path: String) throws(SpoolAccess.Failure) {
