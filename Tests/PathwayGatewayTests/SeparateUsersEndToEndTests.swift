@@ -89,6 +89,31 @@ struct SeparateUsersEndToEndTests {
         #expect(GatewayProcess.stop(daemon) == 0)
     }
 
+    /// Outputs staged before a crash, under a configuration without groups, are finished after a
+    /// restart with groups as files of the partner's group (`recover` restamps them).
+    @Test func outputsStagedBeforeACrashGetTheGroupConfiguredSince() throws {
+        try UnixUsers.create()
+        defer { UnixUsers.remove() }
+        let site = try Site()
+        try site.configure(groups: [:])
+        #expect(try site.gateway(["run", "--once"]).status == 0)
+        #expect(try site.drop("01-sp1-needs-assessment.xml", as: "sp1.xml", by: gateway, into: Site.hospital).status == 0)
+        let crashed = try site.gateway(["run", "--once"], environment: ["PATHWAY_GATEWAY_CRASH_AT": "decided"])
+        #expect(crashed.status == 137)
+        let staged = try FileManager.default.contentsOfDirectory(atPath: "\(site.spool)/state/staging")
+        #expect(staged.count == 2, "the routed copy and its AppRec, staged: \(staged)")
+        #expect(staged.allSatisfy { site.owner("state/staging/\($0)")?.mode == 0o600 })
+
+        try site.configure(groups: [Site.hospital: hospital, Site.municipality: municipality])
+        let restarted = try site.gateway(["run", "--once"])
+        #expect(restarted.status == 0, "\(restarted.stderr)")
+        let routed = site.list("outbound/\(Site.municipality)"), receipts = site.list("outbound/\(Site.hospital)")
+        #expect(routed.count == 1 && receipts.count == 1, "routed \(routed), receipts \(receipts)")
+        try expectSharedLayout(site, outboxes: [Site.municipality: routed, Site.hospital: receipts])
+        let read = try UnixUsers.shell(as: municipality, "cat spool/outbound/\(Site.municipality)/*", cwd: site.root)
+        #expect(read.status == 0 && read.stdout.contains("<MsgHead"), "\(read.stderr)")
+    }
+
     /// A group the gateway's user is not in: `run` refuses in one line (exit 2), and an unknown
     /// group name is a `check-config` problem. A directory above the spool that partners cannot
     /// traverse is logged.

@@ -49,8 +49,9 @@ final class SharedSpoolSite {
     }
 
     /// `pathway-gateway ARGUMENTS --config …` as the gateway's user.
-    func gateway(_ arguments: [String]) throws -> UnixUsers.Result {
-        try UnixUsers.run(as: UnixUsers.gateway, ["\(root)/pathway-gateway"] + arguments + ["--config", configPath], cwd: root)
+    func gateway(_ arguments: [String], environment: [String: String] = [:]) throws -> UnixUsers.Result {
+        try UnixUsers.run(as: UnixUsers.gateway, ["\(root)/pathway-gateway"] + arguments + ["--config", configPath], cwd: root,
+                          environment: environment)
     }
 
     /// The daemon (`run`) as the gateway's user, its log in `daemon.log`.

@@ -60,8 +60,9 @@ enum UnixUsers {
     }
 
     /// `arguments` run as `user` with its own groups (`setpriv --init-groups`, as systemd and login do).
-    static func run(as user: String, _ arguments: [String], cwd: String? = nil) throws -> Result {
-        try run("/usr/bin/setpriv", ["--reuid", user, "--regid", user, "--init-groups"] + arguments, cwd: cwd)
+    /// `environment` is added to this process's (setpriv passes it on).
+    static func run(as user: String, _ arguments: [String], cwd: String? = nil, environment: [String: String] = [:]) throws -> Result {
+        try run("/usr/bin/setpriv", ["--reuid", user, "--regid", user, "--init-groups"] + arguments, cwd: cwd, environment: environment)
     }
 
     /// A shell script run as `user` with umask 027, as a partner's export job is told to run.
@@ -69,10 +70,11 @@ enum UnixUsers {
         try run(as: user, ["/bin/sh", "-c", "umask 027; " + script], cwd: cwd)
     }
 
-    static func run(_ tool: String, _ arguments: [String], cwd: String? = nil) throws -> Result {
+    static func run(_ tool: String, _ arguments: [String], cwd: String? = nil, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
         // Files, not pipes: nothing to drain while waiting.
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("pg-users-\(UUID().uuidString)")
