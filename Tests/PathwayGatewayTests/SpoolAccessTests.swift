@@ -85,6 +85,36 @@ import Testing
         #expect(mode(String(staged.dropFirst(root.count + 1))) == 0o600)
     }
 
+    /// The migration as root (any group may be given): a spool root that is a symbolic link is
+    /// followed, nothing below it is; of the files in an outbox only the gateway's own, with one
+    /// link, get the partner's group — not a partner's file, a second name, or a link.
+    @Test(.enabled(if: getuid() == 0, "needs root to give files a group the test process is not in"))
+    func migrationTouchesOnlyTheGatewaysOwnOutboxFiles() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("pg-access-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let partners = [Partner(id: "a", name: "A", herIds: ["2"], group: .id(4242))]
+        try Spool(root: "\(base)/real").prepare(for: partners.map { var p = $0; p.group = nil; return p })
+        try FileManager.default.createSymbolicLink(atPath: "\(base)/spool", withDestinationPath: "\(base)/real")
+        let box = "\(base)/real/outbound/a"
+        try DurableFile.write([1], to: "\(box)/mine.xml")
+        try DurableFile.write([2], to: "\(box)/theirs.xml")
+        chown("\(box)/theirs.xml", 4343, 4343)
+        try DurableFile.write([3], to: "\(base)/real/state/secret")
+        link("\(base)/real/state/secret", "\(box)/second-name.xml")
+        symlink("\(base)/real/state/secret", "\(box)/link.xml")
+
+        try Spool(root: "\(base)/spool", access: SpoolAccess(groups: ["a": 4242])).prepare(for: partners)
+        func owner(_ path: String) -> (gid: gid_t, mode: mode_t) {
+            var info = stat()
+            return lstat(path, &info) == 0 ? (info.st_gid, info.st_mode & 0o7777) : (0, 0)
+        }
+        #expect(owner("\(base)/real").mode == 0o711 && owner("\(base)/real/inbound").mode == 0o711)
+        #expect(owner("\(base)/real/inbound/a") == (4242, 0o2770) && owner(box) == (4242, 0o2770))
+        #expect(owner("\(box)/mine.xml") == (4242, 0o640))
+        #expect(owner("\(box)/theirs.xml") == (4343, 0o600))
+        #expect(owner("\(base)/real/state/secret") == (0, 0o600))
+    }
+
     /// As root (the test suite's CI), the shared layout can be applied to any group: a staged
     /// output gets its group from `fchown` on the descriptor whatever the umask.
     @Test(.enabled(if: getuid() == 0, "needs root to give a file a group the test process is not in"))

@@ -20,7 +20,8 @@ extension Spool {
     /// already waiting in an outbox get its group, so the partner can read what was written before.
     public func applyLayout(for partners: [Partner]) throws(SpoolAccess.Failure) {
         guard access.isShared else { return }
-        for dir in [root, "\(root)/inbound", "\(root)/outbound"] {
+        try Ownership.directory(root, mode: SpoolAccess.parentMode, group: nil, followingLink: true)
+        for dir in ["\(root)/inbound", "\(root)/outbound"] {
             try Ownership.directory(dir, mode: SpoolAccess.parentMode, group: nil)
         }
         for dir in ["state", "audit", "archive", "quarantine"] {

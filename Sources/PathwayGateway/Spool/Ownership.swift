@@ -9,9 +9,10 @@ import Glibc
 /// on a laid-out spool costs one `fstat` per directory.
 enum Ownership {
     /// `path`, a directory, gets `mode` and (unless nil) `group`. Only its owner (or root) may
-    /// change it: another owner with the wrong mode is `notOwned`.
-    static func directory(_ path: String, mode: mode_t, group: gid_t?) throws(SpoolAccess.Failure) {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+    /// change it: another owner with the wrong mode is `notOwned`. `followingLink`: for the spool
+    /// root, which the operator may make a symbolic link; everything below is never followed.
+    static func directory(_ path: String, mode: mode_t, group: gid_t?, followingLink: Bool = false) throws(SpoolAccess.Failure) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (followingLink ? 0 : O_NOFOLLOW))
         guard fd >= 0 else { throw .system(operation: "open", path: path, errno: errno) }
         defer { close(fd) }
         var info = stat()
