@@ -6,7 +6,8 @@ import Testing
 /// attempts (`setpriv`), never through root's view. Serialized: the tests share the users, which
 /// each test creates (idempotently) and removes.
 @Suite(.serialized, .enabled(if: UnixUsers.unavailable == nil,
-                             "needs root, setpriv with --init-groups and useradd/groupadd to create real users and groups"))
+                             Comment(rawValue: "needs root, setpriv --init-groups and useradd/groupadd for real users and groups: "
+                                 + (UnixUsers.unavailable ?? ""))))
 struct SeparateUsersEndToEndTests {
     typealias Site = SharedSpoolSite
     let gateway = UnixUsers.gateway, hospital = UnixUsers.hospital, municipality = UnixUsers.municipality

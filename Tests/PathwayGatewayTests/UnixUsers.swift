@@ -19,6 +19,11 @@ enum UnixUsers {
         guard let help = try? run("/usr/bin/setpriv", ["--help"]), help.stdout.contains("--init-groups") else {
             return "this setpriv has no --init-groups (util-linux older than 2.33)"
         }
+        // A root without CAP_SETUID (some containers) cannot switch users; a read-only /etc takes no users.
+        guard (try? run("/usr/bin/setpriv", ["--reuid", "65534", "--regid", "65534", "--clear-groups", "/bin/sh", "-c", "exit 0"]))?.status == 0 else {
+            return "root here cannot switch to another user (no CAP_SETUID?)"
+        }
+        guard access("/etc/passwd", W_OK) == 0, access("/etc/group", W_OK) == 0 else { return "/etc/passwd or /etc/group is read-only" }
         return nil
     }()
 
