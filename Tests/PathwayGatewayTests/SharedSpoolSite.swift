@@ -48,18 +48,22 @@ final class SharedSpoolSite {
         chmod(configPath, 0o644)
     }
 
+    /// The gateway's command line under the systemd unit's `UMask=0077`, so every mode the layout
+    /// needs must be set exactly, not left to the umask (`exec`: the process keeps the shell's pid).
+    private func command(_ arguments: [String]) -> [String] {
+        ["/bin/sh", "-c", "umask 0077; exec \"$0\" \"$@\"", "\(root)/pathway-gateway"] + arguments + ["--config", configPath]
+    }
+
     /// `pathway-gateway ARGUMENTS --config …` as the gateway's user.
     func gateway(_ arguments: [String], environment: [String: String] = [:]) throws -> UnixUsers.Result {
-        try UnixUsers.run(as: UnixUsers.gateway, ["\(root)/pathway-gateway"] + arguments + ["--config", configPath], cwd: root,
-                          environment: environment)
+        try UnixUsers.run(as: UnixUsers.gateway, command(arguments), cwd: root, environment: environment)
     }
 
     /// The daemon (`run`) as the gateway's user, its log in `daemon.log`.
     func startDaemon() throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        process.arguments = ["--reuid", UnixUsers.gateway, "--regid", UnixUsers.gateway, "--init-groups",
-                             "\(root)/pathway-gateway", "run", "--config", configPath]
+        process.arguments = ["--reuid", UnixUsers.gateway, "--regid", UnixUsers.gateway, "--init-groups"] + command(["run"])
         _ = FileManager.default.createFile(atPath: "\(root)/daemon.log", contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(root)/daemon.log"))
         process.standardOutput = FileHandle.nullDevice

@@ -54,7 +54,7 @@ public enum DurableFile {
     /// final name (never replacing), fsync the directory. Identical existing
     /// content counts as success so a restarted gateway can redo its planned writes blindly.
     @discardableResult
-    public static func write(_ bytes: [UInt8], to finalPath: String, mode: mode_t = 0o600, group: gid_t? = nil) throws(Failure) -> Outcome {
+    public static func write(_ bytes: [UInt8], to finalPath: String, mode: mode_t = 0o600, group: Glibc.gid_t? = nil) throws(Failure) -> Outcome {
         let temp = try stage(bytes, for: finalPath, mode: mode, group: group, sync: true)
         let outcome: Outcome
         do { outcome = try publish(temp, as: finalPath) } catch {
@@ -71,7 +71,7 @@ public enum DurableFile {
     /// `directory`: where the temp file goes instead (same mount as `finalPath`, for the rename).
     /// `group`: the partner's group for a file written for it (spec §8), set on the descriptor.
     public static func stage(_ bytes: [UInt8], for finalPath: String, in directory: String? = nil, mode: mode_t = 0o600,
-                             group: gid_t? = nil, sync: Bool) throws(Failure) -> String {
+                             group: Glibc.gid_t? = nil, sync: Bool) throws(Failure) -> String {
         let temp = (directory ?? parent(of: finalPath)) + "/." + baseName(of: finalPath) + "." + uniqueSuffix() + ".tmp"
         let fd = try retrying("open", temp) { open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode) }
         defer { close(fd) }
