@@ -5,7 +5,10 @@
 #   docker run -d -v gateway-spool:/var/lib/pathway-gateway/spool \
 #     -v "$PWD/pathway-gateway.json:/etc/pathway-gateway/pathway-gateway.json:ro" \
 #     -e PATHWAY_GATEWAY_CONFIG=/etc/pathway-gateway/pathway-gateway.json pathway-gateway
-# docs/operations.md explains the volume, the health check, metrics and signals.
+# Partners as separate users (spec §8): give each partner its group by number in the configuration
+# ("group": "20001") and the gateway those groups (docker run --group-add 20001 --group-add 20002 …);
+# the partners' containers mount the same volume as their own uid with that gid and umask 027.
+# docs/operations.md explains the volume, the separate users, the health check, metrics and signals.
 # scripts/check-docker-runtime-libs.sh checks the runtime stage's packages against the binary's libraries.
 
 ARG SWIFT_IMAGE=swift:6.3-bookworm
@@ -39,7 +42,7 @@ RUN apt-get update \
 RUN groupadd --system --gid 10001 gateway \
  && useradd --system --uid 10001 --gid gateway --home-dir /var/lib/pathway-gateway --no-create-home \
       --shell /usr/sbin/nologin gateway \
- && install -d -o gateway -g gateway -m 0750 /var/lib/pathway-gateway \
+ && install -d -o gateway -g gateway -m 0711 /var/lib/pathway-gateway \
  && install -d -o gateway -g gateway -m 0700 /var/lib/pathway-gateway/spool
 COPY --from=build /out/ /
 ENV PATHWAY_GATEWAY_SCHEMAS=/usr/share/pathway-gateway/Schemas

@@ -163,6 +163,7 @@ enum RunCommand {
         logger.info("starting", ["config": "\(source)", "spool": "\(config.spool)", "partners": .int(config.partners.count),
                                  "workers": .int(config.workers), "pid": .int(Int(getpid()))])
         if let warning = daemon.auditIntegrityWarning { logger.warn("audit log integrity", ["error": "\(warning)"]) }
+        if let warning = daemon.layoutWarning { logger.warn("spool out of the partners' reach", ["error": "\(warning)"]) }
         let operations = OperationsService(config: config, metrics: metrics, logger: logger)
         operations.start()
         return (daemon, operations)

@@ -19,6 +19,9 @@ enum ConfigChecks {
                     idOwner[partner.id] = path
                 }
             }
+            if case let .name(name)? = partner.group, partner.group?.resolve() == nil {
+                reader.report("\(path).group", "unknown group \"\(name)\" (no such group on this host; create it or give its number)")
+            }
             for (index, herId) in partner.herIds.enumerated() {
                 let here = ConfigReader.path("\(path).herIds", index)
                 if herId == draft.gatewayHerId {

@@ -5,7 +5,7 @@ import Foundation
 enum ConfigParser {
     static let rootKeys = ["spool", "gateway", "partners", "contactPoints", "kommuneAliases",
                            "limits", "schemas", "workers", "batchSize", "scanIntervalSeconds", "pathways"] + operationsKeys
-    static let partnerKeys = ["id", "name", "herIds", "schemaPolicy"]
+    static let partnerKeys = ["id", "name", "herIds", "schemaPolicy", "group"]
     static let contactPointKeys = ["kommune", "pathway", "partner", "herId", "name"]
 
     /// Pieces that parsed, each with the JSON path it came from, for the cross-reference checks.
@@ -132,7 +132,26 @@ enum ConfigParser {
                 reader.report("\(path).schemaPolicy", "schemaPolicy must be strict or lenient, found \"\(policy)\"")
             }
         }
+        if let value = object["group"] { partner.group = parseGroup(value, at: "\(path).group", reader: &reader) }
         return partner
+    }
+
+    /// A group name, or its number (a JSON whole number or a string of digits). Whether a name
+    /// exists on this host is `ConfigChecks`' question.
+    private static func parseGroup(_ value: Any, at path: String, reader: inout ConfigReader) -> UnixGroup? {
+        if let number = ConfigReader.number(value) {
+            guard number.rounded() == number, number >= 0, number < Double(UInt32.max) else {
+                reader.report(path, "a group number must be a whole number from 0 to \(UInt32.max - 1), found \(ConfigReader.kind(of: value))")
+                return nil
+            }
+            return .id(gid_t(number))
+        }
+        guard let text = reader.string(value, at: path) else { return nil }
+        guard let group = UnixGroup(text) else {
+            reader.report(path, "group must be a Unix group name or number, found \"\(text)\"")
+            return nil
+        }
+        return group
     }
 
     private static func parseContactPoint(_ value: Any, at path: String, reader: inout ConfigReader) -> ContactPoint? {

@@ -12,12 +12,16 @@ public struct Partner: Sendable, Hashable {
     public var herIds: [String]
     /// How schema deviations in this partner's messages are treated (default `strict`).
     public var schemaPolicy: SchemaPolicy
+    /// The Unix group of the partner's system (spec §8): its inbox and outbox are shared with this
+    /// group and nobody else. Nil: the single-user layout (the partner runs as the gateway's user).
+    public var group: UnixGroup?
 
-    public init(id: String, name: String, herIds: [String], schemaPolicy: SchemaPolicy = .strict) {
+    public init(id: String, name: String, herIds: [String], schemaPolicy: SchemaPolicy = .strict, group: UnixGroup? = nil) {
         self.id = id
         self.name = name
         self.herIds = herIds
         self.schemaPolicy = schemaPolicy
+        self.group = group
     }
 
     /// True when `id` can be used as a spool directory name without escaping or path tricks

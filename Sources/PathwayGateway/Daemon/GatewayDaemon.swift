@@ -14,7 +14,8 @@ public final class GatewayDaemon: Sendable {
     /// `metrics`: counts each outcome and its latency (kept across reloads by the caller).
     public init(config: GatewayConfig, schemas: SchemaSet, metrics: GatewayMetrics? = nil) throws {
         self.config = config
-        let spool = Spool(root: config.spool)
+        // Refuses to start (or a reload) when a configured group cannot be used.
+        let spool = Spool(root: config.spool, access: try SpoolAccess.resolve(config.partners))
         try spool.prepare(for: config.partners)
         // State, key and audit log must belong together (spec §8); refused otherwise.
         let (store, pseudonymizer) = try StartupCheck.open(spool)
@@ -31,6 +32,14 @@ public final class GatewayDaemon: Sendable {
 
     /// Set when the audit log ends before its newest checkpoint (records lost while stopped).
     public var auditIntegrityWarning: String? { worker.audit.integrityWarning }
+
+    /// Set when partners with a group cannot traverse a directory above the spool.
+    public var layoutWarning: String? {
+        let blocked = worker.spool.untraversableAncestors()
+        guard !blocked.isEmpty else { return nil }
+        return "partners with a group cannot traverse \(blocked.joined(separator: ", ")) (no o+x) to reach the spool; "
+            + "chmod o+x it (docs/operations.md, Deployment with separate users)"
+    }
 
     /// Ends this instance's audit writing with a checkpoint of the head, so that a log cut while
     /// the gateway is stopped is detected. The daemon must not process files afterwards.

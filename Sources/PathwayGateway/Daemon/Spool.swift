@@ -3,8 +3,13 @@ import Foundation
 /// The spool directory tree of spec §3, and the only place that knows its shape.
 public struct Spool: Sendable {
     public let root: String
+    /// Which partners share their directories with a Unix group of their own (spec §8).
+    public let access: SpoolAccess
 
-    public init(root: String) { self.root = root }
+    public init(root: String, access: SpoolAccess = .singleUser) {
+        self.root = root
+        self.access = access
+    }
 
     public func inbound(_ partner: String) -> String { "\(root)/inbound/\(partner)" }
     public func outbound(_ partner: String) -> String { "\(root)/outbound/\(partner)" }
@@ -28,7 +33,8 @@ public struct Spool: Sendable {
     }
 
     /// Creates every directory the partners need (mode 0700; inbound 0770 so an EPJ export
-    /// running as a group member can drop files).
+    /// running as a group member can drop files), then, when partners have groups, brings the
+    /// spool to the shared layout (`applyLayout`).
     public func prepare(for partners: [Partner]) throws {
         for dir in ["state", "audit", "archive", "quarantine", "outbound", "inbound", "state/processing", "state/staging"] {
             try DurableFile.ensureDirectory("\(root)/\(dir)")
@@ -39,6 +45,7 @@ public struct Spool: Sendable {
                 try DurableFile.ensureDirectory(dir)
             }
         }
+        try applyLayout(for: partners)
     }
 
     /// Names in `dir` the gateway may take: `*.xml`, not hidden, not a temporary name.

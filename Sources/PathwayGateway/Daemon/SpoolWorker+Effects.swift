@@ -19,19 +19,21 @@ extension SpoolWorker {
         guard !works.isEmpty else { return }
         var staged: [(output: MessageStore.PlannedOutput, temp: String)] = []
         for output in works.flatMap(\.outputs) {
-            let temp = try output.staged.map(spool.absolute) ?? DurableFile.stage(output.bytes, for: spool.absolute(output.path), in: spool.staging, sync: false)
+            let (mode, group) = spool.access.output(at: output.path)
+            let temp = try output.staged.map(spool.absolute)
+                ?? DurableFile.stage(output.bytes, for: spool.absolute(output.path), in: spool.staging, mode: mode, group: group, sync: false)
             staged.append((output, temp))
         }
         if works.contains(where: { $0.outputs.contains { $0.staged == nil } }) { try syncSpool() }
         // One thread: renames across directories take the filesystem's rename lock, so parallel
         // renames only spin on each other (perf: mutex_spin_on_owner under renameat2).
         let effects = staged.filter { $0.output.kind != .apprec }
-        for i in effects.indices { try Self.publish(effects[i].temp, as: spool.absolute(effects[i].output.path)) }
+        for i in effects.indices { try publish(effects[i].temp, as: effects[i].output.path) }
         for kind in [MessageStore.OutputKind.routed, .notice] where effects.contains(where: { $0.output.kind == kind }) {
             CrashPoint.hit("\(kind.rawValue)-written")
         }
         let receipts = staged.filter { $0.output.kind == .apprec }
-        for i in receipts.indices { try Self.publish(receipts[i].temp, as: spool.absolute(receipts[i].output.path)) }
+        for i in receipts.indices { try publish(receipts[i].temp, as: receipts[i].output.path) }
         if !receipts.isEmpty { CrashPoint.hit("apprec-written") }
         let moves = works.filter { $0.destination != nil }
         for i in moves.indices { try moveOriginal(moves[i]) }
@@ -63,11 +65,14 @@ extension SpoolWorker {
     /// A staged file is durable before any decision names it and only publishing removes it, so
     /// when it is gone an earlier run published it: a final name missing too means the partner
     /// has already taken the file (a crash came between the batch's sync and its closing).
-    private static func publish(_ temp: String, as final: String) throws {
+    /// `path`: the output's spool-relative final name.
+    private func publish(_ temp: String, as path: String) throws {
+        let final = spool.absolute(path)
         do {
             try DurableFile.publish(temp, as: final)
         } catch .system(_, _, EXDEV) {
-            try DurableFile.write(FileReader.read(temp, limit: .max), to: final)
+            let (mode, group) = spool.access.output(at: path)
+            try DurableFile.write(FileReader.read(temp, limit: .max), to: final, mode: mode, group: group)
             unlink(temp)
         } catch .system("rename", _, ENOENT) where access(temp, F_OK) != 0 {
             return

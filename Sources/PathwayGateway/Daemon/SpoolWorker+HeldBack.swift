@@ -68,6 +68,7 @@ extension SpoolWorker {
     /// Finishes the decisions a fault held back; returns how many are still held back.
     public func retryHeldBack() throws -> Int {
         let decided = try store.pendingWork().filter { $0.state == .decided }
+        try restamp(decided)
         return decided.isEmpty ? 0 : try finish(decided)
     }
 

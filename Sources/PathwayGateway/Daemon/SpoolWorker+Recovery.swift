@@ -8,6 +8,7 @@ extension SpoolWorker {
         let decided = try store.pendingWork().filter { $0.state == .decided }
         removeAbandonedTempFiles(partners: partners, keeping: Set(decided.flatMap { $0.outputs.compactMap(\.staged) }.map(spool.absolute)))
         var heldBack: Set<String> = []
+        try restamp(decided)
         if !decided.isEmpty {
             // The crash may have come before the batch's audit records were appended, or cut that
             // append short: write each message's stored records that the log does not hold yet
@@ -63,10 +64,21 @@ extension SpoolWorker {
         return counts
     }
 
+    /// Outputs staged by an earlier pass (before a crash, or a reload that changed the partners'
+    /// groups) get the mode and group their outbox asks for now. Shared layout only.
+    func restamp(_ works: [MessageStore.PendingWork]) throws {
+        guard spool.access.isShared else { return }
+        for output in works.flatMap(\.outputs) {
+            if let staged = output.staged { try spool.restamp(staged: staged, for: output.path) }
+        }
+    }
+
     /// A crash leaves `.<name>.<suffix>.tmp` files in `state/staging/` (and, from older versions
     /// or other writers, next to final names; never visible under a final name). Those a
     /// recorded decision names (`keeping`) are its staged outputs; only the gateway writes these
     /// directories, so at start-up any other is an orphan of a batch that was never recorded.
+    /// Removed with `unlink`, never recursively: a partner may write its own outbox (spec §8), and
+    /// a directory or link it names `.x.tmp` must not steer a removal anywhere else.
     func removeAbandonedTempFiles(partners: [Partner], keeping: Set<String>) {
         let dirs = [spool.staging] + partners.flatMap {
             [spool.outbound($0.id), spool.absolute("archive/\($0.id)"), spool.absolute("quarantine/\($0.id)")]
@@ -74,7 +86,7 @@ extension SpoolWorker {
         for dir in dirs {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
             for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") && !keeping.contains("\(dir)/\(name)") {
-                try? FileManager.default.removeItem(atPath: "\(dir)/\(name)")
+                unlink("\(dir)/\(name)")
             }
         }
     }

@@ -276,7 +276,9 @@ public final class SpoolWorker: Sendable {
     private func stage(_ prepared: Prepared) throws -> Prepared {
         var prepared = prepared
         for output in prepared.plan.decision.plannedOutputs {
-            let temp = try DurableFile.stage(output.bytes, for: spool.absolute(output.path), in: spool.staging, sync: false)
+            let (mode, group) = spool.access.output(at: output.path)
+            let temp = try DurableFile.stage(output.bytes, for: spool.absolute(output.path), in: spool.staging, mode: mode,
+                                             group: group, sync: false)
             prepared.plan.decision.staged[output.path] = spool.relative(temp)
         }
         prepared.stagedAt = DispatchTime.now().uptimeNanoseconds

@@ -54,8 +54,8 @@ public enum DurableFile {
     /// final name (never replacing), fsync the directory. Identical existing
     /// content counts as success so a restarted gateway can redo its planned writes blindly.
     @discardableResult
-    public static func write(_ bytes: [UInt8], to finalPath: String, mode: mode_t = 0o600) throws(Failure) -> Outcome {
-        let temp = try stage(bytes, for: finalPath, mode: mode, sync: true)
+    public static func write(_ bytes: [UInt8], to finalPath: String, mode: mode_t = 0o600, group: Glibc.gid_t? = nil) throws(Failure) -> Outcome {
+        let temp = try stage(bytes, for: finalPath, mode: mode, group: group, sync: true)
         let outcome: Outcome
         do { outcome = try publish(temp, as: finalPath) } catch {
             unlink(temp)
@@ -82,12 +82,15 @@ public enum DurableFile {
     /// `sync: false` leaves the data in the page cache for a later `syncFileSystem` that covers a
     /// whole batch (group commit); a temp name is never read, so unsynced data there is harmless.
     /// `directory`: where the temp file goes instead (same mount as `finalPath`, for the rename).
+    /// `group`: the partner's group for a file written for it (spec §8), set on the descriptor.
     public static func stage(_ bytes: [UInt8], for finalPath: String, in directory: String? = nil, mode: mode_t = 0o600,
-                             sync: Bool) throws(Failure) -> String {
+                             group: Glibc.gid_t? = nil, sync: Bool) throws(Failure) -> String {
         let temp = (directory ?? parent(of: finalPath)) + "/." + baseName(of: finalPath) + "." + uniqueSuffix() + ".tmp"
         let fd = try retrying("open", temp) { open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode) }
         defer { close(fd) }
         do {
+            // The staging directory is not setgid P: the group comes from fchown (only when one is set).
+            if let group { _ = try retrying("fchown", temp) { fchown(fd, uid_t.max, group) } }
             // fchmod: the mode given to open() is filtered by the process umask (when it clears
             // any of these bits; with the usual umask it does not, and the call is saved).
             if mode & Self.umask != 0 { _ = try retrying("fchmod", temp) { fchmod(fd, mode) } }
