@@ -81,8 +81,10 @@ public final class GatewayDaemon: Sendable {
     /// `whenIdle` runs after a pass that found nothing (maintenance such as retention); `onError`
     /// hears of each failed pass before the loop backs off (1 s doubling to 60 s) and retries.
     /// `recoverFirst`: start-up recovery failed; the loop backs off and retries it like a failed batch.
+    /// `onRecovered` hears, with the number of failed attempts, when work goes through again after
+    /// failures, so the log that said "failed" also says when it stopped failing.
     public func serve(shouldStop: @Sendable () -> Bool, recoverFirst: Bool = false, whenIdle: () -> Void = {},
-                      onError: (any Error) -> Void = { _ in }) throws {
+                      onError: (any Error) -> Void = { _ in }, onRecovered: (Int) -> Void = { _ in }) throws {
         let watcher = try InboxWatcher(directories: config.partners.map { worker.spool.inbound($0.id) })
         let interval = max(1, Int(config.scanIntervalSeconds * 1000))
         var failedPasses = Backoff()
@@ -98,7 +100,10 @@ public final class GatewayDaemon: Sendable {
                 if failedPasses.failures > 0 { _ = try recover() }  // finish what the failed batch left
                 if heldBack.isDue {
                     do {
-                        if try worker.retryHeldBack() == 0 { heldBack.succeeded() }  // else reported below
+                        if try worker.retryHeldBack() == 0 {  // else reported below
+                            onRecovered(heldBack.failures)
+                            heldBack.succeeded()
+                        }
                     } catch {
                         // Still failing for all of them: not the others' problem, back off further.
                         heldBack.failed()
@@ -106,6 +111,7 @@ public final class GatewayDaemon: Sendable {
                     }
                 }
                 let taken = try drainPass(shouldStop: shouldStop)
+                if failedPasses.failures > 0 { onRecovered(failedPasses.failures) }
                 failedPasses.succeeded()
                 if let report = worker.takeHeldBack() {
                     heldBack.failed()
