@@ -11,9 +11,13 @@ public struct MetricsExposition: Sendable {
     public struct DatabaseFacts: Sendable, Equatable {
         public var pendingAppRecs: [OperationsQueries.PendingAppRecs]
         public var receiverRejections: Int
-        public init(pendingAppRecs: [OperationsQueries.PendingAppRecs], receiverRejections: Int) {
+        /// Pathways with an SP2/SP3 past its window, by kommune number (every configured kommune,
+        /// zeros included; "unknown" when an episode has none); nil when not computed.
+        public var overduePathways: [String: Int]?
+        public init(pendingAppRecs: [OperationsQueries.PendingAppRecs], receiverRejections: Int, overduePathways: [String: Int]? = nil) {
             self.pendingAppRecs = pendingAppRecs
             self.receiverRejections = receiverRejections
+            self.overduePathways = overduePathways
         }
     }
 
@@ -74,6 +78,11 @@ public struct MetricsExposition: Sendable {
             family("pathway_gateway_receiver_rejections_total", "counter",
                    "Routed messages the receiver answered with AppRec status 2 (Avvist), all time.",
                    [("", [], Double(database.receiverRejections))])
+            if let overdue = database.overduePathways {
+                family("pathway_gateway_overdue_pathways", "gauge",
+                       "Patients in a pathway with an SP2/SP3 past its due window, by kommune number (recomputed every few minutes).",
+                       overdue.keys.sorted().map { ("", [("kommune", $0)], Double(overdue[$0]!)) })
+            }
         }
         family("pathway_gateway_database_readable", "gauge", "1 when the state database answered this round.",
                [("", [], database == nil ? 0 : 1)])
