@@ -66,6 +66,9 @@ step "kubernetes-validate deploy/kubernetes"
 step "systemd-analyze verify / security (offline: no booted systemd needed)"
 sed "s|/usr/local/bin/pathway-gateway|$(realpath "$binary")|g" samples/pathway-gateway.service > "$scratch/pathway-gateway.service"
 systemd-analyze verify "$scratch/pathway-gateway.service" && echo "systemd-analyze verify: ok"
+# Issue 19: notify with a watchdog; no network ordering for a unit denied all network.
+grep -qx 'Type=notify' samples/pathway-gateway.service && grep -q '^WatchdogSec=' samples/pathway-gateway.service
+! grep -q 'network-online' samples/pathway-gateway.service
 systemd-analyze security --offline=yes --threshold=20 "$scratch/pathway-gateway.service" | tail -1
 
 # --- Debian package ---------------------------------------------------------------------------
