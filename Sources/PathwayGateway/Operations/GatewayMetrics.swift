@@ -68,3 +68,15 @@ public final class GatewayMetrics: Sendable {
 
     public func snapshot() -> Snapshot { state.withLock { $0 } }
 }
+
+extension GatewayMetrics.Snapshot {
+    /// Every observed (partner, outcome) pair plus every partner in `partners` with each seeded
+    /// outcome, so those series exist at 0 before their first message (`GatewayMetrics.seededOutcomes`).
+    public func messageKeys(seeding partners: [String]) -> [Key] {
+        var keys = Set(messages.keys)
+        for partner in partners {
+            for outcome in GatewayMetrics.seededOutcomes { keys.insert(Key(partner: partner, outcome: outcome)) }
+        }
+        return keys.sorted()
+    }
+}

@@ -49,7 +49,7 @@ public struct MetricsExposition: Sendable {
         }
         family("pathway_gateway_messages_total", "counter",
                "Inbound files carried to an outcome since the daemon started, by inbox partner and outcome.",
-               messageKeys(partners).map { ("", [("partner", $0.partner), ("outcome", $0.outcome)], Double(counters.messages[$0] ?? 0)) })
+               counters.messageKeys(seeding: partners).map { ("", [("partner", $0.partner), ("outcome", $0.outcome)], Double(counters.messages[$0] ?? 0)) })
         var latency: [(String, [(String, String)], Double)] = zip(GatewayMetrics.latencyBuckets, counters.latencyBucketCounts).map {
             ("_bucket", [("le", Self.number($0.0))], Double($0.1))
         }
@@ -97,16 +97,6 @@ public struct MetricsExposition: Sendable {
                "Unix time this file was written; stale means the daemon is stopped or stuck.",
                [("", [], now.timeIntervalSince1970)])
         return families.map(Self.render).joined()
-    }
-
-    /// Every observed (partner, outcome) pair plus every configured partner with each seeded outcome,
-    /// so the series exist at 0 before their first message (see `GatewayMetrics.seededOutcomes`).
-    private func messageKeys(_ partners: [String]) -> [GatewayMetrics.Snapshot.Key] {
-        var keys = Set(counters.messages.keys)
-        for partner in partners {
-            for outcome in GatewayMetrics.seededOutcomes { keys.insert(.init(partner: partner, outcome: outcome)) }
-        }
-        return keys.sorted()
     }
 
     private static func render(_ family: Family) -> String {
