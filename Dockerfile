@@ -14,10 +14,14 @@
 ARG SWIFT_IMAGE=swift:6.3-bookworm
 ARG RUNTIME_IMAGE=debian:bookworm-slim
 
+# Debian packages are pinned to bookworm's upstream release with a trailing glob (apt matches it):
+# the ABI stays fixed while security updates (deb12uN) still come in, and a pin does not break the
+# build the day the mirror drops the previous point release. tzdata tracks the year's rules.
 # --- build: the official Swift toolchain on the same Debian release as the runtime -------------
 FROM ${SWIFT_IMAGE} AS build
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libxml2-dev libsqlite3-dev libssl-dev pkgconf \
+ && apt-get install -y --no-install-recommends \
+      libxml2-dev=2.9.14+dfsg-1.3~deb12u* libsqlite3-dev=3.40.1-2+deb12u* libssl-dev=3.0.* pkgconf=1.8.1-1* \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Manifest first, so the dependency-free resolve is cached apart from source edits.
@@ -37,7 +41,8 @@ RUN swift build -c release --static-swift-stdlib --product pathway-gateway \
 # --- runtime: slim Debian, the runtime libraries only, a non-root user -------------------------
 FROM ${RUNTIME_IMAGE} AS runtime
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libxml2 libsqlite3-0 libssl3 tzdata \
+ && apt-get install -y --no-install-recommends \
+      libxml2=2.9.14+dfsg-1.3~deb12u* libsqlite3-0=3.40.1-2+deb12u* libssl3=3.0.* tzdata=202* \
  && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 gateway \
  && useradd --system --uid 10001 --gid gateway --home-dir /var/lib/pathway-gateway --no-create-home \
@@ -49,7 +54,8 @@ ENV PATHWAY_GATEWAY_SCHEMAS=/usr/share/pathway-gateway/Schemas
 # Without PATHWAY_GATEWAY_CONFIG the embedded sample configuration runs with spool ./spool, which is
 # the volume below; status (the health check) finds the same configuration the same way.
 WORKDIR /var/lib/pathway-gateway
-USER gateway:gateway
+# Numeric, so Kubernetes' runAsNonRoot can verify it without reading /etc/passwd (hadolint DL3066).
+USER 10001:10001
 VOLUME ["/var/lib/pathway-gateway/spool"]
 # Unhealthy when the daemon does not hold the spool lock or a file waited > 300 s in an inbox.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 CMD ["pathway-gateway", "status"]

@@ -22,7 +22,7 @@ grep -q 'VERSION_CODENAME=bookworm' /etc/os-release || echo "warning: host is no
 # 1. The runtime stage's packages, as written in the Dockerfile (the apt-get install after the last FROM).
 runtime_packages=$(awk '/^FROM /{stage=$0; buf=""} {buf=buf"\n"$0} END{print buf}' "${DOCKERFILE:-Dockerfile}" \
   | tr '\\' ' ' | tr '\n' ' ' | grep -o 'apt-get install[^&;]*' | head -1 \
-  | tr ' ' '\n' | grep -v -e '^$' -e '^-' -e '^apt-get$' -e '^install$' | sort -u)
+  | tr ' ' '\n' | grep -v -e '^$' -e '^-' -e '^apt-get$' -e '^install$' | sed 's/=.*//' | sort -u)
 [ -n "$runtime_packages" ] || { echo "cannot find the runtime stage's apt-get install in Dockerfile" >&2; exit 2; }
 
 # 2. Minbase: what debian:bookworm-slim starts from.

@@ -38,7 +38,8 @@ enum AuditQueryCommand {
     }
 
     private static func list(_ query: (AuditReader) throws -> [AuditRecord], _ context: AuditCommand.Context, none: String) -> Int32 {
-        let formatter = AuditLineFormatter(colour: isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+        let formatter = AuditLineFormatter(colour: AuditLineFormatter.colourWanted(isTerminal: isatty(1) == 1,
+                                                                             environment: ProcessInfo.processInfo.environment))
         do {
             let records = try query(AuditReader(directory: context.directory))
             guard !records.isEmpty else { CLI.printError(none); return 1 }

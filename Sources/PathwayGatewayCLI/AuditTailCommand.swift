@@ -17,7 +17,8 @@ enum AuditTailCommand {
             guard let n = Int(text), n >= 0 else { return CLI.usageError("-n needs a number ≥ 0, not '\(text)'", usage: AuditCommand.usage) }
             count = n
         }
-        let formatter = AuditLineFormatter(colour: isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+        let formatter = AuditLineFormatter(colour: AuditLineFormatter.colourWanted(isTerminal: isatty(1) == 1,
+                                                                             environment: ProcessInfo.processInfo.environment))
         let reader = AuditReader(directory: context.directory)
         do {
             let records = try reader.last(count)

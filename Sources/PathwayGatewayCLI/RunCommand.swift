@@ -113,17 +113,20 @@ enum RunCommand {
                 try running.daemon.close()
                 return waiting ? 1 : 0
             }
+            SystemdNotifier.shared.ready()
             let pause: @Sendable () -> Bool = {
-                stopRequested.load(ordering: .sequentiallyConsistent) || reloadRequested.load(ordering: .sequentiallyConsistent)
+                SystemdNotifier.shared.watchdogIfDue()
+                return stopRequested.load(ordering: .sequentiallyConsistent) || reloadRequested.load(ordering: .sequentiallyConsistent)
             }
             while true {
                 let operations = running.operations
                 let log = logger
                 try running.daemon.serve(shouldStop: pause, recoverFirst: recoveryPending, whenIdle: { operations.maintainIfDue() },
                                          onError: { failure in log.error("batch failed; finishing it and retrying with backoff", ["error": "\(failure)"]) },
-                                         onIntake: { logIntake($0, logger: log) })
+                                         onIntake: { logIntake($0, logger: log) },
+                                         onRecovered: { failures in log.info("recovered: files go through again", ["failed_attempts": .int(failures)]) })
                 recoveryPending = false
-                if stopRequested.load(ordering: .sequentiallyConsistent) { break }
+                if stopRequested.load(ordering: .sequentiallyConsistent) { SystemdNotifier.shared.stopping(); break }
                 reloadRequested.store(false, ordering: .sequentiallyConsistent)
                 do {
                     let reloaded = try ConfigLoader.load(source)
@@ -133,7 +136,7 @@ enum RunCommand {
                         continue
                     }
                     let newLogger = overrides.logger(reloaded.operations.log)
-                    let next = try start(reloaded, source: source, metrics: metrics, logger: newLogger)
+                    let next = try start(reloaded, source: source, metrics: metrics, logger: newLogger, previous: running.operations)
                     running.operations.stop()
                     try? running.daemon.close()
                     running = next
@@ -157,14 +160,17 @@ enum RunCommand {
     }
 
     /// Loads the schemas, opens the spool and starts the metrics timer (recovery is the caller's).
-    private static func start(_ config: GatewayConfig, source: ConfigSource, metrics: GatewayMetrics,
-                              logger: GatewayLogger) throws -> (daemon: GatewayDaemon, operations: OperationsService) {
+    /// `previous`: the operations being replaced on a reload (no second "starting" line).
+    private static func start(_ config: GatewayConfig, source: ConfigSource, metrics: GatewayMetrics, logger: GatewayLogger,
+                              previous: OperationsService? = nil) throws -> (daemon: GatewayDaemon, operations: OperationsService) {
         let daemon = try GatewayDaemon(config: config, schemas: try SchemaLocator.load(explicit: config.schemas), metrics: metrics)
-        logger.info("starting", ["config": "\(source)", "spool": "\(config.spool)", "partners": .int(config.partners.count),
-                                 "workers": .int(config.workers), "pid": .int(Int(getpid()))])
+        if previous == nil {
+            logger.info("starting", ["version": "\(BuildInfo.version)", "config": "\(source)", "spool": "\(config.spool)",
+                                     "partners": .int(config.partners.count), "workers": .int(config.workers), "pid": .int(Int(getpid()))])
+        }
         if let warning = daemon.auditIntegrityWarning { logger.warn("audit log integrity", ["error": "\(warning)"]) }
         if let warning = daemon.layoutWarning { logger.warn("spool out of the partners' reach", ["error": "\(warning)"]) }
-        let operations = OperationsService(config: config, metrics: metrics, logger: logger)
+        let operations = OperationsService(config: config, metrics: metrics, logger: logger, continuing: previous)
         operations.start()
         return (daemon, operations)
     }

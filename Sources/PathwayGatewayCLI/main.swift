@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import PathwayGateway
 
 let usage = """
     usage: pathway-gateway COMMAND [options]
@@ -15,7 +16,8 @@ let usage = """
       audit verify|tail|show|find [--config FILE]           check the audit log's chain; read it (audit --help)
       state rebuild [--config FILE]                         rebuild a lost or outdated state database from the audit log
       pathways due|report [--config FILE] [--format ...]    patients due/overdue per kommune; monitoring report
-      help                                                  this text
+      help [COMMAND]                                        this text, or a command's options
+      --version, -V, version                                the version
 
     Run `pathway-gateway COMMAND --help` for a command's options.
     """
@@ -33,7 +35,8 @@ case "replay": ReplayCommand.run(arguments)
 case "audit": AuditCommand.run(arguments)
 case "state": StateCommand.run(arguments)
 case "pathways": PathwaysCommand.run(arguments)
-case "help", "--help", "-h": { print(usage); return 0 }()
+case "--version", "-V", "version": { print(BuildInfo.versionLine); return 0 }()
+case "help", "--help", "-h": HelpCommand.run(arguments, topLevel: usage)
 default: CLI.usageError("unknown command '\(command)'", usage: usage)
 }
 exit(status)

@@ -53,6 +53,7 @@ import Testing
         #expect(GatewayProcess.stop(process) == 0)
         #expect(try workspace.auditRecords().count == 2)
         #expect(log().contains("outbound/bergen-kommune"), "the error names the directory: \(log())")
+        #expect(log().contains("msg=\"recovered: files go through again\""), "the log says when the fault stopped mattering: \(log())")
     }
 
     /// A start during a fault (a reboot while a directory is unwritable) rides it out like the

@@ -93,7 +93,11 @@ import Testing
         #expect(service.maintainIfDue()?.quarantineFilesRemoved == 0)
         let lines = logged.withLock { $0 }
         #expect(lines.count == 2)
-        #expect(lines[0].contains("msg=retention") && lines[0].contains("quarantine_removed=10") && lines[0].contains("archive_days=off"))
+        #expect(lines[0].contains("msg=retention") && lines[0].contains("quarantine_removed=10") && lines[0].contains("quarantine_days=1"))
+        #expect(!lines[0].contains("archive_days"), "a setting that is off is left out, not written as text (issue 19, item 6)")
+        let reloaded = OperationsService(config: s.config, metrics: GatewayMetrics(), logger: logger, continuing: service,
+                                         clock: { now.withLock { $0 } })
+        #expect(reloaded.maintainIfDue() == nil, "a reload does not run retention again before the hour is up")
     }
 
     @Test func statusReportsFlowAndJudgesHealth() throws {

@@ -15,6 +15,12 @@ public final class AuditLineFormatter {
     private let parser: ISO8601DateFormatter
     private let printer: DateFormatter
 
+    /// Colour on a terminal unless `NO_COLOR` is set to a non-empty value: no-color.org says an
+    /// empty `NO_COLOR=` does not count (shells leave it so after `NO_COLOR= cmd`).
+    public static func colourWanted(isTerminal: Bool, environment: [String: String]) -> Bool {
+        isTerminal && (environment["NO_COLOR"] ?? "").isEmpty
+    }
+
     public init(colour: Bool, timeZone: TimeZone? = TimeZone(identifier: "Europe/Oslo")) {
         self.colour = colour
         self.timeZone = timeZone ?? TimeZone(identifier: "UTC")!

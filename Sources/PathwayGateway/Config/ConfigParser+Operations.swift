@@ -5,7 +5,7 @@ extension ConfigParser {
     static func parseOperations(_ object: [String: Any], baseDirectory: String, reader: inout ConfigReader) -> OperationsSettings {
         var settings = OperationsSettings()
         if let value = object["metrics"],
-           let metrics = reader.object(value, at: "$.metrics", known: ["enabled", "directory", "intervalSeconds"], required: []) {
+           let metrics = reader.object(value, at: "$.metrics", known: ["enabled", "directory", "intervalSeconds", "group"], required: []) {
             settings.metrics.enabled = reader.boolean(metrics, "enabled", at: "$.metrics") ?? true
             if let directory = reader.string(metrics, "directory", at: "$.metrics") {
                 if directory.isEmpty { reader.report("$.metrics.directory", "must not be empty") }
@@ -13,6 +13,7 @@ extension ConfigParser {
             }
             settings.metrics.intervalSeconds = reader.positiveNumber(metrics, "intervalSeconds", at: "$.metrics")
                 ?? OperationsSettings.Metrics.defaultIntervalSeconds
+            settings.metrics.group = metricsGroup(metrics["group"], reader: &reader)
         }
         if let value = object["retention"],
            let retention = reader.object(value, at: "$.retention", known: ["archiveDays", "quarantineDays"], required: []) {
@@ -32,6 +33,26 @@ extension ConfigParser {
             }
         }
         return settings
+    }
+}
+
+extension ConfigParser {
+    /// `metrics.group`: a group name or a whole number (gid); a name must exist on this host.
+    static func metricsGroup(_ value: Any?, reader: inout ConfigReader) -> MetricsGroup? {
+        guard let value else { return nil }
+        let text: String
+        if let name = value as? String, !ConfigReader.isBoolean(value) {
+            text = name
+        } else if let gid = reader.integer(["group": value], "group", at: "$.metrics", minimum: 0) {
+            text = String(gid)
+        } else {
+            return nil
+        }
+        guard !text.isEmpty, let group = MetricsGroup.resolve(text) else {
+            reader.report("$.metrics.group", "no group \"\(text)\" on this host (a group name or number, e.g. \"prometheus\")")
+            return nil
+        }
+        return group
     }
 }
 

@@ -11,11 +11,16 @@ public struct OperationsSettings: Sendable, Hashable {
         /// Absolute directory for `pathway_gateway.prom`; nil means `<spool>/metrics`.
         public var directory: String?
         public var intervalSeconds: Double
+        /// The collector's group (`metrics.group`): the directory becomes 0750 and the file 0640 in
+        /// that group. nil: the directory as it is (created 0755 under the umask), the file 0644.
+        public var group: MetricsGroup?
 
-        public init(enabled: Bool = true, directory: String? = nil, intervalSeconds: Double = Metrics.defaultIntervalSeconds) {
+        public init(enabled: Bool = true, directory: String? = nil, intervalSeconds: Double = Metrics.defaultIntervalSeconds,
+                    group: MetricsGroup? = nil) {
             self.enabled = enabled
             self.directory = directory
             self.intervalSeconds = intervalSeconds
+            self.group = group
         }
     }
 

@@ -134,8 +134,11 @@ public final class GatewayDaemon: Sendable {
     /// `whenIdle` runs after a pass that found nothing (maintenance such as retention); `onError`
     /// hears of each failed pass before the loop backs off (1 s doubling to 60 s) and retries.
     /// `recoverFirst`: start-up recovery failed; the loop backs off and retries it like a failed batch.
+    /// `onRecovered` hears, with the number of failed attempts, when work goes through again after
+    /// failures, so the log that said "failed" also says when it stopped failing.
     public func serve(shouldStop: @Sendable () -> Bool, recoverFirst: Bool = false, whenIdle: () -> Void = {},
-                      onError: (any Error) -> Void = { _ in }, onIntake: (IntakeHealth.Change) -> Void = { _ in }) throws {
+                      onError: (any Error) -> Void = { _ in }, onIntake: (IntakeHealth.Change) -> Void = { _ in },
+                      onRecovered: (Int) -> Void = { _ in }) throws {
         // An inbox it cannot watch (no permission to read it) is still scanned: its problem is
         // reported by the scan, and the other partners are watched as usual.
         let watcher = try InboxWatcher(directories: config.partners.map { worker.spool.inbound($0.id) })
@@ -153,7 +156,10 @@ public final class GatewayDaemon: Sendable {
                 if failedPasses.failures > 0 { _ = try recover() }  // finish what the failed batch left
                 if heldBack.isDue {
                     do {
-                        if try worker.retryHeldBack() == 0 { heldBack.succeeded() }  // else reported below
+                        if try worker.retryHeldBack() == 0 {  // else reported below
+                            onRecovered(heldBack.failures)
+                            heldBack.succeeded()
+                        }
                     } catch {
                         // Still failing for all of them: not the others' problem, back off further.
                         heldBack.failed()
@@ -161,6 +167,7 @@ public final class GatewayDaemon: Sendable {
                     }
                 }
                 let taken = try drainPass(shouldStop: shouldStop, onIntake: onIntake)
+                if failedPasses.failures > 0 { onRecovered(failedPasses.failures) }
                 failedPasses.succeeded()
                 if let report = worker.takeHeldBack() {
                     heldBack.failed()

@@ -24,17 +24,22 @@ public final class GatewayLogger: Sendable {
 
     public let format: Format
     public let level: Level
+    /// Each line starts with `<N>`, its syslog priority, for journald (see `JournalStream`).
+    public let priorityPrefix: Bool
     private let sink: @Sendable (String) -> Void
     private let clock: @Sendable () -> Date
     private let lock = Mutex(())
 
     /// `sink` receives whole lines with their newline (default: one write(2) to stderr); `clock`
     /// stamps them. Both are injectable so tests can read exactly what an operator would.
-    public init(format: Format = .logfmt, level: Level = .info,
+    /// `priorityPrefix` defaults to whether stderr is the journal, so `journalctl -p err` finds
+    /// errors while `docker logs` and a terminal get plain lines.
+    public init(format: Format = .logfmt, level: Level = .info, priorityPrefix: Bool = JournalStream.standardErrorIsJournal,
                 clock: @escaping @Sendable () -> Date = { Date() },
                 sink: @escaping @Sendable (String) -> Void = GatewayLogger.writeToStandardError) {
         self.format = format
         self.level = level
+        self.priorityPrefix = priorityPrefix
         self.clock = clock
         self.sink = sink
     }
@@ -45,13 +50,23 @@ public final class GatewayLogger: Sendable {
     public func error(_ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) { log(.error, message, fields) }
 
     public func log(_ level: Level, _ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) {
+        log(level, message, fields: Array(fields))
+    }
+
+    /// The same with fields built at run time (some present only when they apply).
+    public func log(_ level: Level, _ message: String, fields: [(key: String, value: LogValue)]) {
         guard level >= self.level else { return }
-        let line = self.line(level, message, Array(fields))
+        let line = self.line(level, message, fields)
         lock.withLock { _ in sink(line) }
     }
 
-    /// The line for one event (with its newline): `ts`, `level`, `msg`, then the fields in order.
+    /// The line for one event (with its newline): `ts`, `level`, `msg`, then the fields in order,
+    /// after a `<N>` priority prefix when writing to the journal.
     public func line(_ level: Level, _ message: String, _ fields: [(key: String, value: LogValue)]) -> String {
+        (priorityPrefix ? "<\(JournalStream.priority(level))>" : "") + body(level, message, fields)
+    }
+
+    private func body(_ level: Level, _ message: String, _ fields: [(key: String, value: LogValue)]) -> String {
         let all: [(key: String, value: LogValue)] = [("ts", .string(Self.timestamp(clock()))), ("level", .string(level.rawValue)),
                                                      ("msg", .string(message))] + fields
         switch format {

@@ -8,11 +8,17 @@ import Synchronization
 ///
 /// Counters start at zero with the process, as in any Prometheus exporter: `rate()` and
 /// `increase()` treat a restart as a counter reset, and `pathway_gateway_start_time_seconds` makes
-/// it visible. Created once per process and kept across SIGHUP reloads.
+/// it visible. Every partner × `seededOutcomes` series is exposed at 0 from the start. Created once per process and kept across SIGHUP reloads.
 public final class GatewayMetrics: Sendable {
     /// Upper bounds (seconds) of the latency buckets: 5 ms (a small rejected file) to 30 s (a
     /// 20 MB message on a slow disk); the benchmark's p99 is ~13 ms.
     public static let latencyBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+
+    /// The outcomes every configured partner's `messages_total` series is written with from the first
+    /// metrics file on, at 0 until a message reaches them. Without these, a series is born at its
+    /// first message, and `increase()` cannot see that first step (it needs two samples): after a
+    /// restart the first message per partner and outcome would be invisible to the alerts.
+    public static let seededOutcomes = ["accepted", "rejected", "duplicate", "apprec-received"]
 
     public struct Snapshot: Sendable, Equatable {
         public struct Key: Sendable, Hashable, Comparable {
@@ -61,4 +67,16 @@ public final class GatewayMetrics: Sendable {
     }
 
     public func snapshot() -> Snapshot { state.withLock { $0 } }
+}
+
+extension GatewayMetrics.Snapshot {
+    /// Every observed (partner, outcome) pair plus every partner in `partners` with each seeded
+    /// outcome, so those series exist at 0 before their first message (`GatewayMetrics.seededOutcomes`).
+    public func messageKeys(seeding partners: [String]) -> [Key] {
+        var keys = Set(messages.keys)
+        for partner in partners {
+            for outcome in GatewayMetrics.seededOutcomes { keys.insert(Key(partner: partner, outcome: outcome)) }
+        }
+        return keys.sorted()
+    }
 }

@@ -11,9 +11,13 @@ public struct MetricsExposition: Sendable {
     public struct DatabaseFacts: Sendable, Equatable {
         public var pendingAppRecs: [OperationsQueries.PendingAppRecs]
         public var receiverRejections: Int
-        public init(pendingAppRecs: [OperationsQueries.PendingAppRecs], receiverRejections: Int) {
+        /// Pathways with an SP2/SP3 past its window, by kommune number (every configured kommune,
+        /// zeros included; "unknown" when an episode has none); nil when not computed.
+        public var overduePathways: [String: Int]?
+        public init(pendingAppRecs: [OperationsQueries.PendingAppRecs], receiverRejections: Int, overduePathways: [String: Int]? = nil) {
             self.pendingAppRecs = pendingAppRecs
             self.receiverRejections = receiverRejections
+            self.overduePathways = overduePathways
         }
     }
 
@@ -45,7 +49,7 @@ public struct MetricsExposition: Sendable {
         }
         family("pathway_gateway_messages_total", "counter",
                "Inbound files carried to an outcome since the daemon started, by inbox partner and outcome.",
-               counters.messages.keys.sorted().map { ("", [("partner", $0.partner), ("outcome", $0.outcome)], Double(counters.messages[$0]!)) })
+               counters.messageKeys(seeding: partners).map { ("", [("partner", $0.partner), ("outcome", $0.outcome)], Double(counters.messages[$0] ?? 0)) })
         var latency: [(String, [(String, String)], Double)] = zip(GatewayMetrics.latencyBuckets, counters.latencyBucketCounts).map {
             ("_bucket", [("le", Self.number($0.0))], Double($0.1))
         }
@@ -78,6 +82,11 @@ public struct MetricsExposition: Sendable {
             family("pathway_gateway_receiver_rejections_total", "counter",
                    "Routed messages the receiver answered with AppRec status 2 (Avvist), all time.",
                    [("", [], Double(database.receiverRejections))])
+            if let overdue = database.overduePathways {
+                family("pathway_gateway_overdue_pathways", "gauge",
+                       "Patients in a pathway with an SP2/SP3 past its due window, by kommune number (recomputed every few minutes).",
+                       overdue.keys.sorted().map { ("", [("kommune", $0)], Double(overdue[$0]!)) })
+            }
         }
         family("pathway_gateway_database_readable", "gauge", "1 when the state database answered this round.",
                [("", [], database == nil ? 0 : 1)])
@@ -86,6 +95,8 @@ public struct MetricsExposition: Sendable {
                [("", [], counters.lastSuccess?.timeIntervalSince1970 ?? 0)])
         family("pathway_gateway_start_time_seconds", "gauge", "Unix time the daemon started.",
                [("", [], counters.startTime.timeIntervalSince1970)])
+        family("pathway_gateway_build_info", "gauge", "Always 1; the version label says which build runs.",
+               [("", [("version", BuildInfo.version)], 1)])
         family("pathway_gateway_metrics_written_timestamp_seconds", "gauge",
                "Unix time this file was written; stale means the daemon is stopped or stuck.",
                [("", [], now.timeIntervalSince1970)])

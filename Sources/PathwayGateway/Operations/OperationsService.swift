@@ -32,10 +32,13 @@ public final class OperationsService: Sendable {
         var queries: OperationsQueries?
         var lastRetention: Date?
         var lastWriteFailed = false
+        var overdue: (counts: [String: Int], at: Date)?
     }
     private let state = Mutex(State())
 
-    public init(config: GatewayConfig, metrics: GatewayMetrics, logger: GatewayLogger,
+    /// `previous`: the service this one replaces on a reload; its last retention run is carried
+    /// over, so a SIGHUP does not run retention again before the hour is up.
+    public init(config: GatewayConfig, metrics: GatewayMetrics, logger: GatewayLogger, continuing previous: OperationsService? = nil,
                 clock: @escaping @Sendable () -> Date = { Date() }) {
         self.config = config
         self.metrics = metrics
@@ -44,6 +47,7 @@ public final class OperationsService: Sendable {
         spool = Spool(root: config.spool)
         metricsFile = config.operations.metrics.enabled ? "\(config.metricsDirectory)/\(Self.metricsFileName)" : nil
         timer = DispatchSource.makeTimerSource(queue: queue)
+        if let last = previous?.state.withLock({ $0.lastRetention }) { state.withLock { $0.lastRetention = last } }
     }
 
     deinit {
@@ -79,10 +83,12 @@ public final class OperationsService: Sendable {
         let now = clock()
         let exposition = MetricsExposition(counters: metrics.snapshot(),
                                            survey: SpoolSurvey.take(spool: spool, partners: config.partners, now: now),
-                                           database: databaseFacts(), now: now)
+                                           database: databaseFacts(now: now), now: now)
         do {
+            let group = config.operations.metrics.group
             try DurableFile.ensureDirectory(config.metricsDirectory, mode: 0o755)
-            try Self.replace(metricsFile, with: exposition.text)
+            if let group { try Self.restrict(config.metricsDirectory, to: group, mode: 0o750) }
+            try Self.replace(metricsFile, with: exposition.text, group: group)
             if state.withLock({ s in defer { s.lastWriteFailed = false }; return s.lastWriteFailed }) {
                 logger.info("metrics file written again", ["file": "\(metricsFile)"])
             }
@@ -107,23 +113,50 @@ public final class OperationsService: Sendable {
         let report = Retention.run(spool: spool, partners: config.partners, settings: config.operations.retention,
                                    database: queries()?.db, now: now)
         let r = config.operations.retention
-        logger.info("retention", [
-            "archive_days": r.archiveDays.map { .int($0) } ?? "off", "quarantine_days": r.quarantineDays.map { .int($0) } ?? "off",
-            "archive_removed": .int(report.archiveFilesRemoved), "archive_bytes": .int(Int(report.archiveBytesRemoved)),
-            "quarantine_removed": .int(report.quarantineFilesRemoved), "quarantine_bytes": .int(Int(report.quarantineBytesRemoved)),
-            "output_blobs_cleared": .int(report.outputBlobsCleared), "output_bytes_cleared": .int(Int(report.outputBytesCleared)),
-            "wal_pages_checkpointed": report.checkpointedPages.map { .int($0) } ?? "n/a",
-        ])
+        // Each field keeps one type: a setting that is off, or a figure SQLite did not give, is left
+        // out rather than written as text where a number stands otherwise (JSON consumers type fields).
+        var fields: [(key: String, value: LogValue)] = []
+        if let days = r.archiveDays { fields.append(("archive_days", .int(days))) }
+        if let days = r.quarantineDays { fields.append(("quarantine_days", .int(days))) }
+        fields += [
+            ("archive_removed", .int(report.archiveFilesRemoved)), ("archive_bytes", .int(Int(report.archiveBytesRemoved))),
+            ("quarantine_removed", .int(report.quarantineFilesRemoved)), ("quarantine_bytes", .int(Int(report.quarantineBytesRemoved))),
+            ("output_blobs_cleared", .int(report.outputBlobsCleared)), ("output_bytes_cleared", .int(Int(report.outputBytesCleared))),
+        ]
+        if let pages = report.checkpointedPages { fields.append(("wal_pages_checkpointed", .int(pages))) }
+        logger.log(.info, "retention", fields: fields)
         for problem in report.problems { logger.warn("retention problem", ["problem": "\(problem)"]) }
         return report
     }
 
-    private func databaseFacts() -> MetricsExposition.DatabaseFacts? {
+    /// Seconds between recomputations of the overdue pathways: they change with the day and with
+    /// arriving events, and reading every timeline costs ~0.5 s at 10,000 patients.
+    public static let overdueInterval: TimeInterval = 300
+
+    private func databaseFacts(now: Date) -> MetricsExposition.DatabaseFacts? {
         guard let queries = queries() else { return nil }
         do {
-            return .init(pendingAppRecs: try queries.pendingAppRecs(), receiverRejections: try queries.receiverRejections())
+            return .init(pendingAppRecs: try queries.pendingAppRecs(), receiverRejections: try queries.receiverRejections(),
+                         overduePathways: overduePathways(now: now))
         } catch {
             logger.debug("metrics: database not readable", ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Overdue pathways by kommune, every configured kommune at 0 included; recomputed at most every
+    /// `overdueInterval`, nil when the timelines cannot be read (logged at debug).
+    private func overduePathways(now: Date) -> [String: Int]? {
+        if let cached = state.withLock({ $0.overdue }), now.timeIntervalSince(cached.at) < Self.overdueInterval,
+           now >= cached.at { return cached.counts }
+        do {
+            let found = try PathwayMonitor.overdueCounts(store: MessageStore(path: spool.database), config: config, now: now)
+            var counts = Dictionary(uniqueKeysWithValues: config.kommuner.map { ($0, 0) })
+            counts.merge(found.byKommune) { $1 }
+            state.withLock { $0.overdue = (counts, now) }
+            return counts
+        } catch {
+            logger.debug("metrics: overdue pathways not readable", ["error": "\(error)"])
             return nil
         }
     }
@@ -142,16 +175,39 @@ public final class OperationsService: Sendable {
     /// one scrape, while an fsync per write would compete with the spool's own fsyncs on the disk
     /// that decides message latency. Mode 0644: node_exporter runs as another user, and the file
     /// holds only counts and partner ids.
-    static func replace(_ path: String, with text: String) throws {
-        let temp = "\(path).\(getpid()).tmp"
-        guard FileManager.default.createFile(atPath: temp, contents: Data(text.utf8), attributes: [.posixPermissions: 0o644]) else {
+    ///
+    /// The temporary name is unique per write (pid and a counter): on a reload the outgoing service's
+    /// last write and the incoming one's first can overlap, and with one shared name the first
+    /// rename took the other's file away ("cannot write metrics file … No such file").
+    /// With `group`, the file is 0640 in that group (the collector's), else 0644.
+    static func replace(_ path: String, with text: String, group: MetricsGroup? = nil) throws {
+        let temp = "\(path).\(getpid()).\(writeCounter.add(1, ordering: .relaxed).newValue).tmp"
+        guard FileManager.default.createFile(atPath: temp, contents: Data(text.utf8),
+                                             attributes: [.posixPermissions: group == nil ? 0o644 : 0o640]) else {
             throw DurableFile.Failure.system(operation: "write", path: temp, errno: errno)
+        }
+        if let group {
+            do { try restrict(temp, to: group, mode: 0o640) } catch { unlink(temp); throw error }
         }
         guard rename(temp, path) == 0 else {
             let code = errno
             unlink(temp)
             throw DurableFile.Failure.system(operation: "rename", path: path, errno: code)
         }
+    }
+}
+
+extension OperationsService {
+    /// Numbers the temporary metrics files of this process.
+    private static let writeCounter = Atomic<Int>(0)
+
+    /// Gives `path` to `group` with `mode`; chown needs the gateway's user to be a member of the
+    /// group (or root), and fails with EPERM otherwise, which the warning then names.
+    static func restrict(_ path: String, to group: MetricsGroup, mode: mode_t) throws {
+        guard chown(path, uid_t.max, group.gid) == 0 else {
+            throw DurableFile.Failure.system(operation: "chown to group \(group)", path: path, errno: errno)
+        }
+        guard chmod(path, mode) == 0 else { throw DurableFile.Failure.system(operation: "chmod", path: path, errno: errno) }
     }
 }
 

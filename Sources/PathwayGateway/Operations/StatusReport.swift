@@ -42,6 +42,9 @@ public struct StatusReport: Sendable, Encodable {
     /// The health verdict `status` exits on (0 healthy, 1 not): see `GatewayStatus.HealthPolicy`.
     public var healthy: Bool
     public var problems: [String]
+    /// The version of the `status` binary that wrote this (`BuildInfo.version`), so a monitoring
+    /// check sees which build it asks; the daemon's own is in its start log line and metrics.
+    public var version: String = BuildInfo.version
 
     /// The operator's view: one fact per line, ages in words, nothing personal.
     public var text: String {

@@ -1,0 +1,18 @@
+/// `pathway-gateway help [COMMAND]`: the top-level usage, or with a command name that command's own
+/// `--help` (as git and cargo do), so `help run` answers what `run --help` answers.
+enum HelpCommand {
+    /// Commands that print their own usage for `--help`.
+    static let commands: [String: @Sendable ([String]) -> Int32] = [
+        "run": RunCommand.run, "validate": ValidateCommand.run, "check-config": CheckConfigCommand.run,
+        "status": StatusCommand.run, "demo": DemoCommand.run, "replay": ReplayCommand.run,
+        "audit": AuditCommand.run, "pathways": PathwaysCommand.run,
+    ]
+
+    static func run(_ arguments: [String], topLevel usage: String) -> Int32 {
+        guard let name = arguments.first else { print(usage); return 0 }
+        guard arguments.count == 1, let command = commands[name] else {
+            return CLI.usageError("help: unknown command '\(arguments.joined(separator: " "))'", usage: usage)
+        }
+        return command(["--help"])
+    }
+}
