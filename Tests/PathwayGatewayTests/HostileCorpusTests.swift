@@ -19,7 +19,11 @@ import Glibc
         try ws.configure(["scanIntervalSeconds": 0.3])
         _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
         let process = try ws.start(["run"], stderr: try FileHandle(forWritingTo: stderr))
-        try waitFor("the spool to be created") { FileManager.default.fileExists(atPath: inbox(ws)) }
+        // Started: the spool laid out, the start-up checks passed and the audit log open.
+        try waitFor("the daemon to start") {
+            FileManager.default.fileExists(atPath: ws.root.appendingPathComponent("spool/audit/audit.jsonl").path)
+                && FileManager.default.fileExists(atPath: inbox(ws))
+        }
         return process
     }
 
