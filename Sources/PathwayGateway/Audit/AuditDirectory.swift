@@ -33,7 +33,7 @@ public struct AuditDirectory: Sendable, Hashable {
 
     /// The rotated file name for records `seqs` whose first was written at `start`.
     func rotatedName(start: Date, seqs: ClosedRange<Int>) -> String {
-        "\(stem)-\(Self.nameTime(start))-\(seqs.lowerBound)-\(seqs.upperBound).jsonl"
+        "\(stem)-\(Timestamp.compactUTC(start))-\(seqs.lowerBound)-\(seqs.upperBound).jsonl"
     }
 
     /// The seq range a rotated file name claims, or nil when `name` is not one of ours.
@@ -58,19 +58,6 @@ public struct AuditDirectory: Sendable, Hashable {
 
     /// The newest rotated file, if any.
     func newestRotated() -> File? { files().last { !$0.isCurrent } }
-
-    /// `yyyyMMdd-HHmmss` in UTC, without a DateFormatter (not thread-safe, costly to make).
-    static func nameTime(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        return pad(parts.tm_year + 1900, 4) + pad(parts.tm_mon + 1, 2) + pad(parts.tm_mday, 2) + "-"
-            + pad(parts.tm_hour, 2) + pad(parts.tm_min, 2) + pad(parts.tm_sec, 2)
-    }
 
     /// Days since 1970-01-01 in UTC: the unit of daily rotation.
     static func utcDay(_ date: Date) -> Int { Int((date.timeIntervalSince1970 / 86_400).rounded(.down)) }

@@ -73,27 +73,13 @@ public struct AuditReader: Sendable {
 
     /// `value` as it appears in a line: a JSON string with its quotes.
     static func quoted(_ value: String) -> [UInt8] {
-        let object = AuditJSON.encode([("", .string(value))])   // {"":"value"}
-        return Array(object[4..<(object.count - 1)])
+        var literal: [UInt8] = []
+        JSONString.append(value, to: &literal)
+        return literal
     }
 
-    /// Byte substring search: memchr for the first byte, then a compare (Glibc's memmem is not
-    /// exported to Swift).
+    /// Whether `needle` occurs in `haystack` (`ByteSearch`: memmem).
     static func contains(_ haystack: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
-        guard let first = needle.first, needle.count <= haystack.count else { return needle.isEmpty }
-        return haystack.withUnsafeBytes { hay in
-            needle.withUnsafeBytes { pattern in
-                guard let base = hay.baseAddress else { return false }
-                var offset = 0
-                let limit = hay.count - pattern.count
-                while offset <= limit {
-                    guard let hit = memchr(base + offset, Int32(first), limit - offset + 1) else { return false }
-                    offset = base.distance(to: UnsafeRawPointer(hit))
-                    if memcmp(base + offset, pattern.baseAddress!, pattern.count) == 0 { return true }
-                    offset += 1
-                }
-                return false
-            }
-        }
+        ByteSearch.contains(needle, in: haystack)
     }
 }

@@ -49,11 +49,6 @@ public final class InboxWatcher: @unchecked Sendable {
         let capacity = 64 * (MemoryLayout<inotify_event>.size + Int(NAME_MAX) + 1)
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: MemoryLayout<inotify_event>.alignment)
         defer { buffer.deallocate() }
-        while true {
-            let count = read(descriptor, buffer, capacity)
-            if count > 0 { continue }
-            if count < 0 && errno == EINTR { continue }
-            return
-        }
+        while SystemCall.retryingInterrupts({ read(descriptor, buffer, capacity) }) > 0 {}
     }
 }

@@ -47,7 +47,7 @@ public enum PathwayReportBuilder {
         }
         let byPartner = Dictionary(grouping: routed, by: \.targetPartner)
         return PathwayReport(
-            generatedAt: timestamp(generatedAt ?? now), asOf: today, pathways: sections,
+            generatedAt: Timestamp.rfc3339(generatedAt ?? now), asOf: today, pathways: sections,
             delivery: byPartner.keys.sorted().map { delivery(byPartner[$0]!, key: $0, name: config.partner(forInbox: $0)?.name ?? $0, now: now) },
             deliveryTotal: delivery(routed, key: "all", name: "all", now: now))
     }
@@ -142,12 +142,6 @@ public enum PathwayReportBuilder {
         let sorted = values.sorted()
         let mid = sorted.count / 2
         return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-    }
-
-    static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
     }
 }
 

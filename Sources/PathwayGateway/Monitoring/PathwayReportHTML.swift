@@ -170,9 +170,7 @@ public enum PathwayReportHTML {
 
     /// "23.11.2026 kl. 12.04" (Oslo time) from the RFC 3339 timestamp.
     static func madeAt(_ timestamp: String) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        guard let date = formatter.date(from: timestamp) else { return timestamp }
+        guard let date = Timestamp.date(rfc3339: timestamp) else { return timestamp }
         let local = date.addingTimeInterval(Double(CalendarDate.zone.secondsFromGMT(for: date)))
         let seconds = Int(local.timeIntervalSince1970.rounded(.down)) % 86_400
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }

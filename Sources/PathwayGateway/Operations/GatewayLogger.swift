@@ -52,19 +52,14 @@ public final class GatewayLogger: Sendable {
 
     /// The line for one event (with its newline): `ts`, `level`, `msg`, then the fields in order.
     public func line(_ level: Level, _ message: String, _ fields: [(key: String, value: LogValue)]) -> String {
-        let all: [(key: String, value: LogValue)] = [("ts", .string(Self.timestamp(clock()))), ("level", .string(level.rawValue)),
+        let all: [(key: String, value: LogValue)] = [("ts", .string(Timestamp.rfc3339(clock()))), ("level", .string(level.rawValue)),
                                                      ("msg", .string(message))] + fields
         switch format {
         case .logfmt:
             return all.map { "\(Self.logfmtKey($0.key))=\($0.value.logfmt)" }.joined(separator: " ") + "\n"
         case .json:
-            return "{" + all.map { "\(LogValue.jsonString($0.key)):\($0.value.json)" }.joined(separator: ",") + "}\n"
+            return "{" + all.map { "\(JSONString.quoted($0.key)):\($0.value.json)" }.joined(separator: ",") + "}\n"
         }
-    }
-
-    /// RFC 3339 UTC with milliseconds, like the audit log's `ts`.
-    static func timestamp(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!))
     }
 
     /// Keys are ours, but a key with a space or `=` would break the line for every parser.
@@ -78,8 +73,8 @@ public final class GatewayLogger: Sendable {
         text.withUTF8 { buffer in
             var offset = 0
             while offset < buffer.count {
-                let n = write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 { if errno == EINTR { continue } else { return } }
+                let n = SystemCall.retryingInterrupts { write(2, buffer.baseAddress! + offset, buffer.count - offset) }
+                if n < 0 { return }
                 offset += n
             }
         }
@@ -123,32 +118,14 @@ public enum LogValue: Sendable, Equatable, ExpressibleByStringInterpolation, Exp
 
     var json: String {
         switch self {
-        case let .string(text): return Self.jsonString(text)
+        case let .string(text): return JSONString.quoted(text)
         case let .int(number): return String(number)
-        case let .double(number): return number.isFinite ? Self.number(number) : Self.jsonString(String(number))
+        case let .double(number): return number.isFinite ? Self.number(number) : JSONString.quoted(String(number))
         case let .bool(flag): return flag ? "true" : "false"
         }
     }
 
     static func number(_ value: Double) -> String {
         value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(value)
-    }
-
-    /// A JSON string literal: quotes, backslashes and control characters escaped (RFC 8259 §7).
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

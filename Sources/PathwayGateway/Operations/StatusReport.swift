@@ -61,7 +61,7 @@ public struct StatusReport: Sendable, Encodable {
         } else {
             lines.append("outcomes:           n/a (\(databaseProblem ?? "database not readable"))")
         }
-        lines.append("last success:       " + (lastSuccess.map { "\(GatewayLogger.timestamp($0)) (\(Self.age(checkedAt.timeIntervalSince($0))) ago)" } ?? "never"))
+        lines.append("last success:       " + (lastSuccess.map { "\(Timestamp.rfc3339($0)) (\(Self.age(checkedAt.timeIntervalSince($0))) ago)" } ?? "never"))
         lines.append("quarantined:        \(quarantined) file(s)"
                      + inboxes.filter { $0.quarantined > 0 }.map { " \($0.partner)=\($0.quarantined)" }.joined())
         if let awaitingAppRec {
@@ -104,7 +104,7 @@ public struct StatusReport: Sendable, Encodable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(GatewayLogger.timestamp(date))
+            try container.encode(Timestamp.rfc3339(date))
         }
         return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self) + "\n"
     }

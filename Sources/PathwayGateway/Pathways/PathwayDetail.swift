@@ -86,8 +86,6 @@ extension PathwayRules {
         guard text.count >= 19, let local = CalendarDate(iso: text.prefix(10)) else { return nil }
         let zone = text.dropFirst(19).drop { $0 == "." || $0.isNumber }
         guard !zone.isEmpty else { return local }
-        let formatter = ISO8601DateFormatter()
-        let normalised = String(text.prefix(19)) + String(zone)
-        return formatter.date(from: normalised).map { CalendarDate($0) }
+        return Timestamp.date(rfc3339Seconds: String(text.prefix(19)) + String(zone)).map { CalendarDate($0) }
     }
 }

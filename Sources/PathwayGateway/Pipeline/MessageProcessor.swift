@@ -66,7 +66,7 @@ public struct MessageProcessor: Sendable {
         let validated: ValidatedMessage
         if let failure = input.readFailure {
             // `bytes` then holds what could be read of it (the start of an oversize file).
-            let salvage = input.bytes.withUnsafeBytes(HeaderSalvage.init(scanning:))
+            let salvage = HeaderSalvage(scanning: input.bytes)
             return reject(Rejection(.notWellFormed, failure, subject: salvage.map { .salvaged($0) } ?? .unknown), input, paths)
         }
         switch validator.validate(input.bytes, fileName: input.fileName, policy: input.partner.schemaPolicy) {
@@ -103,7 +103,7 @@ public struct MessageProcessor: Sendable {
         if case let .route(target) = route {
             let routedId = input.newId()
             let bytes = try outbound.build(from: document, source: source, msgId: routedId,
-                                           genDate: AppRecFactory.timestamp(input.now), to: target.contactPoint)
+                                           genDate: Timestamp.osloLocal(input.now), to: target.contactPoint)
             routed.append(.init(routedMsgId: routedId, targetPartner: target.partnerId, targetHerId: target.herId,
                                 path: SpoolPaths.outbound(target.partnerId, "\(routedId).xml"), bytes: bytes))
             facts.routedTo = ["\(target.partnerId)/\(target.herId) (\(target.reason))"]

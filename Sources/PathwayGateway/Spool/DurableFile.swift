@@ -207,10 +207,7 @@ public enum DurableFile {
 
     /// `renameat2(source, destination, RENAME_NOREPLACE)`: 0, or the errno it failed with.
     private static func renameNoReplaceErrno(_ source: UnsafePointer<CChar>, _ destination: UnsafePointer<CChar>) -> Int32 {
-        while true {
-            if renameat2(AT_FDCWD, source, AT_FDCWD, destination, UInt32(RENAME_NOREPLACE)) == 0 { return 0 }
-            if errno != EINTR { return errno }
-        }
+        SystemCall.retryingInterrupts { renameat2(AT_FDCWD, source, AT_FDCWD, destination, UInt32(RENAME_NOREPLACE)) } == 0 ? 0 : errno
     }
 
     /// Creates `path` and any missing parents with `mode` (exact, not reduced by the umask) and
@@ -239,11 +236,8 @@ public enum DurableFile {
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(Failure) {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .system(operation: "write", path: path, errno: errno)
-            }
+            let n = SystemCall.retryingInterrupts { bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) } }
+            if n < 0 { throw .system(operation: "write", path: path, errno: errno) }
             offset += n
         }
     }
@@ -254,24 +248,18 @@ public enum DurableFile {
         var result: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .system(operation: "read", path: path, errno: errno)
-            }
+            let n = SystemCall.retryingInterrupts { buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) } }
+            if n < 0 { throw .system(operation: "read", path: path, errno: errno) }
             if n == 0 { return result }
             result += buffer[0..<n]
         }
     }
 
-    /// Calls `body` until it returns a non-negative value or fails with something other than EINTR.
+    /// `body` retried through interruptions (`SystemCall`); a failure thrown with `operation` and `path`.
     private static func retrying(_ operation: String, _ path: String, _ body: () -> Int32) throws(Failure) -> Int32 {
-        while true {
-            let result = body()
-            if result >= 0 { return result }
-            let code = errno
-            if code != EINTR { throw .system(operation: operation, path: path, errno: code) }
-        }
+        let result = SystemCall.retryingInterrupts(body)
+        if result < 0 { throw .system(operation: operation, path: path, errno: errno) }
+        return result
     }
 
     static func parent(of path: String) -> String {

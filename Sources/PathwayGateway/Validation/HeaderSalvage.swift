@@ -20,7 +20,7 @@ public struct HeaderSalvage: Sendable, Hashable {
     public static let scannedBytes = 65_536
 
     /// Scans at most the first `scannedBytes`.
-    public init?(scanning bytes: UnsafeRawBufferPointer) {
+    public init?(scanning bytes: [UInt8]) {
         let head = String(decoding: bytes.prefix(Self.scannedBytes), as: UTF8.self)
         guard let msgId = Self.elementText("MsgId", in: head), !msgId.isEmpty, msgId.count <= 200 else { return nil }
         self.msgId = msgId
