@@ -10,7 +10,7 @@ import Glibc
 /// range in the name lets `audit verify` tell a missing file from a renamed or reordered one.
 public struct AuditDirectory: Sendable, Hashable {
     /// Path of the current file.
-    public let current: String
+    let current: String
 
     public init(current: String) { self.current = current }
 
@@ -24,11 +24,11 @@ public struct AuditDirectory: Sendable, Hashable {
 
     /// One file of the log.
     public struct File: Sendable, Hashable {
-        public let path: String
+        let path: String
         /// The seq range a rotated file's name claims; nil for the current file.
-        public let seqs: ClosedRange<Int>?
-        public var name: String { DurableFile.baseName(of: path) }
-        public var isCurrent: Bool { seqs == nil }
+        let seqs: ClosedRange<Int>?
+        var name: String { DurableFile.baseName(of: path) }
+        var isCurrent: Bool { seqs == nil }
     }
 
     /// The rotated file name for records `seqs` whose first was written at `start`.
@@ -48,7 +48,7 @@ public struct AuditDirectory: Sendable, Hashable {
 
     /// Every file, oldest first: rotated files in the order of the seq ranges their names claim,
     /// then the current file (when it exists).
-    public func files() -> [File] {
+    func files() -> [File] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
         var rotated = names.compactMap { name in seqs(inRotatedName: name).map { File(path: "\(path)/\(name)", seqs: $0) } }
         rotated.sort { ($0.seqs!.lowerBound, $0.name) < ($1.seqs!.lowerBound, $1.name) }

@@ -10,8 +10,8 @@ import Foundation
 /// patient on a screen, never an identity. Colour (ANSI) only when asked, i.e. on a terminal.
 /// Not thread-safe (it owns a date formatter): one per command.
 public final class AuditLineFormatter {
-    public let colour: Bool
-    public let timeZone: TimeZone
+    let colour: Bool
+    let timeZone: TimeZone
     private let printer: DateFormatter
 
     public init(colour: Bool, timeZone: TimeZone? = TimeZone(identifier: "Europe/Oslo")) {

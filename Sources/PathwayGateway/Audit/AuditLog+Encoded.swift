@@ -9,17 +9,17 @@ extension AuditLog {
     /// the append. The daemon encodes a batch's records on the threads that prepare it, so the one
     /// thread that commits batches only splices two values in and hashes; the same bytes are the
     /// stored form the database keeps for recovery (one encoding per record, not two).
-    public struct Encoded: Sendable, Equatable {
+    struct Encoded: Sendable, Equatable {
         /// The canonical body (`AuditChain`) with `"prev":""` and `"seq":0`.
-        public let body: [UInt8]
+        let body: [UInt8]
         /// Where the `prev` hash goes (between its quotes) and where the `0` of `seq` is.
         let prevAt: Int
         let seqAt: Int
         /// The record's time (rotation and checkpoints go by it).
-        public let now: Date
+        let now: Date
 
         /// An encoded body read back (the database's stored form); nil when the bytes are not one.
-        public init?(stored body: [UInt8]) {
+        init?(stored body: [UInt8]) {
             guard let object = AuditJSON.decode(body), case let .string(ts)? = object["ts"],
                   let now = AuditLog.date(fromTimestamp: ts) else { return nil }
             self.init(body: body, now: now)
@@ -57,7 +57,7 @@ extension AuditLog {
 
     /// Encodes a record; thread-safe (no lock, no shared formatter), so it runs where the
     /// record's step is planned. The patient is written only as its pseudonym.
-    public func encode(_ entry: Entry) -> Encoded {
+    func encode(_ entry: Entry) -> Encoded {
         let facts = entry.facts
         func text(_ value: String?) -> AuditJSON.Value { value.map(AuditJSON.Value.string) ?? .null }
         let body = AuditJSON.encode([   // in key order, so nothing needs sorting

@@ -8,13 +8,13 @@ import Glibc
 /// incomplete line is skipped. Lines are matched as raw bytes first (the JSON-quoted value must
 /// occur in the line) and parsed only on a hit, which keeps a scan of a large log fast.
 public struct AuditReader: Sendable {
-    public let directory: AuditDirectory
+    let directory: AuditDirectory
 
     public init(directory: AuditDirectory) { self.directory = directory }
 
     /// Calls `body` with each record, oldest first, whose line contains one of `values` as a JSON
     /// string (all records when `values` is empty).
-    public func forEachRecord(containing values: [String] = [], _ body: (AuditRecord) throws -> Void) throws {
+    func forEachRecord(containing values: [String] = [], _ body: (AuditRecord) throws -> Void) throws {
         let needles = values.map(Self.quoted)
         for file in directory.files() {
             try AuditLineReader.forEachLine(in: file.path) { line in

@@ -11,9 +11,9 @@ public struct Partner: Sendable, Hashable {
     /// Every HER-id this partner may appear as in a MsgHead Sender (strings of digits).
     public var herIds: [String]
     /// How schema deviations in this partner's messages are treated (default `strict`).
-    public var schemaPolicy: SchemaPolicy
+    var schemaPolicy: SchemaPolicy
 
-    public init(id: String, name: String, herIds: [String], schemaPolicy: SchemaPolicy = .strict) {
+    init(id: String, name: String, herIds: [String], schemaPolicy: SchemaPolicy = .strict) {
         self.id = id
         self.name = name
         self.herIds = herIds
@@ -22,7 +22,7 @@ public struct Partner: Sendable, Hashable {
 
     /// True when `id` can be used as a spool directory name without escaping or path tricks
     /// (no `/`, no leading `.`, no upper case that would collide on case-insensitive file systems).
-    public static func isSafeId(_ id: String) -> Bool {
+    static func isSafeId(_ id: String) -> Bool {
         guard let first = id.utf8.first, isLowerAlnum(first) else { return false }
         return id.utf8.allSatisfy { isLowerAlnum($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_")
             || $0 == UInt8(ascii: "-") }

@@ -8,7 +8,7 @@ import Glibc
 /// `pathway-gateway run`: opens the spool, finishes what a crash left, then drains the inbound
 /// directories. Intake: inotify wake-ups plus a periodic full scan (docs/daemon-design.md).
 public final class GatewayDaemon: Sendable {
-    public let config: GatewayConfig
+    let config: GatewayConfig
     public let worker: SpoolWorker
 
     /// `metrics`: counts each outcome and its latency (kept across reloads by the caller).
@@ -26,7 +26,7 @@ public final class GatewayDaemon: Sendable {
     }
 
     /// Most bytes of inbound files in one batch (at least one file is always taken).
-    public static let batchBytes = 64 << 20
+    static let batchBytes = 64 << 20
 
     /// Set when the audit log ends before its newest checkpoint (records lost while stopped).
     public var auditIntegrityWarning: String? { worker.audit.integrityWarning }
@@ -42,7 +42,7 @@ public final class GatewayDaemon: Sendable {
     /// pass are taken by the next one. The files go through in batches (group commit, see
     /// `SpoolWorker`); `shouldStop` is asked between batches, so a SIGTERM finishes the batch in
     /// hand and no more.
-    public func drainPass(shouldStop: @Sendable () -> Bool = { false }) throws -> Int {
+    func drainPass(shouldStop: @Sendable () -> Bool = { false }) throws -> Int {
         var work = config.partners.flatMap { partner in
             Spool.candidates(in: worker.spool.inbound(partner.id), renamingNonUTF8: true).map { SpoolWorker.Claimed(partner: partner, name: $0) }
         }[...]

@@ -66,22 +66,22 @@ extension SpoolWorker {
     }
 
     /// Finishes the decisions a fault held back; returns how many are still held back.
-    public func retryHeldBack() throws -> Int {
+    func retryHeldBack() throws -> Int {
         let decided = try store.pendingWork().filter { $0.state == .decided }
         return decided.isEmpty ? 0 : try finish(decided)
     }
 
     /// What was held back since the last call, if anything (for the log and the backoff).
-    public func takeHeldBack() -> HeldBack? { heldBackReport.withLock { value in defer { value = nil }; return value } }
+    func takeHeldBack() -> HeldBack? { heldBackReport.withLock { value in defer { value = nil }; return value } }
 
     /// Work held back by a fault only it meets: decided messages waiting for their outputs
     /// (`publish`), or files that could not be claimed from their inbox (`claim`).
-    public struct HeldBack: Error, CustomStringConvertible {
-        public enum Stage: Sendable { case claim, publish }
-        public var count: Int
-        public var cause: any Error
-        public var stage: Stage = .publish
-        public var description: String {
+    struct HeldBack: Error, CustomStringConvertible {
+        enum Stage: Sendable { case claim, publish }
+        var count: Int
+        var cause: any Error
+        var stage: Stage = .publish
+        var description: String {
             switch stage {
             case .publish: "\(count) message(s) held back until this clears (the others go on): \(cause)"
             case .claim: "\(count) file(s) cannot be taken from their inbox, left there (the others go on): \(cause)"

@@ -19,7 +19,7 @@ public enum PathwayReportBuilder {
 
     /// `now` is the moment pending ages are measured at; `generatedAt` (defaults to `now`) is
     /// when the report was made, which differs for a report as of an earlier day.
-    public static func build(monitor: PathwayMonitor, routed: [MonitoringQuery.RoutedRow], today: CalendarDate,
+    static func build(monitor: PathwayMonitor, routed: [MonitoringQuery.RoutedRow], today: CalendarDate,
                              now: Date, generatedAt: Date? = nil) -> PathwayReport {
         let config = monitor.config
         let routedByMessage = Dictionary(grouping: routed, by: \.messageId)

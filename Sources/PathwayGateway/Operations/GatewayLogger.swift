@@ -22,8 +22,8 @@ public final class GatewayLogger: Sendable {
         public static func < (lhs: Level, rhs: Level) -> Bool { lhs.rank < rhs.rank }
     }
 
-    public let format: Format
-    public let level: Level
+    let format: Format
+    let level: Level
     private let sink: @Sendable (String) -> Void
     private let clock: @Sendable () -> Date
     private let lock = Mutex(())
@@ -39,19 +39,19 @@ public final class GatewayLogger: Sendable {
         self.sink = sink
     }
 
-    public func debug(_ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) { log(.debug, message, fields) }
+    func debug(_ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) { log(.debug, message, fields) }
     public func info(_ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) { log(.info, message, fields) }
     public func warn(_ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) { log(.warn, message, fields) }
     public func error(_ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) { log(.error, message, fields) }
 
-    public func log(_ level: Level, _ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) {
+    func log(_ level: Level, _ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) {
         guard level >= self.level else { return }
         let line = self.line(level, message, Array(fields))
         lock.withLock { _ in sink(line) }
     }
 
     /// The line for one event (with its newline): `ts`, `level`, `msg`, then the fields in order.
-    public func line(_ level: Level, _ message: String, _ fields: [(key: String, value: LogValue)]) -> String {
+    func line(_ level: Level, _ message: String, _ fields: [(key: String, value: LogValue)]) -> String {
         let all: [(key: String, value: LogValue)] = [("ts", .string(Timestamp.rfc3339(clock()))), ("level", .string(level.rawValue)),
                                                      ("msg", .string(message))] + fields
         switch format {

@@ -28,14 +28,14 @@ public final class SpoolLock: Sendable {
     }
 
     /// What `probe` found.
-    public enum Holder: Sendable, Equatable {
+    enum Holder: Sendable, Equatable {
         /// No process holds the lock (or the file does not exist yet).
         case none
         /// A running process holds it; `pid` as written in the file.
         case process(pid: Int32?)
     }
 
-    public let path: String
+    let path: String
     private let fd: Int32
 
     private init(path: String, fd: Int32) {
@@ -76,7 +76,7 @@ public final class SpoolLock: Sendable {
 
     /// Who holds the lock at `path`, without creating anything: opens read-only and tries a shared
     /// lock, released at once. Works for any user who can read the file.
-    public static func probe(_ path: String) throws(Failure) -> Holder {
+    static func probe(_ path: String) throws(Failure) -> Holder {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else {
             if errno == ENOENT { return .none }

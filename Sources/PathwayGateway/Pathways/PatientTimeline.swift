@@ -10,9 +10,9 @@
 /// - Every other event joins the last episode that began on or before its date; an event dated
 ///   before every episode joins the first (flagged `beforeStart`); without any start event they
 ///   form one episode without anchor (flagged `noStart`).
-public enum PatientTimeline {
+enum PatientTimeline {
     /// Episodes of one patient in one pathway. `observations` must all share pseudonym and pathway.
-    public static func episodes(_ observations: [PathwayObservation], definition: PathwayDefinition,
+    static func episodes(_ observations: [PathwayObservation], definition: PathwayDefinition,
                                 aliases: [String: String] = [:]) -> [PathwayEpisode] {
         guard let first = observations.first else { return [] }
         let sorted = observations.sorted { ($0.eventDate, $0.receivedAt, $0.messageId) < ($1.eventDate, $1.receivedAt, $1.messageId) }

@@ -25,7 +25,7 @@ public enum DurableFile {
         /// A path that should be a directory is something else.
         case notADirectory(path: String)
 
-        public var path: String {
+        var path: String {
             switch self {
             case let .system(_, path, _), let .existsWithDifferentContent(path), let .notADirectory(path): path
             }
@@ -123,12 +123,12 @@ public enum DurableFile {
     /// `source` is gone (someone else took it). Atomic with RENAME_NOREPLACE; a filesystem without
     /// it (EINVAL) gets a check then a plain rename, safe where one process writes `destination`'s
     /// directory (the spool lock sees to that).
-    public static func renameNoReplace(_ source: String, to destination: String) throws(Failure) -> Bool {
+    static func renameNoReplace(_ source: String, to destination: String) throws(Failure) -> Bool {
         try renameNoReplace(pathBytes: Array(source.utf8), to: destination)
     }
 
     /// `renameNoReplace` for a source path that is not UTF-8 (raw bytes from `readdir`).
-    public static func renameNoReplace(pathBytes: [UInt8], to destination: String) throws(Failure) -> Bool {
+    static func renameNoReplace(pathBytes: [UInt8], to destination: String) throws(Failure) -> Bool {
         let source = pathBytes.map(CChar.init(bitPattern:)) + [0]
         var code = renameNoReplaceErrno(source, destination)
         if code == 0 { return true }
@@ -162,7 +162,7 @@ public enum DurableFile {
     /// Moves a file to `destination` without ever replacing an existing file, then fsyncs both
     /// directories. Same filesystem assumed (EXDEV is reported, not copied around).
     @discardableResult
-    public static func atomicMove(from source: String, to destination: String) throws(Failure) -> Outcome {
+    static func atomicMove(from source: String, to destination: String) throws(Failure) -> Outcome {
         let outcome = try move(from: source, to: destination)
         try fsyncDirectory(parent(of: destination))
         try fsyncDirectory(parent(of: source))
@@ -174,7 +174,7 @@ public enum DurableFile {
     /// one inode, which a re-run recognises and finishes). A re-run after a completed move returns
     /// `.alreadyPresent`.
     @discardableResult
-    public static func move(from source: String, to destination: String) throws(Failure) -> Outcome {
+    static func move(from source: String, to destination: String) throws(Failure) -> Outcome {
         var code = renameNoReplaceErrno(source, destination)
         if code == 0 { return .created }
         if code == EINVAL {

@@ -20,7 +20,7 @@ public enum FileReader {
 
     /// For a file too large to read whole: its first `keeping` bytes and the SHA-256 of all of it,
     /// read in 1 MiB pieces (memory stays bounded whatever the size).
-    public static func summary(_ path: String, keeping: Int) throws(Failure) -> (head: [UInt8], sha256: String) {
+    static func summary(_ path: String, keeping: Int) throws(Failure) -> (head: [UInt8], sha256: String) {
         let fd = try openForReading(path)
         defer { close(fd) }
         let digest = SHA256.Incremental()

@@ -2,7 +2,7 @@
 /// error code — the checks of spec §4 steps 1, 3, 4 and 5, in that order. Pure: no I/O, no clock,
 /// safe to share between workers.
 public struct MessageValidator: Sendable {
-    public let schemas: SchemaSet
+    let schemas: SchemaSet
     public let limits: XMLLimits
 
     public init(schemas: SchemaSet, limits: XMLLimits = .default) {
