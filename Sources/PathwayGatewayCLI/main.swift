@@ -22,7 +22,7 @@ let usage = """
 var arguments = Array(CommandLine.arguments.dropFirst())
 let command = arguments.isEmpty ? "help" : arguments.removeFirst()
 
-let status: Int32 = switch command {
+let status: ExitCode = switch command {
 case "validate": ValidateCommand.run(arguments)
 case "run": RunCommand.run(arguments)
 case "check-config": CheckConfigCommand.run(arguments)
@@ -31,7 +31,7 @@ case "demo": DemoCommand.run(arguments)
 case "replay": ReplayCommand.run(arguments)
 case "audit": AuditCommand.run(arguments)
 case "pathways": PathwaysCommand.run(arguments)
-case "help", "--help", "-h": { print(usage); return 0 }()
+case "help", "--help", "-h": { print(usage); return .success }()
 default: CLI.usageError("unknown command '\(command)'", usage: usage)
 }
-exit(status)
+exit(status.rawValue)
