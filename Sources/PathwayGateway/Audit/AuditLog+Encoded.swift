@@ -1,8 +1,4 @@
-internal import CSystem
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 extension AuditLog {
     /// A record encoded before its append, leaving only its place in the chain (`prev`, `seq`) to

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Counts the attributes of every start tag in one linear pass over the raw bytes, before libxml2
 /// sees them.
 ///

@@ -1,8 +1,3 @@
-internal import CSystem
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Where elements lie in the raw bytes of a document that libxml2 has already parsed: enough XML
 /// to find start tags, end tags and their extents (comments, CDATA sections and processing
 /// instructions are skipped, `>` inside quoted attribute values is not an end).
