@@ -214,132 +214,189 @@ KNOWN_ISSUES = {
 def check(gateway, manifest, quiet=False, known=()):
     """Every invariant of the module docstring; returns the violations that are not `known`
     issues (empty: all hold)."""
-    spool = gateway.spool
-    problems = []
-    tolerated = collections.Counter()
+    return InvariantCheck(gateway, manifest, known).run(quiet)
 
-    def fail(text, issue=None):
-        if issue in known:
-            tolerated[issue] += 1
-            if tolerated[issue] <= 3:
+
+class InvariantCheck:
+    """One run of check(): the spool's audit trail and files indexed once, then each invariant
+    as a named step. Violations go through fail(), which counts the `known` issues apart."""
+
+    def __init__(self, gateway, manifest, known):
+        self.gateway = gateway
+        self.spool = gateway.spool
+        self.manifest = manifest
+        self.known = known
+        self.problems = []
+        self.tolerated = collections.Counter()
+
+    def fail(self, text, issue=None):
+        """Records one violation (logging the first 50), or counts it when `issue` is known."""
+        if issue in self.known:
+            self.tolerated[issue] += 1
+            if self.tolerated[issue] <= 3:
                 log(f"  KNOWN ISSUE {issue}: {text}")
             return
-        if len(problems) < 50:
+        if len(self.problems) < 50:
             log("  VIOLATION: " + text)
-        problems.append(text)
+        self.problems.append(text)
 
-    records = audit_records(spool)
-    by_event = collections.defaultdict(list)
-    for r in records:
-        by_event[r["event"]].append(r)
-    received = collections.defaultdict(list)
-    for r in by_event["received"]:
-        received[(r["partner"], r["file"])].append(r)
-    steps = collections.defaultdict(collections.Counter)
-    for r in records:
-        if r.get("gatewayId"):
-            steps[r["gatewayId"]][r["event"]] += 1
+    def run(self, quiet):
+        """The steps in order; returns the violations."""
+        self.index_audit()
+        self.check_leftovers()
+        self.index_outbound()
+        self.index_originals()
+        self.check_inputs()
+        self.check_resends()
+        self.check_answer_counts()
+        self.check_commands()
+        if not quiet:
+            self.summarise()
+        return self.problems
 
-    # Leftovers: nothing waits, nothing temporary or partial anywhere a partner or operator looks.
-    for partner in gateway.partners:
-        for d in ("inbound", "state/processing"):
-            left = os.listdir(os.path.join(spool, d, partner)) if os.path.isdir(os.path.join(spool, d, partner)) else []
-            if left:
-                fail(f"{len(left)} file(s) left in {d}/{partner}: {left[:3]}")
-        for d in ("outbound", "archive", "quarantine"):
-            path = os.path.join(spool, d, partner)
+    def index_audit(self):
+        """The audit records by event, the 'received' decisions by (partner, file), and each
+        message's steps by gateway id."""
+        self.records = audit_records(self.spool)
+        self.by_event = collections.defaultdict(list)
+        for r in self.records:
+            self.by_event[r["event"]].append(r)
+        self.received = collections.defaultdict(list)
+        for r in self.by_event["received"]:
+            self.received[(r["partner"], r["file"])].append(r)
+        self.steps = collections.defaultdict(collections.Counter)
+        for r in self.records:
+            if r.get("gatewayId"):
+                self.steps[r["gatewayId"]][r["event"]] += 1
+
+    def check_leftovers(self):
+        """Leftovers: nothing waits, nothing temporary or partial anywhere a partner or operator looks."""
+        spool = self.spool
+        for partner in self.gateway.partners:
+            for d in ("inbound", "state/processing"):
+                left = os.listdir(os.path.join(spool, d, partner)) if os.path.isdir(os.path.join(spool, d, partner)) else []
+                if left:
+                    self.fail(f"{len(left)} file(s) left in {d}/{partner}: {left[:3]}")
+            for d in ("outbound", "archive", "quarantine"):
+                path = os.path.join(spool, d, partner)
+                for name in os.listdir(path) if os.path.isdir(path) else []:
+                    if name.startswith(".") or name.endswith(".tmp"):
+                        self.fail(f"temporary file left: {d}/{partner}/{name}")
+        staging = os.path.join(spool, "state", "staging")
+        left = os.listdir(staging) if os.path.isdir(staging) else []
+        if left:
+            self.fail(f"{len(left)} staged file(s) left in state/staging: {left[:3]}")
+
+    def index_outbound(self):
+        """Outbound: every AppRec and routed message parses completely; index them by original MsgId."""
+        self.apprecs = collections.defaultdict(list)   # original MsgId -> [(partner, name, bytes)]
+        self.routed = collections.defaultdict(list)    # original MsgId -> [(partner, name)]
+        self.apprec_files = self.routed_files = 0
+        for partner in self.gateway.partners:
+            path = os.path.join(self.spool, "outbound", partner)
             for name in os.listdir(path) if os.path.isdir(path) else []:
-                if name.startswith(".") or name.endswith(".tmp"):
-                    fail(f"temporary file left: {d}/{partner}/{name}")
+                if not name.endswith(".xml") or name.startswith("."):
+                    continue
+                with open(os.path.join(path, name), "rb") as f:
+                    data = f.read()
+                try:
+                    if name.endswith(".apprec.xml"):
+                        self.apprecs[parse_apprec(data)["original"]].append((partner, name, data))
+                        self.apprec_files += 1
+                    else:
+                        self.routed[parse_routed(data)].append((partner, name))
+                        self.routed_files += 1
+                except (ET.ParseError, AttributeError) as error:
+                    self.fail(f"outbound/{partner}/{name} is not a complete message: {error}")
 
-    staging = os.path.join(spool, "state", "staging")
-    left = os.listdir(staging) if os.path.isdir(staging) else []
-    if left:
-        fail(f"{len(left)} staged file(s) left in state/staging: {left[:3]}")
+    def index_originals(self):
+        """Every stored original (archive or quarantine, reason files aside) and where it lies."""
+        self.originals = {}
+        for d in ("archive", "quarantine"):
+            for partner in self.gateway.partners:
+                path = os.path.join(self.spool, d, partner)
+                for name in os.listdir(path) if os.path.isdir(path) else []:
+                    if not name.endswith(".reason.txt") and not name.startswith("."):
+                        self.originals.setdefault((partner, name), []).append(d)
 
-    # Outbound: every AppRec and routed message parses completely; index them by original MsgId.
-    apprecs = collections.defaultdict(list)   # original MsgId -> [(partner, name, bytes)]
-    routed = collections.defaultdict(list)    # original MsgId -> [(partner, name)]
-    apprec_files = routed_files = 0
-    for partner in gateway.partners:
-        path = os.path.join(spool, "outbound", partner)
-        for name in os.listdir(path) if os.path.isdir(path) else []:
-            if not name.endswith(".xml") or name.startswith("."):
-                continue
-            with open(os.path.join(path, name), "rb") as f:
-                data = f.read()
-            try:
-                if name.endswith(".apprec.xml"):
-                    apprecs[parse_apprec(data)["original"]].append((partner, name, data))
-                    apprec_files += 1
-                else:
-                    routed[parse_routed(data)].append((partner, name))
-                    routed_files += 1
-            except (ET.ParseError, AttributeError) as error:
-                fail(f"outbound/{partner}/{name} is not a complete message: {error}")
+    def check_inputs(self):
+        """Each input: one decision, one original under <gatewayId>-<name>, the expected answer."""
+        self.groups = collections.defaultdict(list)
+        self.expected_apprecs = collections.Counter()
+        self.expected_routes = collections.Counter()
+        seen_originals = set()
+        for line in self.manifest:
+            key = (line["partner"], line["name"])
+            decisions = self.received.get(key, [])
+            if len(decisions) != 1:
+                self.fail(f"{key[0]}/{key[1]}: {len(decisions)} 'received' records (expected exactly 1)")
+                if not decisions:
+                    continue
+            record = decisions[0]
+            stored = f"{record['gatewayId']}-{line['name']}"
+            seen_originals.add((line["partner"], stored))
+            destination = self.check_original(line, key, record, stored)
+            self.check_answer(line, key, record)
+            self.check_route(line, key)
+            self.check_trail(line, key, record, destination)
+        for key in self.originals:
+            if key not in seen_originals:
+                self.fail(f"an original nobody sent: {key[0]}/{key[1]}")
 
-    # Each input: one decision, one original under <gatewayId>-<name>, the expected answer.
-    originals = {}
-    for d in ("archive", "quarantine"):
-        for partner in gateway.partners:
-            path = os.path.join(spool, d, partner)
-            for name in os.listdir(path) if os.path.isdir(path) else []:
-                if not name.endswith(".reason.txt") and not name.startswith("."):
-                    originals.setdefault((partner, name), []).append(d)
-    groups = collections.defaultdict(list)
-    expected_apprecs = collections.Counter()
-    expected_routes = collections.Counter()
-    seen_originals = set()
-    for line in manifest:
-        key = (line["partner"], line["name"])
-        decisions = received.get(key, [])
-        if len(decisions) != 1:
-            fail(f"{key[0]}/{key[1]}: {len(decisions)} 'received' records (expected exactly 1)")
-            if not decisions:
-                continue
-        record = decisions[0]
-        gid = record["gatewayId"]
-        stored = f"{gid}-{line['name']}"
-        places = originals.get((line["partner"], stored), [])
-        seen_originals.add((line["partner"], stored))
+    def check_original(self, line, key, record, stored):
+        """The original lies in the one place its outcome sends it, with the audited bytes; a
+        duplicate candidate joins its (partner, MsgId) group. Returns that place."""
+        places = self.originals.get((line["partner"], stored), [])
         destination = "quarantine" if line["outcome"] == "rejected" else "archive"
         if places != [destination]:
-            fail(f"{key[0]}/{key[1]}: original in {places or 'nowhere'}, expected {destination}/{line['partner']}/{stored}")
+            self.fail(f"{key[0]}/{key[1]}: original in {places or 'nowhere'}, expected {destination}/{line['partner']}/{stored}")
         else:
-            with open(os.path.join(spool, destination, line["partner"], stored), "rb") as f:
+            with open(os.path.join(self.spool, destination, line["partner"], stored), "rb") as f:
                 if hashlib.sha256(f.read()).hexdigest() != record["sha256"]:
-                    fail(f"{key[0]}/{key[1]}: archived bytes differ from the audited sha256")
-        if destination == "quarantine" and not os.path.exists(os.path.join(spool, "quarantine", line["partner"], stored + ".reason.txt")):
-            fail(f"{key[0]}/{key[1]}: quarantined without a reason file")
+                    self.fail(f"{key[0]}/{key[1]}: archived bytes differ from the audited sha256")
+        if destination == "quarantine" and not os.path.exists(os.path.join(self.spool, "quarantine", line["partner"], stored + ".reason.txt")):
+            self.fail(f"{key[0]}/{key[1]}: quarantined without a reason file")
         if line["outcome"] in ("accepted", "duplicate"):
-            groups[(line["partner"], line["msgId"])].append((line, record))
+            self.groups[(line["partner"], line["msgId"])].append((line, record))
         elif record["outcome"] != line["outcome"]:
-            fail(f"{key[0]}/{key[1]}: outcome {record['outcome']}, expected {line['outcome']}")
+            self.fail(f"{key[0]}/{key[1]}: outcome {record['outcome']}, expected {line['outcome']}")
+        return destination
+
+    def check_answer(self, line, key, record):
+        """The answer the manifest expects: none, a notice naming its reason, or an AppRec with
+        the expected status and code for the original MsgId."""
         answer = line["answer"]
-        apprec_path = os.path.join(spool, "outbound", line["partner"], f"{gid}.apprec.xml")
+        apprec_path = os.path.join(self.spool, "outbound", line["partner"], f"{record['gatewayId']}.apprec.xml")
         if answer == "-" or answer.startswith("notice:"):
             if os.path.exists(apprec_path):
-                fail(f"{key[0]}/{key[1]}: answered with an AppRec, expected {answer}")
+                self.fail(f"{key[0]}/{key[1]}: answered with an AppRec, expected {answer}")
         if answer.startswith("notice:"):
-            notice = os.path.join(spool, "outbound", line["partner"], line["name"] + ".rejected.txt")
+            notice = os.path.join(self.spool, "outbound", line["partner"], line["name"] + ".rejected.txt")
             if not os.path.exists(notice) or answer.split(":")[1] not in open(notice, encoding="utf-8").read():
-                fail(f"{key[0]}/{key[1]}: no notice naming {answer.split(':')[1]}")
+                self.fail(f"{key[0]}/{key[1]}: no notice naming {answer.split(':')[1]}")
         elif answer != "-":
-            expected_apprecs[line["msgId"]] += 1
+            self.expected_apprecs[line["msgId"]] += 1
             if not os.path.exists(apprec_path):
-                fail(f"{key[0]}/{key[1]}: AppRec {apprec_path} missing")
+                self.fail(f"{key[0]}/{key[1]}: AppRec {apprec_path} missing")
             else:
                 with open(apprec_path, "rb") as f:
                     got = parse_apprec(f.read())
                 status, _, code = answer.partition(":")
                 if got["status"] != status or (code and got["code"] != code) or got["original"] != line["msgId"]:
-                    fail(f"{key[0]}/{key[1]}: AppRec status {got['status']} {got['code']} for {got['original']}, expected {answer}")
+                    self.fail(f"{key[0]}/{key[1]}: AppRec status {got['status']} {got['code']} for {got['original']}, expected {answer}")
+
+    def check_route(self, line, key):
+        """A message to route has exactly one routed copy, in its receiver's outbound."""
         if line["routedTo"] != "-":
-            expected_routes[line["msgId"]] += 1
-            copies = routed.get(line["msgId"], [])
+            self.expected_routes[line["msgId"]] += 1
+            copies = self.routed.get(line["msgId"], [])
             if len(copies) != 1 or copies[0][0] != line["routedTo"]:
-                fail(f"{key[0]}/{key[1]}: routed copies {copies}, expected one in outbound/{line['routedTo']}")
-        trail = steps[gid]
+                self.fail(f"{key[0]}/{key[1]}: routed copies {copies}, expected one in outbound/{line['routedTo']}")
+
+    def check_trail(self, line, key, record, destination):
+        """The message's audit trail has exactly the steps its outcome implies ('recovered' aside)."""
+        answer = line["answer"]
+        trail = self.steps[record["gatewayId"]]
         want = collections.Counter(received=1, **{("quarantined" if destination == "quarantine" else "archived"): 1})
         if answer not in ("-",) and not answer.startswith("notice:"):
             want["apprec-sent"] = 1
@@ -350,58 +407,64 @@ def check(gateway, manifest, quiet=False, known=()):
         if +got_steps != +want:
             # Steps missing after the decision (none doubled, none foreign) is the shape of F1.
             torn = got_steps["received"] == 1 and all(got_steps[k] <= want[k] for k in got_steps)
-            fail(f"{key[0]}/{key[1]}: audit trail {dict(got_steps)}, expected {dict(+want)}", "F1" if torn else None)
-    for key in originals:
-        if key not in seen_originals:
-            fail(f"an original nobody sent: {key[0]}/{key[1]}")
+            self.fail(f"{key[0]}/{key[1]}: audit trail {dict(got_steps)}, expected {dict(+want)}", "F1" if torn else None)
 
-    # Resends: exactly one accepted per (sender partner, MsgId), the rest duplicates with the same bytes.
-    for (partner, msg_id), members in groups.items():
-        outcomes = sorted(r["outcome"] for _, r in members)
-        if outcomes != ["accepted"] + ["duplicate"] * (len(members) - 1):
-            fail(f"{partner} MsgId {msg_id}: outcomes {outcomes}")
-        bodies = set()
-        for line, record in members:
-            path = os.path.join(spool, "outbound", partner, f"{record['gatewayId']}.apprec.xml")
-            if os.path.exists(path):
-                with open(path, "rb") as f:
-                    bodies.add(f.read())
-        if len(bodies) > 1:
-            fail(f"{partner} MsgId {msg_id}: {len(bodies)} different AppRecs for one message and its resends")
+    def check_resends(self):
+        """Resends: exactly one accepted per (sender partner, MsgId), the rest duplicates with the same bytes."""
+        for (partner, msg_id), members in self.groups.items():
+            outcomes = sorted(r["outcome"] for _, r in members)
+            if outcomes != ["accepted"] + ["duplicate"] * (len(members) - 1):
+                self.fail(f"{partner} MsgId {msg_id}: outcomes {outcomes}")
+            bodies = set()
+            for line, record in members:
+                path = os.path.join(self.spool, "outbound", partner, f"{record['gatewayId']}.apprec.xml")
+                if os.path.exists(path):
+                    with open(path, "rb") as f:
+                        bodies.add(f.read())
+            if len(bodies) > 1:
+                self.fail(f"{partner} MsgId {msg_id}: {len(bodies)} different AppRecs for one message and its resends")
 
-    # Per MsgId: no AppRec or routed copy missing or doubled, and none nobody expects.
-    for msg_id in set(apprecs) | set(expected_apprecs):
-        if len(apprecs.get(msg_id, [])) != expected_apprecs[msg_id]:
-            fail(f"MsgId {msg_id}: {len(apprecs.get(msg_id, []))} AppRec(s), expected {expected_apprecs[msg_id]}")
-    for msg_id in set(routed) | set(expected_routes):
-        if len(routed.get(msg_id, [])) != expected_routes[msg_id]:
-            fail(f"MsgId {msg_id}: {len(routed.get(msg_id, []))} routed copies, expected {expected_routes[msg_id]}")
-    if len(by_event["routed"]) != routed_files:
-        fail(f"{len(by_event['routed'])} 'routed' records for {routed_files} routed files",
-             "F1" if len(by_event["routed"]) < routed_files else None)
-    if len(by_event["apprec-sent"]) != apprec_files:
-        fail(f"{len(by_event['apprec-sent'])} 'apprec-sent' records for {apprec_files} AppRec files",
-             "F1" if len(by_event["apprec-sent"]) < apprec_files else None)
-    if len(by_event["received"]) != len(manifest):
-        fail(f"{len(by_event['received'])} 'received' records for {len(manifest)} inputs")
+    def check_answer_counts(self):
+        """Per MsgId: no AppRec or routed copy missing or doubled, and none nobody expects; each
+        file written has its audit record."""
+        apprecs, routed, by_event = self.apprecs, self.routed, self.by_event
+        for msg_id in set(apprecs) | set(self.expected_apprecs):
+            if len(apprecs.get(msg_id, [])) != self.expected_apprecs[msg_id]:
+                self.fail(f"MsgId {msg_id}: {len(apprecs.get(msg_id, []))} AppRec(s), expected {self.expected_apprecs[msg_id]}")
+        for msg_id in set(routed) | set(self.expected_routes):
+            if len(routed.get(msg_id, [])) != self.expected_routes[msg_id]:
+                self.fail(f"MsgId {msg_id}: {len(routed.get(msg_id, []))} routed copies, expected {self.expected_routes[msg_id]}")
+        if len(by_event["routed"]) != self.routed_files:
+            self.fail(f"{len(by_event['routed'])} 'routed' records for {self.routed_files} routed files",
+                      "F1" if len(by_event["routed"]) < self.routed_files else None)
+        if len(by_event["apprec-sent"]) != self.apprec_files:
+            self.fail(f"{len(by_event['apprec-sent'])} 'apprec-sent' records for {self.apprec_files} AppRec files",
+                      "F1" if len(by_event["apprec-sent"]) < self.apprec_files else None)
+        if len(by_event["received"]) != len(self.manifest):
+            self.fail(f"{len(by_event['received'])} 'received' records for {len(self.manifest)} inputs")
 
-    code, out, err = gateway.command("audit", "verify")
-    if code != 0:
-        fail(f"audit verify exited {code}: {(out + err).strip()[:300]}")
-    code, out, _ = gateway.command("status", "--json")
-    try:
-        counts = json.loads(out)["outcomes"]["lastDay"]
-        expected = collections.Counter(line["outcome"] for line in manifest)
-        if {k: v for k, v in counts.items() if v} != dict(expected):
-            fail(f"database outcome counts {counts}, expected {dict(expected)}")
-    except (ValueError, KeyError) as error:
-        fail(f"status --json unreadable ({error}): {out[:200]}")
-    if not quiet:
-        log(f"checked {len(manifest)} inputs: {apprec_files} AppRecs, {routed_files} routed messages, "
-            f"{len(records)} audit records ({len(by_event['recovered'])} 'recovered'); "
+    def check_commands(self):
+        """The operator's view agrees: `audit verify` passes, and `status --json` counts the
+        manifest's outcomes."""
+        code, out, err = self.gateway.command("audit", "verify")
+        if code != 0:
+            self.fail(f"audit verify exited {code}: {(out + err).strip()[:300]}")
+        code, out, _ = self.gateway.command("status", "--json")
+        try:
+            counts = json.loads(out)["outcomes"]["lastDay"]
+            expected = collections.Counter(line["outcome"] for line in self.manifest)
+            if {k: v for k, v in counts.items() if v} != dict(expected):
+                self.fail(f"database outcome counts {counts}, expected {dict(expected)}")
+        except (ValueError, KeyError) as error:
+            self.fail(f"status --json unreadable ({error}): {out[:200]}")
+
+    def summarise(self):
+        """One line: what was checked, and the verdict."""
+        problems = self.problems
+        log(f"checked {len(self.manifest)} inputs: {self.apprec_files} AppRecs, {self.routed_files} routed messages, "
+            f"{len(self.records)} audit records ({len(self.by_event['recovered'])} 'recovered'); "
             f"{'ALL INVARIANTS HOLD' if not problems else f'{len(problems)} VIOLATION(S)'}"
-            + "".join(f"; known issue {k} ({KNOWN_ISSUES[k]}) seen {n} time(s)" for k, n in tolerated.items()))
-    return problems
+            + "".join(f"; known issue {k} ({KNOWN_ISSUES[k]}) seen {n} time(s)" for k, n in self.tolerated.items()))
 
 
 # ---------------------------------------------------------------------------------------------

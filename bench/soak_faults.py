@@ -42,6 +42,7 @@ import shutil
 import signal
 import subprocess
 import time
+import types
 import xml.etree.ElementTree as ET
 
 NOBODY = 65534
@@ -329,117 +330,151 @@ class Scenario:
         SIGSTOPped meanwhile), hold the fault `hold` seconds (with `restart`: a
         SIGTERM once it hit, then the supervisor's starts while it lasts), clear(), and wait for
         the backlog to drain without a restart. Appends what failed to self.problems."""
-        args, soak, gateway, supervisor = self.args, self.soak, self.gateway, self.supervisor
-        hold = args.fault_seconds if hold is None else hold
-        soak.log(f"  -- {label}")
-        offset = log_size(gateway)
-        exits_before = len(supervisor.exits)
-        before = done_count(gateway)
+        gateway, supervisor = self.gateway, self.supervisor
+        hold = self.args.fault_seconds if hold is None else hold
+        self.soak.log(f"  -- {label}")
+        e = types.SimpleNamespace(label=label, release=release, restart=restart, offset=log_size(gateway),
+                                  exits_before=len(supervisor.exits), before=done_count(gateway))
         self.watch.hidden_max = 0
-        arriving = self.traffic.manifest[self.traffic.released:self.traffic.released + release]
+        e.arriving = self.traffic.manifest[self.traffic.released:self.traffic.released + release]
+        self.apply_fault(apply, release, paused)
+        e.waiting_at_fault = gateway.waiting()
+        e.faulted_at = time.monotonic()
+        if restart:
+            self.restart_while_faulted(e, hold)
+        supervisor.run_until(lambda: False, max(0.0, e.faulted_at + hold - time.monotonic()), every=self.watch.scan)
+        self.observe_fault(e)
+        self.clear_and_drain(e, clear)
+        self.estimate_retry_due(e)
+        self.sort_exits(e)
+        self.log_episode(e)
+        self.judge_episode(e)
+        self.summarise_episode(e)
+        return dict(errors=len(e.errors), outcomes=e.outcomes, drain=e.drain_seconds)
+
+    def apply_fault(self, apply, release, paused):
+        """apply() and release the wave; with `paused`, both while the daemon is SIGSTOPped."""
+        supervisor = self.supervisor
         if paused and supervisor.process is not None:
             # The wave arrives and then the disk fills while the daemon is stopped (SIGSTOP): on a
             # full disk even the rename into inbound/ can fail (a directory needing a new block).
             supervisor.process.send_signal(signal.SIGSTOP)
             try:
-                self.traffic.release(gateway, release)
+                self.traffic.release(self.gateway, release)
                 apply()
             finally:
                 supervisor.process.send_signal(signal.SIGCONT)
         else:
             apply()
-            self.traffic.release(gateway, release)
-        waiting_at_fault = gateway.waiting()
-        faulted_at = time.monotonic()
-        requested_code = None
-        if restart:
-            # Let the fault hit the running daemon first, then stop it and let the supervisor
-            # start it again while the fault lasts.
-            supervisor.run_until(lambda: any(is_error(line) for line in read_log(gateway, offset)),
-                                 hold, every=self.watch.scan)
-            requested_code = supervisor.stop()
-            if requested_code != 0:
-                self.problems.append(f"{label}: SIGTERM while faulted gave exit {requested_code}")
-        supervisor.run_until(lambda: False, max(0.0, faulted_at + hold - time.monotonic()), every=self.watch.scan)
-        held = time.monotonic() - faulted_at
-        outcomes = done_count(gateway) - before
+            self.traffic.release(self.gateway, release)
+
+    def restart_while_faulted(self, e, hold):
+        """Lets the fault hit the running daemon first, then stops it and lets the supervisor
+        start it again while the fault lasts."""
+        self.supervisor.run_until(lambda: any(is_error(line) for line in read_log(self.gateway, e.offset)),
+                                  hold, every=self.watch.scan)
+        requested_code = self.supervisor.stop()
+        if requested_code != 0:
+            self.problems.append(f"{e.label}: SIGTERM while faulted gave exit {requested_code}")
+
+    def observe_fault(self, e):
+        """What the fault did while it lasted: outcomes, bystanders finished, the backlog, temporary
+        files, the error lines (those naming the failure) and what `status` said."""
+        gateway = self.gateway
+        e.held = time.monotonic() - e.faulted_at
+        e.outcomes = done_count(gateway) - e.before
         # Of the messages that arrived during the fault, those that need nothing from the faulty
         # directory (`self.target`: neither sent by nor routed to that partner), and how many of
         # those were finished while it lasted.
-        bystanders = [line for line in arriving if self.target and self.target not in (line["partner"], line["routedTo"])]
-        bystanders_done = len(finished_names(gateway) & {(line["partner"], line["name"]) for line in bystanders})
-        waiting = gateway.waiting()
-        hidden = self.watch.hidden_max
-        lines = read_log(gateway, offset)
-        errors = [line for line in lines if is_error(line)]
-        failures = [line for line in errors if "batch failed" in line]
-        named = [line for line in errors if re.search(PATTERNS[self.kind], line)]
-        status = status_line(gateway)
+        e.bystanders = [line for line in e.arriving if self.target and self.target not in (line["partner"], line["routedTo"])]
+        e.bystanders_done = len(finished_names(gateway) & {(line["partner"], line["name"]) for line in e.bystanders})
+        e.waiting = gateway.waiting()
+        e.hidden = self.watch.hidden_max
+        lines = read_log(gateway, e.offset)
+        e.errors = [line for line in lines if is_error(line)]
+        e.failures = [line for line in e.errors if "batch failed" in line]
+        e.named = [line for line in e.errors if re.search(PATTERNS[self.kind], line)]
+        e.status = status_line(gateway)
 
+    def clear_and_drain(self, e, clear):
+        """clear(), then waits (bounded) for the backlog to drain."""
         clear()
-        cleared = time.time()
+        e.cleared = time.time()
         cleared_mono = time.monotonic()
-        limit = BACKOFF_CAP + args.drain_allowance + 60  # how long to wait at most (judged below)
-        drained = supervisor.run_until(lambda: gateway.waiting() == 0, limit, every=self.watch.scan)
-        drain_seconds = time.monotonic() - cleared_mono
+        limit = BACKOFF_CAP + self.args.drain_allowance + 60  # how long to wait at most (judged below)
+        e.drained = self.supervisor.run_until(lambda: self.gateway.waiting() == 0, limit, every=self.watch.scan)
+        e.drain_seconds = time.monotonic() - cleared_mono
 
-        # The retry the daemon's backoff had due after clearing: after its n-th consecutive failed
-        # batch it pauses min(60, 2^(n-1)) s. Counting every failure logged in this episode (one
-        # may come just after clearing, from an attempt that began before) can only overestimate
-        # n, so `due` is an upper bound.
-        due = None
-        every_failure = [line for line in read_log(gateway, offset) if is_error(line) and "batch failed" in line]
-        if every_failure and not restart:
-            failures = every_failure
-            last = log_time(failures[-1])
+    def estimate_retry_due(self, e):
+        """The retry the daemon's backoff had due after clearing: after its n-th consecutive failed
+        batch it pauses min(60, 2^(n-1)) s. Counting every failure logged in this episode (one
+        may come just after clearing, from an attempt that began before) can only overestimate
+        n, so `due` is an upper bound."""
+        e.due = None
+        every_failure = [line for line in read_log(self.gateway, e.offset) if is_error(line) and "batch failed" in line]
+        if every_failure and not e.restart:
+            e.failures = every_failure
+            last = log_time(e.failures[-1])
             if last is not None:
-                due = max(0.0, last + min(BACKOFF_CAP, 2.0 ** (len(failures) - 1)) - cleared)
-        exits = supervisor.exits[exits_before:]
-        unrequested = [e for e in exits if not e["requested"]]
-        startups = [e for e in unrequested if e["startup"]]
-        crashes = [e for e in unrequested if not e["startup"]]
+                e.due = max(0.0, last + min(BACKOFF_CAP, 2.0 ** (len(e.failures) - 1)) - e.cleared)
 
-        soak.log(f"     held {held:.1f} s: {len(errors)} error line(s) ({len(failures)} 'batch failed'), "
-                 f"{outcomes} outcome(s) while faulted"
-                 + (f" ({bystanders_done} of the {len(bystanders)} arrivals that need nothing from {self.target})"
+    def sort_exits(self, e):
+        """The daemon's exits in this episode nobody asked for: start-up failures and crashes."""
+        exits = self.supervisor.exits[e.exits_before:]
+        e.unrequested = [x for x in exits if not x["requested"]]
+        e.startups = [x for x in e.unrequested if x["startup"]]
+        e.crashes = [x for x in e.unrequested if not x["startup"]]
+
+    def log_episode(self, e):
+        """The episode's findings, as they are, in the soak's log."""
+        soak = self.soak
+        soak.log(f"     held {e.held:.1f} s: {len(e.errors)} error line(s) ({len(e.failures)} 'batch failed'), "
+                 f"{e.outcomes} outcome(s) while faulted"
+                 + (f" ({e.bystanders_done} of the {len(e.bystanders)} arrivals that need nothing from {self.target})"
                     if self.target else "")
-                 + f", {waiting} waiting at clearing (of {waiting_at_fault} when it began), "
-                 f"up to {hidden} temporary file(s) at a time in outbound/, "
-                 f"{len(unrequested)} exit(s) ({len(startups)} start-up failure(s))")
-        for line, count in collections.Counter(masked(line) for line in errors).most_common(3):
+                 + f", {e.waiting} waiting at clearing (of {e.waiting_at_fault} when it began), "
+                 f"up to {e.hidden} temporary file(s) at a time in outbound/, "
+                 f"{len(e.unrequested)} exit(s) ({len(e.startups)} start-up failure(s))")
+        for line, count in collections.Counter(masked(line) for line in e.errors).most_common(3):
             soak.log(f"       {count}x {line[:400]}")
-        soak.log(f"     status while faulted: {status}")
-        if drained:
-            soak.log(f"     cleared: backlog drained {drain_seconds:.1f} s later"
-                     + (f" (retry was due within {due:.1f} s)" if due is not None else "")
-                     + (", by the supervisor's next start" if restart else ", no restart"))
+        soak.log(f"     status while faulted: {e.status}")
+        if e.drained:
+            soak.log(f"     cleared: backlog drained {e.drain_seconds:.1f} s later"
+                     + (f" (retry was due within {e.due:.1f} s)" if e.due is not None else "")
+                     + (", by the supervisor's next start" if e.restart else ", no restart"))
         else:
-            soak.log(f"     cleared: backlog NOT drained after {drain_seconds:.0f} s ({gateway.waiting()} waiting): "
-                     f"{gateway.log_tail(2).strip()[:300]}")
+            soak.log(f"     cleared: backlog NOT drained after {e.drain_seconds:.0f} s ({self.gateway.waiting()} waiting): "
+                     f"{self.gateway.log_tail(2).strip()[:300]}")
 
-        if not named:
+    def judge_episode(self, e):
+        """What failed: no error naming the failure, a crash, a failed start after clearing, or a
+        backlog not drained (in time)."""
+        label, args = e.label, self.args
+        if not e.named:
             self.problems.append(f"{label}: inconclusive, no error line names the failure ({PATTERNS[self.kind]})"
-                                 + (f"; errors: {masked(errors[0])[:200]}" if errors else "; no error logged"))
-        for e in crashes:
-            self.problems.append(f"{label}: the daemon exited with {e['code']}: {masked(e['error'])[:200]}")
-        for e in startups:
-            if e["began"] > cleared:
-                self.problems.append(f"{label}: a start after the fault cleared failed: {masked(e['error'])[:200]}")
-        if not drained:
-            self.problems.append(f"{label}: backlog not drained {drain_seconds:.0f} s after the fault cleared")
-        elif due is not None and drain_seconds > due + args.drain_allowance:
-            self.problems.append(f"{label}: drained {drain_seconds:.1f} s after clearing, the retry was due within "
-                                 f"{due:.1f} s (+{args.drain_allowance:.0f} s allowed)")
-        elif drain_seconds > BACKOFF_CAP + args.drain_allowance:
-            self.problems.append(f"{label}: drained only {drain_seconds:.1f} s after clearing")
-        quote = masked(named[0])[:300] if named else "-"
+                                 + (f"; errors: {masked(e.errors[0])[:200]}" if e.errors else "; no error logged"))
+        for x in e.crashes:
+            self.problems.append(f"{label}: the daemon exited with {x['code']}: {masked(x['error'])[:200]}")
+        for x in e.startups:
+            if x["began"] > e.cleared:
+                self.problems.append(f"{label}: a start after the fault cleared failed: {masked(x['error'])[:200]}")
+        if not e.drained:
+            self.problems.append(f"{label}: backlog not drained {e.drain_seconds:.0f} s after the fault cleared")
+        elif e.due is not None and e.drain_seconds > e.due + args.drain_allowance:
+            self.problems.append(f"{label}: drained {e.drain_seconds:.1f} s after clearing, the retry was due within "
+                                 f"{e.due:.1f} s (+{args.drain_allowance:.0f} s allowed)")
+        elif e.drain_seconds > BACKOFF_CAP + args.drain_allowance:
+            self.problems.append(f"{label}: drained only {e.drain_seconds:.1f} s after clearing")
+
+    def summarise_episode(self, e):
+        """Two lines for the scenario's summary: the figures, and an error line naming the failure."""
+        quote = masked(e.named[0])[:300] if e.named else "-"
         self.summary.append(
-            f"{label}: {release} messages, fault held {held:.1f} s, {len(errors)} errors logged, {outcomes} outcomes "
-            f"while faulted" + (f" ({bystanders_done}/{len(bystanders)} not involving {self.target})" if self.target else "")
-            + f", {waiting} waiting, {len(unrequested)} exits ({len(startups)} start-up failures), "
-            f"drained {drain_seconds:.1f} s after clearing" + ("" if drained else " (NOT)"))
+            f"{e.label}: {e.release} messages, fault held {e.held:.1f} s, {len(e.errors)} errors logged, {e.outcomes} outcomes "
+            f"while faulted" + (f" ({e.bystanders_done}/{len(e.bystanders)} not involving {self.target})" if self.target else "")
+            + f", {e.waiting} waiting, {len(e.unrequested)} exits ({len(e.startups)} start-up failures), "
+            f"drained {e.drain_seconds:.1f} s after clearing" + ("" if e.drained else " (NOT)"))
         self.summary.append(f"  e.g. {quote}")
-        return dict(errors=len(errors), outcomes=outcomes, drain=drain_seconds)
 
     def finish(self, known=()):
         """SIGTERM (exit 0 expected), then every invariant of soak.check(); returns the verdict."""

@@ -29,17 +29,17 @@ enum AuditCommand {
         ./pathway-gateway.json, the embedded default); the log is <spool>/audit/.
         """
 
-    static func run(_ arguments: [String]) -> Int32 {
-        if arguments.contains("--help") || arguments.contains("-h") { print(usage); return 0 }
+    static func run(_ arguments: [String]) -> ExitCode {
+        if arguments.contains("--help") || arguments.contains("-h") { print(usage); return .success }
         guard let sub = arguments.first, !sub.hasPrefix("-") else {
             return CLI.usageError("audit needs a subcommand: verify, tail, show or find", usage: usage)
         }
         let rest = Array(arguments.dropFirst())
         switch sub {
-        case "verify": return parse(rest, flags: [], options: []).map(verify) ?? 2
-        case "tail": return parse(rest, flags: ["--follow"], options: ["-n"]).map(AuditTailCommand.run) ?? 2
-        case "show": return parse(rest, flags: [], options: []).map(AuditQueryCommand.show) ?? 2
-        case "find": return parse(rest, flags: [], options: ["--patient"]).map(AuditQueryCommand.find) ?? 2
+        case "verify": return parse(rest, flags: [], options: []).map(verify) ?? .cannotRun
+        case "tail": return parse(rest, flags: ["--follow"], options: ["-n"]).map(AuditTailCommand.run) ?? .cannotRun
+        case "show": return parse(rest, flags: [], options: []).map(AuditQueryCommand.show) ?? .cannotRun
+        case "find": return parse(rest, flags: [], options: ["--patient"]).map(AuditQueryCommand.find) ?? .cannotRun
         default: return CLI.usageError("unknown audit subcommand '\(sub)'", usage: usage)
         }
     }
@@ -74,7 +74,7 @@ enum AuditCommand {
         }
     }
 
-    private static func verify(_ context: Context) -> Int32 {
+    private static func verify(_ context: Context) -> ExitCode {
         guard context.args.positionals.isEmpty else {
             return CLI.usageError("unexpected argument '\(context.args.positionals[0])'", usage: usage)
         }
@@ -90,10 +90,10 @@ enum AuditCommand {
             if let problem = report.problem {
                 print(problem.description.replacingNewlines())
                 print("BROKEN: verified \(summary) before the problem above")
-                return 1
+                return .checkFailed
             }
             print("ok: \(summary)")
-            return 0
+            return .success
         } catch {
             return CLI.fail("cannot verify \(context.directory.path): \(error)")
         }

@@ -6,14 +6,14 @@ import Glibc
 
 /// `audit show MSGID` and `audit find` (the number on standard input): records printed with their detail lines.
 enum AuditQueryCommand {
-    static func show(_ context: AuditCommand.Context) -> Int32 {
+    static func show(_ context: AuditCommand.Context) -> ExitCode {
         guard context.args.positionals.count == 1, let msgId = context.args.positionals.first, !msgId.isEmpty else {
             return CLI.usageError("audit show needs exactly one MSGID", usage: AuditCommand.usage)
         }
         return list({ try $0.story(of: msgId) }, context, none: "no audit records for MsgId \(msgId)")
     }
 
-    static func find(_ context: AuditCommand.Context) -> Int32 {
+    static func find(_ context: AuditCommand.Context) -> ExitCode {
         guard context.args.positionals.isEmpty else {
             return CLI.usageError("unexpected argument '\(context.args.positionals[0])'", usage: AuditCommand.usage)
         }
@@ -37,14 +37,14 @@ enum AuditQueryCommand {
         return list({ try $0.records(ofPatient: pseudonym) }, context, none: "no audit records for patient \(pseudonym)")
     }
 
-    private static func list(_ query: (AuditReader) throws -> [AuditRecord], _ context: AuditCommand.Context, none: String) -> Int32 {
+    private static func list(_ query: (AuditReader) throws -> [AuditRecord], _ context: AuditCommand.Context, none: String) -> ExitCode {
         let formatter = AuditLineFormatter(colour: AuditLineFormatter.colourWanted(isTerminal: isatty(1) == 1,
                                                                              environment: ProcessInfo.processInfo.environment))
         do {
             let records = try query(AuditReader(directory: context.directory))
-            guard !records.isEmpty else { CLI.printError(none); return 1 }
+            guard !records.isEmpty else { CLI.printError(none); return .checkFailed }
             for record in records { print(formatter.detailed(record)) }
-            return 0
+            return .success
         } catch {
             return CLI.fail("cannot read \(context.directory.path): \(error)")
         }

@@ -8,7 +8,7 @@ import Glibc
 /// `audit tail [--follow] [-n N]`: the last records as human-readable lines, then (with
 /// --follow) every new one until SIGINT/SIGTERM, flushed line by line so a pipe sees them at once.
 enum AuditTailCommand {
-    static func run(_ context: AuditCommand.Context) -> Int32 {
+    static func run(_ context: AuditCommand.Context) -> ExitCode {
         guard context.args.positionals.isEmpty else {
             return CLI.usageError("unexpected argument '\(context.args.positionals[0])'", usage: AuditCommand.usage)
         }
@@ -24,7 +24,7 @@ enum AuditTailCommand {
             let records = try reader.last(count)
             for record in records { print(formatter.line(record)) }
             fflush(nil)
-            guard context.args.has("--follow") else { return 0 }
+            guard context.args.has("--follow") else { return .success }
             // Same stop flag as `run`: the signal handlers only set it; the poll loop reads it.
             let sources = [SIGINT, SIGTERM].map { signalNumber in
                 signal(signalNumber, SIG_IGN)
@@ -40,7 +40,7 @@ enum AuditTailCommand {
                     print(formatter.line(record))
                     fflush(nil)
                 }
-            return 0
+            return .success
         } catch {
             return CLI.fail("cannot read \(context.directory.path): \(error)")
         }

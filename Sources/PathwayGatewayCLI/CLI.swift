@@ -10,16 +10,16 @@ enum CLI {
         text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
     }
 
-    static func usageError(_ message: String, usage: String) -> Int32 {
+    static func usageError(_ message: String, usage: String) -> ExitCode {
         printError(message)
         var text = usage + "\n"
         text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
-        return 2
+        return .cannotRun
     }
 
-    static func fail(_ message: String) -> Int32 {
+    static func fail(_ message: String) -> ExitCode {
         printError(message)
-        return 2
+        return .cannotRun
     }
 }
 

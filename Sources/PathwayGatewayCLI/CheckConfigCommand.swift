@@ -13,14 +13,14 @@ enum CheckConfigCommand {
         file could not be read.
         """
 
-    static func run(_ arguments: [String]) -> Int32 {
+    static func run(_ arguments: [String]) -> ExitCode {
         let args: CommandLineArguments
         do {
             args = try CommandLineArguments(arguments, flags: [], options: ["--config"])
         } catch {
             return CLI.usageError("\(error)", usage: usage)
         }
-        if args.has("--help") { print(usage); return 0 }
+        if args.has("--help") { print(usage); return .success }
         guard args.positionals.isEmpty else {
             return CLI.usageError("unexpected argument '\(args.positionals[0])'", usage: usage)
         }
@@ -30,7 +30,7 @@ enum CheckConfigCommand {
             let config = try ConfigLoader.load(source)
             print("ok: \(config.partners.count) partners, \(config.contactPoints.count) contact points, "
                   + "\(config.kommuner.count) kommuner")
-            return 0
+            return .success
         } catch {
             switch error {
             case let .unreadable(file, reason):
@@ -40,7 +40,7 @@ enum CheckConfigCommand {
                     let place = problem.line.map { "\(file):\($0)" } ?? file
                     print("\(place): \(problem.path): \(problem.message.replacingNewlines())")
                 }
-                return 1
+                return .checkFailed
             }
         }
     }

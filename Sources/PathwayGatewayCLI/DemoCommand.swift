@@ -13,21 +13,21 @@ enum DemoCommand {
         the schemas could not be used.
         """
 
-    static func run(_ arguments: [String]) -> Int32 {
+    static func run(_ arguments: [String]) -> ExitCode {
         let args: CommandLineArguments
         do {
             args = try CommandLineArguments(arguments, flags: [], options: ["--dir"])
         } catch {
             return CLI.usageError("\(error)", usage: usage)
         }
-        if args.has("--help") { print(usage); return 0 }
+        if args.has("--help") { print(usage); return .success }
         guard args.positionals.isEmpty else {
             return CLI.usageError("unexpected argument '\(args.positionals[0])'", usage: usage)
         }
         do {
             let tour = try DemoTour(directory: args["--dir"], schemas: try SchemaLocator.load(explicit: nil))
             print(try tour.run(), terminator: "")
-            return 0
+            return .success
         } catch {
             return CLI.fail("demo: \(error)")
         }

@@ -19,12 +19,12 @@ enum PathwaysCommand {
         Exit status: 0 done, 2 usage error or the state database could not be read.
         """
 
-    static func run(_ arguments: [String]) -> Int32 {
+    static func run(_ arguments: [String]) -> ExitCode {
         guard let sub = arguments.first else { return CLI.usageError("pathways needs due or report", usage: usage) }
         switch sub {
         case "due": return PathwaysDueCommand.run(Array(arguments.dropFirst()))
         case "report": return PathwaysReportCommand.run(Array(arguments.dropFirst()))
-        case "--help", "-h", "help": print(usage); return 0
+        case "--help", "-h", "help": print(usage); return .success
         default: return CLI.usageError("unknown pathways command '\(sub)'", usage: usage)
         }
     }
@@ -40,11 +40,11 @@ enum PathwaysCommand {
     }
 
     /// Loads config and state database; on failure prints the error and returns the exit status.
-    static func open(_ args: CommandLineArguments) -> Result<Context, ExitStatus> {
+    static func open(_ args: CommandLineArguments) -> Result<Context, ExitCode> {
         var (today, now) = (CalendarDate(Date()), Date())
         if let text = args["--as-of"] {
             guard let date = CalendarDate(iso: text), text.count == 10 else {
-                return .failure(ExitStatus(CLI.usageError("--as-of must be a date YYYY-MM-DD, found '\(text)'", usage: usage)))
+                return .failure(CLI.usageError("--as-of must be a date YYYY-MM-DD, found '\(text)'", usage: usage))
             }
             today = date
             let endOfDay = Date(timeIntervalSince1970: Double(date.adding(days: 1).dayNumber) * 86_400
@@ -54,21 +54,16 @@ enum PathwaysCommand {
         let source = ConfigLoader.locate(explicit: args["--config"])
         let config: GatewayConfig
         do { config = try ConfigLoader.load(source) } catch {
-            return .failure(ExitStatus(CLI.fail("config \(source): \(error)")))
+            return .failure(CLI.fail("config \(source): \(error)"))
         }
         let database = Spool(root: config.spool).database
         guard FileManager.default.fileExists(atPath: database) else {
-            return .failure(ExitStatus(CLI.fail("\(database): no state database (has the gateway run with config \(source)?)")))
+            return .failure(CLI.fail("\(database): no state database (has the gateway run with config \(source)?)"))
         }
         do {
             return .success(Context(source: source, config: config, store: try MessageStore(path: database), today: today, now: now))
         } catch {
-            return .failure(ExitStatus(CLI.fail("\(database): \(error)")))
+            return .failure(CLI.fail("\(database): \(error)"))
         }
-    }
-
-    struct ExitStatus: Error {
-        var code: Int32
-        init(_ code: Int32) { self.code = code }
     }
 }

@@ -24,21 +24,21 @@ enum PathwaysDueCommand {
         var items: [Entry]
     }
 
-    static func run(_ arguments: [String]) -> Int32 {
+    static func run(_ arguments: [String]) -> ExitCode {
         let args: CommandLineArguments
         do {
             args = try CommandLineArguments(arguments, flags: ["--show-identities"], options: ["--config", "--format", "--as-of"])
         } catch {
             return CLI.usageError("\(error)", usage: PathwaysCommand.usage)
         }
-        if args.has("--help") { print(PathwaysCommand.usage); return 0 }
+        if args.has("--help") { print(PathwaysCommand.usage); return .success }
         guard args.positionals.isEmpty else { return CLI.usageError("unexpected argument '\(args.positionals[0])'", usage: PathwaysCommand.usage) }
         let format = args["--format"] ?? "text"
         guard format == "text" || format == "json" else { return CLI.usageError("--format must be text or json", usage: PathwaysCommand.usage) }
         let context: PathwaysCommand.Context
         switch PathwaysCommand.open(args) {
         case let .success(c): context = c
-        case let .failure(status): return status.code
+        case let .failure(status): return status
         }
         let identities = args.has("--show-identities")
         let items: [DueItem]
@@ -58,7 +58,7 @@ enum PathwaysDueCommand {
         } else {
             printText(entries, context: context)
         }
-        return 0
+        return .success
     }
 
     private static func printText(_ entries: [Entry], context: PathwaysCommand.Context) {

@@ -6,14 +6,14 @@ import Glibc
 
 /// `pathway-gateway pathways report`: the monitoring report as HTML, CSV or JSON.
 enum PathwaysReportCommand {
-    static func run(_ arguments: [String]) -> Int32 {
+    static func run(_ arguments: [String]) -> ExitCode {
         let args: CommandLineArguments
         do {
             args = try CommandLineArguments(arguments, flags: [], options: ["--config", "--format", "--out", "--as-of"])
         } catch {
             return CLI.usageError("\(error)", usage: PathwaysCommand.usage)
         }
-        if args.has("--help") { print(PathwaysCommand.usage); return 0 }
+        if args.has("--help") { print(PathwaysCommand.usage); return .success }
         guard args.positionals.isEmpty else { return CLI.usageError("unexpected argument '\(args.positionals[0])'", usage: PathwaysCommand.usage) }
         guard let format = PathwayReport.Format(rawValue: args["--format"] ?? "html") else {
             return CLI.usageError("--format must be html, csv or json", usage: PathwaysCommand.usage)
@@ -21,7 +21,7 @@ enum PathwaysReportCommand {
         let context: PathwaysCommand.Context
         switch PathwaysCommand.open(args) {
         case let .success(c): context = c
-        case let .failure(status): return status.code
+        case let .failure(status): return status
         }
         let text: String
         do {
@@ -33,7 +33,7 @@ enum PathwaysReportCommand {
         }
         guard let out = args["--out"] else {
             FileHandle.standardOutput.write(Data(text.utf8))
-            return 0
+            return .success
         }
         do {
             try replace(out, with: Array(text.utf8))
@@ -41,7 +41,7 @@ enum PathwaysReportCommand {
             return CLI.fail("\(out): \(error)")
         }
         GatewayLogger().info("report written", ["file": "\(out)"])
-        return 0
+        return .success
     }
 
     /// Writes durably under a temporary name (DurableFile: fsync, mode 0600), then renames over

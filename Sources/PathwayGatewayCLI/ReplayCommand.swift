@@ -15,12 +15,12 @@ enum ReplayCommand {
         2 usage error or the spool could not be opened.
         """
 
-    static func run(_ arguments: [String]) -> Int32 {
+    static func run(_ arguments: [String]) -> ExitCode {
         let args: CommandLineArguments
         do { args = try CommandLineArguments(arguments, flags: [], options: ["--config"]) } catch {
             return CLI.usageError("\(error)", usage: usage)
         }
-        if args.has("--help") { print(usage); return 0 }
+        if args.has("--help") { print(usage); return .success }
         guard !args.positionals.isEmpty else { return CLI.usageError("name at least one message id", usage: usage) }
         let replay: Replay
         do {
@@ -40,6 +40,6 @@ enum ReplayCommand {
                 refused = true
             }
         }
-        return refused ? 1 : 0
+        return refused ? .checkFailed : .success
     }
 }

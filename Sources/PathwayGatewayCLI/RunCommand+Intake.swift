@@ -18,7 +18,7 @@ extension RunCommand {
     static func leftWaiting(_ daemon: GatewayDaemon, logger: GatewayLogger) throws -> Bool {
         let problems = daemon.intake.problems
         for problem in problems { logger.error("files left waiting", fields(problem)) }
-        let heldBack = try daemon.worker.store.pendingWork().count
+        let heldBack = try daemon.heldBackCount()
         if heldBack > 0 {
             logger.error("messages left held back (decided, waiting for their outputs)", ["messages": .int(heldBack)])
         }

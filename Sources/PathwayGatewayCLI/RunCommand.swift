@@ -35,14 +35,14 @@ enum RunCommand {
         }
     }
 
-    static func run(_ arguments: [String]) -> Int32 {
+    static func run(_ arguments: [String]) -> ExitCode {
         let args: CommandLineArguments
         do {
             args = try CommandLineArguments(arguments, flags: ["--once"], options: ["--config", "--log-format", "--log-level"])
         } catch {
             return CLI.usageError("\(error)", usage: usage)
         }
-        if args.has("--help") { print(usage); return 0 }
+        if args.has("--help") { print(usage); return .success }
         var overrides = LogOverrides()
         if let text = args["--log-format"] {
             guard let format = GatewayLogger.Format(rawValue: text) else { return CLI.usageError("--log-format must be logfmt or json", usage: usage) }
@@ -76,7 +76,7 @@ enum RunCommand {
             config = try ConfigLoader.load(source)
         } catch {
             logConfigError(error, logger: logger, "cannot start")
-            return 2
+            return .cannotRun
         }
         logger = overrides.logger(config.operations.log)
         let lock: SpoolLock
@@ -85,7 +85,7 @@ enum RunCommand {
             lock = try SpoolLock.acquire(Spool(root: config.spool).lockFile)
         } catch {
             logger.error("cannot start", ["error": "\(error)"])
-            return 2
+            return .cannotRun
         }
         // Kept for the process's life and across reloads (counters must not reset on SIGHUP).
         let metrics = GatewayMetrics()
@@ -94,7 +94,7 @@ enum RunCommand {
             running = try start(config, source: source, metrics: metrics, logger: logger)
         } catch {
             logger.error("cannot start", ["error": "\(error)"])
-            return 2
+            return .cannotRun
         }
         defer { withExtendedLifetime(lock) {} }
         do {
@@ -111,7 +111,7 @@ enum RunCommand {
                 running.operations.stop()
                 let waiting = try leftWaiting(running.daemon, logger: logger)
                 try running.daemon.close()
-                return waiting ? 1 : 0
+                return waiting ? .checkFailed : .success
             }
             SystemdNotifier.shared.ready()
             let pause: @Sendable () -> Bool = {
@@ -150,12 +150,12 @@ enum RunCommand {
             running.operations.stop()
             try running.daemon.close()
             logger.info("stopped on signal; in-flight work finished")
-            return 0
+            return .success
         } catch {
             running.operations.stop()
             try? running.daemon.close()
             logger.error("stopped", ["error": "\(error)"])
-            return 2
+            return .cannotRun
         }
     }
 

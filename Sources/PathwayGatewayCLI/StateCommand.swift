@@ -22,8 +22,8 @@ enum StateCommand {
         it could not run (nothing changed).
         """
 
-    static func run(_ arguments: [String]) -> Int32 {
-        if arguments.contains("--help") || arguments.contains("-h") { print(usage); return 0 }
+    static func run(_ arguments: [String]) -> ExitCode {
+        if arguments.contains("--help") || arguments.contains("-h") { print(usage); return .success }
         guard arguments.first == "rebuild" else { return CLI.usageError("state needs a subcommand: rebuild", usage: usage) }
         let args: CommandLineArguments
         do { args = try CommandLineArguments(Array(arguments.dropFirst()), flags: ["--new-key"], options: ["--config"]) } catch {
@@ -38,7 +38,7 @@ enum StateCommand {
             schemas = try SchemaLocator.load(explicit: config.schemas)
             let spool = Spool(root: config.spool)
             let audit = AuditDirectory(current: spool.auditLog)
-            guard !audit.files().isEmpty else { return CLI.fail("cannot rebuild: no audit log in \(audit.path) (a fresh install needs no rebuild)") }
+            guard !audit.isEmpty else { return CLI.fail("cannot rebuild: no audit log in \(audit.path) (a fresh install needs no rebuild)") }
             try DurableFile.ensureDirectory("\(spool.root)/state")  // removed with everything in it, perhaps
             lock = try SpoolLock.acquire(spool.lockFile, patience: 0.5)
         } catch {
@@ -48,7 +48,7 @@ enum StateCommand {
         do {
             let report = try StateRebuild.run(config: config, schemas: schemas, newKey: args.has("--new-key"))
             for line in report.lines { print(line) }
-            return report.complete ? 0 : 1
+            return report.complete ? .success : .checkFailed
         } catch {
             return CLI.fail("cannot rebuild: \(error)")
         }

@@ -15,14 +15,14 @@ enum StatusCommand {
         Suitable as a Docker HEALTHCHECK. Reads only; creates nothing.
         """
 
-    static func run(_ arguments: [String]) -> Int32 {
+    static func run(_ arguments: [String]) -> ExitCode {
         let args: CommandLineArguments
         do {
             args = try CommandLineArguments(arguments, flags: ["--json"], options: ["--config", "--max-inbound-age"])
         } catch {
             return CLI.usageError("\(error)", usage: usage)
         }
-        if args.has("--help") { print(usage); return 0 }
+        if args.has("--help") { print(usage); return .success }
         guard args.positionals.isEmpty else {
             return CLI.usageError("unexpected argument '\(args.positionals[0])'", usage: usage)
         }
@@ -45,6 +45,6 @@ enum StatusCommand {
             return try PathwayMonitor.overdueCounts(store: MessageStore(path: database), config: config, now: now).total
         })
         print(args.has("--json") ? report.json : report.text, terminator: "")
-        return report.healthy ? 0 : 1
+        return report.healthy ? .success : .checkFailed
     }
 }

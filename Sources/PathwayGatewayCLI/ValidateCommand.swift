@@ -21,14 +21,14 @@ enum ValidateCommand {
         var warnings: [String]?
     }
 
-    static func run(_ arguments: [String]) -> Int32 {
+    static func run(_ arguments: [String]) -> ExitCode {
         let args: CommandLineArguments
         do {
             args = try CommandLineArguments(arguments, flags: ["--json"], options: ["--policy", "--schemas"])
         } catch {
             return CLI.usageError("\(error)", usage: usage)
         }
-        if args.has("--help") { print(usage); return 0 }
+        if args.has("--help") { print(usage); return .success }
         guard !args.positionals.isEmpty else { return CLI.usageError("no FILE given", usage: usage) }
         guard let policy = SchemaPolicy(rawValue: args["--policy"] ?? "strict") else {
             return CLI.usageError("--policy must be strict or lenient", usage: usage)
@@ -39,7 +39,7 @@ enum ValidateCommand {
         } catch {
             return CLI.fail("\(error)")
         }
-        var status: Int32 = 0
+        var status = ExitCode.success
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         for file in args.positionals {
@@ -48,10 +48,10 @@ enum ValidateCommand {
             case let .success(v): verdict = v
             case let .failure(ioError):
                 CLI.printError("\(file): \(ioError)")
-                status = 2
+                status = .cannotRun
                 continue
             }
-            if verdict.verdict == "rejected", status == 0 { status = 1 }
+            if verdict.verdict == "rejected", status == .success { status = .checkFailed }
             if args.has("--json") {
                 print(String(decoding: (try? encoder.encode(verdict)) ?? Data(), as: UTF8.self))
             } else {

@@ -25,7 +25,7 @@ let usage = """
 var arguments = Array(CommandLine.arguments.dropFirst())
 let command = arguments.isEmpty ? "help" : arguments.removeFirst()
 
-let status: Int32 = switch command {
+let status: ExitCode = switch command {
 case "validate": ValidateCommand.run(arguments)
 case "run": RunCommand.run(arguments)
 case "check-config": CheckConfigCommand.run(arguments)
@@ -35,8 +35,8 @@ case "replay": ReplayCommand.run(arguments)
 case "audit": AuditCommand.run(arguments)
 case "state": StateCommand.run(arguments)
 case "pathways": PathwaysCommand.run(arguments)
-case "--version", "-V", "version": { print(BuildInfo.versionLine); return 0 }()
+case "--version", "-V", "version": { print(BuildInfo.versionLine); return ExitCode.success }()
 case "help", "--help", "-h": HelpCommand.run(arguments, topLevel: usage)
 default: CLI.usageError("unknown command '\(command)'", usage: usage)
 }
-exit(status)
+exit(status.rawValue)

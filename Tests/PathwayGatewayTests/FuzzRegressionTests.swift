@@ -36,7 +36,7 @@ import Testing
     @Test func salvageKeepsOnlyARealDateTime() {
         func salvaged(_ genDate: String) -> String? {
             let text = "<MsgHead><MsgInfo><GenDate>\(genDate)</GenDate><MsgId>m-1</MsgId><broken"
-            return Array(text.utf8).withUnsafeBytes { HeaderSalvage(scanning: $0)?.genDate }
+            return HeaderSalvage(scanning: Array(text.utf8))?.genDate
         }
         #expect(salvaged("2026-11-23T10:15:00") == "2026-11-23T10:15:00")
         #expect(salvaged("2019-01-16T22:51:35.5317672+01:00") == "2019-01-16T22:51:35.5317672+01:00")

@@ -47,7 +47,7 @@ enum PipelineOracle {
     /// Every broken property, one line each (empty: all hold).
     static func violations(of bytes: [UInt8], in context: Context) -> [String] {
         var found: [String] = []
-        _ = bytes.withUnsafeBytes { HeaderSalvage(scanning: $0) }
+        _ = HeaderSalvage(scanning: bytes)
         var identity: String?
         if let document = try? SafeXMLParser.parse(bytes) {
             let head = MsgHead(document.root)

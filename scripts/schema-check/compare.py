@@ -326,32 +326,56 @@ def with_prefix_ns(el, qn):
 
 
 def mutations_for(el, idx, rng):
-    """Yield (description, function(el_copy) -> root or None)."""
-    name = qname_str(el)
+    """Return [(description, function(el_copy) -> root or None)]: every mutation of one element,
+    in a fixed order (the rng only draws the permutations of REORDER_FOCUS elements)."""
     is_root = el.getparent() is None
     kids = [c for c in el if isinstance(c.tag, str)]
     muts = []
-
     if not is_root:
-        def drop(e):
-            e.getparent().remove(e)
-        muts.append(("drop", drop))
+        muts += sibling_mutations(el)
+    muts += namespace_mutations(el, is_root)
+    muts += unknown_child_mutations(el)
+    if kids:
+        muts += content_mutations()
+        if len(kids) >= 2:
+            muts += child_order_mutations()
+            if local(el) in REORDER_FOCUS:
+                muts += focus_permutations(len(kids), rng)
+    else:
+        muts += leaf_mutations()
+    muts += attribute_mutations(el)
+    muts += xsi_mutations(idx)
+    return muts
 
-        def dup(e):
-            e.addnext(copy.deepcopy(e))
-        muts.append(("duplicate", dup))
 
-        nxt = el.getnext()
-        while nxt is not None and not isinstance(nxt.tag, str):
-            nxt = nxt.getnext()
-        if nxt is not None:
-            def swap(e):
-                n = e.getnext()
-                while n is not None and not isinstance(n.tag, str):
-                    n = n.getnext()
-                n.addnext(e)
-            muts.append(("swap with next sibling", swap))
+def sibling_mutations(el):
+    """Drop, duplicate, or swap with the next sibling element (not for the root)."""
+    muts = []
+    def drop(e):
+        e.getparent().remove(e)
+    muts.append(("drop", drop))
 
+    def dup(e):
+        e.addnext(copy.deepcopy(e))
+    muts.append(("duplicate", dup))
+
+    nxt = el.getnext()
+    while nxt is not None and not isinstance(nxt.tag, str):
+        nxt = nxt.getnext()
+    if nxt is not None:
+        def swap(e):
+            n = e.getnext()
+            while n is not None and not isinstance(n.tag, str):
+                n = n.getnext()
+            n.addnext(e)
+        muts.append(("swap with next sibling", swap))
+    return muts
+
+
+def namespace_mutations(el, is_root):
+    """Move the element into an unknown namespace, out of its namespace, into another KITH one,
+    or into its parent's."""
+    muts = []
     def to_unknown_ns(e):
         e.tag = f"{{{UNKNOWN}}}{local(e)}"
     muts.append(("move element into urn:example:unknown", to_unknown_ns))
@@ -371,7 +395,12 @@ def mutations_for(el, idx, rng):
         def qualify(e):
             e.tag = f"{{{etree.QName(e.getparent()).namespace}}}{local(e)}"
         muts.append(("move element into parent's namespace", qualify))
+    return muts
 
+
+def unknown_child_mutations(el):
+    """Insert a child the schema does not declare: first, last, or in the element's own namespace."""
+    muts = []
     def add_unknown_first(e):
         e.insert(0, etree.Element(f"{{{UNKNOWN}}}Extra"))
     def add_unknown_last(e):
@@ -382,79 +411,99 @@ def mutations_for(el, idx, rng):
         def add_same_ns_unknown(e):
             e.append(etree.Element(f"{{{etree.QName(e).namespace}}}NotInSchema"))
         muts.append(("append undeclared child in own namespace", add_same_ns_unknown))
+    return muts
 
-    if kids:
-        def inject_text(e):
-            e.text = (e.text or "") + "stray text"
-        muts.append(("inject text into element content", inject_text))
 
-        def empty_out(e):
-            for c in list(e):
+def content_mutations():
+    """For an element with children: stray text, no children, or text instead of them."""
+    muts = []
+    def inject_text(e):
+        e.text = (e.text or "") + "stray text"
+    muts.append(("inject text into element content", inject_text))
+
+    def empty_out(e):
+        for c in list(e):
+            e.remove(c)
+        e.text = None
+    muts.append(("remove all children", empty_out))
+
+    def text_only(e):
+        for c in list(e):
+            e.remove(c)
+        e.text = "abc"
+    muts.append(("replace children with text 'abc'", text_only))
+    return muts
+
+
+def child_order_mutations():
+    """For two children or more: reverse them, or move the first to the end or the last to the front."""
+    muts = []
+    def reverse(e):
+        cs = [c for c in e if isinstance(c.tag, str)]
+        for c in cs:
+            e.remove(c)
+        for c in reversed(cs):
+            e.append(c)
+    muts.append(("reverse child order", reverse))
+
+    def rotate_left(e):
+        cs = [c for c in e if isinstance(c.tag, str)]
+        e.remove(cs[0])
+        e.append(cs[0])
+    muts.append(("move first child to end", rotate_left))
+
+    def rotate_right(e):
+        cs = [c for c in e if isinstance(c.tag, str)]
+        e.remove(cs[-1])
+        e.insert(0, cs[-1])
+    muts.append(("move last child to front", rotate_right))
+    return muts
+
+
+def focus_permutations(n, rng):
+    """Random orders of the n children of a REORDER_FOCUS element, and random single moves."""
+    muts = []
+    for k in range(4 if n > 2 else 1):
+        perm = list(range(n))
+        rng.shuffle(perm)
+        def permute(e, perm=tuple(perm)):
+            cs = [c for c in e if isinstance(c.tag, str)]
+            for c in cs:
                 e.remove(c)
-            e.text = None
-        muts.append(("remove all children", empty_out))
+            for p in perm:
+                e.append(cs[p])
+        muts.append((f"permute children {list(perm)}", permute))
+        # move a random child to a random position
+        i, j = rng.randrange(n), rng.randrange(n)
+        def move_child(e, i=i, j=j):
+            cs = [c for c in e if isinstance(c.tag, str)]
+            c = cs[i]
+            e.remove(c)
+            rest = [x for x in e if isinstance(x.tag, str)]
+            if j >= len(rest):
+                e.append(c)
+            else:
+                rest[j].addprevious(c)
+        muts.append((f"move child #{i} to position {j}", move_child))
+    return muts
 
-        def text_only(e):
-            for c in list(e):
-                e.remove(c)
-            e.text = "abc"
-        muts.append(("replace children with text 'abc'", text_only))
 
-        if len(kids) >= 2:
-            def reverse(e):
-                cs = [c for c in e if isinstance(c.tag, str)]
-                for c in cs:
-                    e.remove(c)
-                for c in reversed(cs):
-                    e.append(c)
-            muts.append(("reverse child order", reverse))
+def leaf_mutations():
+    """For an element without children: odd text values, or a child element."""
+    muts = []
+    for desc, value in TEXT_VALUES:
+        def set_text(e, value=value):
+            e.text = value
+        muts.append((f"text := {desc}", set_text))
+    def add_child_to_leaf(e):
+        e.append(etree.Element(e.tag))
+    muts.append(("add child element to leaf", add_child_to_leaf))
+    return muts
 
-            def rotate_left(e):
-                cs = [c for c in e if isinstance(c.tag, str)]
-                e.remove(cs[0])
-                e.append(cs[0])
-            muts.append(("move first child to end", rotate_left))
 
-            def rotate_right(e):
-                cs = [c for c in e if isinstance(c.tag, str)]
-                e.remove(cs[-1])
-                e.insert(0, cs[-1])
-            muts.append(("move last child to front", rotate_right))
-
-            if local(el) in REORDER_FOCUS:
-                n = len(kids)
-                for k in range(4 if n > 2 else 1):
-                    perm = list(range(n))
-                    rng.shuffle(perm)
-                    def permute(e, perm=tuple(perm)):
-                        cs = [c for c in e if isinstance(c.tag, str)]
-                        for c in cs:
-                            e.remove(c)
-                        for p in perm:
-                            e.append(cs[p])
-                    muts.append((f"permute children {list(perm)}", permute))
-                    # move a random child to a random position
-                    i, j = rng.randrange(n), rng.randrange(n)
-                    def move_child(e, i=i, j=j):
-                        cs = [c for c in e if isinstance(c.tag, str)]
-                        c = cs[i]
-                        e.remove(c)
-                        rest = [x for x in e if isinstance(x.tag, str)]
-                        if j >= len(rest):
-                            e.append(c)
-                        else:
-                            rest[j].addprevious(c)
-                    muts.append((f"move child #{i} to position {j}", move_child))
-    else:
-        for desc, value in TEXT_VALUES:
-            def set_text(e, value=value):
-                e.text = value
-            muts.append((f"text := {desc}", set_text))
-        def add_child_to_leaf(e):
-            e.append(etree.Element(e.tag))
-        muts.append(("add child element to leaf", add_child_to_leaf))
-
-    # attributes
+def attribute_mutations(el):
+    """Drop each attribute, give it odd values, move it into a namespace; add attributes."""
+    muts = []
     for attr in list(el.attrib.keys()):
         if attr.startswith(f"{{{XSI}}}"):
             continue
@@ -480,8 +529,12 @@ def mutations_for(el, idx, rng):
     def add_kith_attr(e):
         e.set(f"{{{KITH}}}MT", "text/plain")
     muts.append(("add kith:MT attribute", add_kith_attr))
+    return muts
 
-    # xsi:type / xsi:nil
+
+def xsi_mutations(idx):
+    """Three xsi:type values (chosen by the element's index) and xsi:nil."""
+    muts = []
     start = (idx * 3) % len(XSI_TYPE_CANDIDATES)
     picks = [XSI_TYPE_CANDIDATES[(start + k) % len(XSI_TYPE_CANDIDATES)] for k in range(3)]
     for qn in picks:
@@ -885,10 +938,18 @@ def apprec(ns, status='<Status V="1" DN="OK"/>', errors="", original=None, mig=N
 
 def kith_type_payloads():
     """TekstNotatInnhold (xs:anyType) with xsi:type naming KITH/fk1 types."""
-    p = []
-    t = lambda qn, attrs="", body="": (
-        f'<TekstNotatInnhold xsi:type="{qn}" {attrs}>{body}</TekstNotatInnhold>')
-    p += [
+    return kith_datatype_payloads() + component_type_payloads()
+
+
+def tekst_notat(qn, attrs="", body=""):
+    """A TekstNotatInnhold whose xsi:type is `qn`."""
+    return f'<TekstNotatInnhold xsi:type="{qn}" {attrs}>{body}</TekstNotatInnhold>'
+
+
+def kith_datatype_payloads():
+    """The KITH datatypes (kith:CS ... kith:oid), valid and not."""
+    t = tekst_notat
+    return [
         ("kith:CS ok", t("kith:CS", 'V="a" DN="b"')),
         ("kith:CS with S (not allowed)", t("kith:CS", 'V="a" S="1.2"')),
         ("kith:CV ok", t("kith:CV", 'V="a" S="1.2.3" DN="d" OT="o"')),
@@ -931,6 +992,13 @@ def kith_type_payloads():
         ("kith:INT bad", t("kith:INT", "", "4.2")),
         ("kith:oid", t("kith:oid", "", "1.2.3")),
         ("kith:oid bad", t("kith:oid", "", "a.b")),
+    ]
+
+
+def component_type_payloads():
+    """fk1, msghead, apprec and xmldsig types, undeclared types, and arbitrary or nil content."""
+    t = tekst_notat
+    return [
         ("fk1:Ident", t("fk1:Ident", "", "<fk1:Id>1</fk1:Id><fk1:TypeId V='x'/>")),
         ("fk1:Ident unqualified", t("fk1:Ident", "", "<Id>1</Id><TypeId V='x'/>")),
         ("fk1:Organisation", t("fk1:Organisation", "", "<fk1:OrganisationName>n</fk1:OrganisationName><fk1:Ident><fk1:Id>1</fk1:Id><fk1:TypeId/></fk1:Ident>")),
@@ -956,11 +1024,15 @@ def kith_type_payloads():
         ("nested declared element invalid", "<TekstNotatInnhold><mh:MsgInfo/></TekstNotatInnhold>"),
         ("xsi:nil on anyType", "<TekstNotatInnhold xsi:nil='true'/>"),
     ]
-    return p
 
 
 def signature_variants():
     """(description, signature fragment) built around SIG_FULL's pieces."""
+    return signed_info_variants() + key_info_variants() + object_and_id_variants()
+
+
+class SignatureParts:
+    """The pieces of a minimal ds:Signature, and builders that replace one piece each."""
     d = f'xmlns:ds="{DS}"'
     c14n = '<ds:CanonicalizationMethod Algorithm="urn:c14n"/>'
     sm = '<ds:SignatureMethod Algorithm="urn:rsa"/>'
@@ -968,17 +1040,29 @@ def signature_variants():
            '<ds:DigestValue>AAAA</ds:DigestValue></ds:Reference>')
     sv = "<ds:SignatureValue>AAAA</ds:SignatureValue>"
 
+    @staticmethod
     def sig(si=None, value=sv, keyinfo="", objects="", attrs=""):
-        si = si if si is not None else f"<ds:SignedInfo>{c14n}{sm}{ref}</ds:SignedInfo>"
-        return f"<ds:Signature {d} {attrs}>{si}{value}{keyinfo}{objects}</ds:Signature>"
+        """A Signature: SignedInfo (the minimal one unless given), value, KeyInfo, Objects."""
+        P = SignatureParts
+        si = si if si is not None else f"<ds:SignedInfo>{P.c14n}{P.sm}{P.ref}</ds:SignedInfo>"
+        return f"<ds:Signature {P.d} {attrs}>{si}{value}{keyinfo}{objects}</ds:Signature>"
 
+    @staticmethod
     def si(c=c14n, m=sm, r=ref, attrs=""):
+        """A SignedInfo from its canonicalization method, signature method and references."""
         return f"<ds:SignedInfo {attrs}>{c}{m}{r}</ds:SignedInfo>"
 
+    @staticmethod
     def ki(body, attrs=""):
+        """A KeyInfo around `body`."""
         return f"<ds:KeyInfo {attrs}>{body}</ds:KeyInfo>"
 
-    v = [
+
+def signed_info_variants():
+    """The Signature's shape, its SignedInfo (methods, references, transforms) and SignatureValue."""
+    P = SignatureParts
+    d, c14n, sm, ref, sv, sig, si = P.d, P.c14n, P.sm, P.ref, P.sv, P.sig, P.si
+    return [
         ("full signature", SIG_FULL),
         ("minimal signature", sig()),
         ("no SignatureValue", sig(value="")),
@@ -1017,6 +1101,13 @@ def signature_variants():
         ("Reference with unknown attribute", sig(si=si(r='<ds:Reference Foo="x"><ds:DigestMethod Algorithm="u"/><ds:DigestValue>AAAA</ds:DigestValue></ds:Reference>'))),
         ("SignatureValue not base64", sig(value="<ds:SignatureValue>***</ds:SignatureValue>")),
         ("SignatureValue with child", sig(value="<ds:SignatureValue><ds:KeyName/></ds:SignatureValue>")),
+    ]
+
+
+def key_info_variants():
+    """KeyInfo and its key kinds: KeyValue, RetrievalMethod, X509Data, PGPData, SPKIData."""
+    sig, ki = SignatureParts.sig, SignatureParts.ki
+    return [
         ("empty KeyInfo", sig(keyinfo=ki(""))),
         ("KeyInfo text only", sig(keyinfo=ki("text"))),
         ("KeyInfo KeyName + MgmtData", sig(keyinfo=ki("<ds:KeyName>a</ds:KeyName><ds:MgmtData>b</ds:MgmtData>"))),
@@ -1049,6 +1140,14 @@ def signature_variants():
         ("SPKIData", sig(keyinfo=ki(f'<ds:SPKIData><ds:SPKISexp>AQAB</ds:SPKISexp><u:X xmlns:u="{UNKNOWN}"/><ds:SPKISexp>AQAB</ds:SPKISexp></ds:SPKIData>'))),
         ("SPKIData two ext", sig(keyinfo=ki(f'<ds:SPKIData><ds:SPKISexp>AQAB</ds:SPKISexp><u:X xmlns:u="{UNKNOWN}"/><u:Y xmlns:u="{UNKNOWN}"/></ds:SPKIData>'))),
         ("SPKIData empty", sig(keyinfo=ki("<ds:SPKIData/>"))),
+    ]
+
+
+def object_and_id_variants():
+    """ds:Object (Manifest, SignatureProperties), Id attributes, and misplaced Signatures."""
+    P = SignatureParts
+    d, ref, sig, si, ki = P.d, P.ref, P.sig, P.si, P.ki
+    return [
         ("Object with anything", sig(objects=f'<ds:Object>text<u:X xmlns:u="{UNKNOWN}"/><ds:KeyName>k</ds:KeyName><mh:Patient xmlns:mh="{MH}"/></ds:Object>')),
         ("Object with invalid declared element (lax)", sig(objects=f'<ds:Object><mh:Patient xmlns:mh="{MH}"><mh:Nope/></mh:Patient></ds:Object>')),
         ("Object with Manifest", sig(objects=f"<ds:Object><ds:Manifest Id='m1'>{ref}</ds:Manifest></ds:Object>")),
@@ -1066,7 +1165,6 @@ def signature_variants():
         ("Signature in unknown namespace", f'<s:Signature xmlns:s="{UNKNOWN}"/>'),
         ("Signature unqualified children", f'<ds:Signature {d}><SignedInfo xmlns=""/></ds:Signature>'),
     ]
-    return v
 
 
 def small_model_enumerations():
@@ -1110,10 +1208,16 @@ def small_model_enumerations():
 
 
 def generated_documents(official_inventory):
-    docs = []  # (label, text, use_as_seed)
-    full_info = msginfo(MSGINFO_EXTRAS, OTHER_RECEIVERS)
+    """(label, text, use_as_seed) for every generated document, in a fixed order."""
+    return (seed_documents() + signature_documents() + apprec_documents() + kith_type_documents()
+            + global_element_documents(official_inventory) + content_documents() + msghead_oddity_documents()
+            + malformed_documents())
 
-    # Rich MsgHead seeds
+
+def seed_documents():
+    """Rich MsgHead and AppRec documents: compared, and the bases of mutations."""
+    docs = []
+    full_info = msginfo(MSGINFO_EXTRAS, OTHER_RECEIVERS)
     docs.append(("gen: MsgHead full + dialog 1.0 Foresporsel + signature",
                  msghead(document(dialog10_foresporsel(), full=True) + document(B64_SMALL), SIG_FULL, full_info), True))
     docs.append(("gen: MsgHead dialog 1.0 Notat",
@@ -1134,8 +1238,12 @@ def generated_documents(official_inventory):
                     <Sender><Organisation/></Sender><Receiver><Organisation/></Receiver></MsgInfo>"""), True))
     docs.append(("gen: AppRec 1.0 full", apprec(AR10, errors='<Error V="E10" DN="Ugyldig" S="2.16.578.1.12.4.1.1.8221" OT="o"/><Error V="E20"/>'), True))
     docs.append(("gen: AppRec 1.1 full", apprec(AR11, errors='<Error V="E10" DN="Ugyldig" S="2.16.578.1.12.4.1.1.8221" OT="o"/><Error V="E20"/>'), True))
+    return docs
 
-    # Signature variants (not used as seeds; SIG_FULL already is)
+
+def signature_documents():
+    """Signature variants (not used as seeds; SIG_FULL already is), and signatures out of place."""
+    docs = []
     for desc, sig in signature_variants():
         docs.append((f"gen: signature: {desc}", msghead(document(B64_SMALL), sig), False))
     sig_head = f'<ds:Signature xmlns:ds="{DS}"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="u"/><ds:SignatureMethod Algorithm="u"/><ds:Reference><ds:DigestMethod Algorithm="u"/><ds:DigestValue>AAAA</ds:DigestValue></ds:Reference></ds:SignedInfo><ds:SignatureValue>AAAA</ds:SignatureValue>'
@@ -1147,49 +1255,78 @@ def generated_documents(official_inventory):
     docs.append(("gen: signature inside Content", msghead(document(SIG_FULL)), False))
     docs.append(("gen: signature with PatientReport",
                  msghead("<PatientReport><CaseNo>1</CaseNo>" + document(B64_SMALL) + "</PatientReport>", SIG_FULL), False))
+    return docs
 
-    # AppRec variants
+
+def apprec_documents():
+    """AppRec variants of both versions, and one mixing their namespaces."""
+    docs = []
     for ns, tag in ((AR10, "1.0"), (AR11, "1.1")):
-        for v in ["1", "2", "3", "", " 1 ", "UKJENT", "1 2"]:
-            docs.append((f"gen: AppRec {tag} Status V={v!r}", apprec(ns, status=f'<Status V="{v}" DN="x"/>'), False))
-        docs.append((f"gen: AppRec {tag} Status without attributes", apprec(ns, status="<Status/>"), False))
-        docs.append((f"gen: AppRec {tag} Status missing", apprec(ns, status=""), False))
-        docs.append((f"gen: AppRec {tag} Status twice", apprec(ns, status='<Status V="1"/><Status V="2"/>'), False))
-        docs.append((f"gen: AppRec {tag} Status with S attr", apprec(ns, status='<Status V="1" S="1.2"/>'), False))
-        docs.append((f"gen: AppRec {tag} Status with text", apprec(ns, status='<Status V="1">OK</Status>'), False))
-        docs.append((f"gen: AppRec {tag} no Error", apprec(ns), False))
-        docs.append((f"gen: AppRec {tag} one Error", apprec(ns, status='<Status V="2"/>', errors='<Error V="E10" S="2.16.578.1.12.4.1.1.8221"/>'), False))
-        docs.append((f"gen: AppRec {tag} five Errors", apprec(ns, status='<Status V="2"/>', errors='<Error V="E1"/>' * 5), False))
-        docs.append((f"gen: AppRec {tag} Error bad S", apprec(ns, errors='<Error V="E1" S="x.y"/>'), False))
-        docs.append((f"gen: AppRec {tag} Error before Status", apprec(ns, status="", errors='<Error V="E1"/><Status V="2"/>'), False))
-        docs.append((f"gen: AppRec {tag} Error with OT", apprec(ns, errors='<Error V="E1" OT="original text"/>'), False))
-        docs.append((f"gen: AppRec {tag} Error with unknown attr", apprec(ns, errors='<Error V="E1" X="1"/>'), False))
-        om = lambda body: f"<OriginalMsgId>{body}</OriginalMsgId>"
-        mt = '<MsgType V="DIALOG_NOTAT"/>'
-        idt = "<IssueDate>2024-03-01T10:00:00</IssueDate>"
-        idd = "<Id>x</Id>"
-        for desc, body in [
-            ("all pieces", mt + idt + idd), ("no MsgType", idt + idd), ("no IssueDate", mt + idd),
-            ("no Id", mt + idt), ("empty", ""), ("reordered Id first", idd + mt + idt),
-            ("IssueDate swapped with MsgType", idt + mt + idd), ("IssueDate date only", mt + "<IssueDate>2024-03-01</IssueDate>" + idd),
-            ("IssueDate bad", mt + "<IssueDate>2024-13-45T00:00:00</IssueDate>" + idd),
-            ("IssueDate with zone", mt + "<IssueDate>2024-03-01T10:00:00.123+01:00</IssueDate>" + idd),
-            ("empty Id", mt + idt + "<Id/>"), ("two Ids", mt + idt + idd + idd),
-            ("extra element", mt + idt + idd + "<Extra/>"),
-        ]:
-            docs.append((f"gen: AppRec {tag} OriginalMsgId {desc}", apprec(ns, original=om(body)), False))
-        docs.append((f"gen: AppRec {tag} OriginalMsgId missing", apprec(ns, original=""), False))
-        docs.append((f"gen: AppRec {tag} no Role, Inst receiver", apprec(ns, sender_role=False, receiver_hcprof=False), False))
-        docs.append((f"gen: AppRec {tag} no software", apprec(ns, software=False), False))
-        for mig in ["", "1.0 2004-11-21", "v1.1 2012-02-15", "anything"]:
-            docs.append((f"gen: AppRec {tag} MIGversion {mig!r}", apprec(ns, mig=mig), False))
-        docs.append((f"gen: AppRec {tag} inside Content", msghead(document(apprec(ns))), False))
+        docs += apprec_status_documents(ns, tag)
+        docs += apprec_original_msgid_documents(ns, tag)
+        docs += apprec_header_documents(ns, tag)
 
     # Cross-namespace AppRec pieces (AppRec 1.0 root with 1.1 children etc.)
     docs.append(("gen: AppRec 1.0 with ar11 Status",
                  apprec(AR10, status=f'<s:Status xmlns:s="{AR11}" V="1"/>'), False))
+    return docs
 
-    # KITH datatypes via xsi:type in TekstNotatInnhold (dialog 1.0) and Sporsmal (1.1)
+
+def apprec_status_documents(ns, tag):
+    """An AppRec's Status and Error elements, valid and not."""
+    docs = []
+    for v in ["1", "2", "3", "", " 1 ", "UKJENT", "1 2"]:
+        docs.append((f"gen: AppRec {tag} Status V={v!r}", apprec(ns, status=f'<Status V="{v}" DN="x"/>'), False))
+    docs.append((f"gen: AppRec {tag} Status without attributes", apprec(ns, status="<Status/>"), False))
+    docs.append((f"gen: AppRec {tag} Status missing", apprec(ns, status=""), False))
+    docs.append((f"gen: AppRec {tag} Status twice", apprec(ns, status='<Status V="1"/><Status V="2"/>'), False))
+    docs.append((f"gen: AppRec {tag} Status with S attr", apprec(ns, status='<Status V="1" S="1.2"/>'), False))
+    docs.append((f"gen: AppRec {tag} Status with text", apprec(ns, status='<Status V="1">OK</Status>'), False))
+    docs.append((f"gen: AppRec {tag} no Error", apprec(ns), False))
+    docs.append((f"gen: AppRec {tag} one Error", apprec(ns, status='<Status V="2"/>', errors='<Error V="E10" S="2.16.578.1.12.4.1.1.8221"/>'), False))
+    docs.append((f"gen: AppRec {tag} five Errors", apprec(ns, status='<Status V="2"/>', errors='<Error V="E1"/>' * 5), False))
+    docs.append((f"gen: AppRec {tag} Error bad S", apprec(ns, errors='<Error V="E1" S="x.y"/>'), False))
+    docs.append((f"gen: AppRec {tag} Error before Status", apprec(ns, status="", errors='<Error V="E1"/><Status V="2"/>'), False))
+    docs.append((f"gen: AppRec {tag} Error with OT", apprec(ns, errors='<Error V="E1" OT="original text"/>'), False))
+    docs.append((f"gen: AppRec {tag} Error with unknown attr", apprec(ns, errors='<Error V="E1" X="1"/>'), False))
+    return docs
+
+
+def apprec_original_msgid_documents(ns, tag):
+    """An AppRec's OriginalMsgId: its pieces missing, reordered, doubled or odd."""
+    docs = []
+    om = lambda body: f"<OriginalMsgId>{body}</OriginalMsgId>"
+    mt = '<MsgType V="DIALOG_NOTAT"/>'
+    idt = "<IssueDate>2024-03-01T10:00:00</IssueDate>"
+    idd = "<Id>x</Id>"
+    for desc, body in [
+        ("all pieces", mt + idt + idd), ("no MsgType", idt + idd), ("no IssueDate", mt + idd),
+        ("no Id", mt + idt), ("empty", ""), ("reordered Id first", idd + mt + idt),
+        ("IssueDate swapped with MsgType", idt + mt + idd), ("IssueDate date only", mt + "<IssueDate>2024-03-01</IssueDate>" + idd),
+        ("IssueDate bad", mt + "<IssueDate>2024-13-45T00:00:00</IssueDate>" + idd),
+        ("IssueDate with zone", mt + "<IssueDate>2024-03-01T10:00:00.123+01:00</IssueDate>" + idd),
+        ("empty Id", mt + idt + "<Id/>"), ("two Ids", mt + idt + idd + idd),
+        ("extra element", mt + idt + idd + "<Extra/>"),
+    ]:
+        docs.append((f"gen: AppRec {tag} OriginalMsgId {desc}", apprec(ns, original=om(body)), False))
+    docs.append((f"gen: AppRec {tag} OriginalMsgId missing", apprec(ns, original=""), False))
+    return docs
+
+
+def apprec_header_documents(ns, tag):
+    """An AppRec without Role or software, with odd MIGversions, and inside a MsgHead's Content."""
+    docs = []
+    docs.append((f"gen: AppRec {tag} no Role, Inst receiver", apprec(ns, sender_role=False, receiver_hcprof=False), False))
+    docs.append((f"gen: AppRec {tag} no software", apprec(ns, software=False), False))
+    for mig in ["", "1.0 2004-11-21", "v1.1 2012-02-15", "anything"]:
+        docs.append((f"gen: AppRec {tag} MIGversion {mig!r}", apprec(ns, mig=mig), False))
+    docs.append((f"gen: AppRec {tag} inside Content", msghead(document(apprec(ns))), False))
+    return docs
+
+
+def kith_type_documents():
+    """KITH datatypes via xsi:type in TekstNotatInnhold (dialog 1.0) and Sporsmal (1.1)."""
+    docs = []
     for desc, tni in kith_type_payloads():
         for ns in (DIA10, DIA11):
             if ns == DIA10:
@@ -1199,8 +1336,12 @@ def generated_documents(official_inventory):
                 notat = f'<Dialogmelding xmlns="{ns}" {NSDECL}><Foresporsel><TypeForesp V="1"/>{body}</Foresporsel></Dialogmelding>'
             docs.append((f"gen: xsi:type payload ({'1.0 TekstNotatInnhold' if ns == DIA10 else '1.1 Sporsmal'}): {desc}",
                          msghead(document(notat)), False))
+    return docs
 
-    # Every global element of the official set as a document root and inside Content.
+
+def global_element_documents(official_inventory):
+    """Every global element of the official set as a document root and inside Content."""
+    docs = []
     prefixes = {MH: "mh", DIA10: "dia10", DIA11: "dia11", B64: "b64", AR10: "ar10", AR11: "ar11",
                 KITH: "kith", FK1: "fk1", DS: "ds"}
     globals_ = sorted((ns or "", name) for kind, ns, name, _x in official_inventory if kind == "element")
@@ -1221,8 +1362,13 @@ def generated_documents(official_inventory):
         el = f'<p:{name} xmlns:p="{ns}"/>' if ns else f"<{name}/>"
         docs.append((f"gen: root {{{ns}}}{name} (empty)", el, False))
         docs.append((f"gen: Content child {{{ns}}}{name} (empty)", msghead(document(el)), False))
+    return docs
 
-    # Content oddities
+
+def content_documents():
+    """Content oddities: text, comments, two payloads, unknown elements, Base64Container and
+    FileReference variants."""
+    docs = []
     docs.append(("gen: Content with text", msghead(document("some text")), False))
     docs.append(("gen: Content with whitespace only", msghead(document("\n   \n")), False))
     docs.append(("gen: Content with comment/PI", msghead(document("<!-- c --><?pi x?>" + B64_SMALL)), False))
@@ -1236,6 +1382,12 @@ def generated_documents(official_inventory):
     docs.append(("gen: FileReference and Content", msghead("<Document><RefDoc><MsgType V='A'/><FileReference>x</FileReference><Content/></RefDoc></Document>"), False))
     docs.append(("gen: FileReference bad URI", msghead("<Document><RefDoc><MsgType V='A'/><FileReference>a b</FileReference></RefDoc></Document>"), False))
     docs.append(("gen: Document and PatientReport mixed", msghead(document(B64_SMALL) + "<PatientReport><CaseNo>1</CaseNo>" + document(B64_SMALL) + "</PatientReport>"), False))
+    return docs
+
+
+def msghead_oddity_documents():
+    """MsgHead oddities: no Document, OtherReceiver shapes, MIGversions, Dialogmelding variants."""
+    docs = []
     docs.append(("gen: no Document", msghead(""), False))
     docs.append(("gen: OtherReceiver with two parties", msghead(document(B64_SMALL), "", msginfo(other_receivers="<OtherReceiver><RoleReceiver/><Patient/><Person/></OtherReceiver>")), False))
     docs.append(("gen: OtherReceiver org then patient", msghead(document(B64_SMALL), "", msginfo(other_receivers="<OtherReceiver><RoleReceiver/><Organisation/><Patient/></OtherReceiver>")), False))
@@ -1259,8 +1411,12 @@ def generated_documents(official_inventory):
                  msghead(document(f'<Dialogmelding xmlns="{DIA11}"><Notat><TemaKodet/><RollerRelatertNotat><TilknyttetEnhet/></RollerRelatertNotat></Notat></Dialogmelding>')), False))
     docs.append(("gen: Dialogmelding 1.1 Kontaktenhet in dia namespace",
                  msghead(document(f'<Dialogmelding xmlns="{DIA11}"><Notat><TemaKodet/><RollerRelatertNotat><TilknyttetEnhet><Kontaktenhet><OrganisationName>x</OrganisationName><Ident><Id>1</Id><TypeId/></Ident></Kontaktenhet></TilknyttetEnhet></RollerRelatertNotat></Notat></Dialogmelding>')), False))
+    return docs
 
-    # Not well-formed documents (parse-error verdict must agree too)
+
+def malformed_documents():
+    """Not well-formed documents (the parse-error verdict must agree too)."""
+    docs = []
     docs.append(("gen: malformed truncated", msghead(document(B64_SMALL))[:-20], False))
     docs.append(("gen: malformed undeclared prefix", "<x:MsgHead/>", False))
     docs.append(("gen: malformed DOCTYPE with external entity",
@@ -1306,6 +1462,20 @@ def xmllint_verdicts(schema_path, paths):
 # --------------------------------------------------------------------------
 
 def main():
+    """Steps 1-4 of the module docstring; the exit status."""
+    args = parse_args()
+    t0 = time.time()
+    failures = []
+    checked = check_schemas(args, failures)
+    if checked is None:
+        return 1
+    official, ours, inv_off = checked
+    comparison = compare_corpus(args, official, ours, inv_off, failures)
+    return report(args, comparison, failures, t0)
+
+
+def parse_args():
+    """The command line (see the module docstring)."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--official", default=DEFAULT_OFFICIAL)
     ap.add_argument("--ours", default=DEFAULT_OURS)
@@ -1315,11 +1485,13 @@ def main():
     ap.add_argument("--seed", type=int, default=20240301, help="random seed for permutations")
     ap.add_argument("--verbose", "-v", action="store_true")
     ap.add_argument("--max-list", type=int, default=200, help="max disagreements to print")
-    args = ap.parse_args()
+    return ap.parse_args()
 
-    t0 = time.time()
-    failures = []
 
+def check_schemas(args, failures):
+    """Steps 1-3: both drivers compile, our files pass the static checks, and both sets declare
+    the same global components. Returns (official schema, our schema, official inventory), or
+    None (failures printed) when a driver does not compile."""
     print(f"official: {args.official}")
     print(f"ours:     {args.ours}")
     official = compile_schema(args.official, "official", failures)
@@ -1331,8 +1503,7 @@ def main():
     if official is None or ours is None:
         for f in failures:
             print("FAIL:", f)
-        return 1
-
+        return None
     inv_off = inventory(args.official)
     inv_our = inventory(args.ours)
     # the drivers themselves have different (empty) target namespaces
@@ -1346,24 +1517,41 @@ def main():
         failures.append(f"inventory: only in ours: {x}")
     print(f"global components: official {len(inv_off)}, ours {len(inv_our)}, "
           f"differences {len(only_off) + len(only_our)}")
+    return official, ours, inv_off
 
-    # ---------------- corpus ----------------
+
+def read_expected_verdicts(samples):
+    """The official verdict index.tsv records for each sample file (empty without an index)."""
     expected = {}
-    index = os.path.join(args.samples, "index.tsv")
+    index = os.path.join(samples, "index.tsv")
     if os.path.exists(index):
         with open(index, encoding="utf-8") as fh:
             header = fh.readline().rstrip("\n").split("\t")
             for line in fh:
                 row = dict(zip(header, line.rstrip("\n").split("\t")))
                 expected[row.get("file")] = row.get("official_schema_verdict")
+    return expected
 
-    seeds = []  # (label, root) used as mutation bases
-    seen_struct = set()
 
-    def iter_corpus():
-        """Yield (category, label, bytes); samples, then generated, then mutations."""
-        for name in sorted(f for f in os.listdir(args.samples) if f.endswith(".xml")):
-            with open(os.path.join(args.samples, name), "rb") as fh:
+class Corpus:
+    """The documents of step 4 as (category, label, bytes): samples, then generated documents,
+    then mutations of the seeds both of them contribute."""
+
+    def __init__(self, args, official_inventory):
+        self.args = args
+        self.official_inventory = official_inventory
+        self.seeds = []  # (label, root) used as mutation bases
+        self.seen_struct = set()
+
+    def __iter__(self):
+        yield from self.samples()
+        yield from self.generated()
+        yield from self.mutations()
+
+    def samples(self):
+        """Every sample file; each well-formed one of a new structure (base64 shrunk) is a seed."""
+        for name in sorted(f for f in os.listdir(self.args.samples) if f.endswith(".xml")):
+            with open(os.path.join(self.args.samples, name), "rb") as fh:
                 data = fh.read()
             yield "sample", f"sample {name}", data
             try:
@@ -1372,118 +1560,147 @@ def main():
                 continue  # malformed: its own verdict, nothing to mutate
             shrunk = shrink_base64(root)
             sig = structure_signature(root)
-            if sig in seen_struct:
+            if sig in self.seen_struct:
                 continue  # structurally identical to an earlier sample
-            seen_struct.add(sig)
-            seeds.append((f"{name}{' (base64 shrunk)' if shrunk else ''}", root))
-        for label, text, use_as_seed in generated_documents(inv_off):
+            self.seen_struct.add(sig)
+            self.seeds.append((f"{name}{' (base64 shrunk)' if shrunk else ''}", root))
+
+    def generated(self):
+        """The generated documents; those marked so are seeds too."""
+        for label, text, use_as_seed in generated_documents(self.official_inventory):
             data = text.encode("utf-8")
             yield "generated", label, data
             if use_as_seed:
-                seeds.append((label, etree.fromstring(data, make_parser())))
-        rng = random.Random(args.seed)
-        for label, root in list(seeds):
+                self.seeds.append((label, etree.fromstring(data, make_parser())))
+
+    def mutations(self):
+        """Every mutation of every seed (random permutations drawn from --seed)."""
+        rng = random.Random(self.args.seed)
+        for label, root in list(self.seeds):
             for mlabel, data in mutate_seed(label, root, rng):
                 yield "mutation", mlabel, data
 
-    # ---------------- compare ----------------
-    seen_docs = set()
-    compared = 0
-    agreements = 0
-    disagreements = []
-    verdict_counts = Counter()
-    category_counts = Counter()
-    mutation_kinds = Counter()
-    index_mismatch = []
+
+class Comparison:
+    """The verdicts of both sets on each unique document, and what they add up to."""
+
+    def __init__(self, args, official, ours, expected, xmllint_dir):
+        self.args, self.official, self.ours, self.expected = args, official, ours, expected
+        self.xmllint_dir = xmllint_dir
+        self.xmllint_docs = []  # (category, label, path)
+        self.seen_docs = set()
+        self.compared = 0
+        self.agreements = 0
+        self.disagreements = []
+        self.verdict_counts = Counter()
+        self.category_counts = Counter()
+        self.mutation_kinds = Counter()
+        self.index_mismatch = []
+        self.x_summary = None
+
+    def add(self, cat, label, data):
+        """Validates one document with both sets (once per unique content) and records the verdicts."""
+        key = hashlib.sha1(data).digest()
+        if key in self.seen_docs:
+            return
+        self.seen_docs.add(key)
+        self.compared += 1
+        self.category_counts[cat] += 1
+        if cat == "mutation":
+            self.mutation_kinds[mutation_kind(label)] += 1
+        v_off, e_off = verdict(self.official, data)
+        v_our, e_our = verdict(self.ours, data)
+        self.verdict_counts[(cat, v_off)] += 1
+        if v_off == v_our:
+            self.agreements += 1
+        else:
+            self.disagreements.append((cat, label, v_off, e_off, v_our, e_our))
+        if self.args.verbose:
+            print(f"[{cat}] {v_off:11s} {v_our:11s} {label}")
+        if cat == "sample":
+            fname = label.split(" ", 1)[1]
+            exp = self.expected.get(fname)
+            if exp and exp != v_off:
+                self.index_mismatch.append((fname, exp, v_off))
+        if self.xmllint_dir:
+            path = os.path.join(self.xmllint_dir, f"d{self.compared:06d}.xml")
+            with open(path, "wb") as fh:
+                fh.write(data)
+            self.xmllint_docs.append((cat, label, path))
+
+    def cross_check_with_xmllint(self, failures):
+        """The corpus validated again by the system xmllint, both sets; its disagreements join ours."""
+        if not shutil.which("xmllint"):
+            failures.append("--xmllint given but xmllint is not installed (apt-get install libxml2-utils)")
+            return
+        paths = [p for _c, _l, p in self.xmllint_docs]
+        lo = xmllint_verdicts(self.args.official, paths)
+        lu = xmllint_verdicts(self.args.ours, paths)
+        x_agree = 0
+        for (cat, label, _p), a, b in zip(self.xmllint_docs, lo, lu):
+            if a == b:
+                x_agree += 1
+            else:
+                self.disagreements.append((cat + "/xmllint", label, a, "", b, ""))
+        ver = subprocess.run(["xmllint", "--version"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True).stderr.splitlines()[0]
+        self.x_summary = (ver, len(paths), x_agree)
+
+
+def compare_corpus(args, official, ours, official_inventory, failures):
+    """Step 4: every document of the corpus through both sets (and xmllint when asked)."""
+    expected = read_expected_verdicts(args.samples)
+    corpus = Corpus(args, official_inventory)
     xmllint_dir = tempfile.mkdtemp(prefix="schema-check-") if args.xmllint else None
-    xmllint_docs = []  # (category, label, path)
+    comparison = Comparison(args, official, ours, expected, xmllint_dir)
     try:
-        for cat, label, data in iter_corpus():
-            key = hashlib.sha1(data).digest()
-            if key in seen_docs:
-                continue
-            seen_docs.add(key)
-            compared += 1
-            category_counts[cat] += 1
-            if cat == "mutation":
-                mutation_kinds[mutation_kind(label)] += 1
-            v_off, e_off = verdict(official, data)
-            v_our, e_our = verdict(ours, data)
-            verdict_counts[(cat, v_off)] += 1
-            if v_off == v_our:
-                agreements += 1
-            else:
-                disagreements.append((cat, label, v_off, e_off, v_our, e_our))
-            if args.verbose:
-                print(f"[{cat}] {v_off:11s} {v_our:11s} {label}")
-            if cat == "sample":
-                fname = label.split(" ", 1)[1]
-                exp = expected.get(fname)
-                if exp and exp != v_off:
-                    index_mismatch.append((fname, exp, v_off))
-            if xmllint_dir:
-                path = os.path.join(xmllint_dir, f"d{compared:06d}.xml")
-                with open(path, "wb") as fh:
-                    fh.write(data)
-                xmllint_docs.append((cat, label, path))
-
-        print(f"seeds for mutation: {len(seeds)}; unique documents: {compared} ({dict(category_counts)})")
-
-        x_summary = None
+        for cat, label, data in corpus:
+            comparison.add(cat, label, data)
+        print(f"seeds for mutation: {len(corpus.seeds)}; unique documents: {comparison.compared} "
+              f"({dict(comparison.category_counts)})")
         if xmllint_dir:
-            if not shutil.which("xmllint"):
-                failures.append("--xmllint given but xmllint is not installed (apt-get install libxml2-utils)")
-            else:
-                paths = [p for _c, _l, p in xmllint_docs]
-                lo = xmllint_verdicts(args.official, paths)
-                lu = xmllint_verdicts(args.ours, paths)
-                x_agree = 0
-                for (cat, label, _p), a, b in zip(xmllint_docs, lo, lu):
-                    if a == b:
-                        x_agree += 1
-                    else:
-                        disagreements.append((cat + "/xmllint", label, a, "", b, ""))
-                ver = subprocess.run(["xmllint", "--version"], stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True).stderr.splitlines()[0]
-                x_summary = (ver, len(paths), x_agree)
+            comparison.cross_check_with_xmllint(failures)
     finally:
         if xmllint_dir:
             shutil.rmtree(xmllint_dir, ignore_errors=True)
+    return comparison
 
-    # ---------------- report ----------------
+
+def report(args, comparison, failures, t0):
+    """Prints the counts, every disagreement (up to --max-list) and check failure; the exit status."""
+    c = comparison
     print()
     print(f"lxml {'.'.join(map(str, etree.LXML_VERSION))}, libxml2 {'.'.join(map(str, etree.LIBXML_VERSION))}")
     print("official verdicts by category:")
-    for (cat, v), n in sorted(verdict_counts.items()):
+    for (cat, v), n in sorted(c.verdict_counts.items()):
         print(f"  {cat:10s} {v:12s} {n}")
     print("mutations by kind:")
-    for kind, n in sorted(mutation_kinds.items(), key=lambda kv: (-kv[1], kv[0])):
+    for kind, n in sorted(c.mutation_kinds.items(), key=lambda kv: (-kv[1], kv[0])):
         print(f"  {n:7d}  {kind}")
-    if index_mismatch:
+    if c.index_mismatch:
         print("samples whose official verdict differs from index.tsv (informational):")
-        for f, exp, got in index_mismatch:
+        for f, exp, got in c.index_mismatch:
             print(f"  {f}: index.tsv={exp} lxml={got}")
-    if disagreements:
-        print(f"\nDISAGREEMENTS ({len(disagreements)}):")
-        for cat, label, a, ea, b, eb in disagreements[: args.max_list]:
+    if c.disagreements:
+        print(f"\nDISAGREEMENTS ({len(c.disagreements)}):")
+        for cat, label, a, ea, b, eb in c.disagreements[: args.max_list]:
             print(f"- [{cat}] {label}\n    official: {a} {ea[:200]}\n    ours:     {b} {eb[:200]}")
-        if len(disagreements) > args.max_list:
-            print(f"  ... {len(disagreements) - args.max_list} more")
+        if len(c.disagreements) > args.max_list:
+            print(f"  ... {len(c.disagreements) - args.max_list} more")
     if failures:
         print("\nCHECK FAILURES:")
         for f in failures:
             print("- " + f)
-
     print()
-    if x_summary:
-        ver, n, agree = x_summary
+    if c.x_summary:
+        ver, n, agree = c.x_summary
         print(f"system xmllint ({ver}): documents {n}, agreements {agree}, disagreements {n - agree}")
-    print(f"documents compared: {compared}")
-    print(f"agreements:         {agreements}")
-    print(f"disagreements:      {compared - agreements}")
+    print(f"documents compared: {c.compared}")
+    print(f"agreements:         {c.agreements}")
+    print(f"disagreements:      {c.compared - c.agreements}")
     print(f"check failures:     {len(failures)}")
     print(f"time: {time.time() - t0:.1f}s")
-    return 1 if (disagreements or failures) else 0
+    return 1 if (c.disagreements or failures) else 0
 
 
 if __name__ == "__main__":

@@ -9,16 +9,16 @@
 /// not a re-serialisation of parsed JSON, so verification does not depend on how a JSON library
 /// orders keys or escapes characters: one changed byte anywhere in the body changes the hash.
 /// `prev` is both inside the body and prefixed, so a record also commits to its predecessor.
-public enum AuditChain {
+enum AuditChain {
     /// The `prev` of the very first record.
-    public static let genesis = String(repeating: "0", count: 64)
+    static let genesis = String(repeating: "0", count: 64)
 
     private static let hashKey = Array(#","hash":""#.utf8)
     /// `,"hash":"` + 64 hex digits + `"}`.
     static let sealLength = hashKey.count + 64 + 2
 
     /// The hash of a record whose body is `body` and whose predecessor's hash is `prev`.
-    public static func hash(prev: String, body: some Collection<UInt8>) -> String {
+    static func hash(prev: String, body: some Collection<UInt8>) -> String {
         SHA256.hex(Array(prev.utf8) + Array(body))
     }
 
@@ -34,7 +34,7 @@ public enum AuditChain {
 
     /// Splits a line into its body and the hash it claims; nil when the line does not end with a
     /// well-formed hash member (an edit that damaged the seal).
-    public static func unseal(_ line: ArraySlice<UInt8>) -> (body: [UInt8], hash: String)? {
+    static func unseal(_ line: ArraySlice<UInt8>) -> (body: [UInt8], hash: String)? {
         guard line.count > sealLength, line.last == UInt8(ascii: "}") else { return nil }
         let sealStart = line.endIndex - sealLength
         guard line[sealStart..<(sealStart + hashKey.count)].elementsEqual(hashKey),

@@ -13,7 +13,7 @@ import Foundation
 /// table holds one interval checkpoint per writer start, one per rotated file (which localises
 /// damage to a file) and one per clean close.
 public final class AuditCheckpoints: Sendable {
-    public enum Reason: String, Sendable, Hashable {
+    enum Reason: String, Sendable, Hashable {
         /// Every N records or T seconds (`AuditLog.Policy`).
         case interval
         /// The last record of a file that was just rotated.
@@ -22,22 +22,22 @@ public final class AuditCheckpoints: Sendable {
         case close
     }
 
-    public struct Checkpoint: Sendable, Hashable {
-        public var seq: Int
-        public var hash: String
+    struct Checkpoint: Sendable, Hashable {
+        var seq: Int
+        var hash: String
         /// Name of the file the record was in when the checkpoint was taken.
-        public var file: String
-        public var reason: Reason
-        public var at: Date
+        var file: String
+        var reason: Reason
+        var at: Date
     }
 
     let db: SQLiteDatabase
 
     /// Uses an open state database whose schema includes migration 3.
-    public init(database: SQLiteDatabase) { db = database }
+    init(database: SQLiteDatabase) { db = database }
 
     /// Shares the message store's connection (one serialised writer per process).
-    public convenience init(store: MessageStore) { self.init(database: store.db) }
+    convenience init(store: MessageStore) { self.init(database: store.db) }
 
     /// Opens the state database at `path` for reading checkpoints (`audit verify`): nil when the
     /// file does not exist or predates migration 3, so verify can say that the tail is unchecked
@@ -51,7 +51,7 @@ public final class AuditCheckpoints: Sendable {
 
     /// Inserts `checkpoint` (kept out if its seq is taken) and removes `superseded`, an interval
     /// checkpoint the same writer took earlier, when it is still exactly that row.
-    public func save(_ checkpoint: Checkpoint, superseding superseded: Checkpoint? = nil) throws {
+    func save(_ checkpoint: Checkpoint, superseding superseded: Checkpoint? = nil) throws {
         try db.transaction {
             try db.run("INSERT OR IGNORE INTO audit_checkpoints (seq, hash, file, reason, created_at) VALUES (?, ?, ?, ?, ?)",
                        checkpoint.seq, checkpoint.hash, checkpoint.file, checkpoint.reason.rawValue,
@@ -63,10 +63,10 @@ public final class AuditCheckpoints: Sendable {
     }
 
     /// Every checkpoint, lowest seq first.
-    public func all() throws -> [Checkpoint] { try select("ORDER BY seq") }
+    func all() throws -> [Checkpoint] { try select("ORDER BY seq") }
 
     /// The checkpoint with the highest seq.
-    public func latest() throws -> Checkpoint? { try select("ORDER BY seq DESC LIMIT 1").first }
+    func latest() throws -> Checkpoint? { try select("ORDER BY seq DESC LIMIT 1").first }
 
     private func select(_ order: String) throws -> [Checkpoint] {
         try db.query("SELECT seq, hash, file, reason, created_at FROM audit_checkpoints \(order)") { row in

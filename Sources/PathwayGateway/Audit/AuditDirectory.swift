@@ -10,7 +10,7 @@ import Glibc
 /// range in the name lets `audit verify` tell a missing file from a renamed or reordered one.
 public struct AuditDirectory: Sendable, Hashable {
     /// Path of the current file.
-    public let current: String
+    let current: String
 
     public init(current: String) { self.current = current }
 
@@ -24,16 +24,16 @@ public struct AuditDirectory: Sendable, Hashable {
 
     /// One file of the log.
     public struct File: Sendable, Hashable {
-        public let path: String
+        let path: String
         /// The seq range a rotated file's name claims; nil for the current file.
-        public let seqs: ClosedRange<Int>?
-        public var name: String { DurableFile.baseName(of: path) }
-        public var isCurrent: Bool { seqs == nil }
+        let seqs: ClosedRange<Int>?
+        var name: String { DurableFile.baseName(of: path) }
+        var isCurrent: Bool { seqs == nil }
     }
 
     /// The rotated file name for records `seqs` whose first was written at `start`.
     func rotatedName(start: Date, seqs: ClosedRange<Int>) -> String {
-        "\(stem)-\(Self.nameTime(start))-\(seqs.lowerBound)-\(seqs.upperBound).jsonl"
+        "\(stem)-\(Timestamp.compactUTC(start))-\(seqs.lowerBound)-\(seqs.upperBound).jsonl"
     }
 
     /// The seq range a rotated file name claims, or nil when `name` is not one of ours.
@@ -48,7 +48,10 @@ public struct AuditDirectory: Sendable, Hashable {
 
     /// Every file, oldest first: rotated files in the order of the seq ranges their names claim,
     /// then the current file (when it exists).
-    public func files() -> [File] {
+    /// No audit file at all: a fresh install (nothing to rebuild or check against).
+    public var isEmpty: Bool { files().isEmpty }
+
+    func files() -> [File] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
         var rotated = names.compactMap { name in seqs(inRotatedName: name).map { File(path: "\(path)/\(name)", seqs: $0) } }
         rotated.sort { ($0.seqs!.lowerBound, $0.name) < ($1.seqs!.lowerBound, $1.name) }
@@ -58,19 +61,6 @@ public struct AuditDirectory: Sendable, Hashable {
 
     /// The newest rotated file, if any.
     func newestRotated() -> File? { files().last { !$0.isCurrent } }
-
-    /// `yyyyMMdd-HHmmss` in UTC, without a DateFormatter (not thread-safe, costly to make).
-    static func nameTime(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        return pad(parts.tm_year + 1900, 4) + pad(parts.tm_mon + 1, 2) + pad(parts.tm_mday, 2) + "-"
-            + pad(parts.tm_hour, 2) + pad(parts.tm_min, 2) + pad(parts.tm_sec, 2)
-    }
 
     /// Days since 1970-01-01 in UTC: the unit of daily rotation.
     static func utcDay(_ date: Date) -> Int { Int((date.timeIntervalSince1970 / 86_400).rounded(.down)) }

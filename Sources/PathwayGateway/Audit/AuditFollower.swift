@@ -11,9 +11,9 @@ import Glibc
 /// Records are tracked by seq, so a gap (two rotations between polls) is filled from the rotated
 /// files and nothing is printed twice.
 public final class AuditFollower {
-    public let directory: AuditDirectory
+    let directory: AuditDirectory
     /// The last seq emitted.
-    public private(set) var lastSeq: Int
+    private(set) var lastSeq: Int
     private var fd: Int32 = -1
     private var inode: ino_t = 0
     private var offset = 0
@@ -36,7 +36,7 @@ public final class AuditFollower {
     }
 
     /// Emits what is new since the last poll.
-    public func poll(emit: (AuditRecord) -> Void) throws {
+    func poll(emit: (AuditRecord) -> Void) throws {
         if fd < 0 { openCurrent() }
         guard fd >= 0 else { return }
         try drain(emit)

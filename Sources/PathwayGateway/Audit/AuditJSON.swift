@@ -25,10 +25,10 @@ enum AuditJSON {
         let sorted = zip(fields, fields.dropFirst()).allSatisfy { before($0, $1) } ? fields : fields.sorted(by: before)
         for (index, (key, value)) in sorted.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            string(key, into: &out)
+            JSONString.append(key, to: &out)
             out.append(UInt8(ascii: ":"))
             switch value {
-            case let .string(text): string(text, into: &out)
+            case let .string(text): JSONString.append(text, to: &out)
             case let .integer(number): out.append(contentsOf: String(number).utf8)
             case let .bool(flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
             case .null: out.append(contentsOf: "null".utf8)
@@ -36,47 +36,13 @@ enum AuditJSON {
                 out.append(UInt8(ascii: "["))
                 for (i, text) in list.enumerated() {
                     if i > 0 { out.append(UInt8(ascii: ",")) }
-                    string(text, into: &out)
+                    JSONString.append(text, to: &out)
                 }
                 out.append(UInt8(ascii: "]"))
             }
         }
         out.append(UInt8(ascii: "}"))
         return out
-    }
-
-    private static func string(_ text: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        // Most values need no escape: copy them whole (this runs for every field of every record),
-        // checked on the contiguous bytes (the generic `allSatisfy` over `utf8` cost 2 % of a drain).
-        var text = text
-        let plain = text.withUTF8 { bytes in
-            if bytes.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-                out.append(contentsOf: bytes)
-                return true
-            }
-            return false
-        }
-        if plain {
-            out.append(UInt8(ascii: "\""))
-            return
-        }
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out += [92, 34]
-            case UInt8(ascii: "\\"): out += [92, 92]
-            case 0x0A: out += [92, UInt8(ascii: "n")]
-            case 0x0D: out += [92, UInt8(ascii: "r")]
-            case 0x09: out += [92, UInt8(ascii: "t")]
-            case 0x08: out += [92, UInt8(ascii: "b")]
-            case 0x0C: out += [92, UInt8(ascii: "f")]
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 15)]]
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 
     /// Parses one object of the shape above; nil for anything else (including duplicate keys).

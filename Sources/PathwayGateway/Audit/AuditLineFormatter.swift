@@ -8,11 +8,10 @@ import Foundation
 /// ambiguous) — what an operator in Norway compares with; UTC when the system has no time-zone
 /// data. The patient is shown as the first 8 hex digits of the pseudonym: enough to follow one
 /// patient on a screen, never an identity. Colour (ANSI) only when asked, i.e. on a terminal.
-/// Not thread-safe (it owns date formatters): one per command.
+/// Not thread-safe (it owns a date formatter): one per command.
 public final class AuditLineFormatter {
-    public let colour: Bool
-    public let timeZone: TimeZone
-    private let parser: ISO8601DateFormatter
+    let colour: Bool
+    let timeZone: TimeZone
     private let printer: DateFormatter
 
     /// Colour on a terminal unless `NO_COLOR` is set to a non-empty value: no-color.org says an
@@ -24,8 +23,6 @@ public final class AuditLineFormatter {
     public init(colour: Bool, timeZone: TimeZone? = TimeZone(identifier: "Europe/Oslo")) {
         self.colour = colour
         self.timeZone = timeZone ?? TimeZone(identifier: "UTC")!
-        parser = ISO8601DateFormatter()
-        parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         printer = DateFormatter()
         printer.locale = Locale(identifier: "en_US_POSIX")
         printer.timeZone = self.timeZone
@@ -34,7 +31,7 @@ public final class AuditLineFormatter {
 
     /// The one-line summary.
     public func line(_ record: AuditRecord) -> String {
-        let time = parser.date(from: record.ts).map(printer.string(from:)) ?? record.ts
+        let time = Timestamp.date(rfc3339: record.ts).map(printer.string(from:)) ?? record.ts
         var parts = [paint(time, "2"), paint("#\(record.seq)", "2"), pad(record.event, 12),
                      paint(pad(record.outcome ?? "-", 15), outcomeColour(record)), pad(record.partner ?? "-", 18),
                      record.msgId ?? "-"]

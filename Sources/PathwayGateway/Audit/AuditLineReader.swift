@@ -34,11 +34,8 @@ struct AuditLineReader {
         var pending: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, off_t(position)) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw DurableFile.Failure.system(operation: "read", path: path, errno: errno)
-            }
+            let n = SystemCall.retryingInterrupts { chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, off_t(position)) } }
+            if n < 0 { throw DurableFile.Failure.system(operation: "read", path: path, errno: errno) }
             if n == 0 { break }
             position += n
             var start = 0
@@ -62,11 +59,9 @@ struct AuditLineReader {
         return consumed
     }
 
-    /// The index of the next newline in `buffer[from..<to]` (memchr: fast in debug builds too).
+    /// The index of the next newline in `buffer[from..<to]`.
     private static func newline(in buffer: [UInt8], from: Int, to: Int) -> Int? {
-        buffer.withUnsafeBytes { raw in
-            memchr(raw.baseAddress! + from, 0x0A, to - from).map { raw.baseAddress!.distance(to: UnsafeRawPointer($0)) }
-        }
+        ByteSearch.firstIndex(of: 0x0A, in: buffer, from: from, to: to)
     }
 
     /// The last complete line of `path` (read from the end; nil when there is none) and the byte
@@ -84,8 +79,9 @@ struct AuditLineReader {
             var bytes = [UInt8](repeating: 0, count: size - start)
             var filled = 0
             while filled < bytes.count {
-                let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + filled, $0.count - filled, off_t(start + filled)) }
-                if n < 0 && errno == EINTR { continue }
+                let n = SystemCall.retryingInterrupts {
+                    bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + filled, $0.count - filled, off_t(start + filled)) }
+                }
                 guard n > 0 else { throw DurableFile.Failure.system(operation: "read", path: path, errno: n < 0 ? errno : EIO) }
                 filled += n
             }

@@ -1,25 +1,21 @@
-internal import CSystem
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 extension AuditLog {
     /// A record encoded before its append, leaving only its place in the chain (`prev`, `seq`) to
     /// the append. The daemon encodes a batch's records on the threads that prepare it, so the one
     /// thread that commits batches only splices two values in and hashes; the same bytes are the
     /// stored form the database keeps for recovery (one encoding per record, not two).
-    public struct Encoded: Sendable, Equatable {
+    struct Encoded: Sendable, Equatable {
         /// The canonical body (`AuditChain`) with `"prev":""` and `"seq":0`.
-        public let body: [UInt8]
+        let body: [UInt8]
         /// Where the `prev` hash goes (between its quotes) and where the `0` of `seq` is.
         let prevAt: Int
         let seqAt: Int
         /// The record's time (rotation and checkpoints go by it).
-        public let now: Date
+        let now: Date
 
         /// An encoded body read back (the database's stored form); nil when the bytes are not one.
-        public init?(stored body: [UInt8]) {
+        init?(stored body: [UInt8]) {
             guard let object = AuditJSON.decode(body), case let .string(ts)? = object["ts"],
                   let now = AuditLog.date(fromTimestamp: ts) else { return nil }
             self.init(body: body, now: now)
@@ -45,15 +41,9 @@ extension AuditLog {
             return result
         }
 
-        /// Where `needle` first occurs in `haystack`. `memmem`, not `firstRange(of:)`: for byte
-        /// arrays that resolves to Foundation's generic `DataProtocol` search, unspecialised, which
-        /// perf put at 7 % of a drain's CPU.
+        /// Where `needle` first occurs in `haystack` (`ByteSearch`, not `firstRange(of:)`: see there).
         private static func offset(of needle: [UInt8], in haystack: [UInt8]) -> Int? {
-            haystack.withUnsafeBytes { hay in
-                needle.withUnsafeBytes { key in
-                    memmem(hay.baseAddress, hay.count, key.baseAddress, key.count).map { hay.baseAddress!.distance(to: $0) }
-                }
-            }
+            ByteSearch.firstIndex(of: needle, in: haystack)
         }
 
         // A string value cannot contain these: every `"` inside one is escaped as `\"`.
@@ -63,7 +53,7 @@ extension AuditLog {
 
     /// Encodes a record; thread-safe (no lock, no shared formatter), so it runs where the
     /// record's step is planned. The patient is written only as its pseudonym.
-    public func encode(_ entry: Entry) -> Encoded {
+    func encode(_ entry: Entry) -> Encoded {
         let facts = entry.facts
         func text(_ value: String?) -> AuditJSON.Value { value.map(AuditJSON.Value.string) ?? .null }
         let body = AuditJSON.encode([   // in key order, so nothing needs sorting
@@ -73,31 +63,14 @@ extension AuditLog {
             ("patient", text(facts.patientPseudonym ?? facts.patientIdent.map(pseudonymizer.pseudonym(for:)))), ("prev", .string("")),
             ("receiver", text(facts.receiver)), ("refMsgId", text(facts.refMsgId)), ("routedTo", .strings(facts.routedTo)),
             ("security", .bool(facts.security)), ("sender", text(facts.sender)), ("seq", .integer(0)),
-            ("sha256", text(entry.sha256)), ("ts", .string(Self.timestamp(entry.now))), ("warnings", .strings(facts.warnings)),
+            ("sha256", text(entry.sha256)), ("ts", .string(Timestamp.rfc3339(entry.now))), ("warnings", .strings(facts.warnings)),
         ])
         return Encoded(body: body, now: entry.now)!  // the two keys are always there
     }
 
-    /// RFC 3339 UTC with milliseconds (`2026-11-23T12:00:00.123Z`), computed without a formatter:
-    /// Foundation's are costly to create and not safe to share between threads.
-    static func timestamp(_ date: Date) -> String {
-        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
-        var seconds = time_t(millis >= 0 ? millis / 1000 : (millis - 999) / 1000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func digits(_ value: Int32, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        let fraction = Int32(((millis % 1000) + 1000) % 1000)
-        return digits(parts.tm_year + 1900, 4) + "-" + digits(parts.tm_mon + 1, 2) + "-" + digits(parts.tm_mday, 2) + "T"
-            + digits(parts.tm_hour, 2) + ":" + digits(parts.tm_min, 2) + ":" + digits(parts.tm_sec, 2) + "." + digits(fraction, 3) + "Z"
-    }
+    /// The record's `ts` (`Timestamp.rfc3339`: RFC 3339 UTC with milliseconds); a name the tests use.
+    static func timestamp(_ date: Date) -> String { Timestamp.rfc3339(date) }
 
     /// The inverse of `timestamp` (any RFC 3339 time with milliseconds); `AuditRecord.date` too.
-    static func date(fromTimestamp text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
-    }
+    static func date(fromTimestamp text: String) -> Date? { Timestamp.date(rfc3339: text) }
 }

@@ -15,7 +15,7 @@ import Foundation
 ///
 /// One writer per log: appends from many threads are serialised here, but two processes (or two
 /// `AuditLog` objects writing at once) would fork the chain.
-public final class AuditLog: @unchecked Sendable {
+final class AuditLog: @unchecked Sendable {
     // @unchecked: every mutable field is touched only under `lock`.
     private let lock = NSLock()
     private var handle: FileHandle?
@@ -33,39 +33,39 @@ public final class AuditLog: @unchecked Sendable {
     private var ownInterval: AuditCheckpoints.Checkpoint?
     let pseudonymizer: Pseudonymizer
     private let checkpoints: AuditCheckpoints?
-    public let policy: Policy
-    public let directory: AuditDirectory
+    let policy: Policy
+    let directory: AuditDirectory
     /// Set when the log found at start ends before the newest checkpoint: records were lost or
     /// removed while the gateway was down. The log goes on (refusing would stop message traffic);
     /// the caller should raise this to operators, and `audit verify` will name the damage.
-    public let integrityWarning: String?
-    public var path: String { directory.current }
+    let integrityWarning: String?
+    var path: String { directory.current }
 
     /// When to rotate and to checkpoint.
-    public struct Policy: Sendable, Hashable {
+    struct Policy: Sendable, Hashable {
         /// Rotate before a batch would take the current file past this size.
-        public var maxFileBytes: Int
+        var maxFileBytes: Int
         /// Rotate at the first append of a new UTC day.
-        public var rotateDaily: Bool
+        var rotateDaily: Bool
         /// Checkpoint the head after this many records, or this many seconds, whichever comes first
         /// (checked at each append). They bound how much of a cut-off tail can go unnoticed.
-        public var checkpointEveryRecords: Int
-        public var checkpointEverySeconds: Double
+        var checkpointEveryRecords: Int
+        var checkpointEverySeconds: Double
 
-        public init(maxFileBytes: Int = 64 << 20, rotateDaily: Bool = true,
+        init(maxFileBytes: Int = 64 << 20, rotateDaily: Bool = true,
                     checkpointEveryRecords: Int = 1_000, checkpointEverySeconds: Double = 10) {
             self.maxFileBytes = maxFileBytes; self.rotateDaily = rotateDaily
             self.checkpointEveryRecords = checkpointEveryRecords; self.checkpointEverySeconds = checkpointEverySeconds
         }
     }
 
-    public enum Failure: Error, Sendable, CustomStringConvertible {
+    enum Failure: Error, Sendable, CustomStringConvertible {
         /// The last whole line of the log cannot be read as a record, so the chain cannot go on.
         case unreadableHead(path: String, reason: String)
         case closed(path: String)
         /// Writing or syncing records failed (e.g. ENOSPC); Foundation's error alone names neither.
         case appendFailed(path: String, records: Int, reason: String)
-        public var description: String {
+        var description: String {
             switch self {
             case let .appendFailed(path, records, reason):
                 "audit log \(path): appending \(records) record(s) failed: \(reason)"
@@ -79,7 +79,7 @@ public final class AuditLog: @unchecked Sendable {
     /// Opens the log at `path` (the current file; rotated files go next to it), finishing a
     /// rotation or cutting a torn append a crash left. `checkpoints`: where head checkpoints go
     /// (nil: none, and `audit verify` cannot detect a cut-off tail).
-    public init(path: String, pseudonymizer: Pseudonymizer, checkpoints: AuditCheckpoints? = nil, policy: Policy = Policy()) throws {
+    init(path: String, pseudonymizer: Pseudonymizer, checkpoints: AuditCheckpoints? = nil, policy: Policy = Policy()) throws {
         directory = AuditDirectory(current: path)
         self.pseudonymizer = pseudonymizer
         self.checkpoints = checkpoints
@@ -126,16 +126,16 @@ public final class AuditLog: @unchecked Sendable {
     deinit { try? handle?.close() }
 
     /// One record to append: the step, where it happened, and what the pipeline found.
-    public struct Entry: Sendable {
-        public var event: String
-        public var partner: String?
-        public var file: String?
-        public var outcome: String?
-        public var sha256: String?
-        public var facts: AuditFacts
-        public var now: Date
+    struct Entry: Sendable {
+        var event: String
+        var partner: String?
+        var file: String?
+        var outcome: String?
+        var sha256: String?
+        var facts: AuditFacts
+        var now: Date
 
-        public init(event: String, partner: String?, file: String?, outcome: String?, sha256: String?,
+        init(event: String, partner: String?, file: String?, outcome: String?, sha256: String?,
                     facts: AuditFacts = AuditFacts(), now: Date = Date()) {
             self.event = event; self.partner = partner; self.file = file; self.outcome = outcome
             self.sha256 = sha256; self.facts = facts; self.now = now
@@ -143,7 +143,7 @@ public final class AuditLog: @unchecked Sendable {
     }
 
     /// Appends one record and makes it durable.
-    public func record(event: String, partner: String?, file: String?, outcome: String?, sha256: String?,
+    func record(event: String, partner: String?, file: String?, outcome: String?, sha256: String?,
                        facts: AuditFacts = AuditFacts(), now: Date = Date()) throws {
         try append([Entry(event: event, partner: partner, file: file, outcome: outcome, sha256: sha256, facts: facts, now: now)])
     }
@@ -152,10 +152,10 @@ public final class AuditLog: @unchecked Sendable {
     /// counts as done before this returns. The batch goes into one file: rotation, when due,
     /// happens before it. Checkpoints are written after the lock is released, so a caller holding
     /// a database transaction while appending cannot deadlock against another appender.
-    public func append(_ entries: [Entry]) throws { try append(encoded: entries.map(encode)) }
+    func append(_ entries: [Entry]) throws { try append(encoded: entries.map(encode)) }
 
     /// `append` for records encoded beforehand (`encode`): here they only get `prev` and `seq`.
-    public func append(encoded entries: [Encoded]) throws {
+    func append(encoded entries: [Encoded]) throws {
         guard !entries.isEmpty else { return }
         var due: [AuditCheckpoints.Checkpoint] = []
         do {
@@ -215,7 +215,7 @@ public final class AuditLog: @unchecked Sendable {
 
     /// Takes a last checkpoint of the head and closes the file; later appends throw. Call at a
     /// clean shutdown so that a tail cut while the gateway is stopped is detected.
-    public func close() throws {
+    func close() throws {
         var due: [AuditCheckpoints.Checkpoint] = []
         do {
             lock.lock()

@@ -8,13 +8,13 @@ import Glibc
 /// incomplete line is skipped. Lines are matched as raw bytes first (the JSON-quoted value must
 /// occur in the line) and parsed only on a hit, which keeps a scan of a large log fast.
 public struct AuditReader: Sendable {
-    public let directory: AuditDirectory
+    let directory: AuditDirectory
 
     public init(directory: AuditDirectory) { self.directory = directory }
 
     /// Calls `body` with each record, oldest first, whose line contains one of `values` as a JSON
     /// string (all records when `values` is empty).
-    public func forEachRecord(containing values: [String] = [], _ body: (AuditRecord) throws -> Void) throws {
+    func forEachRecord(containing values: [String] = [], _ body: (AuditRecord) throws -> Void) throws {
         let needles = values.map(Self.quoted)
         for file in directory.files() {
             try AuditLineReader.forEachLine(in: file.path) { line in
@@ -73,27 +73,13 @@ public struct AuditReader: Sendable {
 
     /// `value` as it appears in a line: a JSON string with its quotes.
     static func quoted(_ value: String) -> [UInt8] {
-        let object = AuditJSON.encode([("", .string(value))])   // {"":"value"}
-        return Array(object[4..<(object.count - 1)])
+        var literal: [UInt8] = []
+        JSONString.append(value, to: &literal)
+        return literal
     }
 
-    /// Byte substring search: memchr for the first byte, then a compare (Glibc's memmem is not
-    /// exported to Swift).
+    /// Whether `needle` occurs in `haystack` (`ByteSearch`: memmem).
     static func contains(_ haystack: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
-        guard let first = needle.first, needle.count <= haystack.count else { return needle.isEmpty }
-        return haystack.withUnsafeBytes { hay in
-            needle.withUnsafeBytes { pattern in
-                guard let base = hay.baseAddress else { return false }
-                var offset = 0
-                let limit = hay.count - pattern.count
-                while offset <= limit {
-                    guard let hit = memchr(base + offset, Int32(first), limit - offset + 1) else { return false }
-                    offset = base.distance(to: UnsafeRawPointer(hit))
-                    if memcmp(base + offset, pattern.baseAddress!, pattern.count) == 0 { return true }
-                    offset += 1
-                }
-                return false
-            }
-        }
+        ByteSearch.contains(needle, in: haystack)
     }
 }

@@ -4,43 +4,43 @@ import Foundation
 /// was found so a problem can be named as FILE:LINE.
 public struct AuditRecord: Sendable, Hashable {
     public var seq: Int
-    public var ts: String
-    public var event: String
-    public var partner: String?
-    public var file: String?
-    public var msgId: String?
-    public var refMsgId: String?
-    public var msgType: String?
-    public var sender: String?
-    public var receiver: String?
-    public var kommune: String?
-    public var pathwayEvent: String?
-    public var outcome: String?
-    public var errors: [String]
-    public var warnings: [String]
-    public var routedTo: [String]
-    public var security: Bool
+    var ts: String
+    var event: String
+    var partner: String?
+    var file: String?
+    var msgId: String?
+    var refMsgId: String?
+    var msgType: String?
+    var sender: String?
+    var receiver: String?
+    var kommune: String?
+    var pathwayEvent: String?
+    var outcome: String?
+    var errors: [String]
+    var warnings: [String]
+    var routedTo: [String]
+    var security: Bool
     /// The keyed pseudonym (`p-…`), never an identity number.
-    public var patient: String?
-    public var sha256: String?
+    var patient: String?
+    var sha256: String?
     /// The gateway's id for the inbound message the record belongs to (nil for `recovered`).
-    public var gatewayId: String?
-    public var prev: String
-    public var hash: String
-    public var location: Location
+    var gatewayId: String?
+    var prev: String
+    var hash: String
+    var location: Location
 
     /// Where a record (or a problem) is: file path and 1-based line.
     public struct Location: Sendable, Hashable, CustomStringConvertible {
-        public var path: String
-        public var line: Int
+        var path: String
+        var line: Int
         public var description: String { "\(path):\(line)" }
     }
 
     /// Why a line is not a record.
-    public enum ParseError: Error, Sendable, Hashable, CustomStringConvertible {
+    enum ParseError: Error, Sendable, Hashable, CustomStringConvertible {
         case notJSON
         case missingField(String)
-        public var description: String {
+        var description: String {
             switch self {
             case .notJSON: "not a JSON object"
             case let .missingField(name): "no valid \"\(name)\" field"
@@ -49,7 +49,7 @@ public struct AuditRecord: Sendable, Hashable {
     }
 
     /// Parses one line (with or without its seal intact: the hash is taken as written).
-    public init(line: some Collection<UInt8>, location: Location) throws(ParseError) {
+    init(line: some Collection<UInt8>, location: Location) throws(ParseError) {
         guard let object = AuditJSON.decode(line) else { throw .notJSON }
         func text(_ key: String) -> String? { if case let .string(value)? = object[key] { value } else { nil } }
         func list(_ key: String) -> [String] { if case let .strings(value)? = object[key] { value } else { [] } }
@@ -68,5 +68,5 @@ public struct AuditRecord: Sendable, Hashable {
     }
 
     /// The record's time, parsed from `ts` (RFC 3339 with milliseconds, UTC).
-    public var date: Date? { AuditLog.date(fromTimestamp: ts) }
+    var date: Date? { AuditLog.date(fromTimestamp: ts) }
 }

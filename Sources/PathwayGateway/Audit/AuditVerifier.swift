@@ -63,11 +63,7 @@ public enum AuditVerifier {
             }
         }
 
-        private static func time(_ date: Date) -> String {
-            let formatter = ISO8601DateFormatter()
-            formatter.timeZone = TimeZone(identifier: "UTC")
-            return formatter.string(from: date)
-        }
+        private static func time(_ date: Date) -> String { Timestamp.rfc3339Seconds(date) }
     }
 
     /// Verifies the log in `directory` against `checkpoints` (nil: chain and files only). The

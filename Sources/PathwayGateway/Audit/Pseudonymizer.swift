@@ -9,7 +9,7 @@ import Glibc
 public struct Pseudonymizer: Sendable {
     private let key: [UInt8]
 
-    public init(key: [UInt8]) { self.key = key }
+    init(key: [UInt8]) { self.key = key }
 
     public enum Failure: Error, Sendable, CustomStringConvertible {
         case keyFile(path: String, errno: Int32)
@@ -25,7 +25,7 @@ public struct Pseudonymizer: Sendable {
     /// Loads the key at `path`, creating it when absent. Created like every other durable file
     /// (temp name, fsync, link, fsync the directory), so a crash during the very first start never
     /// leaves an empty or short key behind.
-    public static func loadOrCreate(keyAt path: String) throws(Failure) -> Pseudonymizer {
+    static func loadOrCreate(keyAt path: String) throws(Failure) -> Pseudonymizer {
         if access(path, F_OK) != 0 {
             var key = [UInt8](repeating: 0, count: 32)
             guard RAND_bytes(&key, 32) == 1 else { throw .keyFile(path: path, errno: EIO) }

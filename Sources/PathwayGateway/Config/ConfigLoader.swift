@@ -12,7 +12,7 @@ public enum ConfigSource: Sendable, Hashable, CustomStringConvertible {
     case embedded
 
     /// The file to read, nil for the embedded default.
-    public var path: String? {
+    var path: String? {
         switch self {
         case let .commandLine(path), let .environment(path), let .workingDirectory(path): path
         case .embedded: nil
@@ -20,7 +20,7 @@ public enum ConfigSource: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Name used as FILE in problem lines.
-    public var fileName: String { path ?? DefaultConfig.sourceName }
+    var fileName: String { path ?? DefaultConfig.sourceName }
 
     public var description: String {
         switch self {
@@ -39,8 +39,8 @@ public enum ConfigSource: Sendable, Hashable, CustomStringConvertible {
 /// falling back to the sample partners would route real messages by the wrong table. Only the
 /// implicit `./pathway-gateway.json` falls through to the default when absent.
 public enum ConfigLoader {
-    public static let environmentVariable = "PATHWAY_GATEWAY_CONFIG"
-    public static let fileName = "pathway-gateway.json"
+    static let environmentVariable = "PATHWAY_GATEWAY_CONFIG"
+    static let fileName = "pathway-gateway.json"
 
     /// Which source applies; the environment and file-existence check are injectable for tests.
     public static func locate(explicit: String?,
@@ -81,7 +81,7 @@ public enum ConfigLoader {
 extension GatewayConfig {
     /// Parses config JSON, collecting every problem; `file` names the source in problem lines and
     /// relative `spool`/`schemas` paths are resolved against `baseDirectory`.
-    public static func parse(_ data: Data, file: String, baseDirectory: String) throws(ConfigError) -> GatewayConfig {
+    static func parse(_ data: Data, file: String, baseDirectory: String) throws(ConfigError) -> GatewayConfig {
         try ConfigParser.parse(data, file: file, baseDirectory: baseDirectory)
     }
 }

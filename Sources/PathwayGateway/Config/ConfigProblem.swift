@@ -10,7 +10,7 @@ public struct ConfigProblem: Sendable, Hashable, CustomStringConvertible {
     /// Line in the file, when known (only for JSON syntax errors).
     public var line: Int?
 
-    public init(path: String, message: String, line: Int? = nil) {
+    init(path: String, message: String, line: Int? = nil) {
         self.path = path
         self.message = message
         self.line = line

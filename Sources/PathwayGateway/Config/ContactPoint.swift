@@ -5,20 +5,20 @@
 /// point with pathway `*` serves every pathway the municipality has not named specifically.
 public struct ContactPoint: Sendable, Hashable {
     /// The pathway value that matches any pathway.
-    public static let anyPathway = "*"
+    static let anyPathway = "*"
 
     /// Four-digit kommunenummer (current, after aliases).
-    public var kommune: String
+    var kommune: String
     /// Pathway id such as `pakkeforlop-hjem`, or `*`.
-    public var pathway: String
+    var pathway: String
     /// Id of the partner whose outbox receives the routed messages.
-    public var partner: String
+    var partner: String
     /// HER-id put innermost in the routed message's Receiver.
-    public var herId: String
+    var herId: String
     /// Human-readable name of the unit, used in the Receiver organisation and in reports.
-    public var name: String
+    var name: String
 
-    public init(kommune: String, pathway: String, partner: String, herId: String, name: String) {
+    init(kommune: String, pathway: String, partner: String, herId: String, name: String) {
         self.kommune = kommune
         self.pathway = pathway
         self.partner = partner

@@ -8,9 +8,9 @@ import Foundation
 /// HER-ids are in a made-up test range (815xxxx); kommunenummer and names are the real 2024 ones.
 public enum DefaultConfig {
     /// Name shown wherever a config file name would be (check-config output, problem lines).
-    public static let sourceName = "<embedded default>"
+    static let sourceName = "<embedded default>"
 
-    public static let json = #"""
+    static let json = #"""
     {
       "spool": "spool",
       "gateway": { "herId": "8150001", "name": "Forløpsgateway Helse Vest" },

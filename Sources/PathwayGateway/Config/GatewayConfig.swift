@@ -9,10 +9,10 @@ import Foundation
 public struct GatewayConfig: Sendable, Hashable {
     /// The gateway's own identity: the Receiver of inbound messages and the Sender of its AppRecs.
     public struct Identity: Sendable, Hashable {
-        public var herId: String
-        public var name: String
+        var herId: String
+        var name: String
 
-        public init(herId: String, name: String) {
+        init(herId: String, name: String) {
             self.herId = herId
             self.name = name
         }
@@ -20,18 +20,18 @@ public struct GatewayConfig: Sendable, Hashable {
 
     /// Default worker count: two keeps one slow file from stalling every partner without
     /// overloading a small VM.
-    public static let defaultWorkers = 2
+    static let defaultWorkers = 2
     /// Default seconds between scans of the inbound directories.
-    public static let defaultScanIntervalSeconds: Double = 30
-    public static let defaultBatchSize = 256
+    static let defaultScanIntervalSeconds: Double = 30
+    static let defaultBatchSize = 256
 
     /// Absolute path of the spool root (resolved against the config file's directory).
     public var spool: String
-    public var gateway: Identity
+    var gateway: Identity
     public var partners: [Partner]
     public var contactPoints: [ContactPoint]
     /// Retired kommunenummer → current kommunenummer (never chained).
-    public var kommuneAliases: [String: String]
+    var kommuneAliases: [String: String]
     /// Size and depth bounds applied to every inbound file.
     public var limits: XMLLimits
     /// Absolute path of a `Schemas/` directory, or nil to let `SchemaLocator` search.
@@ -42,13 +42,13 @@ public struct GatewayConfig: Sendable, Hashable {
     /// messages; smaller ones bound memory and how long a file waits behind others.
     public var batchSize: Int
     /// Seconds between scans of the inbound directories (file-system events may wake earlier).
-    public var scanIntervalSeconds: Double
+    var scanIntervalSeconds: Double
     /// Metrics, retention and logging (docs/operations.md).
     public var operations: OperationsSettings
     /// Pathway definitions: the bundled ones, with the config's `pathways` entries merged in.
-    public var pathways: PathwayCatalog = .bundled
+    var pathways: PathwayCatalog = .bundled
 
-    public init(spool: String, gateway: Identity, partners: [Partner], contactPoints: [ContactPoint],
+    init(spool: String, gateway: Identity, partners: [Partner], contactPoints: [ContactPoint],
                 kommuneAliases: [String: String] = [:], limits: XMLLimits = .default, schemas: String? = nil,
                 workers: Int = GatewayConfig.defaultWorkers, batchSize: Int = GatewayConfig.defaultBatchSize,
                 scanIntervalSeconds: Double = GatewayConfig.defaultScanIntervalSeconds,
@@ -69,30 +69,30 @@ public struct GatewayConfig: Sendable, Hashable {
     // MARK: Lookups the daemon needs
 
     /// The partner whose inbox is `spool/inbound/<id>/`; nil for a directory no partner owns.
-    public func partner(forInbox id: String) -> Partner? {
+    func partner(forInbox id: String) -> Partner? {
         partners.first { $0.id == id }
     }
 
     /// The partner that may send as `herId`; used to check that a file's Sender belongs to its inbox.
-    public func partner(owningHerId herId: String) -> Partner? {
+    func partner(owningHerId herId: String) -> Partner? {
         partners.first { $0.herIds.contains(herId) }
     }
 
     /// True when `herId` is the gateway's, a partner's or a contact point's, i.e. a Receiver the
     /// gateway can deliver to or answer for.
-    public func isKnownHerId(_ herId: String) -> Bool {
+    func isKnownHerId(_ herId: String) -> Bool {
         herId == gateway.herId || partner(owningHerId: herId) != nil || contactPoints.contains { $0.herId == herId }
     }
 
     /// The current kommunenummer for `kommune`: retired numbers (e.g. 1507 Ålesund before 2024)
     /// become their successor; anything else is returned unchanged.
-    public func resolvedKommune(_ kommune: String) -> String {
+    func resolvedKommune(_ kommune: String) -> String {
         kommuneAliases[kommune] ?? kommune
     }
 
     /// The contact point for a patient's kommune and a pathway: aliases are applied first, and a
     /// contact point naming the pathway wins over the municipality's `*` contact point.
-    public func contactPoint(kommune: String, pathway: String) -> ContactPoint? {
+    func contactPoint(kommune: String, pathway: String) -> ContactPoint? {
         let current = resolvedKommune(kommune)
         let candidates = contactPoints.filter { $0.kommune == current }
         return candidates.first { $0.pathway == pathway }

@@ -2,20 +2,20 @@
 /// a default so that a config without them behaves as documented in docs/operations.md.
 public struct OperationsSettings: Sendable, Hashable {
     /// The Prometheus textfile (node_exporter textfile collector) written by `run`.
-    public struct Metrics: Sendable, Hashable {
+    struct Metrics: Sendable, Hashable {
         /// Default seconds between rewrites: node_exporter is usually scraped every 15 s.
-        public static let defaultIntervalSeconds: Double = 10
+        static let defaultIntervalSeconds: Double = 10
         /// On by default: the file is small, written without fsync, and lets monitoring start
         /// without a config change; `"enabled": false` turns it off.
-        public var enabled: Bool
+        var enabled: Bool
         /// Absolute directory for `pathway_gateway.prom`; nil means `<spool>/metrics`.
-        public var directory: String?
-        public var intervalSeconds: Double
+        var directory: String?
+        var intervalSeconds: Double
         /// The collector's group (`metrics.group`): the directory becomes 0750 and the file 0640 in
         /// that group. nil: the directory as it is (created 0755 under the umask), the file 0644.
-        public var group: MetricsGroup?
+        var group: MetricsGroup?
 
-        public init(enabled: Bool = true, directory: String? = nil, intervalSeconds: Double = Metrics.defaultIntervalSeconds,
+        init(enabled: Bool = true, directory: String? = nil, intervalSeconds: Double = Metrics.defaultIntervalSeconds,
                     group: MetricsGroup? = nil) {
             self.enabled = enabled
             self.directory = directory
@@ -28,16 +28,16 @@ public struct OperationsSettings: Sendable, Hashable {
     /// deleting records is a decision for the data protection officer, not a default.
     public struct Retention: Sendable, Hashable {
         /// Days an archived original (and the database copy of its routed message) is kept.
-        public var archiveDays: Int?
+        var archiveDays: Int?
         /// Days a quarantined original and its reason file are kept.
-        public var quarantineDays: Int?
+        var quarantineDays: Int?
 
-        public init(archiveDays: Int? = nil, quarantineDays: Int? = nil) {
+        init(archiveDays: Int? = nil, quarantineDays: Int? = nil) {
             self.archiveDays = archiveDays
             self.quarantineDays = quarantineDays
         }
 
-        public var isEnabled: Bool { archiveDays != nil || quarantineDays != nil }
+        var isEnabled: Bool { archiveDays != nil || quarantineDays != nil }
     }
 
     /// The stderr log; `run --log-format/--log-level` override these.
@@ -51,11 +51,11 @@ public struct OperationsSettings: Sendable, Hashable {
         }
     }
 
-    public var metrics: Metrics
-    public var retention: Retention
+    var metrics: Metrics
+    var retention: Retention
     public var log: Log
 
-    public init(metrics: Metrics = Metrics(), retention: Retention = Retention(), log: Log = Log()) {
+    init(metrics: Metrics = Metrics(), retention: Retention = Retention(), log: Log = Log()) {
         self.metrics = metrics
         self.retention = retention
         self.log = log

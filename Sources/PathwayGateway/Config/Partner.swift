@@ -11,12 +11,12 @@ public struct Partner: Sendable, Hashable {
     /// Every HER-id this partner may appear as in a MsgHead Sender (strings of digits).
     public var herIds: [String]
     /// How schema deviations in this partner's messages are treated (default `strict`).
-    public var schemaPolicy: SchemaPolicy
+    var schemaPolicy: SchemaPolicy
     /// The Unix group of the partner's system (spec §8): its inbox and outbox are shared with this
     /// group and nobody else. Nil: the single-user layout (the partner runs as the gateway's user).
-    public var group: UnixGroup?
+    var group: UnixGroup?
 
-    public init(id: String, name: String, herIds: [String], schemaPolicy: SchemaPolicy = .strict, group: UnixGroup? = nil) {
+    init(id: String, name: String, herIds: [String], schemaPolicy: SchemaPolicy = .strict, group: UnixGroup? = nil) {
         self.id = id
         self.name = name
         self.herIds = herIds
@@ -26,7 +26,7 @@ public struct Partner: Sendable, Hashable {
 
     /// True when `id` can be used as a spool directory name without escaping or path tricks
     /// (no `/`, no leading `.`, no upper case that would collide on case-insensitive file systems).
-    public static func isSafeId(_ id: String) -> Bool {
+    static func isSafeId(_ id: String) -> Bool {
         guard let first = id.utf8.first, isLowerAlnum(first) else { return false }
         return id.utf8.allSatisfy { isLowerAlnum($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_")
             || $0 == UInt8(ascii: "-") }

@@ -8,7 +8,7 @@ import Glibc
 /// `pathway-gateway run`: opens the spool, finishes what a crash left, then drains the inbound
 /// directories. Intake: inotify wake-ups plus a periodic full scan (docs/daemon-design.md).
 public final class GatewayDaemon: Sendable {
-    public let config: GatewayConfig
+    let config: GatewayConfig
     public let worker: SpoolWorker
 
     /// `metrics`: counts each outcome and its latency (kept across reloads by the caller).
@@ -28,7 +28,7 @@ public final class GatewayDaemon: Sendable {
     }
 
     /// Most bytes of inbound files in one batch (at least one file is always taken).
-    public static let batchBytes = 64 << 20
+    static let batchBytes = 64 << 20
 
     /// Set when the audit log ends before its newest checkpoint (records lost while stopped).
     public var auditIntegrityWarning: String? { worker.audit.integrityWarning }
@@ -48,6 +48,10 @@ public final class GatewayDaemon: Sendable {
     /// Finishes interrupted work; returns how many messages it touched.
     public func recover() throws -> Int { try worker.recover(partners: config.partners, batchSize: config.batchSize) }
 
+    /// Messages decided but not finished: held back by a fault (their outputs cannot be written
+    /// yet). Zero after a drain that finished everything.
+    public func heldBackCount() throws -> Int { try worker.store.pendingWork().count }
+
     /// What keeps files waiting in inboxes (operator problems; spec §8).
     public var intake: IntakeHealth { worker.intake }
 
@@ -56,7 +60,7 @@ public final class GatewayDaemon: Sendable {
     /// `SpoolWorker`); `shouldStop` is asked between batches, so a SIGTERM finishes the batch in
     /// hand and no more. What the pass had to leave waiting is in `intake`; `onIntake` hears what
     /// changed there.
-    public func drainPass(shouldStop: @Sendable () -> Bool = { false },
+    func drainPass(shouldStop: @Sendable () -> Bool = { false },
                           onIntake: (IntakeHealth.Change) -> Void = { _ in }) throws -> Int {
         let listing = listInboxes()
         let taken = try worker.take(batches(of: listing.work[...]), shouldStop: shouldStop)

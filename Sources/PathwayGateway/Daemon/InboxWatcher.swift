@@ -9,20 +9,20 @@ import Glibc
 /// Events only say "look now": the daemon then scans the directories, so duplicate events (an
 /// atomic write gives both), a queue overflow (`IN_Q_OVERFLOW`) or a missed event cost nothing but
 /// a scan, and the periodic timeout scan is the safety net.
-public final class InboxWatcher: @unchecked Sendable {
+final class InboxWatcher: @unchecked Sendable {
     // @unchecked: the descriptor is immutable after init and only read from.
     private let descriptor: Int32
     /// Directories no watch could be added for (the periodic scan still covers them).
     public private(set) var unwatched: [String] = []
 
-    public struct Failure: Error, Sendable, CustomStringConvertible {
-        public var operation: String
-        public var path: String
-        public var errno: Int32
-        public var description: String { "\(operation) \(path): \(String(cString: strerror(errno)))" }
+    struct Failure: Error, Sendable, CustomStringConvertible {
+        var operation: String
+        var path: String
+        var errno: Int32
+        var description: String { "\(operation) \(path): \(String(cString: strerror(errno)))" }
     }
 
-    public init(directories: [String]) throws(Failure) {
+    init(directories: [String]) throws(Failure) {
         let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard fd >= 0 else { throw Failure(operation: "inotify_init1", path: "", errno: errno) }
         let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_ONLYDIR)
@@ -38,7 +38,7 @@ public final class InboxWatcher: @unchecked Sendable {
 
     /// Blocks up to `timeoutMilliseconds` for activity; true when something arrived (or the queue
     /// overflowed), false on timeout. Drains the queue either way.
-    public func wait(timeoutMilliseconds: Int32) -> Bool {
+    func wait(timeoutMilliseconds: Int32) -> Bool {
         var pollfd = Glibc.pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
         let ready = Glibc.poll(&pollfd, 1, timeoutMilliseconds)
         guard ready > 0 else { return false }
@@ -51,11 +51,6 @@ public final class InboxWatcher: @unchecked Sendable {
         let capacity = 64 * (MemoryLayout<inotify_event>.size + Int(NAME_MAX) + 1)
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: MemoryLayout<inotify_event>.alignment)
         defer { buffer.deallocate() }
-        while true {
-            let count = read(descriptor, buffer, capacity)
-            if count > 0 { continue }
-            if count < 0 && errno == EINTR { continue }
-            return
-        }
+        while SystemCall.retryingInterrupts({ read(descriptor, buffer, capacity) }) > 0 {}
     }
 }

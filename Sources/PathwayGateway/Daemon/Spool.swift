@@ -14,10 +14,10 @@ public struct Spool: Sendable {
     public func inbound(_ partner: String) -> String { "\(root)/inbound/\(partner)" }
     public func outbound(_ partner: String) -> String { "\(root)/outbound/\(partner)" }
     /// Claimed files while they are worked on; a crash leaves them here for recovery.
-    public func processing(_ partner: String) -> String { "\(root)/state/processing/\(partner)" }
+    func processing(_ partner: String) -> String { "\(root)/state/processing/\(partner)" }
     /// Outputs are written here under temp names, then linked to their final names: an outbound
     /// or archive directory with many files gets one new entry per output, not three.
-    public var staging: String { "\(root)/state/staging" }
+    var staging: String { "\(root)/state/staging" }
     public var database: String { "\(root)/state/gateway.sqlite" }
     public var pseudonymKey: String { "\(root)/state/pseudonym.key" }
     /// What keeps files in inboxes (`IntakeHealth`), as the running daemon last saw it.
@@ -25,17 +25,17 @@ public struct Spool: Sendable {
     public var auditLog: String { "\(root)/audit/audit.jsonl" }
 
     /// Absolute path of a spool-relative one (as stored in the database).
-    public func absolute(_ relative: String) -> String { "\(root)/\(relative)" }
+    func absolute(_ relative: String) -> String { "\(root)/\(relative)" }
 
     /// Spool-relative path of an absolute one inside the spool.
-    public func relative(_ absolute: String) -> String {
+    func relative(_ absolute: String) -> String {
         absolute.hasPrefix(root + "/") ? String(absolute.dropFirst(root.count + 1)) : absolute
     }
 
     /// Creates every directory the partners need (mode 0700; inbound 0770 so an EPJ export
     /// running as a group member can drop files), then, when partners have groups, brings the
     /// spool to the shared layout (`applyLayout`).
-    public func prepare(for partners: [Partner]) throws {
+    func prepare(for partners: [Partner]) throws {
         for dir in ["state", "audit", "archive", "quarantine", "outbound", "inbound", "state/processing", "state/staging"] {
             try DurableFile.ensureDirectory("\(root)/\(dir)")
         }
@@ -55,19 +55,19 @@ public struct Spool: Sendable {
     /// UTF-8 one with those bytes spelled `%XX` (`rapport-%E6.xml`) and taken under that name —
     /// never left behind without an outcome; without (a survey, which must not change the spool)
     /// it is listed with U+FFFD for those bytes, so it still counts.
-    public static func candidates(in dir: String, renamingNonUTF8: Bool = false) -> [String] {
+    static func candidates(in dir: String, renamingNonUTF8: Bool = false) -> [String] {
         (try? listCandidates(in: dir, renamingNonUTF8: renamingNonUTF8)) ?? []
     }
 
     /// A directory that could not be listed.
-    public struct ListingFailure: Error, Sendable, CustomStringConvertible {
-        public var errno: Int32
-        public var description: String { String(cString: strerror(errno)) }
+    struct ListingFailure: Error, Sendable, CustomStringConvertible {
+        var errno: Int32
+        var description: String { String(cString: strerror(errno)) }
     }
 
     /// `candidates`, failing when the directory cannot be listed (the intake must tell a missing
     /// permission from an empty inbox).
-    public static func listCandidates(in dir: String, renamingNonUTF8: Bool = false) throws(ListingFailure) -> [String] {
+    static func listCandidates(in dir: String, renamingNonUTF8: Bool = false) throws(ListingFailure) -> [String] {
         guard let stream = opendir(dir) else { throw ListingFailure(errno: errno) }
         defer { closedir(stream) }
         var names: [String] = []

@@ -66,21 +66,21 @@ extension SpoolWorker {
     }
 
     /// Finishes the decisions a fault held back; returns how many are still held back.
-    public func retryHeldBack() throws -> Int {
+    func retryHeldBack() throws -> Int {
         let decided = try store.pendingWork().filter { $0.state == .decided }
         try restamp(decided)
         return decided.isEmpty ? 0 : try finish(decided)
     }
 
     /// What was held back since the last call, if anything (for the log and the backoff).
-    public func takeHeldBack() -> HeldBack? { heldBackReport.withLock { value in defer { value = nil }; return value } }
+    func takeHeldBack() -> HeldBack? { heldBackReport.withLock { value in defer { value = nil }; return value } }
 
     /// Work held back by a fault only it meets: decided messages waiting for their outputs.
     /// (Files that cannot be claimed from their inbox are `IntakeHealth`'s.)
-    public struct HeldBack: Error, CustomStringConvertible {
-        public var count: Int
-        public var cause: any Error
-        public var description: String { "\(count) message(s) held back until this clears (the others go on): \(cause)" }
+    struct HeldBack: Error, CustomStringConvertible {
+        var count: Int
+        var cause: any Error
+        var description: String { "\(count) message(s) held back until this clears (the others go on): \(cause)" }
     }
 
     /// Every directory a decision writes into.

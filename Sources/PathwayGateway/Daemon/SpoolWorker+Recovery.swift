@@ -4,7 +4,7 @@ extension SpoolWorker {
     /// After a restart: finishes every decided message from its recorded intent (never re-deciding
     /// it), then processes the files a crash left in `processing/` before their decision.
     /// Returns how many messages it touched.
-    public func recover(partners: [Partner], batchSize: Int) throws -> Int {
+    func recover(partners: [Partner], batchSize: Int) throws -> Int {
         let decided = try store.pendingWork().filter { $0.state == .decided }
         removeAbandonedTempFiles(partners: partners, keeping: Set(decided.flatMap { $0.outputs.compactMap(\.staged) }.map(spool.absolute)))
         var heldBack: Set<String> = []

@@ -17,16 +17,16 @@ import Glibc
 /// is durable.
 public final class SpoolWorker: Sendable {
     public let spool: Spool
-    public let processor: MessageProcessor
-    public let store: MessageStore
-    public let audit: AuditLog
+    let processor: MessageProcessor
+    let store: MessageStore
+    let audit: AuditLog
     let pseudonymizer: Pseudonymizer
     /// Threads that read and plan a batch's files in parallel (validation is the CPU work).
     let workers: Int
     /// Counts each outcome and its processing latency (nil where nobody reads them).
-    public let metrics: GatewayMetrics?
+    let metrics: GatewayMetrics?
     /// Patients' pathway timelines (same database as `store`); nil records none.
-    public let timelines: PathwayTimelines?
+    let timelines: PathwayTimelines?
     /// Set when work was held back by a fault only it meets (see `takeHeldBack`).
     let heldBackReport = Mutex<HeldBack?>(nil)
     /// When the last successful `syncfs` of the spool started (monotonic nanoseconds).
@@ -37,7 +37,7 @@ public final class SpoolWorker: Sendable {
     /// they need not wait for the batch transaction open on `store`.
     private let readers = Mutex<[MessageStore]>([])
 
-    public init(spool: Spool, processor: MessageProcessor, store: MessageStore, audit: AuditLog,
+    init(spool: Spool, processor: MessageProcessor, store: MessageStore, audit: AuditLog,
                 pseudonymizer: Pseudonymizer, workers: Int = 2, metrics: GatewayMetrics? = nil,
                 timelines: PathwayTimelines? = nil, intake: IntakeHealth = IntakeHealth(reportPath: nil)) {
         self.spool = spool
@@ -52,10 +52,10 @@ public final class SpoolWorker: Sendable {
     }
 
     /// A file claimed into `state/processing/<partner>/`.
-    public struct Claimed: Sendable {
-        public var partner: Partner
-        public var name: String
-        public init(partner: Partner, name: String) { self.partner = partner; self.name = name }
+    struct Claimed: Sendable {
+        var partner: Partner
+        var name: String
+        init(partner: Partner, name: String) { self.partner = partner; self.name = name }
     }
 
     /// Claims and processes batches of inbound files; returns how many were taken. While one batch
@@ -63,7 +63,7 @@ public final class SpoolWorker: Sendable {
     /// threads (the CPU's part). `shouldStop` is asked before each batch is claimed: a stop
     /// finishes the batches in hand and claims no more.
     @discardableResult
-    public func take(_ batches: [[Claimed]], shouldStop: () -> Bool = { false }) throws -> Int {
+    func take(_ batches: [[Claimed]], shouldStop: () -> Bool = { false }) throws -> Int {
         guard let first = batches.first, !shouldStop() else { return 0 }
         var taken = 0
         var next = BackgroundWork { [self] in try prepare(claim(first)) }
@@ -110,7 +110,7 @@ public final class SpoolWorker: Sendable {
     }
 
     /// The pipeline for files already in `state/processing/` (fresh, or left by a crash).
-    public func process(_ files: [Claimed]) throws { try close(commit(prepare(files), after: nil)) }
+    func process(_ files: [Claimed]) throws { try close(commit(prepare(files), after: nil)) }
 
     /// A batch whose outputs have their final names, while the `syncfs` that makes them durable
     /// runs on another thread: the next batch records its decisions meanwhile, and closes this

@@ -27,15 +27,15 @@ public struct DemoTour {
     }
 
     /// One file a partner drops, and why.
-    public struct Drop: Sendable {
-        public var inbox: String
-        public var fileName: String
-        public var story: String
-        public var bytes: [UInt8]
+    struct Drop: Sendable {
+        var inbox: String
+        var fileName: String
+        var story: String
+        var bytes: [UInt8]
     }
 
-    public let directory: String
-    public let config: GatewayConfig
+    let directory: String
+    let config: GatewayConfig
     let daemon: GatewayDaemon
     let metrics = GatewayMetrics()
 
@@ -55,7 +55,7 @@ public struct DemoTour {
         daemon = try GatewayDaemon(config: config, schemas: schemas, metrics: metrics)
     }
 
-    public var configPath: String { "\(directory)/pathway-gateway.json" }
+    var configPath: String { "\(directory)/pathway-gateway.json" }
 
     /// Runs both rounds and returns the narration.
     public func run() throws -> String {

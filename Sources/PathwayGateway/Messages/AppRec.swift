@@ -4,16 +4,16 @@ public struct AppRec: Sendable, Hashable, Codable {
         case v1_0 = "1.0"
         case v1_1 = "1.1"
 
-        public var namespace: String { self == .v1_0 ? KITHNamespace.appRec10 : KITHNamespace.appRec11 }
-        public var migVersion: String { self == .v1_0 ? "1.0 2004-11-21" : "v1.1 2012-02-15" }
+        var namespace: String { self == .v1_0 ? KITHNamespace.appRec10 : KITHNamespace.appRec11 }
+        var migVersion: String { self == .v1_0 ? "1.0 2004-11-21" : "v1.1 2012-02-15" }
 
         /// True when a MIGversion text names this version ("1.0 …"/"v1.0 …", "1.1 …"/"v1.1 …").
-        public func acceptsMIGversion(_ text: String) -> Bool {
+        func acceptsMIGversion(_ text: String) -> Bool {
             let number = text.hasPrefix("v") ? text.dropFirst() : Substring(text)
             return number == rawValue || number.hasPrefix(rawValue + " ")
         }
 
-        public init?(namespace: String?) {
+        init?(namespace: String?) {
             switch namespace {
             case KITHNamespace.appRec10: self = .v1_0
             case KITHNamespace.appRec11: self = .v1_1
@@ -28,7 +28,7 @@ public struct AppRec: Sendable, Hashable, Codable {
         case rejected = "2"
         case okWithErrors = "3"
 
-        public var displayName: String {
+        var displayName: String {
             switch self {
             case .ok: "OK"
             case .rejected: "Avvist"
@@ -39,8 +39,8 @@ public struct AppRec: Sendable, Hashable, Codable {
 
     /// One AppRec error (code list 8221); `description` travels in DN (X99 carries free text there).
     public struct ErrorEntry: Sendable, Hashable, Codable {
-        public var code: String
-        public var description: String
+        var code: String
+        var description: String
 
         public init(code: String, description: String) {
             self.code = code
@@ -50,9 +50,9 @@ public struct AppRec: Sendable, Hashable, Codable {
 
     /// Identifies the message being answered: its Type, GenDate (as IssueDate) and MsgId.
     public struct OriginalMsgId: Sendable, Hashable, Codable {
-        public var msgType: CodedValue
-        public var issueDate: String
-        public var id: String
+        var msgType: CodedValue
+        var issueDate: String
+        var id: String
 
         public init(msgType: CodedValue, issueDate: String, id: String) {
             self.msgType = msgType
@@ -61,18 +61,18 @@ public struct AppRec: Sendable, Hashable, Codable {
         }
     }
 
-    public var version: Version
-    public var migVersion: String
-    public var genDate: String
+    var version: Version
+    var migVersion: String
+    var genDate: String
     public var id: String
-    public var sender: AppRecParty
-    public var receiver: AppRecParty
+    var sender: AppRecParty
+    var receiver: AppRecParty
     /// Raw status code as sent; `status` is nil for a value outside 8258.
-    public var statusCode: String
-    public var errors: [ErrorEntry]
-    public var originalMsgId: OriginalMsgId
+    var statusCode: String
+    var errors: [ErrorEntry]
+    var originalMsgId: OriginalMsgId
 
-    public var status: Status? { Status(rawValue: statusCode) }
+    var status: Status? { Status(rawValue: statusCode) }
 
     public init(version: Version, genDate: String, id: String, sender: AppRecParty, receiver: AppRecParty,
                 status: Status, errors: [ErrorEntry], originalMsgId: OriginalMsgId) {
@@ -108,9 +108,9 @@ public struct AppRec: Sendable, Hashable, Codable {
 /// institution, an optional department, an optional person, each with name and HER-id.
 public struct AppRecParty: Sendable, Hashable, Codable {
     public struct Level: Sendable, Hashable, Codable {
-        public var name: String
-        public var id: String?
-        public var typeId: String?
+        var name: String
+        var id: String?
+        var typeId: String?
 
         public init(name: String, herId: String?) {
             self.name = name
@@ -119,9 +119,9 @@ public struct AppRecParty: Sendable, Hashable, Codable {
         }
     }
 
-    public var institution: Level
-    public var department: Level?
-    public var person: Level?
+    var institution: Level
+    var department: Level?
+    var person: Level?
 
     public init(institution: Level, department: Level? = nil, person: Level? = nil) {
         self.institution = institution
@@ -130,11 +130,11 @@ public struct AppRecParty: Sendable, Hashable, Codable {
     }
 
     /// Every HER-id the party carries, outside in.
-    public var herIds: [String] {
+    var herIds: [String] {
         [institution, department, person].compactMap { $0 }.filter { $0.typeId?.uppercased() == "HER" }.compactMap(\.id)
     }
 
-    public var innermostHerId: String? { herIds.last }
+    var innermostHerId: String? { herIds.last }
 
     init(_ element: XMLElementView?) {
         func level(_ e: XMLElementView?) -> Level? {
@@ -155,7 +155,7 @@ public struct AppRecParty: Sendable, Hashable, Codable {
 extension AppRecParty {
     /// The AppRec view of a MsgHead organisation: outer organisation as institution, the innermost
     /// nested unit as department, a health-care professional as person.
-    public init(_ organisation: Organisation) {
+    init(_ organisation: Organisation) {
         var innermost = organisation.unit
         while let next = innermost?.unit { innermost = next }
         let person = organisation.professional ?? innermost?.professional

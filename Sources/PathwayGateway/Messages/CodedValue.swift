@@ -1,10 +1,10 @@
 /// A KITH coded value (types CS and CV): `V` the code, `S` the code system OID, `DN` the display
 /// name, `OT` original text. Every attribute is optional in the schemas, so every field is too.
 public struct CodedValue: Sendable, Hashable, Codable {
-    public var v: String?
-    public var s: String?
-    public var dn: String?
-    public var ot: String?
+    var v: String?
+    var s: String?
+    var dn: String?
+    var ot: String?
 
     public init(v: String? = nil, s: String? = nil, dn: String? = nil, ot: String? = nil) {
         self.v = v

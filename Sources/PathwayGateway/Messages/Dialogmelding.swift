@@ -4,7 +4,7 @@ public struct Dialogmelding: Sendable, Hashable, Codable {
         case v1_0 = "1.0"
         case v1_1 = "1.1"
 
-        public init?(namespace: String?) {
+        init?(namespace: String?) {
             switch namespace {
             case KITHNamespace.dialog10: self = .v1_0
             case KITHNamespace.dialog11: self = .v1_1
@@ -13,16 +13,16 @@ public struct Dialogmelding: Sendable, Hashable, Codable {
         }
     }
 
-    public var version: Version
+    var version: Version
     /// Classifies the whole message; the gateway reads pathway events from it (spec §5).
-    public var sakstypeKodet: CodedValue?
-    public var sakstype: String?
-    public var notater: [Notat]
-    public var foresporsler: [Foresporsel]
+    var sakstypeKodet: CodedValue?
+    var sakstype: String?
+    var notater: [Notat]
+    var foresporsler: [Foresporsel]
 
     /// Every coded value a pathway rule may match: SakstypeKodet, then TemaKodet and KodetOpplysning
     /// of every note and request (nested requests included).
-    public var codedValues: [CodedValue] {
+    var codedValues: [CodedValue] {
         var values = sakstypeKodet.map { [$0] } ?? []
         for notat in notater {
             values.append(notat.temaKodet)
@@ -43,12 +43,12 @@ public struct Dialogmelding: Sendable, Hashable, Codable {
 }
 
 /// A note (Notat): theme code, free text and the date it concerns.
-public struct Notat: Sendable, Hashable, Codable {
-    public var temaKodet: CodedValue
-    public var tema: String?
-    public var tekstNotatInnhold: String?
-    public var datoNotat: String?
-    public var foresporsel: Foresporsel?
+struct Notat: Sendable, Hashable, Codable {
+    var temaKodet: CodedValue
+    var tema: String?
+    var tekstNotatInnhold: String?
+    var datoNotat: String?
+    var foresporsel: Foresporsel?
 
     init(_ element: XMLElementView) {
         temaKodet = CodedValue(element.child("TemaKodet")) ?? CodedValue()
@@ -60,13 +60,13 @@ public struct Notat: Sendable, Hashable, Codable {
 }
 
 /// A request (Foresporsel); 1.1 adds EmneSporsmal and KodetOpplysning.
-public struct Foresporsel: Sendable, Hashable, Codable {
-    public var typeForesp: CodedValue
-    public var emneSporsmal: String?
-    public var sporsmal: String?
-    public var fraDato: String?
-    public var tilDato: String?
-    public var kodetOpplysning: CodedValue?
+struct Foresporsel: Sendable, Hashable, Codable {
+    var typeForesp: CodedValue
+    var emneSporsmal: String?
+    var sporsmal: String?
+    var fraDato: String?
+    var tilDato: String?
+    var kodetOpplysning: CodedValue?
 
     var codedValues: [CodedValue] { [typeForesp] + (kodetOpplysning.map { [$0] } ?? []) }
 

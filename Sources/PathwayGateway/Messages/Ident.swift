@@ -1,15 +1,15 @@
 /// An identifier with its type, e.g. a HER-id (`TypeId V="HER"`) or a fødselsnummer (`V="FNR"`).
-public struct Ident: Sendable, Hashable, Codable {
-    public var id: String
-    public var typeId: CodedValue
+struct Ident: Sendable, Hashable, Codable {
+    var id: String
+    var typeId: CodedValue
 
-    public init(id: String, typeId: CodedValue) {
+    init(id: String, typeId: CodedValue) {
         self.id = id
         self.typeId = typeId
     }
 
     /// The type code, upper-cased (`HER`, `FNR`, `DNR`, ...).
-    public var type: String { (typeId.v ?? "").uppercased() }
+    var type: String { (typeId.v ?? "").uppercased() }
 
     init(_ element: XMLElementView) {
         // MsgHead Idents use its own namespace; Dialogmelding's use felleskomponent1, so match by name.

@@ -1,15 +1,15 @@
 /// One `Document/RefDoc` of a MsgHead: the structured payload (`MsgType V="XML"`) or an attachment
 /// (`MsgType V="A"`, inline Base64Container or a FileReference).
-public struct MessageDocument: Sendable, Hashable, Codable {
-    public enum Kind: String, Sendable, Hashable, Codable { case payload, attachment, other }
+struct MessageDocument: Sendable, Hashable, Codable {
+    enum Kind: String, Sendable, Hashable, Codable { case payload, attachment, other }
 
-    public var kind: Kind
-    public var msgType: CodedValue
-    public var mimeType: String?
-    public var description: String?
-    public var fileReference: String?
+    var kind: Kind
+    var msgType: CodedValue
+    var mimeType: String?
+    var description: String?
+    var fileReference: String?
     /// Namespace of the element inside `Content` (Dialogmelding, Base64Container, ...).
-    public var contentNamespace: String?
+    var contentNamespace: String?
 
     init(_ element: XMLElementView) {
         let refDoc = element.child("RefDoc")

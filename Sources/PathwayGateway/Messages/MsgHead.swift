@@ -1,28 +1,28 @@
 /// A decoded MsgHead (Hodemelding v1.2): the envelope every business message travels in.
-public struct MsgHead: Sendable, Hashable, Codable {
-    public static let migVersion = "v1.2 2006-05-24"
+struct MsgHead: Sendable, Hashable, Codable {
+    static let migVersion = "v1.2 2006-05-24"
 
     /// Message function (code list 8279), e.g. `DIALOG_HELSEFAGLIG`.
-    public var type: CodedValue
-    public var migVersion: String
+    var type: CodedValue
+    var migVersion: String
     /// As sent (xs:dateTime, with or without zone); echoed unchanged in an AppRec's IssueDate.
-    public var genDate: String
+    var genDate: String
     /// The sender's unique id; with the sender HER-id it is the key for duplicate detection.
-    public var msgId: String
-    public var ack: String?
-    public var conversationRef: ConversationRef?
-    public var sender: Organisation
-    public var receiver: Organisation
-    public var patient: Patient?
-    public var documents: [MessageDocument]
+    var msgId: String
+    var ack: String?
+    var conversationRef: ConversationRef?
+    var sender: Organisation
+    var receiver: Organisation
+    var patient: Patient?
+    var documents: [MessageDocument]
     /// The Dialogmelding payload, when the first XML document carries one.
-    public var dialogmelding: Dialogmelding?
+    var dialogmelding: Dialogmelding?
 
-    public var typeCode: String { type.v ?? "" }
+    var typeCode: String { type.v ?? "" }
 
     /// The first Document whose `RefDoc/MsgType` is `XML`.
-    public var payload: MessageDocument? { documents.first { $0.kind == .payload } }
-    public var attachments: [MessageDocument] { documents.filter { $0.kind == .attachment } }
+    var payload: MessageDocument? { documents.first { $0.kind == .payload } }
+    var attachments: [MessageDocument] { documents.filter { $0.kind == .attachment } }
 
     init(_ root: XMLElementView) {
         let info = root.child("MsgInfo")
@@ -44,10 +44,10 @@ public struct MsgHead: Sendable, Hashable, Codable {
 
 /// Links a message to the one it answers and to its conversation.
 public struct ConversationRef: Sendable, Hashable, Codable {
-    public var refToParent: String
-    public var refToConversation: String
+    var refToParent: String
+    var refToConversation: String
 
-    public init(refToParent: String, refToConversation: String) {
+    init(refToParent: String, refToConversation: String) {
         self.refToParent = refToParent
         self.refToConversation = refToConversation
     }

@@ -1,19 +1,19 @@
 /// A MsgHead organisation: possibly nested (hospital → department → service), optionally ending in a
 /// health-care professional. Routing uses the innermost HER-id.
 public struct Organisation: Sendable, Hashable, Codable {
-    public var name: String
-    public var idents: [Ident]
-    public var address: Address?
+    var name: String
+    var idents: [Ident]
+    var address: Address?
     /// The nested organisation (department, service), if any; stored in an array because a struct
     /// cannot hold an optional of itself.
     private var nested: [Organisation]
-    public var unit: Organisation? {
+    var unit: Organisation? {
         get { nested.first }
         set { nested = newValue.map { [$0] } ?? [] }
     }
-    public var professional: HealthcareProfessional?
+    var professional: HealthcareProfessional?
 
-    public init(name: String, idents: [Ident], address: Address? = nil, unit: Organisation? = nil,
+    init(name: String, idents: [Ident], address: Address? = nil, unit: Organisation? = nil,
                 professional: HealthcareProfessional? = nil) {
         self.name = name
         self.idents = idents
@@ -23,20 +23,20 @@ public struct Organisation: Sendable, Hashable, Codable {
     }
 
     /// HER-ids of this level only.
-    public var herIds: [String] { idents.filter { $0.type == "HER" }.map(\.id) }
+    var herIds: [String] { idents.filter { $0.type == "HER" }.map(\.id) }
 
     /// Every HER-id on the path from the outer organisation to the innermost party.
-    public var allHerIds: [String] {
+    var allHerIds: [String] {
         herIds + (unit?.allHerIds ?? []) + (professional?.herIds ?? [])
     }
 
     /// The HER-id of the innermost party that has one: the address a message is really for.
-    public var innermostHerId: String? {
+    var innermostHerId: String? {
         unit?.innermostHerId ?? professional?.herIds.first ?? herIds.first
     }
 
     /// Names from the outside in, e.g. "Helse Bergen HF / Kreftavdelingen".
-    public var displayName: String {
+    var displayName: String {
         [name, unit?.displayName].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " / ")
     }
 
@@ -51,12 +51,12 @@ public struct Organisation: Sendable, Hashable, Codable {
 }
 
 /// A person acting as health-care professional inside an organisation.
-public struct HealthcareProfessional: Sendable, Hashable, Codable {
-    public var familyName: String?
-    public var givenName: String?
-    public var idents: [Ident]
+struct HealthcareProfessional: Sendable, Hashable, Codable {
+    var familyName: String?
+    var givenName: String?
+    var idents: [Ident]
 
-    public var herIds: [String] { idents.filter { $0.type == "HER" }.map(\.id) }
+    var herIds: [String] { idents.filter { $0.type == "HER" }.map(\.id) }
 
     init(_ element: XMLElementView) {
         familyName = element.childText("FamilyName")
@@ -66,11 +66,11 @@ public struct HealthcareProfessional: Sendable, Hashable, Codable {
 }
 
 /// A postal address; `County` carries the kommunenummer (code list 3402).
-public struct Address: Sendable, Hashable, Codable {
-    public var streetAddress: String?
-    public var postalCode: String?
-    public var city: String?
-    public var county: CodedValue?
+struct Address: Sendable, Hashable, Codable {
+    var streetAddress: String?
+    var postalCode: String?
+    var city: String?
+    var county: CodedValue?
 
     init(_ element: XMLElementView) {
         streetAddress = element.childText("StreetAdr")

@@ -23,13 +23,13 @@
 ///
 /// Works on the original bytes when it can (see `spliced`), else on `original.copy()`; the caller's
 /// tree is never touched. Output is UTF-8 with an XML declaration, whatever the original's encoding was.
-public struct OutboundMessageBuilder: Sendable {
+struct OutboundMessageBuilder: Sendable {
     /// An organisation as the routed message names it: name and HER-id.
-    public struct Party: Sendable, Hashable, Codable {
-        public var name: String
-        public var herId: String
+    struct Party: Sendable, Hashable, Codable {
+        var name: String
+        var herId: String
 
-        public init(name: String, herId: String) {
+        init(name: String, herId: String) {
             self.name = name
             self.herId = herId
         }
@@ -37,27 +37,27 @@ public struct OutboundMessageBuilder: Sendable {
 
     /// The routing target: the contact point itself (its HER-id becomes the innermost one) and,
     /// optionally, the organisation it belongs to.
-    public struct ContactPoint: Sendable, Hashable, Codable {
-        public var unit: Party
-        public var parent: Party?
+    struct ContactPoint: Sendable, Hashable, Codable {
+        var unit: Party
+        var parent: Party?
 
-        public init(unit: Party, parent: Party? = nil) {
+        init(unit: Party, parent: Party? = nil) {
             self.unit = unit
             self.parent = parent
         }
 
-        public init(name: String, herId: String, parentName: String? = nil, parentHerId: String? = nil) {
+        init(name: String, herId: String, parentName: String? = nil, parentHerId: String? = nil) {
             let parent = parentName.flatMap { name in parentHerId.map { Party(name: name, herId: $0) } }
             self.init(unit: Party(name: name, herId: herId), parent: parent)
         }
     }
 
     /// Why a tree could not be re-addressed (only possible for a tree that is not a valid MsgHead).
-    public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
+    enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
         case notAMsgHead
         case missingElement(String)
 
-        public var description: String {
+        var description: String {
             switch self {
             case .notAMsgHead: "the document is not a MsgHead 1.2"
             case let .missingElement(name): "the MsgHead has no \(name)"
@@ -66,9 +66,9 @@ public struct OutboundMessageBuilder: Sendable {
     }
 
     /// The gateway's own identity: the Sender of every routed message.
-    public var gateway: Party
+    var gateway: Party
 
-    public init(gateway: Party) {
+    init(gateway: Party) {
         self.gateway = gateway
     }
 
@@ -76,7 +76,7 @@ public struct OutboundMessageBuilder: Sendable {
     /// `source`: the bytes `original` was parsed from, when the tree is exactly that parse (not a
     /// lenient repair). MsgInfo is then spliced into them (`spliced`), which keeps every byte
     /// outside it and costs a fraction of copying and re-serialising the whole tree.
-    public func build(from original: XMLDocumentHandle, source: [UInt8]? = nil, msgId: String, genDate: String,
+    func build(from original: XMLDocumentHandle, source: [UInt8]? = nil, msgId: String, genDate: String,
                       to contactPoint: ContactPoint) throws(BuildError) -> [UInt8]
     {
         if let source, let copy = spliced(source, original: original, msgId: msgId, genDate: genDate, to: contactPoint) {

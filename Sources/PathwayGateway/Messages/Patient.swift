@@ -1,15 +1,15 @@
 /// The patient a message concerns (MsgHead `MsgInfo/Patient`).
 ///
 /// Holds personal data: never log it; use a keyed pseudonym of `personalIdent` instead.
-public struct Patient: Sendable, Hashable, Codable {
-    public var familyName: String?
-    public var middleName: String?
-    public var givenName: String?
-    public var dateOfBirth: String?
-    public var idents: [Ident]
-    public var address: Address?
+struct Patient: Sendable, Hashable, Codable {
+    var familyName: String?
+    var middleName: String?
+    var givenName: String?
+    var dateOfBirth: String?
+    var idents: [Ident]
+    var address: Address?
 
-    public init(familyName: String? = nil, middleName: String? = nil, givenName: String? = nil,
+    init(familyName: String? = nil, middleName: String? = nil, givenName: String? = nil,
                 dateOfBirth: String? = nil, idents: [Ident] = [], address: Address? = nil) {
         self.familyName = familyName
         self.middleName = middleName
@@ -20,7 +20,7 @@ public struct Patient: Sendable, Hashable, Codable {
     }
 
     /// The national identity: fødselsnummer, D-nummer or H-nummer (code list 8116), in that order.
-    public var personalIdent: Ident? {
+    var personalIdent: Ident? {
         for type in ["FNR", "DNR", "HNR"] {
             if let ident = idents.first(where: { $0.type == type && !$0.id.isEmpty }) { return ident }
         }
@@ -28,9 +28,9 @@ public struct Patient: Sendable, Hashable, Codable {
     }
 
     /// The home kommunenummer from `Address/County@V`, as sent (before aliases).
-    public var kommune: String? { address?.county?.v }
+    var kommune: String? { address?.county?.v }
 
-    public var hasName: Bool {
+    var hasName: Bool {
         !(familyName ?? "").isEmpty || !(givenName ?? "").isEmpty
     }
 

@@ -3,24 +3,24 @@ import Foundation
 /// Read-only questions the monitoring report asks of the daemon's own tables (`routed`,
 /// `messages`). Kept out of `MessageStore`, whose operations are the daemon's write path; nothing
 /// here writes.
-public struct MonitoringQuery: Sendable {
+struct MonitoringQuery: Sendable {
     let db: SQLiteDatabase
 
-    public init(store: MessageStore) { db = store.db }
+    init(store: MessageStore) { db = store.db }
 
     /// A message the gateway forwarded to a municipality, and what became of it.
-    public struct RoutedRow: Sendable, Hashable {
+    struct RoutedRow: Sendable, Hashable {
         /// The gateway's id of the original (inbound) message.
-        public var messageId: String
+        var messageId: String
         /// The partner the original came from (the hospital).
-        public var senderPartner: String
-        public var targetPartner: String
-        public var state: MessageStore.RoutedState
-        public var createdAt: Date
+        var senderPartner: String
+        var targetPartner: String
+        var state: MessageStore.RoutedState
+        var createdAt: Date
         /// When the receiver's AppRec was recorded; nil while pending.
-        public var answeredAt: Date?
+        var answeredAt: Date?
 
-        public init(messageId: String, senderPartner: String, targetPartner: String, state: MessageStore.RoutedState,
+        init(messageId: String, senderPartner: String, targetPartner: String, state: MessageStore.RoutedState,
                     createdAt: Date, answeredAt: Date? = nil) {
             self.messageId = messageId
             self.senderPartner = senderPartner
@@ -32,7 +32,7 @@ public struct MonitoringQuery: Sendable {
     }
 
     /// Every routed message, oldest first.
-    public func routed() throws -> [RoutedRow] {
+    func routed() throws -> [RoutedRow] {
         try db.query("""
             SELECT r.message_id, m.partner_id, r.target_partner, r.state, r.created_at, r.answered_at
             FROM routed r JOIN messages m ON m.id = r.message_id ORDER BY r.created_at, r.id
@@ -44,7 +44,7 @@ public struct MonitoringQuery: Sendable {
     }
 
     /// Where the original of a message was moved (spool-relative), nil when unknown.
-    public func destination(ofMessage id: String) throws -> String? {
+    func destination(ofMessage id: String) throws -> String? {
         try db.query("SELECT destination FROM messages WHERE id = ?", [id]) { row in try row.optionalString(0) }.first ?? nil
     }
 

@@ -19,7 +19,7 @@ public enum PathwayReportBuilder {
 
     /// `now` is the moment pending ages are measured at; `generatedAt` (defaults to `now`) is
     /// when the report was made, which differs for a report as of an earlier day.
-    public static func build(monitor: PathwayMonitor, routed: [MonitoringQuery.RoutedRow], today: CalendarDate,
+    static func build(monitor: PathwayMonitor, routed: [MonitoringQuery.RoutedRow], today: CalendarDate,
                              now: Date, generatedAt: Date? = nil) -> PathwayReport {
         let config = monitor.config
         let routedByMessage = Dictionary(grouping: routed, by: \.messageId)
@@ -47,7 +47,7 @@ public enum PathwayReportBuilder {
         }
         let byPartner = Dictionary(grouping: routed, by: \.targetPartner)
         return PathwayReport(
-            generatedAt: timestamp(generatedAt ?? now), asOf: today, pathways: sections,
+            generatedAt: Timestamp.rfc3339(generatedAt ?? now), asOf: today, pathways: sections,
             delivery: byPartner.keys.sorted().map { delivery(byPartner[$0]!, key: $0, name: config.partner(forInbox: $0)?.name ?? $0, now: now) },
             deliveryTotal: delivery(routed, key: "all", name: "all", now: now))
     }
@@ -142,12 +142,6 @@ public enum PathwayReportBuilder {
         let sorted = values.sorted()
         let mid = sorted.count / 2
         return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-    }
-
-    static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
     }
 }
 

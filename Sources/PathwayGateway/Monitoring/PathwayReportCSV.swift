@@ -4,8 +4,8 @@ import Foundation
 /// spreadsheets and further analysis: one row per pathway and group (total, each kommune, each
 /// hospital, each type), then one row per receiving partner for delivery. Columns are the union
 /// over all pathways; cells that do not apply are empty. Column names are stable English keys.
-public enum PathwayReportCSV {
-    public static func render(_ report: PathwayReport) -> String {
+enum PathwayReportCSV {
+    static func render(_ report: PathwayReport) -> String {
         let dueEvents = unique(report.pathways.flatMap { $0.windows.map(\.event) })
         let intervals = unique(report.pathways.flatMap { $0.total.intervals.map { "\($0.from)_to_\($0.to)" } })
         var header = ["as_of", "pathway", "group_by", "key", "name", "started", "patients", "without_start", "flagged", "overdue"]

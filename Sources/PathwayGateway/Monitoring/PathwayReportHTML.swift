@@ -4,7 +4,7 @@ import Foundation
 /// for a pathway coordinator: key figures first, then per pathway a bar per kommune for each due
 /// event, the distribution of days to it, and the tables. Labels are Norwegian (bokmål), for the
 /// coordinators who read it; numbers are written the Norwegian way (12,5; 78 %).
-public enum PathwayReportHTML {
+enum PathwayReportHTML {
     /// The states in the order the bars stack them, with their labels and colours (Okabe–Ito,
     /// readable with colour-vision deficiency).
     static let states: [(state: DueState, label: String, color: String)] = [
@@ -13,7 +13,7 @@ public enum PathwayReportHTML {
         (.upcoming, "Ikke forfalt ennå", "#DDDDDD"),
     ]
 
-    public static func render(_ report: PathwayReport, title: String = "Pakkeforløp – oppfølging i kommunene") -> String {
+    static func render(_ report: PathwayReport, title: String = "Pakkeforløp – oppfølging i kommunene") -> String {
         var html = """
             <!DOCTYPE html>
             <html lang="nb"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -170,9 +170,7 @@ public enum PathwayReportHTML {
 
     /// "23.11.2026 kl. 12.04" (Oslo time) from the RFC 3339 timestamp.
     static func madeAt(_ timestamp: String) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        guard let date = formatter.date(from: timestamp) else { return timestamp }
+        guard let date = Timestamp.date(rfc3339: timestamp) else { return timestamp }
         let local = date.addingTimeInterval(Double(CalendarDate.zone.secondsFromGMT(for: date)))
         let seconds = Int(local.timeIntervalSince1970.rounded(.down)) % 86_400
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }

@@ -12,7 +12,7 @@ public struct PatientIdentityLookup: Sendable {
         public var partner: String
         public var msgId: String?
         /// Spool-relative path of the archived original, while it is there.
-        public var archivedFile: String?
+        var archivedFile: String?
         public var fodselsnummer: String?
         public var name: String?
         /// Why no fødselsnummer is given, when none is.

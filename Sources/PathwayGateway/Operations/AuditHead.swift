@@ -3,14 +3,14 @@ import Foundation
 /// The last record of the audit log: its `seq` and `hash`, the values an operator notes down (or a
 /// monitoring system compares) to show the chain has not been rewritten since. Reads only the tail
 /// of the file, so it costs the same for a log of any length.
-public struct AuditHead: Sendable, Equatable, Encodable {
-    public var seq: Int
-    public var hash: String
-    public var ts: String?
+struct AuditHead: Sendable, Equatable, Encodable {
+    var seq: Int
+    var hash: String
+    var ts: String?
 
     /// nil when the log is absent or empty; the last whole line is used (a torn tail is the
     /// daemon's to cut at its next start).
-    public static func read(_ path: String, window: Int = 65_536) -> AuditHead? {
+    static func read(_ path: String, window: Int = 65_536) -> AuditHead? {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         guard let end = try? handle.seekToEnd(), end > 0 else { return nil }

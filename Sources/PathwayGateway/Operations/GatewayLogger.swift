@@ -22,10 +22,10 @@ public final class GatewayLogger: Sendable {
         public static func < (lhs: Level, rhs: Level) -> Bool { lhs.rank < rhs.rank }
     }
 
-    public let format: Format
-    public let level: Level
+    let format: Format
+    let level: Level
     /// Each line starts with `<N>`, its syslog priority, for journald (see `JournalStream`).
-    public let priorityPrefix: Bool
+    let priorityPrefix: Bool
     private let sink: @Sendable (String) -> Void
     private let clock: @Sendable () -> Date
     private let lock = Mutex(())
@@ -44,17 +44,17 @@ public final class GatewayLogger: Sendable {
         self.sink = sink
     }
 
-    public func debug(_ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) { log(.debug, message, fields) }
+    func debug(_ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) { log(.debug, message, fields) }
     public func info(_ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) { log(.info, message, fields) }
     public func warn(_ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) { log(.warn, message, fields) }
     public func error(_ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) { log(.error, message, fields) }
 
-    public func log(_ level: Level, _ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) {
+    func log(_ level: Level, _ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) {
         log(level, message, fields: Array(fields))
     }
 
     /// The same with fields built at run time (some present only when they apply).
-    public func log(_ level: Level, _ message: String, fields: [(key: String, value: LogValue)]) {
+    func log(_ level: Level, _ message: String, fields: [(key: String, value: LogValue)]) {
         guard level >= self.level else { return }
         let line = self.line(level, message, fields)
         lock.withLock { _ in sink(line) }
@@ -62,24 +62,19 @@ public final class GatewayLogger: Sendable {
 
     /// The line for one event (with its newline): `ts`, `level`, `msg`, then the fields in order,
     /// after a `<N>` priority prefix when writing to the journal.
-    public func line(_ level: Level, _ message: String, _ fields: [(key: String, value: LogValue)]) -> String {
+    func line(_ level: Level, _ message: String, _ fields: [(key: String, value: LogValue)]) -> String {
         (priorityPrefix ? "<\(JournalStream.priority(level))>" : "") + body(level, message, fields)
     }
 
     private func body(_ level: Level, _ message: String, _ fields: [(key: String, value: LogValue)]) -> String {
-        let all: [(key: String, value: LogValue)] = [("ts", .string(Self.timestamp(clock()))), ("level", .string(level.rawValue)),
+        let all: [(key: String, value: LogValue)] = [("ts", .string(Timestamp.rfc3339(clock()))), ("level", .string(level.rawValue)),
                                                      ("msg", .string(message))] + fields
         switch format {
         case .logfmt:
             return all.map { "\(Self.logfmtKey($0.key))=\($0.value.logfmt)" }.joined(separator: " ") + "\n"
         case .json:
-            return "{" + all.map { "\(LogValue.jsonString($0.key)):\($0.value.json)" }.joined(separator: ",") + "}\n"
+            return "{" + all.map { "\(JSONString.quoted($0.key)):\($0.value.json)" }.joined(separator: ",") + "}\n"
         }
-    }
-
-    /// RFC 3339 UTC with milliseconds, like the audit log's `ts`.
-    static func timestamp(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!))
     }
 
     /// Keys are ours, but a key with a space or `=` would break the line for every parser.
@@ -93,8 +88,8 @@ public final class GatewayLogger: Sendable {
         text.withUTF8 { buffer in
             var offset = 0
             while offset < buffer.count {
-                let n = write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 { if errno == EINTR { continue } else { return } }
+                let n = SystemCall.retryingInterrupts { write(2, buffer.baseAddress! + offset, buffer.count - offset) }
+                if n < 0 { return }
                 offset += n
             }
         }
@@ -138,32 +133,14 @@ public enum LogValue: Sendable, Equatable, ExpressibleByStringInterpolation, Exp
 
     var json: String {
         switch self {
-        case let .string(text): return Self.jsonString(text)
+        case let .string(text): return JSONString.quoted(text)
         case let .int(number): return String(number)
-        case let .double(number): return number.isFinite ? Self.number(number) : Self.jsonString(String(number))
+        case let .double(number): return number.isFinite ? Self.number(number) : JSONString.quoted(String(number))
         case let .bool(flag): return flag ? "true" : "false"
         }
     }
 
     static func number(_ value: Double) -> String {
         value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(value)
-    }
-
-    /// A JSON string literal: quotes, backslashes and control characters escaped (RFC 8259 §7).
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

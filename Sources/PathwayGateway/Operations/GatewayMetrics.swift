@@ -12,27 +12,27 @@ import Synchronization
 public final class GatewayMetrics: Sendable {
     /// Upper bounds (seconds) of the latency buckets: 5 ms (a small rejected file) to 30 s (a
     /// 20 MB message on a slow disk); the benchmark's p99 is ~13 ms.
-    public static let latencyBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+    static let latencyBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 
     /// The outcomes every configured partner's `messages_total` series is written with from the first
     /// metrics file on, at 0 until a message reaches them. Without these, a series is born at its
     /// first message, and `increase()` cannot see that first step (it needs two samples): after a
     /// restart the first message per partner and outcome would be invisible to the alerts.
-    public static let seededOutcomes = ["accepted", "rejected", "duplicate", "apprec-received"]
+    static let seededOutcomes = ["accepted", "rejected", "duplicate", "apprec-received"]
 
-    public struct Snapshot: Sendable, Equatable {
-        public struct Key: Sendable, Hashable, Comparable {
-            public var partner: String
-            public var outcome: String
-            public static func < (l: Key, r: Key) -> Bool { (l.partner, l.outcome) < (r.partner, r.outcome) }
+    struct Snapshot: Sendable, Equatable {
+        struct Key: Sendable, Hashable, Comparable {
+            var partner: String
+            var outcome: String
+            static func < (l: Key, r: Key) -> Bool { (l.partner, l.outcome) < (r.partner, r.outcome) }
         }
-        public var messages: [Key: Int]
+        var messages: [Key: Int]
         /// Cumulative counts per bucket of `latencyBuckets` (le), then +Inf.
-        public var latencyBucketCounts: [Int]
-        public var latencySum: Double
-        public var latencyCount: Int
-        public var lastSuccess: Date?
-        public var startTime: Date
+        var latencyBucketCounts: [Int]
+        var latencySum: Double
+        var latencyCount: Int
+        var lastSuccess: Date?
+        var startTime: Date
     }
 
     private let state: Mutex<Snapshot>
@@ -48,7 +48,7 @@ public final class GatewayMetrics: Sendable {
     /// `apprec-received`, …) for `partner` (the inbox it came from), `latencySeconds` after it was
     /// claimed. Thread-safe. Any outcome counts as success for the last-success gauge: the gateway
     /// did its work; whether the partner's message was good is what the outcome label says.
-    public func observe(outcome: String, partner: String, latencySeconds: Double, at now: Date = Date()) {
+    func observe(outcome: String, partner: String, latencySeconds: Double, at now: Date = Date()) {
         let latency = max(0, latencySeconds.isFinite ? latencySeconds : 0)
         let firstBucket = Self.latencyBuckets.firstIndex { latency <= $0 } ?? Self.latencyBuckets.count
         state.withLock { s in
@@ -61,12 +61,12 @@ public final class GatewayMetrics: Sendable {
     }
 
     /// Raises the last-success time to `date` (e.g. the database's last done message at start-up).
-    public func noteLastSuccess(_ date: Date?) {
+    func noteLastSuccess(_ date: Date?) {
         guard let date else { return }
         state.withLock { $0.lastSuccess = max($0.lastSuccess ?? date, date) }
     }
 
-    public func snapshot() -> Snapshot { state.withLock { $0 } }
+    func snapshot() -> Snapshot { state.withLock { $0 } }
 }
 
 extension GatewayMetrics.Snapshot {

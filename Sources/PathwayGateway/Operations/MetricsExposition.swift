@@ -5,28 +5,28 @@ import Foundation
 /// `name{label="value"} number` samples. No timestamps on samples (the collector rejects them).
 /// Every configured partner gets every per-partner series, zero included, so alert expressions never
 /// see a series appear out of nothing.
-public struct MetricsExposition: Sendable {
+struct MetricsExposition: Sendable {
     /// The database half of the gauges; nil when the database could not be read this round (the
     /// file then says so with `pathway_gateway_database_readable 0` instead of stale numbers).
-    public struct DatabaseFacts: Sendable, Equatable {
-        public var pendingAppRecs: [OperationsQueries.PendingAppRecs]
-        public var receiverRejections: Int
+    struct DatabaseFacts: Sendable, Equatable {
+        var pendingAppRecs: [OperationsQueries.PendingAppRecs]
+        var receiverRejections: Int
         /// Pathways with an SP2/SP3 past its window, by kommune number (every configured kommune,
         /// zeros included; "unknown" when an episode has none); nil when not computed.
-        public var overduePathways: [String: Int]?
-        public init(pendingAppRecs: [OperationsQueries.PendingAppRecs], receiverRejections: Int, overduePathways: [String: Int]? = nil) {
+        var overduePathways: [String: Int]?
+        init(pendingAppRecs: [OperationsQueries.PendingAppRecs], receiverRejections: Int, overduePathways: [String: Int]? = nil) {
             self.pendingAppRecs = pendingAppRecs
             self.receiverRejections = receiverRejections
             self.overduePathways = overduePathways
         }
     }
 
-    public var counters: GatewayMetrics.Snapshot
-    public var survey: SpoolSurvey
-    public var database: DatabaseFacts?
-    public var now: Date
+    var counters: GatewayMetrics.Snapshot
+    var survey: SpoolSurvey
+    var database: DatabaseFacts?
+    var now: Date
 
-    public init(counters: GatewayMetrics.Snapshot, survey: SpoolSurvey, database: DatabaseFacts?, now: Date) {
+    init(counters: GatewayMetrics.Snapshot, survey: SpoolSurvey, database: DatabaseFacts?, now: Date) {
         self.counters = counters
         self.survey = survey
         self.database = database
@@ -38,7 +38,7 @@ public struct MetricsExposition: Sendable {
         var samples: [(suffix: String, labels: [(String, String)], value: Double)] = []
     }
 
-    public var text: String {
+    var text: String {
         let partners = survey.inboxes.map(\.partner)
         var families: [Family] = []
         func family(_ name: String, _ type: String, _ help: String, _ samples: [(String, [(String, String)], Double)]) {

@@ -3,34 +3,34 @@ import Foundation
 /// Where one inbound file ended up, for the `demo` tour (and any operator tool that wants to point
 /// at the files a message produced).
 extension OperationsQueries {
-    public struct MessageTrail: Sendable, Equatable {
-        public struct Routed: Sendable, Equatable {
-            public var partner: String
+    struct MessageTrail: Sendable, Equatable {
+        struct Routed: Sendable, Equatable {
+            var partner: String
             /// Spool-relative path of the routed copy.
-            public var path: String
+            var path: String
             /// planned, written, delivered (receiver's AppRec OK) or rejected (receiver's AppRec Avvist).
-            public var state: String
+            var state: String
         }
 
-        public var messageId: String
-        public var outcome: String?
-        public var errorCode: String?
-        public var errorText: String?
+        var messageId: String
+        var outcome: String?
+        var errorCode: String?
+        var errorText: String?
         /// Spool-relative path of the original in archive/ or quarantine/.
-        public var destination: String?
-        public var appRecPath: String?
-        public var appRecStatus: Int?
-        public var routed: [Routed]
+        var destination: String?
+        var appRecPath: String?
+        var appRecStatus: Int?
+        var routed: [Routed]
         /// Plain-text notices (`.rejected.txt`, quarantine `.reason.txt`).
-        public var notices: [String]
+        var notices: [String]
         /// For a duplicate: the AppRec path of the first message, whose bytes it was answered with.
-        public var firstAppRecPath: String?
+        var firstAppRecPath: String?
         /// For a received AppRec: the routed message it answered, with its new state.
-        public var answered: Routed?
+        var answered: Routed?
     }
 
     /// The latest message taken from `inbound/<partner>/<fileName>`, nil if there is none.
-    public func trail(partner: String, fileName: String) throws -> MessageTrail? {
+    func trail(partner: String, fileName: String) throws -> MessageTrail? {
         guard var trail = try db.query("""
             SELECT m.id, m.outcome, m.error_code, m.error_text, m.destination, a.path, a.status, d.path
             FROM messages m LEFT JOIN apprecs a ON a.message_id = m.id LEFT JOIN apprecs d ON d.message_id = m.duplicate_of

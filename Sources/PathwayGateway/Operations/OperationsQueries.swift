@@ -7,11 +7,11 @@ import Foundation
 /// Cost: the time-window and pending-AppRec queries scan their table (there is no index on
 /// `decided_at` or on `routed.state`); at the expected volumes (tens of thousands of messages a
 /// year) that is milliseconds, which is why no migration adds one.
-public final class OperationsQueries: Sendable {
-    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
+final class OperationsQueries: Sendable {
+    enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
         /// The daemon has never run on this spool.
         case noDatabase(path: String)
-        public var description: String {
+        var description: String {
             switch self {
             case let .noDatabase(path): "no state database at \(path) (the gateway has not run on this spool yet)"
             }
@@ -19,30 +19,30 @@ public final class OperationsQueries: Sendable {
     }
 
     /// Routed messages whose receiver has not answered with an AppRec yet, per receiving partner.
-    public struct PendingAppRecs: Sendable, Equatable, Encodable {
-        public var partner: String
-        public var count: Int
+    struct PendingAppRecs: Sendable, Equatable, Encodable {
+        var partner: String
+        var count: Int
         /// When the oldest of them was written to the partner's outbound directory (or planned).
-        public var oldest: Date
+        var oldest: Date
     }
 
     let db: SQLiteDatabase
 
     /// Opens the database at `path`; never creates one (a status check must not make a spool).
-    public init(databasePath path: String) throws {
+    init(databasePath path: String) throws {
         guard FileManager.default.fileExists(atPath: path) else { throw Failure.noDatabase(path: path) }
         db = try SQLiteDatabase(path: path)
     }
 
     /// Messages decided at or after `since`, by outcome.
-    public func outcomeCounts(since: Date) throws -> [String: Int] {
+    func outcomeCounts(since: Date) throws -> [String: Int] {
         Dictionary(uniqueKeysWithValues: try db.query("""
             SELECT outcome, count(*) FROM messages WHERE outcome IS NOT NULL AND decided_at >= ? GROUP BY outcome ORDER BY outcome
             """, [Self.millis(since)]) { row in (try row.string(0), try row.int(1)) })
     }
 
     /// Routed messages still in `planned` or `written`, grouped by receiving partner, oldest first.
-    public func pendingAppRecs() throws -> [PendingAppRecs] {
+    func pendingAppRecs() throws -> [PendingAppRecs] {
         try db.query("""
             SELECT target_partner, count(*), min(coalesce(written_at, created_at)) FROM routed
             WHERE state IN ('planned', 'written') GROUP BY target_partner ORDER BY 3
@@ -53,13 +53,13 @@ public final class OperationsQueries: Sendable {
 
     /// Routed messages the receiver answered with AppRec status 2 (spec §4.7: raised to operators),
     /// answered at or after `since` (all of them when nil).
-    public func receiverRejections(since: Date? = nil) throws -> Int {
+    func receiverRejections(since: Date? = nil) throws -> Int {
         try db.query("SELECT count(*) FROM routed WHERE state = 'rejected' AND answered_at >= ?",
                      [since.map(Self.millis) ?? Int64.min]) { row in try row.int(0) }.first ?? 0
     }
 
     /// When the last inbound file was carried to its outcome; nil before the first.
-    public func lastDone() throws -> Date? {
+    func lastDone() throws -> Date? {
         try db.query("SELECT max(done_at) FROM messages") { row in try row.optionalInt64(0).map(Self.date) }.first ?? nil
     }
 

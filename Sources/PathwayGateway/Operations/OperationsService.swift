@@ -13,12 +13,12 @@ import Glibc
 /// writer); retention's few writes are short transactions the daemon's busy timeout waits out.
 public final class OperationsService: Sendable {
     /// At most one retention run per this many seconds.
-    public static let retentionInterval: TimeInterval = 3_600
+    static let retentionInterval: TimeInterval = 3_600
 
-    public let config: GatewayConfig
-    public let metrics: GatewayMetrics
-    public let logger: GatewayLogger
-    public let metricsFile: String?
+    let config: GatewayConfig
+    let metrics: GatewayMetrics
+    let logger: GatewayLogger
+    let metricsFile: String?
     private let spool: Spool
     private let clock: @Sendable () -> Date
     private let queue = DispatchQueue(label: "pathway-gateway.operations")
@@ -57,7 +57,7 @@ public final class OperationsService: Sendable {
     }
 
     /// node_exporter's textfile collector reads `*.prom`; the temporary name must not end so.
-    public static let metricsFileName = "pathway_gateway.prom"
+    static let metricsFileName = "pathway_gateway.prom"
 
     /// Starts the metrics timer (first write at once). No-op when metrics are disabled.
     public func start() {
@@ -78,7 +78,7 @@ public final class OperationsService: Sendable {
 
     /// Collects and writes the metrics file now. Failures are logged once per streak, never thrown:
     /// a full metrics disk must not stop message processing.
-    public func writeMetrics() {
+    func writeMetrics() {
         guard let metricsFile else { return }
         let now = clock()
         let exposition = MetricsExposition(counters: metrics.snapshot(),
@@ -213,5 +213,5 @@ extension OperationsService {
 
 extension GatewayConfig {
     /// Where `pathway_gateway.prom` goes: `metrics.directory`, else `<spool>/metrics`.
-    public var metricsDirectory: String { operations.metrics.directory ?? Spool(root: spool).defaultMetricsDirectory }
+    var metricsDirectory: String { operations.metrics.directory ?? Spool(root: spool).defaultMetricsDirectory }
 }

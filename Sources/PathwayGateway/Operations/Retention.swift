@@ -23,24 +23,24 @@ import Glibc
 ///   `PRAGMA optimize` (refreshes query-planner statistics where they are stale).
 public enum Retention {
     public struct Report: Sendable, Equatable {
-        public var archiveFilesRemoved = 0
-        public var archiveBytesRemoved: Int64 = 0
-        public var quarantineFilesRemoved = 0
-        public var quarantineBytesRemoved: Int64 = 0
-        public var outputBlobsCleared = 0
-        public var outputBytesCleared: Int64 = 0
+        var archiveFilesRemoved = 0
+        var archiveBytesRemoved: Int64 = 0
+        var quarantineFilesRemoved = 0
+        var quarantineBytesRemoved: Int64 = 0
+        var outputBlobsCleared = 0
+        var outputBytesCleared: Int64 = 0
         /// Pages written back by the checkpoint; nil when the database was not maintained.
-        public var checkpointedPages: Int?
+        var checkpointedPages: Int?
         /// What could not be done (kept going: one unreadable directory must not stop the rest).
-        public var problems: [String] = []
-        public init() {}
+        var problems: [String] = []
+        init() {}
     }
 
     /// Rows updated per statement when clearing output bytes: each chunk is its own short write
     /// transaction, so the daemon's writers wait milliseconds, not for the whole sweep.
     static let chunk = 500
 
-    public static func run(spool: Spool, partners: [Partner], settings: OperationsSettings.Retention,
+    static func run(spool: Spool, partners: [Partner], settings: OperationsSettings.Retention,
                            database: SQLiteDatabase?, now: Date) -> Report {
         var report = Report()
         if let days = settings.archiveDays {

@@ -3,7 +3,7 @@ extension Spool {
     /// The daemon's `flock` file (see `SpoolLock`).
     public var lockFile: String { "\(root)/state/gateway.lock" }
     /// Where the metrics file goes when the config names no directory.
-    public var defaultMetricsDirectory: String { "\(root)/metrics" }
-    public func archive(_ partner: String) -> String { "\(root)/archive/\(partner)" }
-    public func quarantine(_ partner: String) -> String { "\(root)/quarantine/\(partner)" }
+    var defaultMetricsDirectory: String { "\(root)/metrics" }
+    func archive(_ partner: String) -> String { "\(root)/archive/\(partner)" }
+    func quarantine(_ partner: String) -> String { "\(root)/quarantine/\(partner)" }
 }

@@ -32,14 +32,14 @@ public final class SpoolLock: Sendable {
     }
 
     /// What `probe` found.
-    public enum Holder: Sendable, Equatable {
+    enum Holder: Sendable, Equatable {
         /// No process holds the lock (or the file does not exist yet).
         case none
         /// A running process holds it; `pid` as written in the file.
         case process(pid: Int32?)
     }
 
-    public let path: String
+    let path: String
     private let fd: Int32
     /// The locked directory's descriptor (see `DirectoryLock`).
     private let directoryFd: Int32
@@ -101,7 +101,7 @@ public final class SpoolLock: Sendable {
     /// Who holds the lock at `path`, without creating anything: opens `path`'s directory (else the
     /// file) read-only and tries a shared lock, released at once. Works for any user who can read
     /// the directory or the file.
-    public static func probe(_ path: String) throws(Failure) -> Holder {
+    static func probe(_ path: String) throws(Failure) -> Holder {
         if let directory = try DirectoryLock.probe(DurableFile.parent(of: path)), directory.held {
             return .process(pid: directory.pid ?? pidInFile(path))
         }

@@ -6,37 +6,37 @@ import Glibc
 /// What the spool directories hold right now, per partner: the file-system half of `status` and of
 /// the metrics gauges (the database half is `OperationsQueries`). Reads directory entries and
 /// `lstat`s only; never opens a message, so it costs the same whatever the files contain.
-public struct SpoolSurvey: Sendable, Equatable, Encodable {
-    public struct Inbox: Sendable, Equatable, Encodable {
-        public var partner: String
+struct SpoolSurvey: Sendable, Equatable, Encodable {
+    struct Inbox: Sendable, Equatable, Encodable {
+        var partner: String
         /// `*.xml` files waiting in `inbound/<partner>/` (what the daemon would take).
-        public var waiting: Int
+        var waiting: Int
         /// Seconds since the oldest waiting file arrived (its ctime, set by the rename into the
         /// inbox; not its mtime, which the partner sets as it likes); nil when none waits.
-        public var oldestAgeSeconds: Double?
+        var oldestAgeSeconds: Double?
         /// Files claimed and being worked on (`state/processing/<partner>/`).
-        public var processing: Int
+        var processing: Int
         /// Seconds since the oldest of them was claimed (its ctime: the claim's rename); a batch
         /// takes a second, so minutes here mean batches keep failing.
-        public var oldestProcessingAgeSeconds: Double?
+        var oldestProcessingAgeSeconds: Double?
         /// Files in `outbound/<partner>/` the partner has not picked up yet.
-        public var outbound: Int
+        var outbound: Int
         /// Quarantined originals (reason files not counted).
-        public var quarantined: Int
+        var quarantined: Int
     }
 
-    public var inboxes: [Inbox]
+    var inboxes: [Inbox]
     /// What keeps files waiting, as the daemon last reported it (`IntakeHealth`): inboxes or files
     /// it may not read, claims that fail, inboxes of partners no longer configured.
-    public var intakeProblems: [IntakeHealth.Problem] = []
+    var intakeProblems: [IntakeHealth.Problem] = []
 
-    public var waiting: Int { inboxes.reduce(0) { $0 + $1.waiting } }
-    public var quarantined: Int { inboxes.reduce(0) { $0 + $1.quarantined } }
-    public var oldestAgeSeconds: Double? { inboxes.compactMap(\.oldestAgeSeconds).max() }
-    public var oldestProcessingAgeSeconds: Double? { inboxes.compactMap(\.oldestProcessingAgeSeconds).max() }
+    var waiting: Int { inboxes.reduce(0) { $0 + $1.waiting } }
+    var quarantined: Int { inboxes.reduce(0) { $0 + $1.quarantined } }
+    var oldestAgeSeconds: Double? { inboxes.compactMap(\.oldestAgeSeconds).max() }
+    var oldestProcessingAgeSeconds: Double? { inboxes.compactMap(\.oldestProcessingAgeSeconds).max() }
 
     /// Surveys every configured partner's directories; missing directories count as empty.
-    public static func take(spool: Spool, partners: [Partner], now: Date = Date()) -> SpoolSurvey {
+    static func take(spool: Spool, partners: [Partner], now: Date = Date()) -> SpoolSurvey {
         SpoolSurvey(inboxes: inboxes(spool: spool, partners: partners, now: now),
                     intakeProblems: IntakeHealth.read(reportAt: spool.intakeReport))
     }

@@ -3,48 +3,48 @@ import Foundation
 /// What `pathway-gateway status` shows: whether the daemon runs, whether messages flow, and what
 /// waits on whom. A value, so the text and `--json` forms show exactly the same facts.
 public struct StatusReport: Sendable, Encodable {
-    public struct Daemon: Sendable, Equatable, Encodable {
-        public var running: Bool
-        public var pid: Int32?
+    struct Daemon: Sendable, Equatable, Encodable {
+        var running: Bool
+        var pid: Int32?
     }
 
-    public struct Outcomes: Sendable, Equatable, Encodable {
-        public var lastHour: [String: Int]
-        public var lastDay: [String: Int]
+    struct Outcomes: Sendable, Equatable, Encodable {
+        var lastHour: [String: Int]
+        var lastDay: [String: Int]
     }
 
-    public struct AwaitingAppRec: Sendable, Equatable, Encodable {
-        public var count: Int
-        public var oldestAgeSeconds: Double?
-        public var byPartner: [OperationsQueries.PendingAppRecs]
+    struct AwaitingAppRec: Sendable, Equatable, Encodable {
+        var count: Int
+        var oldestAgeSeconds: Double?
+        var byPartner: [OperationsQueries.PendingAppRecs]
     }
 
-    public struct ReceiverRejections: Sendable, Equatable, Encodable {
-        public var lastDay: Int
-        public var total: Int
+    struct ReceiverRejections: Sendable, Equatable, Encodable {
+        var lastDay: Int
+        var total: Int
     }
 
-    public var spool: String
-    public var checkedAt: Date
-    public var daemon: Daemon
-    public var inboxes: [SpoolSurvey.Inbox]
-    public var oldestInboundAgeSeconds: Double?
-    public var quarantined: Int
+    var spool: String
+    var checkedAt: Date
+    var daemon: Daemon
+    var inboxes: [SpoolSurvey.Inbox]
+    var oldestInboundAgeSeconds: Double?
+    var quarantined: Int
     /// nil when the database could not be read (`databaseProblem` says why).
-    public var outcomes: Outcomes?
-    public var awaitingAppRec: AwaitingAppRec?
-    public var receiverRejections: ReceiverRejections?
-    public var lastSuccess: Date?
+    var outcomes: Outcomes?
+    var awaitingAppRec: AwaitingAppRec?
+    var receiverRejections: ReceiverRejections?
+    var lastSuccess: Date?
     /// Pathways past their SP2/SP3 window; nil until the pathways module provides the count ("n/a").
-    public var overduePathways: Int?
-    public var auditHead: AuditHead?
-    public var databaseProblem: String?
+    var overduePathways: Int?
+    var auditHead: AuditHead?
+    var databaseProblem: String?
     /// The health verdict `status` exits on (0 healthy, 1 not): see `GatewayStatus.HealthPolicy`.
     public var healthy: Bool
-    public var problems: [String]
+    var problems: [String]
     /// The version of the `status` binary that wrote this (`BuildInfo.version`), so a monitoring
     /// check sees which build it asks; the daemon's own is in its start log line and metrics.
-    public var version: String = BuildInfo.version
+    var version: String = BuildInfo.version
 
     /// The operator's view: one fact per line, ages in words, nothing personal.
     public var text: String {
@@ -64,7 +64,7 @@ public struct StatusReport: Sendable, Encodable {
         } else {
             lines.append("outcomes:           n/a (\(databaseProblem ?? "database not readable"))")
         }
-        lines.append("last success:       " + (lastSuccess.map { "\(GatewayLogger.timestamp($0)) (\(Self.age(checkedAt.timeIntervalSince($0))) ago)" } ?? "never"))
+        lines.append("last success:       " + (lastSuccess.map { "\(Timestamp.rfc3339($0)) (\(Self.age(checkedAt.timeIntervalSince($0))) ago)" } ?? "never"))
         lines.append("quarantined:        \(quarantined) file(s)"
                      + inboxes.filter { $0.quarantined > 0 }.map { " \($0.partner)=\($0.quarantined)" }.joined())
         if let awaitingAppRec {
@@ -107,7 +107,7 @@ public struct StatusReport: Sendable, Encodable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(GatewayLogger.timestamp(date))
+            try container.encode(Timestamp.rfc3339(date))
         }
         return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self) + "\n"
     }

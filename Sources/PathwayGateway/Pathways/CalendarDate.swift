@@ -9,9 +9,9 @@ import Foundation
 /// `Calendar(identifier: .gregorian)` in Europe/Oslo (a test holds the two equal), without its
 /// cost per call and without DST surprises (adding months to a date, not to a midnight instant).
 public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public let year: Int
-    public let month: Int
-    public let day: Int
+    let year: Int
+    let month: Int
+    let day: Int
 
     /// The time zone pathway dates live in: a timestamp becomes a calendar date in Oslo.
     public static let zone = TimeZone(identifier: "Europe/Oslo")!
@@ -78,7 +78,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// Whole calendar months later (or earlier), the day clamped to the target month's length:
     /// 2026-10-31 + 4 months = 2027-02-28, as Foundation's Calendar does.
-    public func adding(months: Int) -> CalendarDate {
+    func adding(months: Int) -> CalendarDate {
         let index = year * 12 + (month - 1) + months
         let (y, m) = (index / 12, index % 12 + 1)
         return CalendarDate(unchecked: y, m, min(day, Self.daysIn(month: m, year: y)))
@@ -87,7 +87,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
     public func adding(days: Int) -> CalendarDate { CalendarDate(dayNumber: dayNumber + days) }
 
     /// Days from `self` to `other` (negative when `other` is earlier).
-    public func days(until other: CalendarDate) -> Int { other.dayNumber - dayNumber }
+    func days(until other: CalendarDate) -> Int { other.dayNumber - dayNumber }
 
     /// Days since 1970-01-01 (H. Hinnant's days-from-civil), for day arithmetic and intervals.
     public var dayNumber: Int {
@@ -100,7 +100,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
         return era * 146_097 + doe - 719_468
     }
 
-    public init(dayNumber: Int) {
+    init(dayNumber: Int) {
         let z = dayNumber + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
@@ -112,7 +112,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
         self.init(unchecked: yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
-    public static func daysIn(month: Int, year: Int) -> Int {
+    static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
         case 4, 6, 9, 11: 30

@@ -20,14 +20,14 @@ public struct DueItem: Sendable, Hashable, Codable {
     public var flags: [TimelineFlag]
     /// The start event's message (sender partner, MsgId, date) for looking the patient up; set
     /// only when identities are asked for.
-    public var start: StartReference?
+    var start: StartReference?
 
-    public struct StartReference: Sendable, Hashable, Codable {
-        public var partner: String
-        public var msgId: String?
-        public var eventDate: CalendarDate
+    struct StartReference: Sendable, Hashable, Codable {
+        var partner: String
+        var msgId: String?
+        var eventDate: CalendarDate
         /// The gateway's id of the message (for the archived original).
-        public var messageId: String
+        var messageId: String
     }
 }
 
@@ -36,7 +36,7 @@ public struct OverdueCounts: Sendable, Hashable, Codable {
     /// Episodes (patients in a pathway) with something overdue.
     public var total: Int
     /// The same, by the patient's current kommune; patients without a known kommune under "unknown".
-    public var byKommune: [String: Int]
+    var byKommune: [String: Int]
 
-    public static let unknownKommune = "unknown"
+    static let unknownKommune = "unknown"
 }

@@ -3,14 +3,14 @@ import Foundation
 /// Every pathway the gateway knows, as data: the bundled definitions below, with a config's
 /// `pathways` entries added (a new id) or replacing a bundled one (the same id). Adding a pathway,
 /// an event or a partner's own code for an event is a configuration change, not a code change.
-public struct PathwayCatalog: Sendable, Hashable {
-    public var definitions: [PathwayDefinition]
+struct PathwayCatalog: Sendable, Hashable {
+    var definitions: [PathwayDefinition]
 
-    public init(definitions: [PathwayDefinition]) { self.definitions = definitions }
+    init(definitions: [PathwayDefinition]) { self.definitions = definitions }
 
-    public func definition(id: String) -> PathwayDefinition? { definitions.first { $0.id == id } }
+    func definition(id: String) -> PathwayDefinition? { definitions.first { $0.id == id } }
 
-    public func event(code: String) -> PathwayEvent? {
+    func event(code: String) -> PathwayEvent? {
         for definition in definitions {
             if let event = definition.event(code: code) { return event }
         }
@@ -18,7 +18,7 @@ public struct PathwayCatalog: Sendable, Hashable {
     }
 
     /// `overrides` replace the definitions with the same id and are appended otherwise.
-    public func merging(_ overrides: [PathwayDefinition]) -> PathwayCatalog {
+    func merging(_ overrides: [PathwayDefinition]) -> PathwayCatalog {
         var merged = definitions
         for definition in overrides {
             if let index = merged.firstIndex(where: { $0.id == definition.id }) {
@@ -31,7 +31,7 @@ public struct PathwayCatalog: Sendable, Hashable {
     }
 
     /// The bundled definitions, parsed from `bundledJSON` with the config's own parser.
-    public static let bundled: PathwayCatalog = {
+    static let bundled: PathwayCatalog = {
         var reader = ConfigReader()
         let root = try? JSONSerialization.jsonObject(with: Data(bundledJSON.utf8))
         let definitions = PathwayCatalogParser.parse(root ?? NSNull(), at: "$.pathways", over: PathwayCatalog(definitions: []),
@@ -49,7 +49,7 @@ public struct PathwayCatalog: Sendable, Hashable {
     /// - Pakkeforløp for psykisk helse og rus (D01 TSB, D11 adults, D12 children and youth): the
     ///   municipal follow-up event, also told by the clinical-decision code "follow-up by GP or
     ///   municipality" (D01CK, D11CK, D12CK). No municipal time limit: each one is a referral.
-    public static let bundledJSON = #"""
+    static let bundledJSON = #"""
     [
       { "id": "pakkeforlop-hjem",
         "name": "Pakkeforløp hjem for pasienter med kreft",

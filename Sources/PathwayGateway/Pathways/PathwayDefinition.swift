@@ -1,20 +1,20 @@
 /// One pathway as data: its events and time limits, and where its anchor date comes from. The
 /// bundled ones (Pakkeforløp hjem; psykisk helse og rus) are in `PathwayCatalog.bundledJSON`; a
 /// config's `pathways` key adds or replaces them in the same shape.
-public struct PathwayDefinition: Sendable, Hashable {
+struct PathwayDefinition: Sendable, Hashable {
     /// Id used by contact points (`pakkeforlop-hjem`).
-    public var id: String
-    public var name: String
+    var id: String
+    var name: String
     /// Sub-types a matching code may name (`D11` → "Psykisk helsevern voksne"), code → name.
-    public var types: [String: String]
+    var types: [String: String]
     /// Where the anchor (diagnosis) date is read from; nil: the start event's date is the anchor.
-    public var diagnosisDate: DiagnosisDateSource?
+    var diagnosisDate: DiagnosisDateSource?
     /// After `anchor + closeAfter` an episode is over: what was not done is missed, no longer
     /// overdue, and a new start event begins a new episode. Nil: every start event begins one.
-    public var closeAfter: PathwayPeriod?
-    public var events: [PathwayEvent]
+    var closeAfter: PathwayPeriod?
+    var events: [PathwayEvent]
 
-    public init(id: String, name: String, types: [String: String] = [:], diagnosisDate: DiagnosisDateSource? = nil,
+    init(id: String, name: String, types: [String: String] = [:], diagnosisDate: DiagnosisDateSource? = nil,
                 closeAfter: PathwayPeriod? = nil, events: [PathwayEvent]) {
         self.id = id
         self.name = name
@@ -24,22 +24,22 @@ public struct PathwayDefinition: Sendable, Hashable {
         self.events = events
     }
 
-    public func event(code: String) -> PathwayEvent? { events.first { $0.code == code } }
+    func event(code: String) -> PathwayEvent? { events.first { $0.code == code } }
 
     /// Events with a due window, in definition order (SP2, SP3).
-    public var dueEvents: [PathwayEvent] { events.filter { $0.due != nil } }
+    var dueEvents: [PathwayEvent] { events.filter { $0.due != nil } }
 }
 
 /// How a message states the diagnosis date (spec §5: "read from a KodetOpplysning/text field").
 /// Either a coded value `<KodetOpplysning V="{code}" S="{system}" OT="2026-09-14"/>` (Dialogmelding
 /// 1.1), or a line `{label}: 2026-09-14` (or `14.09.2026`) in the note text or the question, which
 /// every EPJ template can produce in 1.0 and 1.1 alike.
-public struct DiagnosisDateSource: Sendable, Hashable {
-    public var code: String
-    public var system: String
-    public var textLabels: [String]
+struct DiagnosisDateSource: Sendable, Hashable {
+    var code: String
+    var system: String
+    var textLabels: [String]
 
-    public init(code: String, system: String = KITHCodeSystem.pathwayEvents, textLabels: [String]) {
+    init(code: String, system: String = KITHCodeSystem.pathwayEvents, textLabels: [String]) {
         self.code = code
         self.system = system
         self.textLabels = textLabels

@@ -11,19 +11,19 @@ import Foundation
 /// - diagnosis date: a `KodetOpplysning` with the pathway's diagnosis-date code, its `OT` the date;
 ///   else a line `Diagnosedato: 2026-09-14` (or `14.09.2026`) in the note text or the question.
 ///   Absent → nil, and the start event's date stands in for it (spec §5).
-public struct PathwayDetail: Sendable, Hashable {
-    public enum DateSource: String, Sendable, Hashable, Codable {
+struct PathwayDetail: Sendable, Hashable {
+    enum DateSource: String, Sendable, Hashable, Codable {
         case datoNotat, genDate, received
     }
 
-    public var event: String
-    public var pathway: String
-    public var type: String?
-    public var eventDate: CalendarDate
-    public var eventDateSource: DateSource
-    public var diagnosisDate: CalendarDate?
+    var event: String
+    var pathway: String
+    var type: String?
+    var eventDate: CalendarDate
+    var eventDateSource: DateSource
+    var diagnosisDate: CalendarDate?
 
-    public init(event: String, pathway: String, type: String? = nil, eventDate: CalendarDate,
+    init(event: String, pathway: String, type: String? = nil, eventDate: CalendarDate,
                 eventDateSource: DateSource = .datoNotat, diagnosisDate: CalendarDate? = nil) {
         self.event = event
         self.pathway = pathway
@@ -36,7 +36,7 @@ public struct PathwayDetail: Sendable, Hashable {
 
 extension PathwayRules {
     /// The pathway facts of `head`, nil when it carries no pathway event.
-    public func detail(for head: MsgHead, receivedAt: Date) -> PathwayDetail? {
+    func detail(for head: MsgHead, receivedAt: Date) -> PathwayDetail? {
         guard let match = match(for: head.dialogmelding) else { return nil }
         let dialog = head.dialogmelding
         var detail = PathwayDetail(event: match.event.code, pathway: match.event.pathway, type: match.type,
@@ -86,8 +86,6 @@ extension PathwayRules {
         guard text.count >= 19, let local = CalendarDate(iso: text.prefix(10)) else { return nil }
         let zone = text.dropFirst(19).drop { $0 == "." || $0.isNumber }
         guard !zone.isEmpty else { return local }
-        let formatter = ISO8601DateFormatter()
-        let normalised = String(text.prefix(19)) + String(zone)
-        return formatter.date(from: normalised).map { CalendarDate($0) }
+        return Timestamp.date(rfc3339Seconds: String(text.prefix(19)) + String(zone)).map { CalendarDate($0) }
     }
 }

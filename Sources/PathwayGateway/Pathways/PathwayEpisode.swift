@@ -9,31 +9,31 @@ public struct PathwayEpisode: Sendable, Hashable {
         case startEvent
     }
 
-    public var pseudonym: String
-    public var pathway: String
+    var pseudonym: String
+    var pathway: String
     /// In date order (then arrival order).
-    public var entries: [TimelineEntry]
+    var entries: [TimelineEntry]
     /// The date the due windows count from; nil for an episode without a start event.
-    public var anchor: CalendarDate?
-    public var anchorSource: AnchorSource?
+    var anchor: CalendarDate?
+    var anchorSource: AnchorSource?
     /// After this day open items are missed rather than overdue (anchor + closeAfter).
-    public var closes: CalendarDate?
+    var closes: CalendarDate?
     /// The patient's current kommune: the latest-received event's, aliases applied.
-    public var kommune: String?
+    var kommune: String?
     /// The partner that sent the first start event (the hospital, for SP1).
-    public var hospital: String?
+    var hospital: String?
 
     /// The first start event: the hospital's message the patient can be looked up by.
-    public var start: PathwayObservation? { entries.first { $0.isStart }?.observation }
+    var start: PathwayObservation? { entries.first { $0.isStart }?.observation }
 
     /// The first recorded occurrence of `code`, by event date.
-    public func first(_ code: String) -> PathwayObservation? { entries.first { $0.observation.event == code }?.observation }
+    func first(_ code: String) -> PathwayObservation? { entries.first { $0.observation.event == code }?.observation }
 
-    public var isFlagged: Bool { entries.contains { !$0.flags.isEmpty } }
+    var isFlagged: Bool { entries.contains { !$0.flags.isEmpty } }
 
     /// Where `event` stands on `today`: done early, on time or late; or not done and upcoming,
     /// open, overdue, or missed (the pathway completed or closed without it).
-    public func state(of event: PathwayEvent, on today: CalendarDate) -> DueState {
+    func state(of event: PathwayEvent, on today: CalendarDate) -> DueState {
         guard let window = event.due, let anchor else { return .noAnchor }
         let (opens, closesWindow) = (window.opens(after: anchor), window.closes(after: anchor))
         if let done = first(event.code) {
@@ -67,16 +67,16 @@ public enum DueState: String, Sendable, Hashable, Codable, CaseIterable {
     case noAnchor
 
     /// Whether the outcome is settled (counts in the share reached inside the window).
-    public var isSettled: Bool { ![.upcoming, .open, .noAnchor].contains(self) }
+    var isSettled: Bool { ![.upcoming, .open, .noAnchor].contains(self) }
 }
 
 /// One event in an episode, with what is odd about it.
-public struct TimelineEntry: Sendable, Hashable {
-    public var observation: PathwayObservation
-    public var flags: [TimelineFlag]
+struct TimelineEntry: Sendable, Hashable {
+    var observation: PathwayObservation
+    var flags: [TimelineFlag]
     /// Whether the event starts the pathway / completes it (from the pathway definition).
-    public var isStart: Bool
-    public var completes: Bool
+    var isStart: Bool
+    var completes: Bool
 }
 
 /// Irregularities kept and shown, never grounds to drop an event.

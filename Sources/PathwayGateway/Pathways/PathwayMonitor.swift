@@ -4,11 +4,11 @@ import Foundation
 /// Pure over its inputs (events, configuration, the day asked about), so tests run whole
 /// synthetic populations through it with any clock.
 public struct PathwayMonitor: Sendable {
-    public let config: GatewayConfig
+    let config: GatewayConfig
     /// Every episode of every pathway in the catalog (events of unknown pathways are ignored).
-    public let episodes: [PathwayEpisode]
+    let episodes: [PathwayEpisode]
 
-    public init(config: GatewayConfig, observations: [PathwayObservation]) {
+    init(config: GatewayConfig, observations: [PathwayObservation]) {
         self.config = config
         var episodes: [PathwayEpisode] = []
         let byPatient = Dictionary(grouping: observations) { $0.pathway + "\u{0}" + $0.pseudonym }
@@ -57,7 +57,7 @@ public struct PathwayMonitor: Sendable {
     }
 
     /// Episodes with something overdue on `today`, in total and per kommune.
-    public func overdueCounts(on today: CalendarDate) -> OverdueCounts {
+    func overdueCounts(on today: CalendarDate) -> OverdueCounts {
         var counts = OverdueCounts(total: 0, byKommune: [:])
         for episode in episodes {
             guard let definition = config.pathways.definition(id: episode.pathway),

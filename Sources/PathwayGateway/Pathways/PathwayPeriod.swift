@@ -2,17 +2,17 @@
 /// `P1Y6M`, `P14D`, `P2W`): months for Pakkeforløp hjem ("3–4 months after the diagnosis"),
 /// days for pathways whose time limits are counted in calendar days. Months are added first, then
 /// days, so `P1M1D` from 2026-01-31 is 2026-03-01.
-public struct PathwayPeriod: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var months: Int
-    public var days: Int
+struct PathwayPeriod: Sendable, Hashable, Comparable, CustomStringConvertible {
+    var months: Int
+    var days: Int
 
-    public init(months: Int = 0, days: Int = 0) {
+    init(months: Int = 0, days: Int = 0) {
         self.months = months
         self.days = days
     }
 
     /// Parses `P[nY][nM][nW][nD]` (no time part, no fractions, at least one component).
-    public init?(iso text: String) {
+    init?(iso text: String) {
         guard text.hasPrefix("P"), text.count > 1 else { return nil }
         var months = 0, days = 0, digits = ""
         for char in text.dropFirst() {
@@ -31,16 +31,16 @@ public struct PathwayPeriod: Sendable, Hashable, Comparable, CustomStringConvert
         self.init(months: months, days: days)
     }
 
-    public func after(_ date: CalendarDate) -> CalendarDate { date.adding(months: months).adding(days: days) }
+    func after(_ date: CalendarDate) -> CalendarDate { date.adding(months: months).adding(days: days) }
 
     /// Shortest ISO form (`P3M`, `P1M14D`, `P0D`).
-    public var description: String {
+    var description: String {
         if months == 0 && days == 0 { return "P0D" }
         return "P" + (months > 0 ? "\(months)M" : "") + (days > 0 ? "\(days)D" : "")
     }
 
     /// Orders by an approximate length (a month as 30.44 days), enough to check `from <= to`.
-    public static func < (lhs: PathwayPeriod, rhs: PathwayPeriod) -> Bool {
+    static func < (lhs: PathwayPeriod, rhs: PathwayPeriod) -> Bool {
         Double(lhs.months) * 30.44 + Double(lhs.days) < Double(rhs.months) * 30.44 + Double(rhs.days)
     }
 }
@@ -48,15 +48,15 @@ public struct PathwayPeriod: Sendable, Hashable, Comparable, CustomStringConvert
 /// When an event is due, relative to the pathway's anchor date: open from `anchor + from` up to
 /// and including `anchor + to`. "3–4 months after the diagnosis" is `P3M`…`P4M`: on exactly 3
 /// months the window is open, on 4 months + 1 day it has closed.
-public struct DueWindow: Sendable, Hashable {
-    public var from: PathwayPeriod
-    public var to: PathwayPeriod
+struct DueWindow: Sendable, Hashable {
+    var from: PathwayPeriod
+    var to: PathwayPeriod
 
-    public init(from: PathwayPeriod, to: PathwayPeriod) {
+    init(from: PathwayPeriod, to: PathwayPeriod) {
         self.from = from
         self.to = to
     }
 
-    public func opens(after anchor: CalendarDate) -> CalendarDate { from.after(anchor) }
-    public func closes(after anchor: CalendarDate) -> CalendarDate { to.after(anchor) }
+    func opens(after anchor: CalendarDate) -> CalendarDate { from.after(anchor) }
+    func closes(after anchor: CalendarDate) -> CalendarDate { to.after(anchor) }
 }

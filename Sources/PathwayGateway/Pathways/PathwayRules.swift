@@ -4,26 +4,26 @@
 ///
 /// A coded value is looked for first in `SakstypeKodet`, then in `TemaKodet` and
 /// `KodetOpplysning` (the order of `Dialogmelding.codedValues`); the first that matches wins.
-public struct PathwayRules: Sendable, Hashable {
+struct PathwayRules: Sendable, Hashable {
     /// A coded value that means an event, with the pathway type it tells, if any.
-    public struct Rule: Sendable, Hashable {
-        public var system: String
-        public var value: String
-        public var event: String
-        public var type: String?
+    struct Rule: Sendable, Hashable {
+        var system: String
+        var value: String
+        var event: String
+        var type: String?
     }
 
     /// What a message carries: the event and, when the matched code tells it, the pathway type.
-    public struct Match: Sendable, Hashable {
-        public var event: PathwayEvent
-        public var type: String?
+    struct Match: Sendable, Hashable {
+        var event: PathwayEvent
+        var type: String?
     }
 
-    public let catalog: PathwayCatalog
-    public let rules: [Rule]
+    let catalog: PathwayCatalog
+    let rules: [Rule]
     private let index: [String: Rule]
 
-    public init(_ catalog: PathwayCatalog) {
+    init(_ catalog: PathwayCatalog) {
         self.catalog = catalog
         var rules: [Rule] = []
         for event in catalog.definitions.flatMap(\.events) {
@@ -35,16 +35,16 @@ public struct PathwayRules: Sendable, Hashable {
     }
 
     /// The bundled definitions of spec §5 (`PathwayCatalog.bundled`).
-    public static let bundled = PathwayRules(.bundled)
+    static let bundled = PathwayRules(.bundled)
 
-    public var events: [PathwayEvent] { catalog.definitions.flatMap(\.events) }
+    var events: [PathwayEvent] { catalog.definitions.flatMap(\.events) }
 
-    public func event(code: String) -> PathwayEvent? { catalog.event(code: code) }
+    func event(code: String) -> PathwayEvent? { catalog.event(code: code) }
 
     /// The event a message carries, or nil for plain dialog.
-    public func event(for dialogmelding: Dialogmelding?) -> PathwayEvent? { match(for: dialogmelding)?.event }
+    func event(for dialogmelding: Dialogmelding?) -> PathwayEvent? { match(for: dialogmelding)?.event }
 
-    public func match(for dialogmelding: Dialogmelding?) -> Match? {
+    func match(for dialogmelding: Dialogmelding?) -> Match? {
         guard let dialogmelding else { return nil }
         for value in dialogmelding.codedValues {
             guard let v = value.v, let rule = index[(value.s ?? "") + "|" + v], let event = event(code: rule.event) else { continue }

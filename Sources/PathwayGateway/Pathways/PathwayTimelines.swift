@@ -11,12 +11,12 @@ import Foundation
 ///
 /// No foreign key to `messages`: retention may prune message rows while monitoring still needs
 /// the pathway history (18 months and more).
-public final class PathwayTimelines: Sendable {
+final class PathwayTimelines: Sendable {
     let db: SQLiteDatabase
     /// Needed only to record from audit facts (which hold the raw identity).
     private let pseudonymizer: Pseudonymizer?
 
-    public init(store: MessageStore, pseudonymizer: Pseudonymizer? = nil) {
+    init(store: MessageStore, pseudonymizer: Pseudonymizer? = nil) {
         db = store.db
         self.pseudonymizer = pseudonymizer
     }
@@ -39,7 +39,7 @@ public final class PathwayTimelines: Sendable {
 
     /// Records one observation; false when this message's event was already recorded.
     @discardableResult
-    public func record(_ o: PathwayObservation) throws -> Bool {
+    func record(_ o: PathwayObservation) throws -> Bool {
         try db.transaction {
             try db.run("""
                 INSERT INTO pathway_events (message_id, pseudonym, pathway, event, type, event_date, diagnosis_date,
@@ -53,7 +53,7 @@ public final class PathwayTimelines: Sendable {
     /// Records the event an accepted message's facts describe (nothing when they carry no pathway
     /// event or no patient). Returns whether a row was added.
     @discardableResult
-    public func record(facts: AuditFacts, partner: String, messageId: String, receivedAt: Date) throws -> Bool {
+    func record(facts: AuditFacts, partner: String, messageId: String, receivedAt: Date) throws -> Bool {
         guard let pseudonymizer, let observation = PathwayObservation(facts: facts, partner: partner, messageId: messageId,
                                                                       receivedAt: receivedAt, pseudonymizer: pseudonymizer) else {
             return false
@@ -62,7 +62,7 @@ public final class PathwayTimelines: Sendable {
     }
 
     /// Every recorded event (of one pathway, or all), ordered by patient, then date, then arrival.
-    public func observations(pathway: String? = nil) throws -> [PathwayObservation] {
+    func observations(pathway: String? = nil) throws -> [PathwayObservation] {
         try db.query("""
             SELECT message_id, pseudonym, pathway, event, type, event_date, diagnosis_date, kommune, partner_id, msg_id, received_at
             FROM pathway_events WHERE ?1 IS NULL OR pathway = ?1 ORDER BY pathway, pseudonym, event_date, received_at, id
@@ -75,11 +75,11 @@ public final class PathwayTimelines: Sendable {
         }
     }
 
-    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
+    enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
         /// A stored date the GLOB check let through but the calendar refuses (e.g. 2026-02-30).
         case invalidStoredDate(String)
 
-        public var description: String {
+        var description: String {
             switch self {
             case let .invalidStoredDate(text): "pathway_events holds an invalid date \(text)"
             }

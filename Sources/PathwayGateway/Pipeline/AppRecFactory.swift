@@ -1,44 +1,43 @@
 import Foundation
-import Synchronization
 
 /// Builds the AppRec answering an inbound message, by the rules of spec §4: Sender = the original
 /// receiver (the gateway), Receiver = the original sender, OriginalMsgId = the original Type,
 /// GenDate (as IssueDate) and MsgId; an Error whenever the status is 2.
-public struct AppRecFactory: Sendable {
-    public let gateway: GatewayConfig.Identity
-    public let version: AppRec.Version
+struct AppRecFactory: Sendable {
+    let gateway: GatewayConfig.Identity
+    let version: AppRec.Version
 
-    public init(gateway: GatewayConfig.Identity, version: AppRec.Version = .v1_1) {
+    init(gateway: GatewayConfig.Identity, version: AppRec.Version = .v1_1) {
         self.gateway = gateway
         self.version = version
     }
 
     /// What the answer refers to.
-    public struct Original: Sendable, Hashable {
-        public var type: CodedValue
-        public var genDate: String
-        public var msgId: String
-        public var sender: AppRecParty
+    struct Original: Sendable, Hashable {
+        var type: CodedValue
+        var genDate: String
+        var msgId: String
+        var sender: AppRecParty
     }
 
     /// A GenDate that is not a dateTime (the reason a message may be rejected) is not echoed: the
     /// AppRec's IssueDate is an xs:dateTime, and a schema-invalid receipt could be dropped by the
     /// sender's system. The processing time stands in for it.
-    public func original(of head: MsgHead, now: Date) -> Original {
-        Original(type: head.type, genDate: XSDateTime.isValid(head.genDate) ? head.genDate : Self.timestamp(now),
+    func original(of head: MsgHead, now: Date) -> Original {
+        Original(type: head.type, genDate: XSDateTime.isValid(head.genDate) ? head.genDate : Timestamp.osloLocal(now),
                  msgId: head.msgId, sender: AppRecParty(head.sender))
     }
 
     /// For a file that was not XML: only what scanning the text found, addressed to the partner.
-    public func original(of salvage: HeaderSalvage, partner: Partner, now: Date) -> Original {
-        let date = salvage.genDate ?? Self.timestamp(now)
+    func original(of salvage: HeaderSalvage, partner: Partner, now: Date) -> Original {
+        let date = salvage.genDate ?? Timestamp.osloLocal(now)
         return Original(type: CodedValue(v: salvage.typeCode ?? "UKJENT"), genDate: date, msgId: salvage.msgId,
                         sender: AppRecParty(institution: .init(name: partner.name, herId: partner.herIds.first)))
     }
 
-    public func appRec(answering original: Original, id: String, now: Date, rejection: Rejection?) -> AppRec {
+    func appRec(answering original: Original, id: String, now: Date, rejection: Rejection?) -> AppRec {
         let errors = rejection.map { [AppRec.ErrorEntry(code: $0.code.rawValue, description: Self.errorText($0))] } ?? []
-        return AppRec(version: version, genDate: Self.timestamp(now), id: id,
+        return AppRec(version: version, genDate: Timestamp.osloLocal(now), id: id,
                       sender: AppRecParty(institution: .init(name: gateway.name, herId: gateway.herId)),
                       receiver: original.sender, status: rejection == nil ? .ok : .rejected, errors: errors,
                       originalMsgId: .init(msgType: CodedValue(v: original.type.v, dn: original.type.dn),
@@ -50,24 +49,4 @@ public struct AppRecFactory: Sendable {
         let text = "\(rejection.code.displayName): \(rejection.reason)"
         return text.count > 1_000 ? String(text.prefix(1_000)) + "…" : text
     }
-
-    private static let osloCalendar: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Europe/Oslo") ?? .current
-        return calendar
-    }()
-
-    /// Local time without zone, as KITH messages usually carry it.
-    /// A batch's messages share their time, so the last second formatted is kept: the calendar
-    /// conversion is the costly part.
-    public static func timestamp(_ date: Date) -> String {
-        let second = Int64(date.timeIntervalSince1970.rounded(.down))
-        if let text = lastTimestamp.withLock({ $0?.second == second ? $0?.text : nil }) { return text }
-        let c = osloCalendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        let text = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
-        lastTimestamp.withLock { $0 = (second, text) }
-        return text
-    }
-
-    private static let lastTimestamp = Mutex<(second: Int64, text: String)?>(nil)
 }

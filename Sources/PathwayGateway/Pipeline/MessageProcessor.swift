@@ -6,15 +6,15 @@ import Foundation
 ///
 /// Order: validate → sender check → duplicate check → AppRec handling → pathway event → routing →
 /// AppRec. The first failing step decides the answer.
-public struct MessageProcessor: Sendable {
-    public let config: GatewayConfig
-    public let validator: MessageValidator
-    public let rules: PathwayRules
-    public let appRecs: AppRecFactory
+struct MessageProcessor: Sendable {
+    let config: GatewayConfig
+    let validator: MessageValidator
+    let rules: PathwayRules
+    let appRecs: AppRecFactory
     let router: Router
     let outbound: OutboundMessageBuilder
 
-    public init(config: GatewayConfig, validator: MessageValidator, rules: PathwayRules? = nil) {
+    init(config: GatewayConfig, validator: MessageValidator, rules: PathwayRules? = nil) {
         self.config = config
         self.validator = validator
         self.rules = rules ?? PathwayRules(config.pathways)
@@ -24,15 +24,15 @@ public struct MessageProcessor: Sendable {
     }
 
     /// What the pipeline may ask of the store while deciding.
-    public struct Lookups {
-        public var firstMessage: (_ senderHerId: String, _ msgId: String) throws -> MessageStore.FirstMessage?
+    struct Lookups {
+        var firstMessage: (_ senderHerId: String, _ msgId: String) throws -> MessageStore.FirstMessage?
         /// The copy routed under `msgId`, to `partnerId` (nil: any partner), from `fromHerId` (nil: any).
-        public var routedMessage: (_ msgId: String, _ partnerId: String?, _ fromHerId: String?) throws -> MessageStore.RoutedMessage?
+        var routedMessage: (_ msgId: String, _ partnerId: String?, _ fromHerId: String?) throws -> MessageStore.RoutedMessage?
         /// Whether a spool-relative output name is taken (only names not built from the gateway's
         /// id can be: the `<file>.rejected.txt` notice).
-        public var outputExists: (_ path: String) -> Bool
+        var outputExists: (_ path: String) -> Bool
 
-        public init(firstMessage: @escaping (String, String) throws -> MessageStore.FirstMessage?,
+        init(firstMessage: @escaping (String, String) throws -> MessageStore.FirstMessage?,
                     routedMessage: @escaping (String, String?, String?) throws -> MessageStore.RoutedMessage?,
                     outputExists: @escaping (String) -> Bool = { _ in false }) {
             self.firstMessage = firstMessage
@@ -43,31 +43,31 @@ public struct MessageProcessor: Sendable {
 
     /// One inbound file: which partner's inbox, its name, the gateway's id for it, its bytes (with
     /// `readFailure` when it could not be read whole: none, or the start of an oversize file).
-    public struct Input {
-        public var partner: Partner
-        public var fileName: String
-        public var messageId: String
-        public var bytes: [UInt8]
-        public var sha256: String
-        public var readFailure: String?
-        public var now: Date
-        public var newId: () -> String
+    struct Input {
+        var partner: Partner
+        var fileName: String
+        var messageId: String
+        var bytes: [UInt8]
+        var sha256: String
+        var readFailure: String?
+        var now: Date
+        var newId: () -> String
 
-        public init(partner: Partner, fileName: String, messageId: String, bytes: [UInt8], sha256: String,
+        init(partner: Partner, fileName: String, messageId: String, bytes: [UInt8], sha256: String,
                     readFailure: String? = nil, now: Date, newId: @escaping () -> String) {
             self.partner = partner; self.fileName = fileName; self.messageId = messageId; self.bytes = bytes
             self.sha256 = sha256; self.readFailure = readFailure; self.now = now; self.newId = newId
         }
     }
 
-    public func plan(_ input: Input, lookups: Lookups) throws -> ProcessingPlan {
+    func plan(_ input: Input, lookups: Lookups) throws -> ProcessingPlan {
         let paths = SpoolPaths(partner: input.partner.id, messageId: input.messageId, fileName: input.fileName,
                                isTaken: lookups.outputExists)
         // 1, 3, 4, 5: readable, supported, schema-valid, semantically sound.
         let validated: ValidatedMessage
         if let failure = input.readFailure {
             // `bytes` then holds what could be read of it (the start of an oversize file).
-            let salvage = input.bytes.withUnsafeBytes(HeaderSalvage.init(scanning:))
+            let salvage = HeaderSalvage(scanning: input.bytes)
             return reject(Rejection(.notWellFormed, failure, subject: salvage.map { .salvaged($0) } ?? .unknown), input, paths)
         }
         switch validator.validate(input.bytes, fileName: input.fileName, policy: input.partner.schemaPolicy) {
@@ -104,7 +104,7 @@ public struct MessageProcessor: Sendable {
         if case let .route(target) = route {
             let routedId = input.newId()
             let bytes = try outbound.build(from: document, source: source, msgId: routedId,
-                                           genDate: AppRecFactory.timestamp(input.now), to: target.contactPoint)
+                                           genDate: Timestamp.osloLocal(input.now), to: target.contactPoint)
             routed.append(.init(routedMsgId: routedId, targetPartner: target.partnerId, targetHerId: target.herId,
                                 path: SpoolPaths.outbound(target.partnerId, "\(routedId).xml"), bytes: bytes))
             facts.routedTo = ["\(target.partnerId)/\(target.herId) (\(target.reason))"]

@@ -14,8 +14,8 @@ import Foundation
 /// accepted, the key belongs to that copy, so the replay is answered as its duplicate and is not
 /// routed again. Repeating a replay is harmless for the same reason.
 public struct Replay: Sendable {
-    public let spool: Spool
-    public let store: MessageStore
+    let spool: Spool
+    let store: MessageStore
     /// The largest original it copies back (the configured message size limit).
     let limit: Int
 
@@ -26,7 +26,7 @@ public struct Replay: Sendable {
     }
 
     /// Why a message cannot be replayed.
-    public enum Refusal: Error, Sendable, Equatable, CustomStringConvertible {
+    enum Refusal: Error, Sendable, Equatable, CustomStringConvertible {
         case unknown(id: String)
         case notFinished(id: String)
         case notRejected(id: String, outcome: String)
@@ -35,7 +35,7 @@ public struct Replay: Sendable {
         /// any of these into its inbox; intake quarantines them unread): never followed.
         case originalUnreadable(id: String, path: String, reason: String)
 
-        public var description: String {
+        var description: String {
             switch self {
             case let .unknown(id): "no message with gateway id \(id)"
             case let .notFinished(id): "message \(id) is still being processed"
@@ -48,10 +48,10 @@ public struct Replay: Sendable {
     }
 
     /// The file name prefix the daemon recognises (and audits) as a replay.
-    public static let prefix = "replay-"
+    static let prefix = "replay-"
 
     /// The gateway id a replayed file name refers to (`replay-<36-char id>-<name>`), if any.
-    public static func replayedId(inFileName name: String) -> String? {
+    static func replayedId(inFileName name: String) -> String? {
         guard name.hasPrefix(prefix) else { return nil }
         let rest = name.dropFirst(prefix.count)
         guard rest.count > 37, rest[rest.index(rest.startIndex, offsetBy: 36)] == "-" else { return nil }

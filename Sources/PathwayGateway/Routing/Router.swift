@@ -7,17 +7,17 @@
 ///   contact point or partner (not the gateway itself, not the sender) is the target.
 /// - An event that is only recorded (SP2, SP3) and addresses the gateway is not routed.
 /// - Anything else is rejected with E21 and a reason that names what was missing.
-public struct Router: Sendable {
-    public enum Decision: Sendable, Hashable {
+struct Router: Sendable {
+    enum Decision: Sendable, Hashable {
         case route(RouteTarget)
         case recordOnly
     }
 
-    public let config: GatewayConfig
+    let config: GatewayConfig
 
-    public init(config: GatewayConfig) { self.config = config }
+    init(config: GatewayConfig) { self.config = config }
 
-    public func decide(_ head: MsgHead, event: PathwayEvent?, senderPartner: String) throws(Rejection) -> Decision {
+    func decide(_ head: MsgHead, event: PathwayEvent?, senderPartner: String) throws(Rejection) -> Decision {
         let subject = Rejection.Subject.msgHead(head)
         if let event, event.needsPatient, head.patient?.personalIdent == nil {
             throw Rejection(.patientIdMissing, "event \(event.code) needs the patient's fødselsnummer or D-nummer", subject: subject)

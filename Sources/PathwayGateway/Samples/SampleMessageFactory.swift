@@ -5,8 +5,8 @@ public enum SampleMessageFactory {
         public var name: String
         public var herId: String
         /// An optional unit inside the organisation (its HER-id becomes the innermost one).
-        public var unitName: String?
-        public var unitHerId: String?
+        var unitName: String?
+        var unitHerId: String?
 
         public init(name: String, herId: String, unitName: String? = nil, unitHerId: String? = nil) {
             self.name = name
@@ -18,9 +18,9 @@ public enum SampleMessageFactory {
 
     public struct PatientData: Sendable, Hashable {
         public var fnr: String?
-        public var familyName: String?
-        public var givenName: String?
-        public var kommune: String?
+        var familyName: String?
+        var givenName: String?
+        var kommune: String?
 
         public init(fnr: String?, familyName: String? = "Testesen", givenName: String? = "Synt", kommune: String? = nil) {
             self.fnr = fnr
@@ -31,15 +31,15 @@ public enum SampleMessageFactory {
     }
 
     public struct Message: Sendable, Hashable {
-        public var msgId: String
+        var msgId: String
         public var genDate: String = "2026-11-23T10:15:00"
-        public var sender: Party
-        public var receiver: Party
+        var sender: Party
+        var receiver: Party
         public var patient: PatientData?
         /// A pathway event code in the gateway's code system (e.g. `PFH-SP1`), sent as SakstypeKodet.
         public var pathwayEvent: String?
         public var dialogVersion: Dialogmelding.Version = .v1_1
-        public var text: String = "Behovskartlegging gjennomført. Se vedlegg."
+        var text: String = "Behovskartlegging gjennomført. Se vedlegg."
         /// Size of a synthetic PDF attachment in bytes (0: none).
         public var attachmentBytes: Int = 0
         /// A date for `DatoNotat` (the day the note is about: the event date of a pathway event), yyyy-MM-dd.

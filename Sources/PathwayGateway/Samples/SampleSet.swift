@@ -8,7 +8,7 @@ public enum SampleSet {
         /// What the sample demonstrates.
         public var purpose: String
         /// The AppRec error code it earns from `validate`, or nil when accepted.
-        public var expectedCode: AppRecErrorCode?
+        var expectedCode: AppRecErrorCode?
         public var bytes: [UInt8]
     }
 

@@ -25,7 +25,7 @@ public enum DurableFile {
         /// A path that should be a directory is something else.
         case notADirectory(path: String)
 
-        public var path: String {
+        var path: String {
             switch self {
             case let .system(_, path, _), let .existsWithDifferentContent(path), let .notADirectory(path): path
             }
@@ -139,12 +139,12 @@ public enum DurableFile {
     /// `source` is gone (someone else took it). Atomic with RENAME_NOREPLACE; a filesystem without
     /// it (EINVAL) gets a check then a plain rename, safe where one process writes `destination`'s
     /// directory (the spool lock sees to that).
-    public static func renameNoReplace(_ source: String, to destination: String) throws(Failure) -> Bool {
+    static func renameNoReplace(_ source: String, to destination: String) throws(Failure) -> Bool {
         try renameNoReplace(pathBytes: Array(source.utf8), to: destination)
     }
 
     /// `renameNoReplace` for a source path that is not UTF-8 (raw bytes from `readdir`).
-    public static func renameNoReplace(pathBytes: [UInt8], to destination: String) throws(Failure) -> Bool {
+    static func renameNoReplace(pathBytes: [UInt8], to destination: String) throws(Failure) -> Bool {
         let source = pathBytes.map(CChar.init(bitPattern:)) + [0]
         var code = renameNoReplaceErrno(source, destination)
         if code == 0 { return true }
@@ -178,7 +178,7 @@ public enum DurableFile {
     /// Moves a file to `destination` without ever replacing an existing file, then fsyncs both
     /// directories. Same filesystem assumed (EXDEV is reported, not copied around).
     @discardableResult
-    public static func atomicMove(from source: String, to destination: String) throws(Failure) -> Outcome {
+    static func atomicMove(from source: String, to destination: String) throws(Failure) -> Outcome {
         let outcome = try move(from: source, to: destination)
         try fsyncDirectory(parent(of: destination))
         try fsyncDirectory(parent(of: source))
@@ -190,7 +190,7 @@ public enum DurableFile {
     /// one inode, which a re-run recognises and finishes). A re-run after a completed move returns
     /// `.alreadyPresent`.
     @discardableResult
-    public static func move(from source: String, to destination: String) throws(Failure) -> Outcome {
+    static func move(from source: String, to destination: String) throws(Failure) -> Outcome {
         var code = renameNoReplaceErrno(source, destination)
         if code == 0 { return .created }
         if code == EINVAL {
@@ -223,10 +223,7 @@ public enum DurableFile {
 
     /// `renameat2(source, destination, RENAME_NOREPLACE)`: 0, or the errno it failed with.
     private static func renameNoReplaceErrno(_ source: UnsafePointer<CChar>, _ destination: UnsafePointer<CChar>) -> Int32 {
-        while true {
-            if renameat2(AT_FDCWD, source, AT_FDCWD, destination, UInt32(RENAME_NOREPLACE)) == 0 { return 0 }
-            if errno != EINTR { return errno }
-        }
+        SystemCall.retryingInterrupts { renameat2(AT_FDCWD, source, AT_FDCWD, destination, UInt32(RENAME_NOREPLACE)) } == 0 ? 0 : errno
     }
 
     /// Creates `path` and any missing parents with `mode` (exact, not reduced by the umask) and
@@ -255,11 +252,8 @@ public enum DurableFile {
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(Failure) {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .system(operation: "write", path: path, errno: errno)
-            }
+            let n = SystemCall.retryingInterrupts { bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) } }
+            if n < 0 { throw .system(operation: "write", path: path, errno: errno) }
             offset += n
         }
     }
@@ -270,24 +264,18 @@ public enum DurableFile {
         var result: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .system(operation: "read", path: path, errno: errno)
-            }
+            let n = SystemCall.retryingInterrupts { buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) } }
+            if n < 0 { throw .system(operation: "read", path: path, errno: errno) }
             if n == 0 { return result }
             result += buffer[0..<n]
         }
     }
 
-    /// Calls `body` until it returns a non-negative value or fails with something other than EINTR.
+    /// `body` retried through interruptions (`SystemCall`); a failure thrown with `operation` and `path`.
     private static func retrying(_ operation: String, _ path: String, _ body: () -> Int32) throws(Failure) -> Int32 {
-        while true {
-            let result = body()
-            if result >= 0 { return result }
-            let code = errno
-            if code != EINTR { throw .system(operation: operation, path: path, errno: code) }
-        }
+        let result = SystemCall.retryingInterrupts(body)
+        if result < 0 { throw .system(operation: operation, path: path, errno: errno) }
+        return result
     }
 
     static func parent(of path: String) -> String {

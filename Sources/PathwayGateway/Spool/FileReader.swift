@@ -20,7 +20,7 @@ public enum FileReader {
 
     /// For a file too large to read whole: its first `keeping` bytes and the SHA-256 of all of it,
     /// read in 1 MiB pieces (memory stays bounded whatever the size).
-    public static func summary(_ path: String, keeping: Int) throws(Failure) -> (head: [UInt8], sha256: String) {
+    static func summary(_ path: String, keeping: Int) throws(Failure) -> (head: [UInt8], sha256: String) {
         let fd = try openForReading(path)
         defer { close(fd) }
         let digest = SHA256.Incremental()
@@ -79,10 +79,8 @@ public enum FileReader {
 
     /// One read(2) into `buffer`, repeated when a signal interrupts it; 0 at the end of the file.
     private static func readSome(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(Failure) -> Int {
-        while true {
-            let n = buffer.baseAddress.map { Glibc.read(fd, $0, buffer.count) } ?? 0
-            if n >= 0 { return n }
-            guard errno == EINTR else { throw .system(operation: "read", errno: errno) }
-        }
+        let n = SystemCall.retryingInterrupts { buffer.baseAddress.map { Glibc.read(fd, $0, buffer.count) } ?? 0 }
+        guard n >= 0 else { throw .system(operation: "read", errno: errno) }
+        return n
     }
 }

@@ -2,16 +2,16 @@ import Foundation
 
 extension MessageStore {
     /// One inbound message as the state database knows it.
-    public struct MessageSummary: Sendable, Equatable {
-        public let id: String, partnerId: String, fileName: String
-        public let state: State
-        public let outcome: Outcome?
+    struct MessageSummary: Sendable, Equatable {
+        let id: String, partnerId: String, fileName: String
+        let state: State
+        let outcome: Outcome?
         /// Where the original went (archive/… or quarantine/…).
-        public let destination: String?
+        let destination: String?
     }
 
     /// The message with gateway id `id`, if any.
-    public func message(id: String) throws -> MessageSummary? {
+    func message(id: String) throws -> MessageSummary? {
         try db.query("SELECT id, partner_id, file_name, state, outcome, destination FROM messages WHERE id = ?", [id]) { row in
             MessageSummary(id: try row.string(0), partnerId: try row.string(1), fileName: try row.string(2),
                            state: State(rawValue: try row.string(3)) ?? .claimed,
@@ -22,7 +22,7 @@ extension MessageStore {
     /// Frees the (sender, MsgId) a rejected message registered, so its replay is decided afresh
     /// instead of being answered as its duplicate. Returns whether a key was released.
     @discardableResult
-    public func releaseKey(messageId id: String) throws -> Bool {
+    func releaseKey(messageId id: String) throws -> Bool {
         try db.transaction {
             try db.run("DELETE FROM message_keys WHERE message_id = ? AND message_id IN (SELECT id FROM messages WHERE outcome = 'rejected')", id) == 1
         }

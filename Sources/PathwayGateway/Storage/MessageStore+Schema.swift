@@ -1,6 +1,6 @@
 /// The state database schema; see `MessageStore` for what each table is for.
 extension MessageStore {
-    public static let schemaVersion = 6
+    static let schemaVersion = 6
     static let migrations = [SQLiteDatabase.Migration(version: 1, sql: """
         CREATE TABLE messages (
           id TEXT PRIMARY KEY, partner_id TEXT NOT NULL, file_name TEXT NOT NULL,

@@ -48,7 +48,7 @@ public final class MessageStore: Sendable {
     /// connection every lookup waited for the whole batch transaction, and the planning threads
     /// stood idle (2 cores, 1.37 busy). Its page cache is smaller (4 MB): it holds the lookups'
     /// index pages only. An in-memory store has no second connection and answers with itself.
-    public func reader() throws -> MessageStore {
+    func reader() throws -> MessageStore {
         guard db.path != ":memory:" else { return self }
         return MessageStore(db: try SQLiteDatabase(path: db.path, cacheKibibytes: 4_096), now: now)
     }
@@ -61,20 +61,20 @@ public final class MessageStore: Sendable {
 extension MessageStore {
     /// Runs several operations as one transaction (each operation inside becomes a savepoint):
     /// the daemon records a whole batch of decisions with one commit, one fsync.
-    public func batch<T>(_ body: () throws -> T) throws -> T { try db.transaction(body) }
+    func batch<T>(_ body: () throws -> T) throws -> T { try db.transaction(body) }
 
     /// Inside a batch: the operations in `body` join the batch instead of each being a savepoint
     /// of its own (see `SQLiteDatabase.joiningNested`); `step` marks the units undone alone.
-    public func joined<T>(_ body: () throws -> T) rethrows -> T { try db.joiningNested(body) }
+    func joined<T>(_ body: () throws -> T) rethrows -> T { try db.joiningNested(body) }
 
     /// One unit of a batch, undone alone when it throws (a savepoint, also inside `joined`).
-    public func step<T>(_ body: () throws -> T) throws -> T { try db.savepoint(body) }
+    func step<T>(_ body: () throws -> T) throws -> T { try db.savepoint(body) }
 
     /// Claims an inbound file. Re-claiming the same file name with the same content while the first
     /// claim is unfinished resumes it (the gateway crashed mid-way); once a claim is done, the same
     /// file arriving again is a new message (a retransmission, which will be found a duplicate).
     /// `id` proposes the new message's id (the daemon plans with it before the claim is recorded).
-    public func claim(partnerId: String, fileName: String, sha256: String, id proposed: String? = nil) throws -> Claim {
+    func claim(partnerId: String, fileName: String, sha256: String, id proposed: String? = nil) throws -> Claim {
         try db.transaction {
             let open = try db.query("SELECT id, state, sha256 FROM messages WHERE partner_id = ? AND file_name = ? AND state <> 'done'",
                                     [partnerId, fileName]) { row in
@@ -95,7 +95,7 @@ extension MessageStore {
 
     /// The message that first registered (sender HER-id, MsgId), with its file hash and the AppRec
     /// we sent for it: same hash → resend that AppRec; different hash → E10.
-    public func findFirst(senderHerId: String, msgId: String) throws -> FirstMessage? {
+    func findFirst(senderHerId: String, msgId: String) throws -> FirstMessage? {
         try db.query("""
             SELECT m.id, m.sha256, m.outcome, a.receipt_id, a.status, a.error_code, a.error_text, a.bytes, a.path
             FROM message_keys k JOIN messages m ON m.id = k.message_id LEFT JOIN apprecs a ON a.message_id = m.id
@@ -113,7 +113,7 @@ extension MessageStore {
     /// (changing nothing) when the message was already decided: the first decision stands, since
     /// its files may already be visible to partners.
     @discardableResult
-    public func recordDecision(messageId id: String, _ decision: Decision) throws -> Bool {
+    func recordDecision(messageId id: String, _ decision: Decision) throws -> Bool {
         try db.transaction {
             guard let state = try state(of: id) else { throw Failure.unknownMessage(id: id) }
             guard state == .claimed else { return false }
@@ -161,7 +161,7 @@ extension MessageStore {
     /// Marks planned outputs (all, or those at `paths`) as durably written; routed messages whose
     /// file is written move planned → written. Returns how many outputs changed.
     @discardableResult
-    public func markOutputsWritten(messageId id: String, paths: [String]? = nil) throws -> Int {
+    func markOutputsWritten(messageId id: String, paths: [String]? = nil) throws -> Int {
         try db.transaction {
             guard try state(of: id) != nil else { throw Failure.unknownMessage(id: id) }
             let at = nowMillis
@@ -191,7 +191,7 @@ extension MessageStore {
     /// in one transaction (the end of a batch): outputs and routed rows are marked written too.
     /// Three statements per message and no savepoints: this runs for every message the daemon
     /// handles, on the thread that commits the batches.
-    public func markDone(messageIds ids: [String]) throws {
+    func markDone(messageIds ids: [String]) throws {
         try db.transaction {
             let at = nowMillis
             for id in ids {
@@ -207,14 +207,14 @@ extension MessageStore {
     /// Forgets the stored audit records of messages whose records are known to be in the log
     /// (held back by a fault after their batch's append): recovery, which may run long after
     /// their records left the log's tail, must not append them again.
-    public func dropAuditFacts(messageIds ids: [String]) throws {
+    func dropAuditFacts(messageIds ids: [String]) throws {
         try db.transaction {
             for id in ids { try db.run(Self.dropPendingAudit, id) }
         }
     }
 
     /// Closes a message once all its outputs are written and the original has been moved.
-    public func markDone(messageId id: String) throws {
+    func markDone(messageId id: String) throws {
         try db.transaction {
             guard let state = try state(of: id) else { throw Failure.unknownMessage(id: id) }
             guard state != .done else { return }
@@ -232,7 +232,7 @@ extension MessageStore {
     /// `claimed` ones have no decision yet (their file should still be in inbound/).
     /// `messageId` narrows it to one message (the per-file path of the daemon, which must not read
     /// every other unfinished message's bytes).
-    public func pendingWork(messageId: String? = nil) throws -> [PendingWork] {
+    func pendingWork(messageId: String? = nil) throws -> [PendingWork] {
         try db.transaction(readOnly: true) {
             let messages = try db.query("""
                 SELECT id, partner_id, file_name, state, destination, records FROM messages LEFT JOIN pending_audit ON message_id = id
@@ -258,7 +258,7 @@ extension MessageStore {
     /// is the trust boundary: a copy delivered to one partner is never answered by another's
     /// AppRec. `fromHerId` (the AppRec's sender) narrows the match when the same MsgId was routed to
     /// several receivers. Nil for either matches any.
-    public func matchAppRec(originalMsgId: String, partnerId: String? = nil, fromHerId: String? = nil) throws -> RoutedMessage? {
+    func matchAppRec(originalMsgId: String, partnerId: String? = nil, fromHerId: String? = nil) throws -> RoutedMessage? {
         try db.query("""
             SELECT id, routed_msg_id, message_id, target_partner, target_her_id, path, state,
                    receiver_status, receiver_error_code, receiver_error_text
@@ -276,7 +276,7 @@ extension MessageStore {
     /// Records the receiver's AppRec on a routed message: status 2 → rejected, else delivered.
     /// Returns false (changing nothing) when an answer was already recorded: the first one stands.
     @discardableResult
-    public func recordReceiverAppRec(routedId: Int64, status: Int, errorCode: String? = nil, errorText: String? = nil,
+    func recordReceiverAppRec(routedId: Int64, status: Int, errorCode: String? = nil, errorText: String? = nil,
                                      appRecMessageId: String? = nil) throws -> Bool {
         try db.transaction {
             try db.run("""
@@ -287,7 +287,7 @@ extension MessageStore {
     }
 
     /// Counts for `pathway-gateway status`.
-    public func summary() throws -> Summary {
+    func summary() throws -> Summary {
         try db.transaction(readOnly: true) {
             var counts = Dictionary(uniqueKeysWithValues: Outcome.allCases.map { ($0, 0) })
             for (outcome, count) in try db.query("SELECT outcome, count(*) FROM messages WHERE outcome IS NOT NULL GROUP BY outcome", row: {

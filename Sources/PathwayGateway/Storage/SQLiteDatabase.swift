@@ -15,23 +15,23 @@ import Glibc
 /// synchronous on purpose: holding the lock across an `await` would block the thread and invite
 /// deadlocks. Several processes may open the same file; WAL plus `busy_timeout` and
 /// `BEGIN IMMEDIATE` serialise their writers.
-public final class SQLiteDatabase: @unchecked Sendable {
+final class SQLiteDatabase: @unchecked Sendable {
     /// A numbered schema step. Versions are 1, 2, 3…; `user_version` records the last one applied.
-    public struct Migration: Sendable {
-        public let version: Int
-        public let sql: String
+    struct Migration: Sendable {
+        let version: Int
+        let sql: String
         /// Whether `sql` rebuilds tables other tables reference (create a copy, drop, rename):
         /// it then runs with foreign keys off, and commits only if `foreign_key_check` finds
         /// nothing (SQLite's documented procedure for schema changes ALTER TABLE cannot make).
-        public let rebuildsTables: Bool
-        public init(version: Int, rebuildsTables: Bool = false, sql: String) {
+        let rebuildsTables: Bool
+        init(version: Int, rebuildsTables: Bool = false, sql: String) {
             self.version = version
             self.sql = sql
             self.rebuildsTables = rebuildsTables
         }
     }
 
-    public let path: String
+    let path: String
     private let connection: OpaquePointer
     private let lock = NSRecursiveLock()
     /// Prepared statements by SQL text, reused (reset) instead of compiled again on every call:
@@ -50,7 +50,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     /// - `foreign_keys=ON`: off by default in SQLite; our references must hold.
     /// - busy timeout: another process (e.g. `status`) holding the lock briefly is waited for.
     /// `cacheKibibytes`: the page cache of this connection (see below for the writer's 16 MB).
-    public init(path: String, busyTimeoutMilliseconds: Int32 = 5_000, cacheKibibytes: Int = 16_384) throws(SQLiteError) {
+    init(path: String, busyTimeoutMilliseconds: Int32 = 5_000, cacheKibibytes: Int = 16_384) throws(SQLiteError) {
         self.path = path
         let inMemory = path == ":memory:"
         if !inMemory { try Self.createPrivately(path) }
@@ -120,7 +120,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     // MARK: Running SQL
 
     /// Runs one or more statements without parameters or results (schema, PRAGMAs).
-    public func execute(_ sql: String) throws(SQLiteError) {
+    func execute(_ sql: String) throws(SQLiteError) {
         lock.lock(); defer { lock.unlock() }
         var error: UnsafeMutablePointer<CChar>?
         guard sqlite3_exec(connection, sql, nil, nil, &error) == SQLITE_OK else {
@@ -132,7 +132,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
 
     /// Runs one statement with parameters; returns the number of rows it changed.
     @discardableResult
-    public func run(_ sql: String, _ arguments: any SQLiteBindable...) throws(SQLiteError) -> Int {
+    func run(_ sql: String, _ arguments: any SQLiteBindable...) throws(SQLiteError) -> Int {
         lock.lock(); defer { lock.unlock() }
         let statement = try statement(sql)
         defer { recycle(statement) }
@@ -144,7 +144,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     /// Runs a query and maps each row; the statement is positioned on the row while `row` runs.
     /// Row closures may throw anything (untyped so `{ try $0.int(0) }` needs no annotation);
     /// the statement's own failures are `SQLiteError`.
-    public func query<T>(_ sql: String, _ arguments: [any SQLiteBindable] = [],
+    func query<T>(_ sql: String, _ arguments: [any SQLiteBindable] = [],
                          row: (SQLiteStatement) throws -> T) throws -> [T] {
         try withStatement(sql) { statement in
             try statement.bind(arguments)
@@ -155,7 +155,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     }
 
     /// Prepares `sql`, hands it to `body` under the connection lock, and finalizes it afterwards.
-    public func withStatement<T>(_ sql: String, _ body: (SQLiteStatement) throws -> T) throws -> T {
+    func withStatement<T>(_ sql: String, _ body: (SQLiteStatement) throws -> T) throws -> T {
         lock.lock(); defer { lock.unlock() }
         let statement = try statement(sql)
         defer { recycle(statement) }
@@ -163,14 +163,14 @@ public final class SQLiteDatabase: @unchecked Sendable {
     }
 
     /// The first column of the first row of a PRAGMA, as text.
-    public func pragma(_ text: String) throws(SQLiteError) -> String? {
+    func pragma(_ text: String) throws(SQLiteError) -> String? {
         lock.lock(); defer { lock.unlock() }
         let statement = try SQLiteStatement(connection: connection, sql: "PRAGMA \(text)")
         guard try statement.step(), !statement.isNull(0) else { return nil }
         return String(cString: sqlite3_column_text(statement.handle, 0))
     }
 
-    public var lastInsertRowID: Int64 {
+    var lastInsertRowID: Int64 {
         lock.lock(); defer { lock.unlock() }
         return sqlite3_last_insert_rowid(connection)
     }
@@ -187,7 +187,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     /// the outermost COMMIT. That is how the daemon commits a whole batch of decisions at once.
     /// Inside `joiningNested`, a nested call runs its body in the enclosing savepoint instead.
     @discardableResult
-    public func transaction<T>(readOnly: Bool = false, _ body: () throws -> T) throws -> T {
+    func transaction<T>(readOnly: Bool = false, _ body: () throws -> T) throws -> T {
         lock.lock(); defer { lock.unlock() }
         let nested = sqlite3_get_autocommit(connection) == 0
         if nested && joinNested { return try body() }
@@ -198,7 +198,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     /// (where the calls nested in it join it): the unit a caller undoes alone when it catches a
     /// failure.
     @discardableResult
-    public func savepoint<T>(_ body: () throws -> T) throws -> T {
+    func savepoint<T>(_ body: () throws -> T) throws -> T {
         lock.lock(); defer { lock.unlock() }
         return try begin(nested: sqlite3_get_autocommit(connection) == 0, readOnly: false, body)
     }
@@ -208,7 +208,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     /// a copy of every page it changes, which for the daemon's per-message steps was a third of
     /// the statements run per message. A failure inside must therefore fail, or be undone by, an
     /// enclosing `savepoint`; nothing in `body` may catch a store error and go on.
-    public func joiningNested<T>(_ body: () throws -> T) rethrows -> T {
+    func joiningNested<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock(); defer { lock.unlock() }
         let outer = joinNested
         joinNested = true
@@ -235,14 +235,14 @@ public final class SQLiteDatabase: @unchecked Sendable {
     // MARK: Schema
 
     /// The schema version stored in the file header (0 for a new file).
-    public func userVersion() throws(SQLiteError) -> Int { Int(try pragma("user_version") ?? "0") ?? 0 }
+    func userVersion() throws(SQLiteError) -> Int { Int(try pragma("user_version") ?? "0") ?? 0 }
 
     /// Applies the migrations newer than `user_version`, each with its version bump in the same
     /// transaction, so a crash leaves the schema at a whole version. A file from a newer build is
     /// refused rather than written with assumptions that no longer hold.
     /// Returns the versions before and after.
     @discardableResult
-    public func migrate(_ migrations: [Migration]) throws -> (from: Int, to: Int) {
+    func migrate(_ migrations: [Migration]) throws -> (from: Int, to: Int) {
         for (index, migration) in migrations.enumerated() where migration.version != index + 1 {
             throw SQLiteError.invalidMigrations("migration at position \(index) has version \(migration.version), expected \(index + 1)")
         }

@@ -6,7 +6,7 @@ import Glibc
 /// *extended* result code (e.g. 2067 SQLITE_CONSTRAINT_UNIQUE rather than plain 19), its message,
 /// and the SQL or file involved. Operators see these when the state database misbehaves, so every
 /// case names what was being done.
-public enum SQLiteError: Error, Sendable, Equatable, CustomStringConvertible {
+enum SQLiteError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `sqlite3_open_v2` failed (missing directory, permissions, not a database).
     case open(path: String, code: Int32, message: String)
     /// The SQL did not compile (syntax error, unknown table or column).
@@ -27,7 +27,7 @@ public enum SQLiteError: Error, Sendable, Equatable, CustomStringConvertible {
     case permissions(path: String, errno: Int32)
 
     /// Human-readable, one line, naming the code in both numeric and symbolic form.
-    public var description: String {
+    var description: String {
         switch self {
         case let .open(path, code, message):
             "cannot open database \(path): \(message) (SQLite \(code) \(Self.codeName(code)))"
@@ -51,7 +51,7 @@ public enum SQLiteError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The primary result code (low byte of the extended code), e.g. 19 for any constraint failure.
-    public var primaryCode: Int32? {
+    var primaryCode: Int32? {
         switch self {
         case let .open(_, code, _), let .prepare(_, code, _), let .bind(_, _, code, _), let .step(_, code, _):
             code & 0xFF

@@ -3,7 +3,7 @@ import Foundation
 
 /// A value SQLite can store, one case per storage class. Binding through this enum (rather than
 /// `Any`) means a caller cannot pass a type SQLite would silently coerce to text.
-public enum SQLiteValue: Sendable, Equatable {
+enum SQLiteValue: Sendable, Equatable {
     case null
     case integer(Int64)
     case real(Double)
@@ -12,29 +12,29 @@ public enum SQLiteValue: Sendable, Equatable {
 }
 
 /// Swift types that map onto one SQLite storage class.
-public protocol SQLiteBindable: Sendable {
+protocol SQLiteBindable: Sendable {
     var sqliteValue: SQLiteValue { get }
 }
 
 extension SQLiteValue: SQLiteBindable { public var sqliteValue: SQLiteValue { self } }
-extension String: SQLiteBindable { public var sqliteValue: SQLiteValue { .text(self) } }
-extension Int64: SQLiteBindable { public var sqliteValue: SQLiteValue { .integer(self) } }
-extension Int: SQLiteBindable { public var sqliteValue: SQLiteValue { .integer(Int64(self)) } }
-extension Double: SQLiteBindable { public var sqliteValue: SQLiteValue { .real(self) } }
-extension Data: SQLiteBindable { public var sqliteValue: SQLiteValue { .blob([UInt8](self)) } }
-extension Array: SQLiteBindable where Element == UInt8 { public var sqliteValue: SQLiteValue { .blob(self) } }
+extension String: SQLiteBindable { var sqliteValue: SQLiteValue { .text(self) } }
+extension Int64: SQLiteBindable { var sqliteValue: SQLiteValue { .integer(self) } }
+extension Int: SQLiteBindable { var sqliteValue: SQLiteValue { .integer(Int64(self)) } }
+extension Double: SQLiteBindable { var sqliteValue: SQLiteValue { .real(self) } }
+extension Data: SQLiteBindable { var sqliteValue: SQLiteValue { .blob([UInt8](self)) } }
+extension Array: SQLiteBindable where Element == UInt8 { var sqliteValue: SQLiteValue { .blob(self) } }
 extension Optional: SQLiteBindable where Wrapped: SQLiteBindable {
-    public var sqliteValue: SQLiteValue { self?.sqliteValue ?? .null }
+    var sqliteValue: SQLiteValue { self?.sqliteValue ?? .null }
 }
 
 /// One prepared statement. Deliberately not `Sendable` and only handed out inside
 /// `SQLiteDatabase.withStatement`, which holds the connection lock: a statement belongs to its
 /// connection, and using it from another thread mid-step is exactly the misuse we want to rule out.
 /// Finalized when the last reference goes away.
-public final class SQLiteStatement {
+final class SQLiteStatement {
     let handle: OpaquePointer
     /// The SQL text, kept for error messages.
-    public let sql: String
+    let sql: String
     private let connection: OpaquePointer
     /// Handed out by its connection's statement cache and not yet given back (only touched under
     /// the connection's lock).
@@ -57,7 +57,7 @@ public final class SQLiteStatement {
     // MARK: Binding
 
     /// Binds `values` to parameters 1…n, after clearing earlier bindings so none leak between runs.
-    public func bind(_ values: [any SQLiteBindable]) throws(SQLiteError) {
+    func bind(_ values: [any SQLiteBindable]) throws(SQLiteError) {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
         for (offset, value) in values.enumerated() {
@@ -67,7 +67,7 @@ public final class SQLiteStatement {
 
     /// Binds one value at a 1-based parameter index. Text and blobs are copied (SQLITE_TRANSIENT)
     /// because the Swift buffers do not outlive this call.
-    public func bind(_ value: SQLiteValue, at index: Int32) throws(SQLiteError) {
+    func bind(_ value: SQLiteValue, at index: Int32) throws(SQLiteError) {
         let rc: Int32
         switch value {
         case .null: rc = sqlite3_bind_null(handle, index)
@@ -89,7 +89,7 @@ public final class SQLiteStatement {
 
     /// Advances to the next row: true when a row is available, false when done.
     @discardableResult
-    public func step() throws(SQLiteError) -> Bool {
+    func step() throws(SQLiteError) -> Bool {
         switch sqlite3_step(handle) {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
@@ -102,49 +102,49 @@ public final class SQLiteStatement {
     }
 
     /// Rewinds so the statement can run again with new bindings.
-    public func reset() { sqlite3_reset(handle) }
+    func reset() { sqlite3_reset(handle) }
 
     // MARK: Reading columns (0-based, like SQLite's column API)
 
-    public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
 
-    public func int64(_ column: Int32) throws(SQLiteError) -> Int64 {
+    func int64(_ column: Int32) throws(SQLiteError) -> Int64 {
         try expect(SQLITE_INTEGER, column, "INTEGER")
         return sqlite3_column_int64(handle, column)
     }
 
-    public func int(_ column: Int32) throws(SQLiteError) -> Int { Int(try int64(column)) }
+    func int(_ column: Int32) throws(SQLiteError) -> Int { Int(try int64(column)) }
 
-    public func double(_ column: Int32) throws(SQLiteError) -> Double {
+    func double(_ column: Int32) throws(SQLiteError) -> Double {
         let type = sqlite3_column_type(handle, column)
         if type != SQLITE_INTEGER { try expect(SQLITE_FLOAT, column, "REAL") }
         return sqlite3_column_double(handle, column)
     }
 
-    public func string(_ column: Int32) throws(SQLiteError) -> String {
+    func string(_ column: Int32) throws(SQLiteError) -> String {
         try expect(SQLITE_TEXT, column, "TEXT")
         guard let text = sqlite3_column_text(handle, column) else { return "" }
         return String(cString: text)
     }
 
-    public func bytes(_ column: Int32) throws(SQLiteError) -> [UInt8] {
+    func bytes(_ column: Int32) throws(SQLiteError) -> [UInt8] {
         try expect(SQLITE_BLOB, column, "BLOB")
         let count = Int(sqlite3_column_bytes(handle, column))
         guard count > 0, let pointer = sqlite3_column_blob(handle, column) else { return [] }
         return [UInt8](UnsafeRawBufferPointer(start: pointer, count: count))
     }
 
-    public func data(_ column: Int32) throws(SQLiteError) -> Data { Data(try bytes(column)) }
+    func data(_ column: Int32) throws(SQLiteError) -> Data { Data(try bytes(column)) }
 
-    public func optionalString(_ column: Int32) throws(SQLiteError) -> String? {
+    func optionalString(_ column: Int32) throws(SQLiteError) -> String? {
         isNull(column) ? nil : try string(column)
     }
 
-    public func optionalInt64(_ column: Int32) throws(SQLiteError) -> Int64? {
+    func optionalInt64(_ column: Int32) throws(SQLiteError) -> Int64? {
         isNull(column) ? nil : try int64(column)
     }
 
-    public func optionalBytes(_ column: Int32) throws(SQLiteError) -> [UInt8]? {
+    func optionalBytes(_ column: Int32) throws(SQLiteError) -> [UInt8]? {
         isNull(column) ? nil : try bytes(column)
     }
 

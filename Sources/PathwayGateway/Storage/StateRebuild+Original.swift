@@ -88,7 +88,7 @@ extension StateRebuild {
     static func install(_ temp: String, as path: String) throws -> String? {
         var aside: String?
         if access(path, F_OK) == 0 || access(path + "-wal", F_OK) == 0 {
-            let stamp = AuditDirectory.nameTime(Date())
+            let stamp = Timestamp.compactUTC(Date())
             var candidate = "\(path).before-rebuild-\(stamp)"
             var n = 1
             while access(candidate, F_OK) == 0 { candidate = "\(path).before-rebuild-\(stamp)-\(n)"; n += 1 }

@@ -2,8 +2,8 @@ internal import CCrypto
 
 /// SHA-256 through OpenSSL's libcrypto (EVP, the non-deprecated interface): no hand-written
 /// cryptography. Used for the file digests in the audit log and duplicate detection.
-public enum SHA256 {
-    public static func digest(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+enum SHA256 {
+    static func digest(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
         let ok = output.withUnsafeMutableBufferPointer { out in
@@ -14,21 +14,21 @@ public enum SHA256 {
     }
 
     /// A digest fed in pieces, for a file too large to hold (an oversize inbound file's audit record).
-    public final class Incremental {
+    final class Incremental {
         private let context: OpaquePointer
 
-        public init() {
+        init() {
             context = EVP_MD_CTX_new()
             precondition(EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1, "EVP_DigestInit_ex(SHA-256) failed")
         }
 
         deinit { EVP_MD_CTX_free(context) }
 
-        public func update(_ bytes: UnsafeRawBufferPointer) {
+        func update(_ bytes: UnsafeRawBufferPointer) {
             precondition(EVP_DigestUpdate(context, bytes.baseAddress, bytes.count) == 1, "EVP_DigestUpdate failed")
         }
 
-        public func finalHex() -> String {
+        func finalHex() -> String {
             var output = [UInt8](repeating: 0, count: 32)
             var length: UInt32 = 0
             precondition(EVP_DigestFinal_ex(context, &output, &length) == 1 && length == 32, "EVP_DigestFinal_ex failed")
@@ -36,7 +36,7 @@ public enum SHA256 {
         }
     }
 
-    public static func hex(_ bytes: [UInt8]) -> String {
+    static func hex(_ bytes: [UInt8]) -> String {
         hex(digest: bytes.withUnsafeBytes { digest($0) })
     }
 

@@ -7,9 +7,9 @@ import Foundation
 /// to or above the executable (a checkout's `.build/<config>/pathway-gateway`),
 /// `/usr/share/pathway-gateway/Schemas`, and `./Schemas`.
 public enum SchemaLocator {
-    public static let driverFileName = "pathway-gateway.xsd"
+    static let driverFileName = "pathway-gateway.xsd"
 
-    public static func candidates(explicit: String? = nil) -> [String] {
+    static func candidates(explicit: String? = nil) -> [String] {
         var list: [String] = []
         if let explicit { list.append(explicit) }
         if let env = ProcessInfo.processInfo.environment["PATHWAY_GATEWAY_SCHEMAS"], !env.isEmpty { list.append(env) }
@@ -27,7 +27,7 @@ public enum SchemaLocator {
     }
 
     /// Path of the driver schema, or nil with the places looked at.
-    public static func locateDriver(explicit: String? = nil) -> Result<String, SchemaLocatorError> {
+    static func locateDriver(explicit: String? = nil) -> Result<String, SchemaLocatorError> {
         let places = candidates(explicit: explicit)
         for dir in places {
             let path = dir.hasSuffix(".xsd") ? dir : dir + "/" + driverFileName
@@ -43,9 +43,9 @@ public enum SchemaLocator {
     }
 }
 
-public struct SchemaLocatorError: Error, CustomStringConvertible {
-    public var searched: [String]
-    public var description: String {
+struct SchemaLocatorError: Error, CustomStringConvertible {
+    var searched: [String]
+    var description: String {
         "schema set \(SchemaLocator.driverFileName) not found; looked in: " + searched.joined(separator: ", ")
             + " (set PATHWAY_GATEWAY_SCHEMAS to the Schemas directory)"
     }

@@ -8,8 +8,8 @@ import Foundation
 /// rewrites pages all over the file; time-ordered keys append at the right edge. Measured: the
 /// commit path's cost per message grew ~60 % between 10,000 and 50,000 messages with v4 keys.
 /// They still sort by creation time, which helps anyone reading a directory listing.
-public enum TimeOrderedID {
-    public static func make(now: Date = Date()) -> String {
+enum TimeOrderedID {
+    static func make(now: Date = Date()) -> String {
         var generator = SystemRandomNumberGenerator()  // two getrandom(2) calls, not one per byte
         let (high, low) = (generator.next() as UInt64, generator.next() as UInt64)
         let millis = UInt64(max(0, now.timeIntervalSince1970 * 1000))

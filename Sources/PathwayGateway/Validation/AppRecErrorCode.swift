@@ -11,7 +11,7 @@ public enum AppRecErrorCode: String, Sendable, Hashable, Codable, CaseIterable {
     case other = "X99"
 
     /// The 8221 display name, used as DN unless a more specific text is given.
-    public var displayName: String {
+    var displayName: String {
         switch self {
         case .notWellFormed: "Ikke XML / ikke 'well formed' / uleselig"
         case .schemaInvalid: "XML validerer ikke"

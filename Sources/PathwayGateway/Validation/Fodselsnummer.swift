@@ -24,7 +24,7 @@ public enum Fodselsnummer {
     private static let weights2 = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2]
 
     /// nil when valid; otherwise what is wrong (never the number itself, so it can be logged).
-    public static func problem(in number: String) -> Problem? {
+    static func problem(in number: String) -> Problem? {
         let digits = number.utf8.map { Int($0) - 48 }
         guard digits.count == 11, digits.allSatisfy({ (0...9).contains($0) }) else { return .notElevenDigits }
         guard hasPlausibleDate(digits) else { return .invalidDate }

@@ -5,22 +5,22 @@ import Foundation
 ///
 /// Deliberately simple: the first `MsgId`, `Type V=` and `GenDate` found in the bytes. Nothing here
 /// is trusted for routing; it only fills the AppRec's OriginalMsgId.
-public struct HeaderSalvage: Sendable, Hashable {
-    public var msgId: String
-    public var typeCode: String?
-    public var genDate: String?
+struct HeaderSalvage: Sendable, Hashable {
+    var msgId: String
+    var typeCode: String?
+    var genDate: String?
 
-    public init(msgId: String, typeCode: String? = nil, genDate: String? = nil) {
+    init(msgId: String, typeCode: String? = nil, genDate: String? = nil) {
         self.msgId = msgId
         self.typeCode = typeCode
         self.genDate = genDate
     }
 
     /// How much of a file is scanned: the header comes first in every MsgHead.
-    public static let scannedBytes = 65_536
+    static let scannedBytes = 65_536
 
     /// Scans at most the first `scannedBytes`.
-    public init?(scanning bytes: UnsafeRawBufferPointer) {
+    init?(scanning bytes: [UInt8]) {
         let head = String(decoding: bytes.prefix(Self.scannedBytes), as: UTF8.self)
         guard let msgId = Self.elementText("MsgId", in: head), !msgId.isEmpty, msgId.count <= 200 else { return nil }
         self.msgId = msgId

@@ -2,7 +2,7 @@
 /// error code — the checks of spec §4 steps 1, 3, 4 and 5, in that order. Pure: no I/O, no clock,
 /// safe to share between workers.
 public struct MessageValidator: Sendable {
-    public let schemas: SchemaSet
+    let schemas: SchemaSet
     public let limits: XMLLimits
 
     public init(schemas: SchemaSet, limits: XMLLimits = .default) {
@@ -13,19 +13,13 @@ public struct MessageValidator: Sendable {
     /// How many schema errors an AppRec's error text quotes.
     static let quotedErrors = 3
 
-    public func validate(_ bytes: UnsafeRawBufferPointer, fileName: String? = nil, policy: SchemaPolicy = .strict)
+    public func validate(_ bytes: [UInt8], fileName: String? = nil, policy: SchemaPolicy = .strict)
         -> Result<ValidatedMessage, Rejection>
     {
         Result { () throws(Rejection) in try validateThrowing(bytes, fileName: fileName, policy: policy) }
     }
 
-    public func validate(_ bytes: [UInt8], fileName: String? = nil, policy: SchemaPolicy = .strict)
-        -> Result<ValidatedMessage, Rejection>
-    {
-        bytes.withUnsafeBytes { validate($0, fileName: fileName, policy: policy) }
-    }
-
-    private func validateThrowing(_ bytes: UnsafeRawBufferPointer, fileName: String?, policy: SchemaPolicy)
+    private func validateThrowing(_ bytes: [UInt8], fileName: String?, policy: SchemaPolicy)
         throws(Rejection) -> ValidatedMessage
     {
         // 1. Well-formed, bounded, no DOCTYPE.

@@ -1,8 +1,8 @@
 /// Masks values that may be personal data in texts produced from message content.
-public enum Redaction {
+enum Redaction {
     /// Replaces every single-quoted value in a libxml2 message with '…', keeping quoted names that
     /// are schema vocabulary ('{namespace}Element', 'xs:date', facet names).
-    public static func maskQuotedValues(_ text: String) -> String {
+    static func maskQuotedValues(_ text: String) -> String {
         var output = ""
         var inQuote = false
         var quoted = ""

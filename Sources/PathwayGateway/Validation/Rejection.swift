@@ -2,7 +2,7 @@
 public struct Rejection: Error, Sendable, Hashable {
     /// What the gateway could read of the refused message; decides whether and how an AppRec can
     /// name it.
-    public enum Subject: Sendable, Hashable {
+    enum Subject: Sendable, Hashable {
         /// Nothing usable: no AppRec is possible, only a plain-text notice.
         case unknown
         /// Not well-formed, but a MsgId was found by scanning the text.
@@ -18,9 +18,9 @@ public struct Rejection: Error, Sendable, Hashable {
     public var reason: String
     /// Line in the file the problem points at, when known.
     public var line: Int?
-    public var subject: Subject
+    var subject: Subject
 
-    public init(_ code: AppRecErrorCode, _ reason: String, line: Int? = nil, subject: Subject = .unknown) {
+    init(_ code: AppRecErrorCode, _ reason: String, line: Int? = nil, subject: Subject = .unknown) {
         self.code = code
         self.reason = reason
         self.line = line
@@ -29,5 +29,5 @@ public struct Rejection: Error, Sendable, Hashable {
 
     /// `reason` with quoted values masked, for operator-facing logs and the audit trail (a schema
     /// error can quote a birth date or an identity number).
-    public var redactedReason: String { Redaction.maskQuotedValues(reason) }
+    var redactedReason: String { Redaction.maskQuotedValues(reason) }
 }

@@ -2,19 +2,19 @@
 ///
 /// Not `Sendable`: the tree belongs to the task processing this one file.
 public struct ValidatedMessage {
-    public enum Content: Sendable, Hashable {
+    enum Content: Sendable, Hashable {
         case business(MsgHead)
         case appRec(AppRec)
     }
 
-    public var content: Content
-    public var document: XMLDocumentHandle
+    var content: Content
+    var document: XMLDocumentHandle
     /// Tolerated deviations (lenient policy), one line each, free of personal data: each one a
     /// repair made to `document`.
     public var warnings: [String]
     /// Whether `document` is a lenient repair of the parsed bytes rather than their parse: the
     /// routed copy can then not be spliced into those bytes.
-    public var repaired: Bool { !warnings.isEmpty }
+    var repaired: Bool { !warnings.isEmpty }
 
     /// A short human description, e.g. "DIALOG_HELSEFAGLIG, Dialogmelding 1.1, MsgId 615a…".
     public var summary: String {

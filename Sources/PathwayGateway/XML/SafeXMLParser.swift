@@ -25,7 +25,7 @@ public enum SafeXMLParser {
         return try result.get()
     }
 
-    public static func parse(_ buffer: UnsafeRawBufferPointer, url: String? = nil, limits: XMLLimits = .default)
+    static func parse(_ buffer: UnsafeRawBufferPointer, url: String? = nil, limits: XMLLimits = .default)
         throws(XMLError) -> XMLDocumentHandle
     {
         LibXML2.ensureInitialized()

@@ -11,7 +11,7 @@ public final class SchemaSet: @unchecked Sendable {
     private let schema: xmlSchemaPtr
     public let path: String
 
-    public init(driverAt path: String) throws(XMLError) {
+    init(driverAt path: String) throws(XMLError) {
         LibXML2.ensureInitialized()
         let collector = DiagnosticCollector()
         let compiled: xmlSchemaPtr? = withExtendedLifetime(collector) {

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Counts the attributes of every start tag in one linear pass over the raw bytes, before libxml2
 /// sees them.
 ///
@@ -34,21 +30,12 @@ enum StartTagScanner {
         }
         /// Offset just past the next occurrence of `terminator` at or after `from` (or the end).
         func skip(past terminator: [UInt8], from: Int) -> Int {
-            var j = from
-            while j + terminator.count <= end {
-                guard let hit = memchr(base + j, Int32(terminator[0]), end - j) else { return end }
-                j = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                if j + terminator.count <= end, (0..<terminator.count).allSatisfy({ base[j + $0] == terminator[$0] }) {
-                    return j + terminator.count
-                }
-                j += 1
-            }
-            return end
+            guard from < end, let hit = ByteSearch.firstIndex(of: terminator, in: buffer, from: from, to: end) else { return end }
+            return hit + terminator.count
         }
         while i < end {
             // Text: jump to the next "<".
-            guard let hit = memchr(base + i, 0x3C, end - i) else { return nil }
-            let tag = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            guard let tag = ByteSearch.firstIndex(of: 0x3C, in: buffer, from: i, to: end) else { return nil }
             i = tag + 1
             guard i < end else { return nil }
             switch base[i] {

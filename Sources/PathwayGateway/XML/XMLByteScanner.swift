@@ -1,8 +1,3 @@
-internal import CSystem
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Where elements lie in the raw bytes of a document that libxml2 has already parsed: enough XML
 /// to find start tags, end tags and their extents (comments, CDATA sections and processing
 /// instructions are skipped, `>` inside quoted attribute values is not an end).
@@ -119,19 +114,13 @@ struct XMLByteScanner {
     }
 
     private func find(_ byte: UInt8, from i: Int, before end: Int) -> Int? {
-        guard i < end else { return nil }
-        return bytes.withUnsafeBufferPointer { buffer in
-            memchr(buffer.baseAddress! + i, Int32(byte), end - i).map { buffer.baseAddress!.distance(to: $0.assumingMemoryBound(to: UInt8.self)) }
-        }
+        ByteSearch.firstIndex(of: byte, in: bytes, from: i, to: end)
     }
 
     /// Where `needle` first starts in `from..<end`, if it lies wholly inside.
     func find(_ needle: [UInt8], from i: Int, before end: Int) -> Int? {
         guard i < end else { return nil }
-        return bytes.withUnsafeBufferPointer { buffer in
-            memmem(buffer.baseAddress! + i, end - i, needle, needle.count)
-                .map { buffer.baseAddress!.distance(to: $0.assumingMemoryBound(to: UInt8.self)) }
-        }
+        return ByteSearch.firstIndex(of: needle, in: bytes, from: i, to: end)
     }
 
     private static let skipped: [([UInt8], [UInt8])] = [

@@ -2,16 +2,16 @@ internal import CLibXML2
 
 /// One message from libxml2 (parser, namespace or schema validity), copied out of libxml2's memory.
 public struct XMLDiagnostic: Sendable, Hashable, CustomStringConvertible {
-    public enum Severity: String, Sendable, Hashable { case warning, error, fatal }
+    enum Severity: String, Sendable, Hashable { case warning, error, fatal }
 
-    public var severity: Severity
+    var severity: Severity
     /// 1-based line; 0 when libxml2 did not know it.
-    public var line: Int
+    var line: Int
     /// Parser errors only; schema validity errors carry 0.
-    public var column: Int
-    public var message: String
+    var column: Int
+    var message: String
 
-    public init(severity: Severity, line: Int, column: Int = 0, message: String) {
+    init(severity: Severity, line: Int, column: Int = 0, message: String) {
         self.severity = severity
         self.line = line
         self.column = column

@@ -9,22 +9,22 @@ public final class XMLDocumentHandle {
     init(_ doc: xmlDocPtr) { self.doc = doc }
     deinit { xmlFreeDoc(doc) }
 
-    public var root: XMLElementView {
+    var root: XMLElementView {
         XMLElementView(owner: self, node: xmlDocGetRootElement(doc)!)
     }
 
     /// The encoding named in the XML declaration (nil when there was none: UTF-8).
-    public var declaredEncoding: String? {
+    var declaredEncoding: String? {
         doc.pointee.encoding.map { String(cString: $0) }
     }
 
     /// A deep, independent copy, e.g. to repair or re-address a message without touching the original.
-    public func copy() -> XMLDocumentHandle {
+    func copy() -> XMLDocumentHandle {
         XMLDocumentHandle(xmlCopyDoc(doc, 1))
     }
 
     /// Serialises the tree in UTF-8 with an XML declaration.
-    public func serialized() -> [UInt8] {
+    func serialized() -> [UInt8] {
         var buffer: UnsafeMutablePointer<xmlChar>?
         var size: Int32 = 0
         xmlDocDumpMemoryEnc(doc, &buffer, &size, "UTF-8")

@@ -3,26 +3,26 @@ internal import CLibXML2
 /// A read (and light edit) view of one element in an `XMLDocumentHandle`.
 ///
 /// Keeps its document alive, so a view never dangles.
-public struct XMLElementView {
+struct XMLElementView {
     let owner: XMLDocumentHandle
     let node: xmlNodePtr
 
     /// Local name, without prefix.
-    public var name: String { String(cString: node.pointee.name) }
+    var name: String { String(cString: node.pointee.name) }
 
-    public var namespaceURI: String? {
+    var namespaceURI: String? {
         node.pointee.ns?.pointee.href.map { String(cString: $0) }
     }
 
-    public var line: Int { Int(xmlGetLineNo(node)) }
+    var line: Int { Int(xmlGetLineNo(node)) }
 
-    public var parent: XMLElementView? {
+    var parent: XMLElementView? {
         guard let p = node.pointee.parent, p.pointee.type == XML_ELEMENT_NODE else { return nil }
         return XMLElementView(owner: owner, node: p)
     }
 
     /// Child elements in document order (text, comments and PIs skipped).
-    public var elements: [XMLElementView] {
+    var elements: [XMLElementView] {
         var result: [XMLElementView] = []
         var child = node.pointee.children
         while let c = child {
@@ -33,14 +33,14 @@ public struct XMLElementView {
     }
 
     /// True when this element's local name (and namespace, when given) match.
-    public func isNamed(_ local: String, namespace: String? = nil) -> Bool {
+    func isNamed(_ local: String, namespace: String? = nil) -> Bool {
         guard xmlStrEqual(node.pointee.name, local) != 0 else { return false }
         guard let namespace else { return true }
         return node.pointee.ns.map { xmlStrEqual($0.pointee.href, namespace) != 0 } ?? false
     }
 
     /// The first child element with this local name in this element's own namespace (or `namespace`).
-    public func child(_ local: String, namespace: String? = nil) -> XMLElementView? {
+    func child(_ local: String, namespace: String? = nil) -> XMLElementView? {
         var child = node.pointee.children
         while let c = child {
             if matches(c, local, namespace) { return XMLElementView(owner: owner, node: c) }
@@ -51,7 +51,7 @@ public struct XMLElementView {
 
     /// The first child element with this local name, whatever its namespace (MsgHead and
     /// felleskomponent1 share element names such as `Id`).
-    public func child(anyNamespace local: String) -> XMLElementView? {
+    func child(anyNamespace local: String) -> XMLElementView? {
         var child = node.pointee.children
         while let c = child {
             if c.pointee.type == XML_ELEMENT_NODE && xmlStrEqual(c.pointee.name, local) != 0 {
@@ -62,7 +62,7 @@ public struct XMLElementView {
         return nil
     }
 
-    public func children(_ local: String, namespace: String? = nil) -> [XMLElementView] {
+    func children(_ local: String, namespace: String? = nil) -> [XMLElementView] {
         var result: [XMLElementView] = []
         var child = node.pointee.children
         while let c = child {
@@ -82,20 +82,20 @@ public struct XMLElementView {
     }
 
     /// Text content of the element and its descendants, whitespace-trimmed.
-    public var text: String {
+    var text: String {
         guard let content = xmlNodeGetContent(node) else { return "" }
         defer { pg_xml_free(content) }
         return String(cString: content).trimmingWhitespace()
     }
 
     /// Trimmed text of a child element, nil when the child is absent or empty.
-    public func childText(_ local: String, namespace: String? = nil) -> String? {
+    func childText(_ local: String, namespace: String? = nil) -> String? {
         guard let value = child(local, namespace: namespace)?.text, !value.isEmpty else { return nil }
         return value
     }
 
     /// An unqualified attribute (KITH code attributes V, S, DN and friends are unqualified).
-    public func attribute(_ name: String) -> String? {
+    func attribute(_ name: String) -> String? {
         guard let value = xmlGetNoNsProp(node, name) else { return nil }
         defer { pg_xml_free(value) }
         return String(cString: value)
@@ -104,35 +104,35 @@ public struct XMLElementView {
     // MARK: editing (used to repair tolerated deviations and to re-address outbound messages)
 
     /// Replaces the element's children with one text node.
-    public func setText(_ text: String) {
+    func setText(_ text: String) {
         xmlNodeSetContent(node, nil)
         xmlNodeAddContent(node, text)
     }
 
-    public func setAttribute(_ name: String, _ value: String) {
+    func setAttribute(_ name: String, _ value: String) {
         xmlSetProp(node, name, value)
     }
 
     /// Moves this element to just before `sibling` (both must share a parent).
-    public func move(before sibling: XMLElementView) {
+    func move(before sibling: XMLElementView) {
         xmlUnlinkNode(node)
         xmlAddPrevSibling(sibling.node, node)
     }
 
     /// Moves this element to just after `sibling`.
-    public func move(after sibling: XMLElementView) {
+    func move(after sibling: XMLElementView) {
         xmlUnlinkNode(node)
         xmlAddNextSibling(sibling.node, node)
     }
 
-    public func remove() {
+    func remove() {
         xmlUnlinkNode(node)
         xmlFreeNode(node)
     }
 
     /// Appends a new child element in this element's namespace and returns it.
     @discardableResult
-    public func appendChild(_ local: String, text: String? = nil) -> XMLElementView {
+    func appendChild(_ local: String, text: String? = nil) -> XMLElementView {
         let child = xmlNewChild(node, node.pointee.ns, local, nil)!
         if let text { xmlNodeAddContent(child, text) }
         return XMLElementView(owner: owner, node: child)
@@ -154,12 +154,12 @@ extension String {
 
 extension XMLElementView: Equatable {
     /// Two views are equal when they show the same node.
-    public static func == (lhs: XMLElementView, rhs: XMLElementView) -> Bool { lhs.node == rhs.node }
+    static func == (lhs: XMLElementView, rhs: XMLElementView) -> Bool { lhs.node == rhs.node }
 }
 
 extension XMLElementView {
     /// This element and all its descendant elements, depth first in document order.
-    public var subtree: [XMLElementView] {
+    var subtree: [XMLElementView] {
         var result: [XMLElementView] = []
         var stack = [self]
         while let element = stack.popLast() {
@@ -173,24 +173,24 @@ extension XMLElementView {
 extension XMLElementView {
     /// Inserts a deep copy of this element right after it and returns the copy.
     @discardableResult
-    public func duplicate() -> XMLElementView {
+    func duplicate() -> XMLElementView {
         let copy = xmlDocCopyNode(node, owner.doc, 1)!
         xmlAddNextSibling(node, copy)
         return XMLElementView(owner: owner, node: copy)
     }
 
     /// Puts this element (not its children) into another namespace, declared on the element.
-    public func setNamespace(_ uri: String) {
+    func setNamespace(_ uri: String) {
         let ns = xmlNewNs(node, uri, nil)
         xmlSetNs(node, ns)
     }
 
-    public func removeAttribute(_ name: String) {
+    func removeAttribute(_ name: String) {
         if let attribute = xmlHasProp(node, name) { xmlRemoveProp(attribute) }
     }
 
     /// The next sibling element, if any.
-    public var nextSiblingElement: XMLElementView? {
+    var nextSiblingElement: XMLElementView? {
         var sibling = node.pointee.next
         while let s = sibling {
             if s.pointee.type == XML_ELEMENT_NODE { return XMLElementView(owner: owner, node: s) }

@@ -29,7 +29,7 @@ public enum XMLError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The line the error points at, when known.
-    public var line: Int? {
+    var line: Int? {
         switch self {
         case let .malformed(diagnostics): diagnostics.first(where: { $0.severity != .warning && $0.line > 0 })?.line
         case let .tooManyAttributes(_, line): line

@@ -6,12 +6,12 @@ public struct XMLLimits: Sendable, Hashable, Codable {
     /// Largest accepted file, in bytes.
     public var maxBytes: Int
     /// Deepest accepted element nesting (a real MsgHead with a Dialogmelding is about 15 deep).
-    public var maxDepth: Int
+    var maxDepth: Int
     /// Most attributes (namespace declarations included) on one element: libxml2's parse time
     /// grows with the square of this count (see `StartTagScanner`); real elements carry a handful.
-    public var maxAttributes: Int
+    var maxAttributes: Int
 
-    public init(maxBytes: Int = 20 * 1024 * 1024, maxDepth: Int = 100, maxAttributes: Int = 100) {
+    init(maxBytes: Int = 20 * 1024 * 1024, maxDepth: Int = 100, maxAttributes: Int = 100) {
         self.maxBytes = maxBytes
         self.maxDepth = maxDepth
         self.maxAttributes = maxAttributes

@@ -6,8 +6,8 @@ internal import CLibXML2
 /// Why: echoing a sender's GenDate that is not a dateTime makes the gateway's own AppRec invalid
 /// (the fuzzer found `2019-01-16T22:51:35.5317672?\0\0\0+01:00`, whose first 19 characters look
 /// right). A shape test on a prefix is not enough.
-public enum XSDateTime {
-    public static func isValid(_ text: String) -> Bool {
+enum XSDateTime {
+    static func isValid(_ text: String) -> Bool {
         // A C string ends at the first NUL: "2019-01-16T22:51:35.53\0…+01:00" would be judged by
         // its valid prefix (fuzz finding gendate-with-nul).
         guard !text.utf8.contains(0) else { return false }
