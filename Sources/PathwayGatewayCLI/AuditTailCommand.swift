@@ -25,21 +25,15 @@ enum AuditTailCommand {
             for record in records { print(formatter.line(record)) }
             fflush(nil)
             guard context.args.has("--follow") else { return .success }
-            // Same stop flag as `run`: the signal handlers only set it; the poll loop reads it.
-            let sources = [SIGINT, SIGTERM].map { signalNumber in
-                signal(signalNumber, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-                source.setEventHandler { stopRequested.store(true, ordering: .sequentiallyConsistent) }
-                source.resume()
-                return source
-            }
-            defer { sources.forEach { $0.cancel() } }
+            // The same signal watcher as `run`: SIGINT/SIGTERM end the wait at once.
+            let token = StopToken()
+            let signals = SignalWatcher(token: token)
+            defer { withExtendedLifetime(signals) {} }
             let head = try records.last?.seq ?? reader.last(1).last?.seq ?? 0
-            try AuditFollower(directory: context.directory, after: head)
-                .run(shouldStop: { stopRequested.load(ordering: .sequentiallyConsistent) }) { record in
-                    print(formatter.line(record))
-                    fflush(nil)
-                }
+            try AuditFollower(directory: context.directory, after: head).run(stop: token) { record in
+                print(formatter.line(record))
+                fflush(nil)
+            }
             return .success
         } catch {
             return CLI.fail("cannot read \(context.directory.path): \(error)")

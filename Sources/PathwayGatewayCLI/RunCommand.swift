@@ -1,14 +1,7 @@
-import Dispatch
-import Foundation
 import PathwayGateway
-import Synchronization
 
-/// Set by SIGTERM/SIGINT: finish the file in hand, claim no more, exit 0.
-let stopRequested = Atomic<Bool>(false)
-/// Set by SIGHUP: finish the file in hand, reload the configuration, go on.
-let reloadRequested = Atomic<Bool>(false)
-
-/// `pathway-gateway run [--config FILE] [--once] [--log-format logfmt|json] [--log-level LEVEL]`.
+/// `pathway-gateway run [--config FILE] [--once] [--log-format logfmt|json] [--log-level LEVEL]`:
+/// the arguments, then the daemon's life (`GatewayService`).
 enum RunCommand {
     static let usage = """
         usage: pathway-gateway run [--config FILE] [--once] [--log-format logfmt|json] [--log-level debug|info|warn|error]
@@ -54,152 +47,16 @@ enum RunCommand {
             }
             overrides.level = level
         }
-        // Signals are caught from the start, so one that arrives while starting up is not lost.
-        let sources = [SIGTERM, SIGINT, SIGHUP].map { signalNumber in
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler {
-                if signalNumber == SIGHUP {
-                    reloadRequested.store(true, ordering: .sequentiallyConsistent)
-                } else {
-                    stopRequested.store(true, ordering: .sequentiallyConsistent)
-                }
-            }
-            source.resume()
-            return source
-        }
-        defer { sources.forEach { $0.cancel() } }
-        let source = ConfigLoader.locate(explicit: args["--config"])
-        var logger = overrides.logger()
-        let config: GatewayConfig
-        do {
-            config = try ConfigLoader.load(source)
-        } catch {
-            logConfigError(error, logger: logger, "cannot start")
-            return .cannotRun
-        }
-        logger = overrides.logger(config.operations.log)
-        let lock: SpoolLock
-        do {
-            try DurableFile.ensureDirectory("\(config.spool)/state")
-            lock = try SpoolLock.acquire(Spool(root: config.spool).lockFile)
-        } catch {
-            logger.error("cannot start", ["error": "\(error)"])
-            return .cannotRun
-        }
-        // Kept for the process's life and across reloads (counters must not reset on SIGHUP).
-        let metrics = GatewayMetrics()
-        var running: (daemon: GatewayDaemon, operations: OperationsService)
-        do {
-            running = try start(config, source: source, metrics: metrics, logger: logger)
-        } catch {
-            logger.error("cannot start", ["error": "\(error)"])
-            return .cannotRun
-        }
-        defer { withExtendedLifetime(lock) {} }
-        do {
-            // A fault that stops recovery at start (disk full, an unwritable directory) is ridden
-            // out like one in a running daemon: logged, then retried by `serve` with backoff —
-            // not an exit that turns a reboot during an outage into a restart loop.
-            var recoveryPending = !args.has("--once") && !recover(running.daemon, logger: logger)
-            if args.has("--once") {
-                try recoverOrThrow(running.daemon, logger: logger)
-                let count = try running.daemon.drain(shouldStop: { stopRequested.load(ordering: .sequentiallyConsistent) },
-                                                     onIntake: { logIntake($0, logger: logger) })
-                logger.info("drained", ["files": .int(count)])
-                running.operations.maintainIfDue()
-                running.operations.stop()
-                let waiting = try leftWaiting(running.daemon, logger: logger)
-                try running.daemon.close()
-                return waiting ? .checkFailed : .success
-            }
-            SystemdNotifier.shared.ready()
-            let pause: @Sendable () -> Bool = {
-                SystemdNotifier.shared.watchdogIfDue()
-                return stopRequested.load(ordering: .sequentiallyConsistent) || reloadRequested.load(ordering: .sequentiallyConsistent)
-            }
-            while true {
-                let operations = running.operations
-                let log = logger
-                try running.daemon.serve(shouldStop: pause, recoverFirst: recoveryPending, whenIdle: { operations.maintainIfDue() },
-                                         onError: { failure in log.error("batch failed; finishing it and retrying with backoff", ["error": "\(failure)"]) },
-                                         onIntake: { logIntake($0, logger: log) },
-                                         onRecovered: { failures in log.info("recovered: files go through again", ["failed_attempts": .int(failures)]) })
-                recoveryPending = false
-                if stopRequested.load(ordering: .sequentiallyConsistent) { SystemdNotifier.shared.stopping(); break }
-                reloadRequested.store(false, ordering: .sequentiallyConsistent)
-                do {
-                    let reloaded = try ConfigLoader.load(source)
-                    guard reloaded.spool == config.spool else {
-                        logger.warn("reload refused, running configuration kept",
-                                    ["error": "the spool cannot change on reload (restart to move it)", "spool": "\(reloaded.spool)"])
-                        continue
-                    }
-                    let newLogger = overrides.logger(reloaded.operations.log)
-                    let next = try start(reloaded, source: source, metrics: metrics, logger: newLogger, previous: running.operations)
-                    running.operations.stop()
-                    try? running.daemon.close()
-                    running = next
-                    logger = newLogger
-                    recoveryPending = !recover(running.daemon, logger: logger)
-                    logger.info("configuration reloaded")
-                } catch {
-                    logConfigError(error, logger: logger, "reload refused, running configuration kept")
-                }
-            }
-            running.operations.stop()
-            try running.daemon.close()
-            logger.info("stopped on signal; in-flight work finished")
-            return .success
-        } catch {
-            running.operations.stop()
-            try? running.daemon.close()
-            logger.error("stopped", ["error": "\(error)"])
-            return .cannotRun
-        }
-    }
-
-    /// Loads the schemas, opens the spool and starts the metrics timer (recovery is the caller's).
-    /// `previous`: the operations being replaced on a reload (no second "starting" line).
-    private static func start(_ config: GatewayConfig, source: ConfigSource, metrics: GatewayMetrics, logger: GatewayLogger,
-                              previous: OperationsService? = nil) throws -> (daemon: GatewayDaemon, operations: OperationsService) {
-        let daemon = try GatewayDaemon(config: config, schemas: try SchemaLocator.load(explicit: config.schemas), metrics: metrics)
-        if previous == nil {
-            logger.info("starting", ["version": "\(BuildInfo.version)", "config": "\(source)", "spool": "\(config.spool)",
-                                     "partners": .int(config.partners.count), "workers": .int(config.workers), "pid": .int(Int(getpid()))])
-        }
-        if let warning = daemon.auditIntegrityWarning { logger.warn("audit log integrity", ["error": "\(warning)"]) }
-        if let warning = daemon.layoutWarning { logger.warn("spool out of the partners' reach", ["error": "\(warning)"]) }
-        let operations = OperationsService(config: config, metrics: metrics, logger: logger, continuing: previous)
-        operations.start()
-        return (daemon, operations)
-    }
-
-    /// Finishes interrupted work; false (logged) when a fault stopped it.
-    private static func recover(_ daemon: GatewayDaemon, logger: GatewayLogger) -> Bool {
-        do {
-            try recoverOrThrow(daemon, logger: logger)
-            return true
-        } catch {
-            logger.error("recovery failed; retrying with backoff", ["error": "\(error)"])
-            return false
-        }
-    }
-
-    private static func recoverOrThrow(_ daemon: GatewayDaemon, logger: GatewayLogger) throws {
-        let recovered = try daemon.recover()
-        if recovered > 0 { logger.info("recovered interrupted messages", ["messages": .int(recovered)]) }
-    }
-
-    /// A config with problems is logged one problem per line, so each names its place in the file.
-    private static func logConfigError(_ error: any Error, logger: GatewayLogger, _ message: String) {
-        guard let configError = error as? ConfigError, case let .invalid(file, problems) = configError else {
-            logger.error(message, ["error": "\(error)"])
-            return
-        }
-        for problem in problems {
-            logger.error(message, ["file": "\(file)", "line": problem.line.map { .int($0) } ?? "", "path": "\(problem.path)",
-                                   "problem": "\(problem.message)"])
+        // Signals are watched from the start, so one that arrives while starting up is not lost.
+        let token = StopToken()
+        let signals = SignalWatcher(token: token, reloadOnHangUp: !args.has("--once"))
+        defer { withExtendedLifetime(signals) {} }
+        let service = GatewayService(source: ConfigLoader.locate(explicit: args["--config"]), token: token,
+                                     makeLogger: overrides.logger)
+        switch service.run(once: args.has("--once")) {
+        case .finished: return .success
+        case .leftWaiting: return .checkFailed
+        case .couldNotRun: return .cannotRun
         }
     }
 }

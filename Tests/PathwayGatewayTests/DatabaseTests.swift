@@ -173,8 +173,8 @@ private func mode(of path: String) throws -> Int {
     /// Deliberately not valid UTF-8 and with NULs: stored bytes must come back untouched.
     static let appRecBytes: [UInt8] = Array("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><AppRec>".utf8) + [0xE5, 0x00, 0xFF] + Array("</AppRec>".utf8)
 
-    static func acceptedDecision() -> MessageStore.Decision {
-        MessageStore.Decision(
+    static func acceptedDecision() -> Decision {
+        Decision(
             outcome: .accepted, senderHerId: "8150010", msgId: "m-1", msgType: "DIALOG_HELSEFAGLIG", registersKey: true,
             appRec: .init(receiptId: "r-1", status: 1, bytes: appRecBytes, path: "outbound/helse-bergen/r-1.xml"),
             routed: [.init(routedMsgId: "m-1", targetPartner: "bergen-kommune", targetHerId: "8150101",

@@ -87,7 +87,7 @@ enum PipelineOracle {
         if isAppRec && decision.appRec != nil && decision.outcome != .rejected {
             found.append("\(partner): an AppRec answered with an AppRec")
         }
-        for output in decision.plannedOutputs where output.kind != .notice {
+        for output in decision.outputs() where output.kind != .notice {
             switch context.validator.validate(output.bytes, policy: .strict) {
             case .success(let message):
                 let isReceipt = if case .appRec = message.content { true } else { false }
@@ -100,7 +100,7 @@ enum PipelineOracle {
         if let identity, identity.count >= 11, identity.allSatisfy(\.isNumber) {
             let facts = plan.facts
             let exposed = (facts.errors + facts.warnings + facts.routedTo).contains { $0.contains(identity) }
-                || decision.plannedOutputs.contains { $0.kind == .notice && String(decoding: $0.bytes, as: UTF8.self).contains(identity) }
+                || decision.outputs().contains { $0.kind == .notice && String(decoding: $0.bytes, as: UTF8.self).contains(identity) }
             if exposed { found.append("\(partner): the identity number appears in the audit facts or a notice") }
         }
         return found
@@ -119,7 +119,7 @@ enum PipelineOracle {
     /// routed message for every AppRec: the duplicate and receipt-matching paths.
     static func knownLookups(for bytes: [UInt8]) -> MessageProcessor.Lookups {
         let sha = SHA256.hex(bytes)
-        let stored = MessageStore.AppRecRecord(receiptId: "stored-receipt", status: 1, bytes: storedAppRec,
+        let stored = AppRecRecord(receiptId: "stored-receipt", status: 1, bytes: storedAppRec,
                                                path: "outbound/x/stored.apprec.xml")
         return MessageProcessor.Lookups(
             firstMessage: { _, _ in MessageStore.FirstMessage(messageId: "first", sha256: sha, outcome: .accepted, appRec: stored) },

@@ -64,7 +64,7 @@ extension SyntheticPopulation {
                 observation.messageId = claim.messageId
                 let routedId = "routed-\(claim.messageId)"
                 let point = config.contactPoint(kommune: observation.kommune!, pathway: observation.pathway)!
-                let decision = MessageStore.Decision(
+                let decision = Decision(
                     outcome: .accepted, senderHerId: "8150010", msgId: observation.msgId, msgType: "DIALOG_HELSEFAGLIG",
                     routed: [.init(routedMsgId: routedId, targetPartner: point.partner, targetHerId: point.herId,
                                    path: "outbound/\(point.partner)/\(routedId).xml", bytes: [])],

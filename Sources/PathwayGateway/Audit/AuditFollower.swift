@@ -27,11 +27,11 @@ public final class AuditFollower {
 
     deinit { if fd >= 0 { close(fd) } }
 
-    /// Polls every `interval` seconds until `shouldStop` says so.
-    public func run(interval: Double = 0.2, shouldStop: () -> Bool, emit: (AuditRecord) -> Void) throws {
-        while !shouldStop() {
+    /// Polls every `interval` seconds until `stop` is requested (which ends the wait at once).
+    public func run(interval: Double = 0.2, stop: StopToken, emit: (AuditRecord) -> Void) throws {
+        while !stop.isRequested {
             try poll(emit: emit)
-            usleep(UInt32(interval * 1_000_000))
+            stop.wait(milliseconds: Int(interval * 1000))
         }
     }
 

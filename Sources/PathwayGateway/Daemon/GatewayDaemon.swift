@@ -20,9 +20,9 @@ public final class GatewayDaemon: Sendable {
         // State, key and audit log must belong together (spec §8); refused otherwise.
         let (store, pseudonymizer) = try StartupCheck.open(spool)
         let audit = try AuditLog(path: spool.auditLog, pseudonymizer: pseudonymizer, checkpoints: AuditCheckpoints(store: store))
-        let processor = MessageProcessor(config: config, validator: MessageValidator(schemas: schemas, limits: config.limits))
-        worker = SpoolWorker(spool: spool, processor: processor, store: store, audit: audit, pseudonymizer: pseudonymizer,
-                             workers: config.workers, metrics: metrics,
+        let processor = MessageProcessor(config: config, validator: MessageValidator(schemas: schemas, limits: config.limits),
+                                         pseudonymizer: pseudonymizer)
+        worker = SpoolWorker(spool: spool, processor: processor, store: store, audit: audit, workers: config.workers, metrics: metrics,
                              timelines: PathwayTimelines(store: store, pseudonymizer: pseudonymizer),
                              intake: IntakeHealth(reportPath: spool.intakeReport))
     }
@@ -57,13 +57,12 @@ public final class GatewayDaemon: Sendable {
 
     /// One pass over every inbox; returns the number of files taken. Files that appear during the
     /// pass are taken by the next one. The files go through in batches (group commit, see
-    /// `SpoolWorker`); `shouldStop` is asked between batches, so a SIGTERM finishes the batch in
-    /// hand and no more. What the pass had to leave waiting is in `intake`; `onIntake` hears what
+    /// `SpoolWorker`); `stop` is asked between batches, so a SIGTERM finishes the batch in hand
+    /// and no more. What the pass had to leave waiting is in `intake`; `onIntake` hears what
     /// changed there.
-    func drainPass(shouldStop: @Sendable () -> Bool = { false },
-                          onIntake: (IntakeHealth.Change) -> Void = { _ in }) throws -> Int {
+    func drainPass(stop: StopToken, onIntake: (IntakeHealth.Change) -> Void = { _ in }) throws -> Int {
         let listing = listInboxes()
-        let taken = try worker.take(batches(of: listing.work[...]), shouldStop: shouldStop)
+        let taken = try worker.take(batches(of: listing.work[...]), stop: stop)
         let change = intake.finishPass(found: listing.problems + IntakeHealth.unconfiguredInboxes(spool: worker.spool, partners: config.partners),
                                        visited: listing.visited)
         if !change.isEmpty { onIntake(change) }
@@ -121,107 +120,14 @@ public final class GatewayDaemon: Sendable {
         return lstat(path, &info) == 0 ? Int(info.st_size) : 0
     }
 
-    /// Passes until one finds nothing.
-    public func drain(shouldStop: @Sendable () -> Bool = { false }, onIntake: (IntakeHealth.Change) -> Void = { _ in }) throws -> Int {
+    /// Passes until one finds nothing, or until `stop` is requested.
+    public func drain(stop: StopToken = StopToken(), onIntake: (IntakeHealth.Change) -> Void = { _ in }) throws -> Int {
         var total = 0
-        while !shouldStop() {
-            let taken = try drainPass(shouldStop: shouldStop, onIntake: onIntake)
+        while !stop.isRequested {
+            let taken = try drainPass(stop: stop, onIntake: onIntake)
             total += taken
             if taken == 0 { return total }
         }
         return total
     }
-
-    /// The daemon loop: a full scan at start, after every inotify wake-up, and at least every
-    /// `scanIntervalSeconds` (the safety net for missed events). Waits are cut into 250 ms slices
-    /// so that a stop request is seen quickly; returns once `shouldStop` says so.
-    /// `whenIdle` runs after a pass that found nothing (maintenance such as retention); `onError`
-    /// hears of each failed pass before the loop backs off (1 s doubling to 60 s) and retries.
-    /// `recoverFirst`: start-up recovery failed; the loop backs off and retries it like a failed batch.
-    /// `onRecovered` hears, with the number of failed attempts, when work goes through again after
-    /// failures, so the log that said "failed" also says when it stopped failing.
-    public func serve(shouldStop: @Sendable () -> Bool, recoverFirst: Bool = false, whenIdle: () -> Void = {},
-                      onError: (any Error) -> Void = { _ in }, onIntake: (IntakeHealth.Change) -> Void = { _ in },
-                      onRecovered: (Int) -> Void = { _ in }) throws {
-        // An inbox it cannot watch (no permission to read it) is still scanned: its problem is
-        // reported by the scan, and the other partners are watched as usual.
-        let watcher = try InboxWatcher(directories: config.partners.map { worker.spool.inbound($0.id) })
-        let interval = max(1, Int(config.scanIntervalSeconds * 1000))
-        var failedPasses = Backoff()
-        if recoverFirst {
-            failedPasses.failed()
-            pause(milliseconds: failedPasses.delayMilliseconds, shouldStop: shouldStop)
-        }
-        // Work held back by a fault only it meets (SpoolWorker.finish) is retried on its own
-        // backoff, while intake goes on for everyone else.
-        var heldBack = Backoff()
-        while !shouldStop() {
-            do {
-                if failedPasses.failures > 0 { _ = try recover() }  // finish what the failed batch left
-                if heldBack.isDue {
-                    do {
-                        if try worker.retryHeldBack() == 0 {  // else reported below
-                            onRecovered(heldBack.failures)
-                            heldBack.succeeded()
-                        }
-                    } catch {
-                        // Still failing for all of them: not the others' problem, back off further.
-                        heldBack.failed()
-                        onError(error)
-                    }
-                }
-                let taken = try drainPass(shouldStop: shouldStop, onIntake: onIntake)
-                if failedPasses.failures > 0 { onRecovered(failedPasses.failures) }
-                failedPasses.succeeded()
-                if let report = worker.takeHeldBack() {
-                    heldBack.failed()
-                    onError(report)
-                }
-                if taken > 0 { continue }
-            } catch {
-                // A full disk or an unwritable directory must not end the service: what was
-                // recorded is finished by `recover` once the fault clears; retry with backoff.
-                failedPasses.failed()
-                onError(error)
-                pause(milliseconds: failedPasses.delayMilliseconds, shouldStop: shouldStop)
-                continue
-            }
-            whenIdle()
-            let wait = min(interval, heldBack.millisecondsLeft ?? interval)
-            var waited = 0
-            while waited < wait && !shouldStop() {
-                if watcher.wait(timeoutMilliseconds: Int32(max(1, min(250, wait - waited)))) { break }
-                waited += 250
-            }
-        }
-    }
-
-    private func pause(milliseconds: Int, shouldStop: @Sendable () -> Bool) {
-        var waited = 0
-        while waited < milliseconds && !shouldStop() {
-            usleep(useconds_t(min(250, milliseconds - waited) * 1_000))
-            waited += 250
-        }
-    }
-}
-
-/// Consecutive failures of one kind, and when the next attempt is due: 1 s after the first,
-/// doubling to at most 60 s.
-private struct Backoff {
-    private(set) var failures = 0
-    private var due: DispatchTime?
-
-    var delayMilliseconds: Int { min(60_000, 1_000 << min(max(failures, 1) - 1, 6)) }
-    var isDue: Bool { due.map { DispatchTime.now() >= $0 } ?? false }
-    /// Until the next attempt; nil when none is waiting.
-    var millisecondsLeft: Int? {
-        due.map { Int(($0.uptimeNanoseconds - min($0.uptimeNanoseconds, DispatchTime.now().uptimeNanoseconds)) / 1_000_000) }
-    }
-
-    mutating func failed() {
-        failures += 1
-        due = .now() + .milliseconds(delayMilliseconds)
-    }
-
-    mutating func succeeded() { (failures, due) = (0, nil) }
 }

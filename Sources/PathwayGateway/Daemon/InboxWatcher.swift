@@ -36,12 +36,10 @@ final class InboxWatcher: @unchecked Sendable {
 
     deinit { close(descriptor) }
 
-    /// Blocks up to `timeoutMilliseconds` for activity; true when something arrived (or the queue
-    /// overflowed), false on timeout. Drains the queue either way.
-    func wait(timeoutMilliseconds: Int32) -> Bool {
-        var pollfd = Glibc.pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        let ready = Glibc.poll(&pollfd, 1, timeoutMilliseconds)
-        guard ready > 0 else { return false }
+    /// Blocks up to `timeoutMilliseconds` for activity, or until `stop` is requested; true when
+    /// something arrived (or the queue overflowed). Drains the queue either way.
+    func wait(timeoutMilliseconds: Int, stop: StopToken) -> Bool {
+        guard stop.wait(milliseconds: timeoutMilliseconds, orReadable: descriptor) else { return false }
         drain()
         return true
     }

@@ -13,11 +13,11 @@ extension SpoolWorker {
     /// give again; nothing it confirms can be lost.
     /// Safe to repeat after a crash at any point: a staged file already renamed counts as written,
     /// identical existing files count as written, and a completed move is recognised. Intents
-    /// recorded with their bytes (no staged file) are staged here first. `sync: false` leaves the
-    /// final sync to the caller (the batch pipeline runs it while the next batch is recorded).
-    func publish(_ works: [MessageStore.PendingWork], sync: Bool = true) throws {
+    /// recorded with their bytes (no staged file) are staged here first. The final names are not
+    /// yet durable: the caller syncs (the batch pipeline while the next batch is recorded).
+    func giveFinalNames(_ works: [MessageStore.PendingWork]) throws {
         guard !works.isEmpty else { return }
-        var staged: [(output: MessageStore.PlannedOutput, temp: String)] = []
+        var staged: [(output: PlannedOutput, temp: String)] = []
         for output in works.flatMap(\.outputs) {
             let (mode, group) = spool.access.output(at: output.path)
             let temp = try output.staged.map(spool.absolute)
@@ -29,7 +29,7 @@ extension SpoolWorker {
         // renames only spin on each other (perf: mutex_spin_on_owner under renameat2).
         let effects = staged.filter { $0.output.kind != .apprec }
         for i in effects.indices { try publish(effects[i].temp, as: effects[i].output.path) }
-        for kind in [MessageStore.OutputKind.routed, .notice] where effects.contains(where: { $0.output.kind == kind }) {
+        for kind in [PlannedOutput.Kind.routed, .notice] where effects.contains(where: { $0.output.kind == kind }) {
             CrashPoint.hit("\(kind.rawValue)-written")
         }
         let receipts = staged.filter { $0.output.kind == .apprec }
@@ -37,7 +37,12 @@ extension SpoolWorker {
         if !receipts.isEmpty { CrashPoint.hit("apprec-written") }
         let moves = works.filter { $0.destination != nil }
         for i in moves.indices { try moveOriginal(moves[i]) }
-        guard sync else { return }
+    }
+
+    /// `giveFinalNames`, then the sync that makes them durable.
+    func publishDurably(_ works: [MessageStore.PendingWork]) throws {
+        guard !works.isEmpty else { return }
+        try giveFinalNames(works)
         try syncSpool()
         CrashPoint.hit("archived")
     }

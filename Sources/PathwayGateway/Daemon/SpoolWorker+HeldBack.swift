@@ -4,43 +4,36 @@ import Synchronization
 /// directory turned read-only must not stop every other partner's traffic. The held-back messages
 /// stay decided, their originals claimed in `processing/`, until a retry finishes them.
 extension SpoolWorker {
-    /// Publishes recorded decisions and closes them. When the batch as a whole fails, the directory
-    /// the error names is taken out: the messages that write there are held back (they stay
-    /// decided, their files claimed) and the rest go on together, again and again for each further
-    /// directory that fails. Returns how many were held back; throws only when nothing could be
-    /// finished and no directory accounts for it (then the caller backs off).
-    @discardableResult
-    func finish(_ works: [MessageStore.PendingWork]) throws -> Int { try finish(works, closing: true).heldBack.count }
-
-    /// What `finish` did: the messages it held back, and (`closing: false`) the messages published
-    /// together whose final names the caller still has to sync before closing them (message ids).
+    /// What `finish` did: the messages `attempt` carried out together, and those it held back.
     struct Finished {
+        var together: [String] = []
         var heldBack: Set<String> = []
-        var unclosed: [String] = []
     }
 
-    /// `finish`; with `closing: false` (the batch pipeline) the messages published together are
-    /// neither synced nor closed here but returned (messages finished one by one after an
-    /// unexplained failure are closed here all the same).
-    func finish(_ works: [MessageStore.PendingWork], closing: Bool) throws -> Finished {
+    /// Runs `attempt` on recorded decisions together (the batch: `giveFinalNames`; recovery:
+    /// `publishAndClose`). When it fails, the directory the error names is taken out: the messages
+    /// that write there are held back (they stay decided, their files claimed) and the rest go on
+    /// together, again and again for each further directory that fails. A failure no directory
+    /// accounts for tries each message alone, published and closed at once. Throws only when
+    /// nothing could be finished and no directory accounts for it (then the caller backs off).
+    func finish(_ works: [MessageStore.PendingWork], together attempt: ([MessageStore.PendingWork]) throws -> Void) throws -> Finished {
         var pending = works
         var failedDirectories: Set<String> = []
         var heldBack: [String] = []
-        var unexplained = false  // a failure no directory accounts for
+        var unexplained = false
         var cause: (any Error)?
         var finished = Finished()
         while !pending.isEmpty {
             do {
-                try publish(pending, sync: closing)
-                if closing { try store.markDone(messageIds: pending.map(\.messageId)) } else { finished.unclosed = pending.map(\.messageId) }
+                try attempt(pending)
+                finished.together = pending.map(\.messageId)
                 break
             } catch {
                 cause = cause ?? error
                 guard let directory = Self.failedDirectory(error), failedDirectories.insert(directory).inserted else {
-                    // No directory to blame: try each message alone.
                     unexplained = true
                     for work in pending {
-                        do { try publish([work]); try store.markDone(messageIds: [work.messageId]) } catch { heldBack.append(work.messageId) }
+                        do { try publishAndClose([work]) } catch { heldBack.append(work.messageId) }
                     }
                     break
                 }
@@ -59,6 +52,12 @@ extension SpoolWorker {
         return finished
     }
 
+    /// Recovery's and the retry's publishing: final names, one sync, then the messages closed.
+    func publishAndClose(_ works: [MessageStore.PendingWork]) throws {
+        try publishDurably(works)
+        try store.markDone(messageIds: works.map(\.messageId))
+    }
+
     /// The directory a failed write names, if the error names one.
     private static func failedDirectory(_ error: any Error) -> String? {
         guard case let .system(_, path, _)? = error as? DurableFile.Failure else { return nil }
@@ -69,7 +68,7 @@ extension SpoolWorker {
     func retryHeldBack() throws -> Int {
         let decided = try store.pendingWork().filter { $0.state == .decided }
         try restamp(decided)
-        return decided.isEmpty ? 0 : try finish(decided)
+        return decided.isEmpty ? 0 : try finish(decided, together: publishAndClose).heldBack.count
     }
 
     /// What was held back since the last call, if anything (for the log and the backoff).

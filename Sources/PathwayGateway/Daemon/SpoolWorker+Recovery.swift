@@ -25,7 +25,7 @@ extension SpoolWorker {
                                                            outcome: nil, sha256: nil, facts: facts)))
             }
             try audit.append(encoded: records)
-            heldBack = try finish(decided, closing: true).heldBack
+            heldBack = try finish(decided, together: publishAndClose).heldBack
         }
         var count = decided.count
         // Still decided after `finish`: held back by a fault. Their names in `processing/` are

@@ -36,6 +36,12 @@ public final class SystemdNotifier: Sendable {
     /// True when a service manager listens.
     public var isActive: Bool { address != nil }
 
+    /// How long a loop may wait between calls of `watchdogIfDue` (nil: no watchdog, wait as long
+    /// as it likes): half the ping interval, so a ping is never later than the watchdog allows.
+    public var heartbeatMilliseconds: Int? {
+        watchdogInterval.map { max(1, Int($0.components.seconds * 500 + $0.components.attoseconds / 2_000_000_000_000_000)) }
+    }
+
     /// Start-up finished: the daemon takes files now.
     public func ready() { send("READY=1\nSTATUS=carrying messages\nMAINPID=\(getpid())") }
 

@@ -13,9 +13,14 @@ struct MessageProcessor: Sendable {
     let appRecs: AppRecFactory
     let router: Router
     let outbound: OutboundMessageBuilder
+    /// Replaces the patient's identity number by its keyed pseudonym as the facts are made, so no
+    /// plan leaving the processor carries the number (nil: the facts keep it, for tests and for
+    /// `state rebuild`, which checks the pseudonyms itself).
+    let pseudonymizer: Pseudonymizer?
 
-    init(config: GatewayConfig, validator: MessageValidator, rules: PathwayRules? = nil) {
+    init(config: GatewayConfig, validator: MessageValidator, rules: PathwayRules? = nil, pseudonymizer: Pseudonymizer? = nil) {
         self.config = config
+        self.pseudonymizer = pseudonymizer
         self.validator = validator
         self.rules = rules ?? PathwayRules(config.pathways)
         appRecs = AppRecFactory(gateway: config.gateway)
@@ -60,7 +65,15 @@ struct MessageProcessor: Sendable {
         }
     }
 
+    /// The decision for one file with its audit facts complete: the gateway's id for the file on
+    /// every record, the patient as a pseudonym (with a `pseudonymizer`).
     func plan(_ input: Input, lookups: Lookups) throws -> ProcessingPlan {
+        var plan = try decide(input, lookups: lookups)
+        plan.facts.gatewayId = input.messageId
+        return plan
+    }
+
+    private func decide(_ input: Input, lookups: Lookups) throws -> ProcessingPlan {
         let paths = SpoolPaths(partner: input.partner.id, messageId: input.messageId, fileName: input.fileName,
                                isTaken: lookups.outputExists)
         // 1, 3, 4, 5: readable, supported, schema-valid, semantically sound.
@@ -100,7 +113,7 @@ struct MessageProcessor: Sendable {
         do { route = try router.decide(head, event: event, senderPartner: input.partner.id) } catch {
             return reject(error, input, paths)
         }
-        var routed: [MessageStore.RoutedPlan] = []
+        var routed: [RoutedPlan] = []
         if case let .route(target) = route {
             let routedId = input.newId()
             let bytes = try outbound.build(from: document, source: source, msgId: routedId,
@@ -173,7 +186,7 @@ struct MessageProcessor: Sendable {
         let summary = "\(rejection.code.rawValue) \(rejection.redactedReason)"
         var facts = AuditFacts()
         var original: AppRecFactory.Original?
-        var decision = MessageStore.Decision(outcome: .rejected, errorCode: rejection.code.rawValue,
+        var decision = Decision(outcome: .rejected, errorCode: rejection.code.rawValue,
                                              errorText: rejection.redactedReason, destination: paths.quarantine)
         switch rejection.subject {
         case let .msgHead(head):
@@ -212,12 +225,15 @@ struct MessageProcessor: Sendable {
     }
 
     private func facts(for head: MsgHead, sender: String?) -> AuditFacts {
-        AuditFacts(msgId: head.msgId, msgType: head.typeCode, sender: sender ?? head.sender.innermostHerId,
-                   receiver: head.receiver.innermostHerId, kommune: head.patient?.kommune.map(config.resolvedKommune),
-                   patientIdent: head.patient?.personalIdent?.id)
+        let ident = head.patient?.personalIdent?.id
+        var facts = AuditFacts(msgId: head.msgId, msgType: head.typeCode, sender: sender ?? head.sender.innermostHerId,
+                               receiver: head.receiver.innermostHerId, kommune: head.patient?.kommune.map(config.resolvedKommune),
+                               patientIdent: pseudonymizer == nil ? ident : nil)
+        facts.patientPseudonym = pseudonymizer.flatMap { key in ident.map(key.pseudonym(for:)) }
+        return facts
     }
 
-    private func record(_ appRec: AppRec, _ paths: SpoolPaths) -> MessageStore.AppRecRecord {
+    private func record(_ appRec: AppRec, _ paths: SpoolPaths) -> AppRecRecord {
         .init(receiptId: appRec.id, status: Int(appRec.statusCode) ?? 0, errorCode: appRec.errors.first?.code,
               errorText: appRec.errors.first?.description, bytes: AppRecEncoder.encode(appRec), path: paths.appRec)
     }

@@ -1,7 +1,7 @@
 /// Everything the pipeline decided for one inbound file, before any side effect: the store
 /// decision (outcome and every file to write, with bytes) and the facts the audit line reports.
 struct ProcessingPlan: Sendable {
-    var decision: MessageStore.Decision
+    var decision: Decision
     /// A municipality's AppRec to record against the routed message it answers.
     var receiverAppRec: ReceiverAppRec?
     var facts: AuditFacts

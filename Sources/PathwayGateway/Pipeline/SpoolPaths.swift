@@ -20,7 +20,7 @@ struct SpoolPaths {
     /// The plain-text notice for a file without a usable MsgId (spec §4.1): `<file>.rejected.txt`,
     /// or, when an earlier file of the same name already has that notice (`isTaken`), one with the
     /// id in its name — a notice is never overwritten, and a resent file must still get its own.
-    func rejectedNotice(_ rejection: Rejection) -> MessageStore.PlannedOutput {
+    func rejectedNotice(_ rejection: Rejection) -> PlannedOutput {
         let text = "\(fileName) was rejected (\(rejection.code.rawValue) \(rejection.code.displayName)): \(rejection.redactedReason)\n"
             + "No MsgId could be read, so no AppRec can answer it. Fix the file and send it again.\n"
         var path = Self.outbound(partner, "\(Self.boundedName(fileName)).rejected.txt")
@@ -49,7 +49,7 @@ struct SpoolPaths {
     }
 
     /// The reason file next to a quarantined original.
-    func reasonFile(_ reason: String) -> MessageStore.PlannedOutput {
+    func reasonFile(_ reason: String) -> PlannedOutput {
         .init(kind: .notice, path: quarantine + ".reason.txt", bytes: Array((reason + "\n").utf8))
     }
 }

@@ -5,7 +5,7 @@ extension MessageStore {
     struct MessageSummary: Sendable, Equatable {
         let id: String, partnerId: String, fileName: String
         let state: State
-        let outcome: Outcome?
+        let outcome: Decision.Outcome?
         /// Where the original went (archive/… or quarantine/…).
         let destination: String?
     }
@@ -15,7 +15,7 @@ extension MessageStore {
         try db.query("SELECT id, partner_id, file_name, state, outcome, destination FROM messages WHERE id = ?", [id]) { row in
             MessageSummary(id: try row.string(0), partnerId: try row.string(1), fileName: try row.string(2),
                            state: State(rawValue: try row.string(3)) ?? .claimed,
-                           outcome: try row.optionalString(4).flatMap(Outcome.init(rawValue:)), destination: try row.optionalString(5))
+                           outcome: try row.optionalString(4).flatMap(Decision.Outcome.init(rawValue:)), destination: try row.optionalString(5))
         }.first
     }
 

@@ -105,15 +105,18 @@ extension MessageStore {
                 receiptId: try row.string(3), status: try row.int(4), errorCode: try row.optionalString(5),
                 errorText: try row.optionalString(6), bytes: try row.bytes(7), path: try row.string(8))
             return FirstMessage(messageId: try row.string(0), sha256: try row.string(1),
-                                outcome: try row.optionalString(2).flatMap(Outcome.init(rawValue:)), appRec: appRec)
+                                outcome: try row.optionalString(2).flatMap(Decision.Outcome.init(rawValue:)), appRec: appRec)
         }.first
     }
 
     /// Records the outcome and every planned output BEFORE any file is written. Returns false
     /// (changing nothing) when the message was already decided: the first decision stands, since
-    /// its files may already be visible to partners.
+    /// its files may already be visible to partners. `staged`: final path → temp file already
+    /// holding that output durably (recorded instead of its bytes). `auditTrail`: the decision's
+    /// audit records, kept until they are in the log (recovery appends what a crash kept out).
     @discardableResult
-    func recordDecision(messageId id: String, _ decision: Decision) throws -> Bool {
+    func recordDecision(messageId id: String, _ decision: Decision, staged: [String: String] = [:],
+                        auditTrail: String? = nil) throws -> Bool {
         try db.transaction {
             guard let state = try state(of: id) else { throw Failure.unknownMessage(id: id) }
             guard state == .claimed else { return false }
@@ -126,7 +129,7 @@ extension MessageStore {
                   error_code = ?, error_text = ?, duplicate_of = ?, destination = ?, decided_at = ? WHERE id = ?
                 """, decision.outcome.rawValue, decision.senderHerId, decision.msgId, decision.msgType,
                 decision.errorCode, decision.errorText, decision.duplicateOf, decision.destination, at, id)
-            if let records = decision.auditFacts {
+            if let records = auditTrail {
                 try db.run("INSERT INTO pending_audit (message_id, records) VALUES (?, ?)", id, records)
             }
             if decision.registersKey {
@@ -150,7 +153,7 @@ extension MessageStore {
                     VALUES (?, ?, ?, ?, ?, 'planned', ?)
                     """, r.routedMsgId, id, r.targetPartner, r.targetHerId, r.path, at)
             }
-            for o in decision.plannedOutputs {
+            for o in decision.outputs(staged: staged) {
                 try db.run("INSERT INTO outputs (message_id, path, kind, bytes, staged) VALUES (?, ?, ?, ?, ?)",
                            id, o.path, o.kind.rawValue, o.staged == nil ? o.bytes : nil, o.staged)
             }
@@ -245,7 +248,7 @@ extension MessageStore {
                 let outputs = try db.query("""
                     SELECT kind, path, bytes, staged FROM outputs WHERE message_id = ? AND written_at IS NULL ORDER BY rowid
                     """, [m.0]) { row in
-                    PlannedOutput(kind: OutputKind(rawValue: try row.string(0)) ?? .notice, path: try row.string(1),
+                    PlannedOutput(kind: PlannedOutput.Kind(rawValue: try row.string(0)) ?? .notice, path: try row.string(1),
                                   bytes: try row.optionalBytes(2) ?? [], staged: try row.optionalString(3))
                 }
                 return PendingWork(messageId: m.0, partnerId: m.1, fileName: m.2, state: State(rawValue: m.3) ?? .claimed,
@@ -289,10 +292,10 @@ extension MessageStore {
     /// Counts for `pathway-gateway status`.
     func summary() throws -> Summary {
         try db.transaction(readOnly: true) {
-            var counts = Dictionary(uniqueKeysWithValues: Outcome.allCases.map { ($0, 0) })
+            var counts = Dictionary(uniqueKeysWithValues: Decision.Outcome.allCases.map { ($0, 0) })
             for (outcome, count) in try db.query("SELECT outcome, count(*) FROM messages WHERE outcome IS NOT NULL GROUP BY outcome", row: {
                 row in (try row.string(0), try row.int(1))
-            }) { if let o = Outcome(rawValue: outcome) { counts[o] = count } }
+            }) { if let o = Decision.Outcome(rawValue: outcome) { counts[o] = count } }
             let backlog = try db.query("SELECT count(*) FROM messages WHERE state <> 'done'") { row in try row.int(0) }
             let rejections = try db.query("SELECT count(*) FROM routed WHERE state = 'rejected'") { row in try row.int(0) }
             let last = try db.query("SELECT max(max(claimed_at), coalesce(max(decided_at), 0), coalesce(max(done_at), 0)) FROM messages") {

@@ -58,12 +58,12 @@ extension StateRebuild {
 
     /// The decision as far as the log alone tells it, for a message whose original cannot be run
     /// through the pipeline again. `appRecBytes`: the AppRec as sent (nil: not recoverable).
-    func loggedDecision(_ message: LoggedMessage, _ received: AuditRecord, appRecBytes: [UInt8]?) throws -> MessageStore.Decision {
-        guard let outcome = MessageStore.Outcome(rawValue: received.outcome ?? "") else {
+    func loggedDecision(_ message: LoggedMessage, _ received: AuditRecord, appRecBytes: [UInt8]?) throws -> Decision {
+        guard let outcome = Decision.Outcome(rawValue: received.outcome ?? "") else {
             throw Failure.unreadableLog(reason: "message \(message.id): outcome \(received.outcome ?? "none") unknown")
         }
         let error = Self.codeAndText(received.errors.first)
-        var decision = MessageStore.Decision(outcome: outcome, senderHerId: received.sender, msgId: received.msgId,
+        var decision = Decision(outcome: outcome, senderHerId: received.sender, msgId: received.msgId,
                                              msgType: received.msgType, destination: message.destination)
         switch outcome {
         case .accepted:
@@ -87,7 +87,7 @@ extension StateRebuild {
             (decision.errorCode, decision.errorText) = received.errors.isEmpty ? (nil, nil) : error
         }
         decision.routed = message.routed.map { record in
-            MessageStore.RoutedPlan(routedMsgId: record.msgId ?? "", targetPartner: record.partner ?? "",
+            RoutedPlan(routedMsgId: record.msgId ?? "", targetPartner: record.partner ?? "",
                                     targetHerId: record.receiver ?? "", path: record.file ?? "", bytes: [])
         }
         if let record = message.appRec, let receiptId = record.msgId, let bytes = appRecBytes {

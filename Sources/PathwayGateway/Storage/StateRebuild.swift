@@ -118,7 +118,7 @@ public final class StateRebuild {
         clock.set(date)
         let sent = sentAppRec(message)
         let replanned = try replan(message, received, date: date, appRecSent: sent != nil)
-        var decision: MessageStore.Decision
+        var decision: Decision
         if let plan = replanned {
             decision = plan.decision
             if let sent { decision.appRec?.bytes = sent }
@@ -132,7 +132,6 @@ public final class StateRebuild {
             report.gap("a duplicate whose first message is not in the log")
             return
         }
-        decision.auditFacts = nil
         decision.routed = decision.routed.map { var plan = $0; plan.bytes = []; return plan }
         decision.notices = decision.notices.map { var notice = $0; notice.bytes = []; return notice }
         do {
@@ -142,7 +141,7 @@ public final class StateRebuild {
         }
     }
 
-    private func record(_ message: LoggedMessage, _ decision: MessageStore.Decision, _ plan: ProcessingPlan?, partner: String,
+    private func record(_ message: LoggedMessage, _ decision: Decision, _ plan: ProcessingPlan?, partner: String,
                         fileName: String, sha256: String, at date: Date) throws {
         if let replayed = message.replayOf { try store.releaseKey(messageId: replayed) }
         _ = try store.claim(partnerId: partner, fileName: fileName, sha256: sha256, id: message.id)
@@ -178,7 +177,7 @@ public final class StateRebuild {
     /// A municipality's AppRec whose original is gone: matched to the routed copy it answers,
     /// status taken as rejected (2) when the log recorded an error for it, else delivered (1).
     private func loggedReceiverAppRec(_ message: LoggedMessage) -> ProcessingPlan.ReceiverAppRec? {
-        guard let received = message.received, received.outcome == MessageStore.Outcome.appRecReceived.rawValue,
+        guard let received = message.received, received.outcome == Decision.Outcome.appRecReceived.rawValue,
               let answered = received.refMsgId,
               !received.security, let partner = received.partner,
               let routed = (try? store.matchAppRec(originalMsgId: answered, partnerId: partner, fromHerId: received.sender))

@@ -1,0 +1,61 @@
+/// What the service says in the log besides its own start and stop lines.
+extension GatewayService {
+    /// The configuration, or nil with every problem logged, one per line naming its place.
+    func loadConfig(_ message: String) -> GatewayConfig? {
+        do {
+            return try ConfigLoader.load(source)
+        } catch let ConfigError.invalid(file, problems) {
+            for problem in problems {
+                logger.error(message, ["file": "\(file)", "line": problem.line.map { .int($0) } ?? "", "path": "\(problem.path)",
+                                       "problem": "\(problem.message)"])
+            }
+        } catch {
+            logger.error(message, ["error": "\(error)"])
+        }
+        return nil
+    }
+
+    /// Finishes interrupted work; false (logged) when a fault stopped it.
+    func recover(_ daemon: GatewayDaemon) -> Bool {
+        do {
+            try recoverOrThrow(daemon)
+            return true
+        } catch {
+            logger.error("recovery failed; retrying with backoff", ["error": "\(error)"])
+            return false
+        }
+    }
+
+    func recoverOrThrow(_ daemon: GatewayDaemon) throws {
+        let recovered = try daemon.recover()
+        if recovered > 0 { logger.info("recovered interrupted messages", ["messages": .int(recovered)]) }
+    }
+
+    /// What keeps files in inboxes (spec §8: an operator problem, said until fixed, never a
+    /// rejection): one line per problem as it appears (warn), while it lasts (warn, every 15
+    /// minutes) and when it clears (info).
+    func logIntake(_ change: IntakeHealth.Change) {
+        for problem in change.appeared + change.repeated {
+            logger.warn("files wait in an inbox", fields(problem))
+        }
+        for problem in change.cleared {
+            logger.info("inbox problem cleared", fields(problem))
+        }
+    }
+
+    /// `--once`: whether it leaves files waiting (each logged), which makes its exit status 1.
+    func leftWaiting(_ daemon: GatewayDaemon) throws -> Bool {
+        let problems = daemon.intake.problems
+        for problem in problems { logger.error("files left waiting", fields(problem)) }
+        let heldBack = try daemon.heldBackCount()
+        if heldBack > 0 {
+            logger.error("messages left held back (decided, waiting for their outputs)", ["messages": .int(heldBack)])
+        }
+        return !problems.isEmpty || heldBack > 0
+    }
+
+    private func fields(_ problem: IntakeHealth.Problem) -> KeyValuePairs<String, LogValue> {
+        ["partner": "\(problem.partner)", "kind": "\(problem.kind.rawValue)", "path": "\(problem.path)",
+         "files": .int(problem.files), "error": "\(problem.error)"]
+    }
+}
