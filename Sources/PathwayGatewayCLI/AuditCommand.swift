@@ -30,7 +30,10 @@ enum AuditCommand {
         """
 
     static func run(_ arguments: [String]) -> ExitCode {
-        if arguments.contains("--help") || arguments.contains("-h") { print(usage); return .success }
+        if arguments.contains("--help") || arguments.contains("-h") {
+            print(usage)
+            return .success
+        }
         guard let sub = arguments.first, !sub.hasPrefix("-") else {
             return CLI.usageError("audit needs a subcommand: verify, tail, show or find", usage: usage)
         }
@@ -81,11 +84,13 @@ enum AuditCommand {
         do {
             let checkpoints = try AuditCheckpoints.existing(at: context.spool.database)
             let report = try AuditVerifier.verify(context.directory, checkpoints: checkpoints)
-            report.notes.forEach { CLI.printError("note: \($0)") }
+            for note in report.notes { CLI.printError("note: \(note)") }
             if (report.checkpointsKnown ?? 0) == 0 {
-                CLI.printError("warning: no audit checkpoints in \(context.spool.database): a cut-off tail cannot be detected")
+                CLI.printError(
+                    "warning: no audit checkpoints in \(context.spool.database): a cut-off tail cannot be detected")
             }
-            let summary = "\(report.files) file(s), \(report.records) record(s), head seq \(report.headSeq) hash \(report.headHash), "
+            let summary =
+                "\(report.files) file(s), \(report.records) record(s), head seq \(report.headSeq) hash \(report.headHash), "
                 + "\(report.checkpointsChecked) checkpoint(s) matched"
             if let problem = report.problem {
                 print(problem.description.replacingNewlines())

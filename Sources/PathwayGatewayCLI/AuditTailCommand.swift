@@ -1,8 +1,9 @@
 import Dispatch
 import Foundation
 import PathwayGateway
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `audit tail [--follow] [-n N]`: the last records as human-readable lines, then (with
@@ -14,11 +15,15 @@ enum AuditTailCommand {
         }
         var count = 10
         if let text = context.args["-n"] {
-            guard let n = Int(text), n >= 0 else { return CLI.usageError("-n needs a number ≥ 0, not '\(text)'", usage: AuditCommand.usage) }
+            guard let n = Int(text), n >= 0 else {
+                return CLI.usageError("-n needs a number ≥ 0, not '\(text)'", usage: AuditCommand.usage)
+            }
             count = n
         }
-        let formatter = AuditLineFormatter(colour: AuditLineFormatter.colourWanted(isTerminal: isatty(1) == 1,
-                                                                             environment: ProcessInfo.processInfo.environment))
+        let formatter = AuditLineFormatter(
+            colour: AuditLineFormatter.colourWanted(
+                isTerminal: isatty(1) == 1,
+                environment: ProcessInfo.processInfo.environment))
         let reader = AuditReader(directory: context.directory)
         do {
             let records = try reader.last(count)

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Shared exit-code and stderr conventions: 0 success, 1 the checked thing failed, 2 usage error

@@ -20,7 +20,10 @@ enum CheckConfigCommand {
         } catch {
             return CLI.usageError("\(error)", usage: usage)
         }
-        if args.has("--help") { print(usage); return .success }
+        if args.has("--help") {
+            print(usage)
+            return .success
+        }
         guard args.positionals.isEmpty else {
             return CLI.usageError("unexpected argument '\(args.positionals[0])'", usage: usage)
         }
@@ -28,8 +31,9 @@ enum CheckConfigCommand {
         print("config: \(source)")
         do {
             let config = try ConfigLoader.load(source)
-            print("ok: \(config.partners.count) partners, \(config.contactPoints.count) contact points, "
-                  + "\(config.kommuner.count) kommuner")
+            print(
+                "ok: \(config.partners.count) partners, \(config.contactPoints.count) contact points, "
+                    + "\(config.kommuner.count) kommuner")
             return .success
         } catch {
             switch error {

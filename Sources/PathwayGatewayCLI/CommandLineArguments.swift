@@ -9,7 +9,9 @@ struct CommandLineArguments {
         var description: String
     }
 
-    init(_ arguments: some Sequence<String>, flags allowedFlags: Set<String>, options allowedOptions: Set<String>) throws {
+    init(_ arguments: some Sequence<String>, flags allowedFlags: Set<String>, options allowedOptions: Set<String>)
+        throws
+    {
         var iterator = arguments.makeIterator()
         var onlyPositionals = false
         while let argument = iterator.next() {

@@ -20,7 +20,10 @@ enum DemoCommand {
         } catch {
             return CLI.usageError("\(error)", usage: usage)
         }
-        if args.has("--help") { print(usage); return .success }
+        if args.has("--help") {
+            print(usage)
+            return .success
+        }
         guard args.positionals.isEmpty else {
             return CLI.usageError("unexpected argument '\(args.positionals[0])'", usage: usage)
         }

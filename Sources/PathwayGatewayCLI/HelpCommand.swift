@@ -9,7 +9,10 @@ enum HelpCommand {
     ]
 
     static func run(_ arguments: [String], topLevel usage: String) -> ExitCode {
-        guard let name = arguments.first else { print(usage); return .success }
+        guard let name = arguments.first else {
+            print(usage)
+            return .success
+        }
         guard arguments.count == 1, let command = commands[name] else {
             return CLI.usageError("help: unknown command '\(arguments.joined(separator: " "))'", usage: usage)
         }

@@ -24,7 +24,9 @@ enum PathwaysCommand {
         switch sub {
         case "due": return PathwaysDueCommand.run(Array(arguments.dropFirst()))
         case "report": return PathwaysReportCommand.run(Array(arguments.dropFirst()))
-        case "--help", "-h", "help": print(usage); return .success
+        case "--help", "-h", "help":
+            print(usage)
+            return .success
         default: return CLI.usageError("unknown pathways command '\(sub)'", usage: usage)
         }
     }
@@ -47,8 +49,9 @@ enum PathwaysCommand {
                 return .failure(CLI.usageError("--as-of must be a date YYYY-MM-DD, found '\(text)'", usage: usage))
             }
             today = date
-            let endOfDay = Date(timeIntervalSince1970: Double(date.adding(days: 1).dayNumber) * 86_400
-                                - Double(CalendarDate.zone.secondsFromGMT(for: now)) - 1)
+            let endOfDay = Date(
+                timeIntervalSince1970: Double(date.adding(days: 1).dayNumber) * 86_400
+                    - Double(CalendarDate.zone.secondsFromGMT(for: now)) - 1)
             now = min(now, endOfDay)
         }
         let source = ConfigLoader.locate(explicit: args["--config"])
@@ -61,7 +64,9 @@ enum PathwaysCommand {
             return .failure(CLI.fail("\(database): no state database (has the gateway run with config \(source)?)"))
         }
         do {
-            return .success(Context(source: source, config: config, store: try MessageStore(path: database), today: today, now: now))
+            return .success(
+                Context(source: source, config: config, store: try MessageStore(path: database), today: today, now: now)
+            )
         } catch {
             return .failure(CLI.fail("\(database): \(error)"))
         }

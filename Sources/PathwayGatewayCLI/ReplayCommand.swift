@@ -20,13 +20,18 @@ enum ReplayCommand {
         do { args = try CommandLineArguments(arguments, flags: [], options: ["--config"]) } catch {
             return CLI.usageError("\(error)", usage: usage)
         }
-        if args.has("--help") { print(usage); return .success }
+        if args.has("--help") {
+            print(usage)
+            return .success
+        }
         guard !args.positionals.isEmpty else { return CLI.usageError("name at least one message id", usage: usage) }
         let replay: Replay
         do {
             let config = try ConfigLoader.load(ConfigLoader.locate(explicit: args["--config"]))
             let spool = Spool(root: config.spool)
-            guard FileManager.default.fileExists(atPath: spool.database) else { return CLI.fail("no state database at \(spool.database)") }
+            guard FileManager.default.fileExists(atPath: spool.database) else {
+                return CLI.fail("no state database at \(spool.database)")
+            }
             replay = Replay(spool: spool, store: try MessageStore(path: spool.database), limit: config.limits.maxBytes)
         } catch {
             return CLI.fail("cannot open the spool: \(error)")

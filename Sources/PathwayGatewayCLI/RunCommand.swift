@@ -31,14 +31,20 @@ enum RunCommand {
     static func run(_ arguments: [String]) -> ExitCode {
         let args: CommandLineArguments
         do {
-            args = try CommandLineArguments(arguments, flags: ["--once"], options: ["--config", "--log-format", "--log-level"])
+            args = try CommandLineArguments(
+                arguments, flags: ["--once"], options: ["--config", "--log-format", "--log-level"])
         } catch {
             return CLI.usageError("\(error)", usage: usage)
         }
-        if args.has("--help") { print(usage); return .success }
+        if args.has("--help") {
+            print(usage)
+            return .success
+        }
         var overrides = LogOverrides()
         if let text = args["--log-format"] {
-            guard let format = GatewayLogger.Format(rawValue: text) else { return CLI.usageError("--log-format must be logfmt or json", usage: usage) }
+            guard let format = GatewayLogger.Format(rawValue: text) else {
+                return CLI.usageError("--log-format must be logfmt or json", usage: usage)
+            }
             overrides.format = format
         }
         if let text = args["--log-level"] {
@@ -51,8 +57,9 @@ enum RunCommand {
         let token = StopToken()
         let signals = SignalWatcher(token: token, reloadOnHangUp: !args.has("--once"))
         defer { withExtendedLifetime(signals) {} }
-        let service = GatewayService(source: ConfigLoader.locate(explicit: args["--config"]), token: token,
-                                     makeLogger: overrides.logger)
+        let service = GatewayService(
+            source: ConfigLoader.locate(explicit: args["--config"]), token: token,
+            makeLogger: overrides.logger)
         switch service.run(once: args.has("--once")) {
         case .finished: return .success
         case .leftWaiting: return .checkFailed

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A personal identifier asked of the operator: read from standard input, never taken as an

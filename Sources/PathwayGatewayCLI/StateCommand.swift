@@ -23,10 +23,17 @@ enum StateCommand {
         """
 
     static func run(_ arguments: [String]) -> ExitCode {
-        if arguments.contains("--help") || arguments.contains("-h") { print(usage); return .success }
-        guard arguments.first == "rebuild" else { return CLI.usageError("state needs a subcommand: rebuild", usage: usage) }
+        if arguments.contains("--help") || arguments.contains("-h") {
+            print(usage)
+            return .success
+        }
+        guard arguments.first == "rebuild" else {
+            return CLI.usageError("state needs a subcommand: rebuild", usage: usage)
+        }
         let args: CommandLineArguments
-        do { args = try CommandLineArguments(Array(arguments.dropFirst()), flags: ["--new-key"], options: ["--config"]) } catch {
+        do {
+            args = try CommandLineArguments(Array(arguments.dropFirst()), flags: ["--new-key"], options: ["--config"])
+        } catch {
             return CLI.usageError("\(error)", usage: usage)
         }
         guard args.positionals.isEmpty else { return CLI.usageError("state rebuild takes no arguments", usage: usage) }
@@ -38,7 +45,9 @@ enum StateCommand {
             schemas = try SchemaLocator.load(explicit: config.schemas)
             let spool = Spool(root: config.spool)
             let audit = AuditDirectory(current: spool.auditLog)
-            guard !audit.isEmpty else { return CLI.fail("cannot rebuild: no audit log in \(audit.path) (a fresh install needs no rebuild)") }
+            guard !audit.isEmpty else {
+                return CLI.fail("cannot rebuild: no audit log in \(audit.path) (a fresh install needs no rebuild)")
+            }
             try DurableFile.ensureDirectory("\(spool.root)/state")  // removed with everything in it, perhaps
             lock = try SpoolLock.acquire(spool.lockFile, patience: 0.5)
         } catch {

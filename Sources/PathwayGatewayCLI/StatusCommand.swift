@@ -22,7 +22,10 @@ enum StatusCommand {
         } catch {
             return CLI.usageError("\(error)", usage: usage)
         }
-        if args.has("--help") { print(usage); return .success }
+        if args.has("--help") {
+            print(usage)
+            return .success
+        }
         guard args.positionals.isEmpty else {
             return CLI.usageError("unexpected argument '\(args.positionals[0])'", usage: usage)
         }
@@ -39,11 +42,14 @@ enum StatusCommand {
         } catch {
             return CLI.fail("cannot load configuration: \(error)")
         }
-        let report = GatewayStatus.collect(config: config, policy: policy, overduePathways: { config, now in
-            let database = Spool(root: config.spool).database
-            guard FileManager.default.fileExists(atPath: database) else { return 0 }
-            return try PathwayMonitor.overdueCounts(store: MessageStore(path: database), config: config, now: now).total
-        })
+        let report = GatewayStatus.collect(
+            config: config, policy: policy,
+            overduePathways: { config, now in
+                let database = Spool(root: config.spool).database
+                guard FileManager.default.fileExists(atPath: database) else { return 0 }
+                return try PathwayMonitor.overdueCounts(store: MessageStore(path: database), config: config, now: now)
+                    .total
+            })
         print(args.has("--json") ? report.json : report.text, terminator: "")
         return report.healthy ? .success : .checkFailed
     }

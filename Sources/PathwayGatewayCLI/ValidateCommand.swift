@@ -28,7 +28,10 @@ enum ValidateCommand {
         } catch {
             return CLI.usageError("\(error)", usage: usage)
         }
-        if args.has("--help") { print(usage); return .success }
+        if args.has("--help") {
+            print(usage)
+            return .success
+        }
         guard !args.positionals.isEmpty else { return CLI.usageError("no FILE given", usage: usage) }
         guard let policy = SchemaPolicy(rawValue: args["--policy"] ?? "strict") else {
             return CLI.usageError("--policy must be strict or lenient", usage: usage)
@@ -69,23 +72,31 @@ enum ValidateCommand {
             bytes = try FileReader.read(file, limit: validator.limits.maxBytes)
         } catch let failure {
             guard case .tooLarge = failure else { return .failure(failure) }
-            return .success(Verdict(file: file, verdict: "rejected", code: AppRecErrorCode.notWellFormed.rawValue,
-                                    reason: failure.description))
+            return .success(
+                Verdict(
+                    file: file, verdict: "rejected", code: AppRecErrorCode.notWellFormed.rawValue,
+                    reason: failure.description))
         }
         switch validator.validate(bytes, fileName: file, policy: policy) {
         case let .success(message):
-            return .success(Verdict(file: file, verdict: "accepted", summary: message.summary,
-                                    warnings: message.warnings.isEmpty ? nil : message.warnings))
+            return .success(
+                Verdict(
+                    file: file, verdict: "accepted", summary: message.summary,
+                    warnings: message.warnings.isEmpty ? nil : message.warnings))
         case let .failure(rejection):
-            return .success(Verdict(file: file, verdict: "rejected", code: rejection.code.rawValue,
-                                    line: rejection.line, reason: rejection.reason))
+            return .success(
+                Verdict(
+                    file: file, verdict: "rejected", code: rejection.code.rawValue,
+                    line: rejection.line, reason: rejection.reason))
         }
     }
 
     private static func humanLine(_ v: Verdict) -> String {
         if v.verdict == "accepted" {
             let warnings = v.warnings ?? []
-            let head = warnings.isEmpty ? "accepted" : "accepted with \(warnings.count) warning\(warnings.count == 1 ? "" : "s")"
+            let head =
+                warnings.isEmpty
+                ? "accepted" : "accepted with \(warnings.count) warning\(warnings.count == 1 ? "" : "s")"
             return (["\(v.file): \(head) (\(v.summary ?? ""))"] + warnings.map { "  warning: \($0)" })
                 .joined(separator: "\n")
         }

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import PathwayGateway
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 let usage = """
     usage: pathway-gateway COMMAND [options]
@@ -25,18 +26,23 @@ let usage = """
 var arguments = Array(CommandLine.arguments.dropFirst())
 let command = arguments.isEmpty ? "help" : arguments.removeFirst()
 
-let status: ExitCode = switch command {
-case "validate": ValidateCommand.run(arguments)
-case "run": RunCommand.run(arguments)
-case "check-config": CheckConfigCommand.run(arguments)
-case "status": StatusCommand.run(arguments)
-case "demo": DemoCommand.run(arguments)
-case "replay": ReplayCommand.run(arguments)
-case "audit": AuditCommand.run(arguments)
-case "state": StateCommand.run(arguments)
-case "pathways": PathwaysCommand.run(arguments)
-case "--version", "-V", "version": { print(BuildInfo.versionLine); return ExitCode.success }()
-case "help", "--help", "-h": HelpCommand.run(arguments, topLevel: usage)
-default: CLI.usageError("unknown command '\(command)'", usage: usage)
-}
+let status: ExitCode =
+    switch command {
+    case "validate": ValidateCommand.run(arguments)
+    case "run": RunCommand.run(arguments)
+    case "check-config": CheckConfigCommand.run(arguments)
+    case "status": StatusCommand.run(arguments)
+    case "demo": DemoCommand.run(arguments)
+    case "replay": ReplayCommand.run(arguments)
+    case "audit": AuditCommand.run(arguments)
+    case "state": StateCommand.run(arguments)
+    case "pathways": PathwaysCommand.run(arguments)
+    case "--version", "-V", "version":
+        {
+            print(BuildInfo.versionLine)
+            return ExitCode.success
+        }()
+    case "help", "--help", "-h": HelpCommand.run(arguments, topLevel: usage)
+    default: CLI.usageError("unknown command '\(command)'", usage: usage)
+    }
 exit(status.rawValue)

@@ -18,14 +18,20 @@ enum DiskLimits {
         let batched = try DrainThroughput.timed {
             for start in stride(from: 0, to: count, by: 256) {
                 let temps = try (start..<min(count, start + 256)).map {
-                    ("\(root)/batch-\($0).xml", try DurableFile.stage(bytes, for: "\(root)/batch-\($0).xml", sync: false))
+                    (
+                        "\(root)/batch-\($0).xml",
+                        try DurableFile.stage(bytes, for: "\(root)/batch-\($0).xml", sync: false)
+                    )
                 }
                 try DurableFile.syncFileSystem(containing: root)
                 for (final, temp) in temps { try DurableFile.publish(temp, as: final) }
                 try DurableFile.syncFileSystem(containing: root)
             }
         }
-        print(String(format: "disk %@: %.0f files/s one at a time (write+fsync+rename+fsync dir); %.0f files/s in batches of 256 (syncfs)",
-                     parent, Double(count) / single.seconds, Double(count) / batched.seconds))
+        print(
+            String(
+                format:
+                    "disk %@: %.0f files/s one at a time (write+fsync+rename+fsync dir); %.0f files/s in batches of 256 (syncfs)",
+                parent, Double(count) / single.seconds, Double(count) / batched.seconds))
     }
 }

@@ -37,29 +37,40 @@ enum DrainThroughput {
         perfControl("disable")
         let (user, system) = (cpuSeconds().user - cpuBefore.user, cpuSeconds().system - cpuBefore.system)
         let cpu = user + system
-        print(String(format: "drained %d files in %.2f s: %.0f msgs/s (durable: group commit, SQLite FULL); "
-                     + "CPU %.2f s (%.0f %% system) = %.2f cores busy, %.0f µs per message",
-                     drained.value, drained.seconds, Double(drained.value) / drained.seconds,
-                     cpu, system / cpu * 100, cpu / drained.seconds, cpu / Double(drained.value) * 1e6))
+        print(
+            String(
+                format: "drained %d files in %.2f s: %.0f msgs/s (durable: group commit, SQLite FULL); "
+                    + "CPU %.2f s (%.0f %% system) = %.2f cores busy, %.0f µs per message",
+                drained.value, drained.seconds, Double(drained.value) / drained.seconds,
+                cpu, system / cpu * 100, cpu / drained.seconds, cpu / Double(drained.value) * 1e6))
         let answers = try appRecsForRouted(in: daemon.worker.spool, partners: config.partners, every: 3)
         let received = try timed { try daemon.drain() }
-        print(String(format: "then %d municipal AppRecs in %.2f s: %.0f msgs/s (%d expected)", received.value, received.seconds,
-                     Double(received.value) / received.seconds, answers))
+        print(
+            String(
+                format: "then %d municipal AppRecs in %.2f s: %.0f msgs/s (%d expected)", received.value,
+                received.seconds,
+                Double(received.value) / received.seconds, answers))
     }
 
-    static let hospital = SampleMessageFactory.Party(name: "Helse Bergen HF", herId: "8150010", unitName: "Kreftavdelingen", unitHerId: "8150011")
+    static let hospital = SampleMessageFactory.Party(
+        name: "Helse Bergen HF", herId: "8150010", unitName: "Kreftavdelingen", unitHerId: "8150011")
     static let gateway = SampleMessageFactory.Party(name: "Forløpsgateway Helse Vest", herId: "8150001")
     static let kommuner = ["4601", "0301", "5001", "1103", "1508", "5501"]
 
     /// The i-th message of the mix.
     static func message(_ i: Int) -> String {
         let events = ["PFH-SP1", "PFH-SP1", "PFH-SP2", "PFH-SP3"]
-        var m = SampleMessageFactory.Message(msgId: "bench-\(i)", sender: hospital, receiver: gateway,
-                                             patient: .init(fnr: i % 100 == 37 ? "03851598731" : "03851598730",
-                                                            kommune: kommuner[i % kommuner.count]),
-                                             pathwayEvent: events[i % events.count])
+        var m = SampleMessageFactory.Message(
+            msgId: "bench-\(i)", sender: hospital, receiver: gateway,
+            patient: .init(
+                fnr: i % 100 == 37 ? "03851598731" : "03851598730",
+                kommune: kommuner[i % kommuner.count]),
+            pathwayEvent: events[i % events.count])
         m.attachmentBytes = i % 10 == 0 ? 40_000 : 0
-        if i % 20 < 3 { m.dialogVersion = .v1_0; m.pathwayEvent = "NPF-KOMMUNE" }
+        if i % 20 < 3 {
+            m.dialogVersion = .v1_0
+            m.pathwayEvent = "NPF-KOMMUNE"
+        }
         return SampleMessageFactory.xml(m)
     }
 
@@ -69,15 +80,20 @@ enum DrainThroughput {
     static func appRecsForRouted(in spool: Spool, partners: [Partner], every: Int) throws -> Int {
         var written = 0
         for partner in partners where partner.id.hasSuffix("-kommune") {
-            let names = ((try? FileManager.default.contentsOfDirectory(atPath: spool.outbound(partner.id))) ?? []).sorted()
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: spool.outbound(partner.id))) ?? [])
+                .sorted()
             for (n, name) in names.enumerated() where n % every == 0 && !name.hasPrefix(".") && name.hasSuffix(".xml") {
-                let answer = AppRec(version: .v1_1, genDate: "2026-11-23T12:00:00", id: "kvittering-\(partner.id)-\(n)",
-                                    sender: .init(institution: .init(name: partner.name, herId: partner.herIds[0])),
-                                    receiver: .init(institution: .init(name: gateway.name, herId: gateway.herId)),
-                                    status: .ok, errors: [],
-                                    originalMsgId: .init(msgType: CodedValue(v: "DIALOG_HELSEFAGLIG", dn: "Helsefaglig dialog"), issueDate: "2026-11-23T10:15:00",
-                                                         id: String(name.dropLast(4))))
-                try Data(AppRecEncoder.encode(answer)).write(to: URL(fileURLWithPath: "\(spool.inbound(partner.id))/apprec-\(n).xml"))
+                let answer = AppRec(
+                    version: .v1_1, genDate: "2026-11-23T12:00:00", id: "kvittering-\(partner.id)-\(n)",
+                    sender: .init(institution: .init(name: partner.name, herId: partner.herIds[0])),
+                    receiver: .init(institution: .init(name: gateway.name, herId: gateway.herId)),
+                    status: .ok, errors: [],
+                    originalMsgId: .init(
+                        msgType: CodedValue(v: "DIALOG_HELSEFAGLIG", dn: "Helsefaglig dialog"),
+                        issueDate: "2026-11-23T10:15:00",
+                        id: String(name.dropLast(4))))
+                try Data(AppRecEncoder.encode(answer)).write(
+                    to: URL(fileURLWithPath: "\(spool.inbound(partner.id))/apprec-\(n).xml"))
                 written += 1
             }
         }
@@ -89,7 +105,8 @@ enum DrainThroughput {
     /// the generation of its backlog.
     static func perfControl(_ command: String) {
         guard let fifo = ProcessInfo.processInfo.environment["GATEWAY_BENCH_PERF_CTL"],
-              let handle = FileHandle(forWritingAtPath: fifo) else { return }
+            let handle = FileHandle(forWritingAtPath: fifo)
+        else { return }
         handle.write(Data("\(command)\n".utf8))
         try? handle.close()
     }

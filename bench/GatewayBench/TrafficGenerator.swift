@@ -28,10 +28,18 @@ enum TrafficGenerator {
 
     static let gateway = SampleMessageFactory.Party(name: "Forløpsgateway Helse Vest", herId: "8150001")
     static let hospitals = [
-        (partner: "helse-bergen", party: SampleMessageFactory.Party(name: "Helse Bergen HF", herId: "8150010",
-                                                                   unitName: "Kreftavdelingen", unitHerId: "8150011")),
-        (partner: "haraldsplass", party: SampleMessageFactory.Party(name: "Haraldsplass Diakonale Sykehus", herId: "8150020",
-                                                                   unitName: "Medisinsk avdeling", unitHerId: "8150021")),
+        (
+            partner: "helse-bergen",
+            party: SampleMessageFactory.Party(
+                name: "Helse Bergen HF", herId: "8150010",
+                unitName: "Kreftavdelingen", unitHerId: "8150011")
+        ),
+        (
+            partner: "haraldsplass",
+            party: SampleMessageFactory.Party(
+                name: "Haraldsplass Diakonale Sykehus", herId: "8150020",
+                unitName: "Medisinsk avdeling", unitHerId: "8150021")
+        ),
     ]
     /// kommune → (partner, HER-id of its pakkeforløp-hjem contact point, HER-id of its `*` one).
     static let kommuner: [(kommune: String, partner: String, pfh: String, any: String)] = [
@@ -73,12 +81,14 @@ enum TrafficGenerator {
         }
         var manifest = "# partner/name\tmsgId\toutcome\tanswer\troutedTo (bench/GatewayBench/TrafficGenerator.swift)\n"
         for line in lines {
-            manifest += "\(line.partner)/\(line.name)\t\(line.msgId)\t\(line.outcome)\t\(line.answer)\t\(line.routedTo)\n"
+            manifest +=
+                "\(line.partner)/\(line.name)\t\(line.msgId)\t\(line.outcome)\t\(line.answer)\t\(line.routedTo)\n"
         }
         try Data(manifest.utf8).write(to: URL(fileURLWithPath: "\(directory)/manifest.tsv"))
         let counts = Dictionary(grouping: lines, by: \.outcome).mapValues(\.count).sorted { $0.key < $1.key }
-        print("generated \(lines.count) files (\(written / 1_000_000) MB) in \(directory): "
-              + counts.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        print(
+            "generated \(lines.count) files (\(written / 1_000_000) MB) in \(directory): "
+                + counts.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
     }
 
     /// A message the gateway accepts, with where it must be routed.
@@ -87,8 +97,11 @@ enum TrafficGenerator {
         let place = kommuner[random.below(kommuner.count)]
         let patient = SampleMessageFactory.PatientData(fnr: syntheticFnr(&random), kommune: place.kommune)
         let hospital = hospitals[0]
-        func message(from sender: SampleMessageFactory.Party, to receiver: SampleMessageFactory.Party, event: String?) -> SampleMessageFactory.Message {
-            var m = SampleMessageFactory.Message(msgId: msgId, sender: sender, receiver: receiver, patient: patient, pathwayEvent: event)
+        func message(from sender: SampleMessageFactory.Party, to receiver: SampleMessageFactory.Party, event: String?)
+            -> SampleMessageFactory.Message
+        {
+            var m = SampleMessageFactory.Message(
+                msgId: msgId, sender: sender, receiver: receiver, patient: patient, pathwayEvent: event)
             m.noteDate = "2026-11-\(String(format: "%02d", 1 + random.below(28)))"
             return m
         }
@@ -96,28 +109,50 @@ enum TrafficGenerator {
         case ..<0.60:  // SP1 from the hospital, routed to the kommune's pakkeforløp-hjem contact point
             var m = message(from: hospital.party, to: gateway, event: "PFH-SP1")
             if index % 4 == 0 { m.attachmentBytes = 10_000 + random.below(70_000) }
-            return (Line(partner: hospital.partner, name: name, msgId: msgId, outcome: "accepted", answer: "1", routedTo: place.partner),
-                    bytes(m))
+            return (
+                Line(
+                    partner: hospital.partner, name: name, msgId: msgId, outcome: "accepted", answer: "1",
+                    routedTo: place.partner),
+                bytes(m)
+            )
         case ..<0.75:  // a plain note to a kommune, routed by its Receiver
             let receiver = SampleMessageFactory.Party(name: "Kommune", herId: place.any)
             let m = message(from: hospital.party, to: receiver, event: nil)
-            return (Line(partner: hospital.partner, name: name, msgId: msgId, outcome: "accepted", answer: "1", routedTo: place.partner),
-                    bytes(m))
+            return (
+                Line(
+                    partner: hospital.partner, name: name, msgId: msgId, outcome: "accepted", answer: "1",
+                    routedTo: place.partner),
+                bytes(m)
+            )
         case ..<0.85:  // psychiatric follow-up, Dialogmelding 1.0, to the kommune's `*` contact point
             var m = message(from: hospital.party, to: gateway, event: "NPF-KOMMUNE")
             m.dialogVersion = .v1_0
-            return (Line(partner: hospital.partner, name: name, msgId: msgId, outcome: "accepted", answer: "1", routedTo: place.partner),
-                    bytes(m))
+            return (
+                Line(
+                    partner: hospital.partner, name: name, msgId: msgId, outcome: "accepted", answer: "1",
+                    routedTo: place.partner),
+                bytes(m)
+            )
         case ..<0.95:  // the municipality's own SP2/SP3 needs assessment: recorded, not routed
             let own = SampleMessageFactory.Party(name: "Kommune", herId: place.pfh)
             let m = message(from: own, to: gateway, event: index % 2 == 0 ? "PFH-SP2" : "PFH-SP3")
-            return (Line(partner: place.partner, name: name, msgId: msgId, outcome: "accepted", answer: "1", routedTo: "-"), bytes(m))
+            return (
+                Line(partner: place.partner, name: name, msgId: msgId, outcome: "accepted", answer: "1", routedTo: "-"),
+                bytes(m)
+            )
         default:  // the lenient hospital, with NAV-style header deviations (accepted with warnings)
             let m = message(from: hospitals[1].party, to: gateway, event: "PFH-SP1")
-            let text = String(decoding: bytes(m), as: UTF8.self).replacingOccurrences(of: "<Ack V=\"J\" DN=\"Ja\"/>", with:
-                "<ConversationRef><RefToConversation>c-\(index)</RefToConversation><RefToParent>p-\(index)</RefToParent></ConversationRef><Ack V=\"J\" DN=\"Ja\"/>")
-            return (Line(partner: hospitals[1].partner, name: name, msgId: msgId, outcome: "accepted", answer: "1", routedTo: place.partner),
-                    Array(text.utf8))
+            let text = String(decoding: bytes(m), as: UTF8.self).replacingOccurrences(
+                of: "<Ack V=\"J\" DN=\"Ja\"/>",
+                with:
+                    "<ConversationRef><RefToConversation>c-\(index)</RefToConversation><RefToParent>p-\(index)</RefToParent></ConversationRef><Ack V=\"J\" DN=\"Ja\"/>"
+            )
+            return (
+                Line(
+                    partner: hospitals[1].partner, name: name, msgId: msgId, outcome: "accepted", answer: "1",
+                    routedTo: place.partner),
+                Array(text.utf8)
+            )
         }
     }
 
@@ -125,9 +160,12 @@ enum TrafficGenerator {
     static func invalid(index: Int, name: String, random: inout SplitMix) -> (Line, [UInt8]) {
         let msgId = "soak-bad-\(index)"
         let hospital = hospitals[0]
-        var m = SampleMessageFactory.Message(msgId: msgId, sender: hospital.party, receiver: gateway,
-                                             patient: .init(fnr: syntheticFnr(&random), kommune: "4601"), pathwayEvent: "PFH-SP1")
-        func line(_ answer: String, partner: String = hospital.partner, outcome: String = "rejected", id: String = msgId) -> Line {
+        var m = SampleMessageFactory.Message(
+            msgId: msgId, sender: hospital.party, receiver: gateway,
+            patient: .init(fnr: syntheticFnr(&random), kommune: "4601"), pathwayEvent: "PFH-SP1")
+        func line(
+            _ answer: String, partner: String = hospital.partner, outcome: String = "rejected", id: String = msgId
+        ) -> Line {
             Line(partner: partner, name: name, msgId: id, outcome: outcome, answer: answer, routedTo: "-")
         }
         switch index % 8 {
@@ -143,20 +181,26 @@ enum TrafficGenerator {
             m.genDate = "i går"
             return (line("2:T02"), bytes(m))
         case 4:
-            let text = String(decoding: bytes(m), as: UTF8.self).replacingOccurrences(of: "DIALOG_HELSEFAGLIG", with: "EPIKRISE")
+            let text = String(decoding: bytes(m), as: UTF8.self).replacingOccurrences(
+                of: "DIALOG_HELSEFAGLIG", with: "EPIKRISE")
             return (line("2:T10"), Array(text.utf8))
         case 5:
             return (line("notice:T01", id: "-"), Array("not xml at all \(index)\n".utf8))
         case 6:  // Helse Bergen's message in Haraldsplass's inbox: a spoofed sender
             return (line("2:X99", partner: hospitals[1].partner), bytes(m))
         default:  // a municipality's receipt for something never routed: recorded, never answered
-            let answer = AppRec(version: .v1_1, genDate: "2026-11-23T12:00:00", id: "soak-apprec-\(index)",
-                                sender: .init(institution: .init(name: "Bergen kommune", herId: "8150100")),
-                                receiver: .init(institution: .init(name: gateway.name, herId: gateway.herId)),
-                                status: .ok, errors: [],
-                                originalMsgId: .init(msgType: CodedValue(v: "DIALOG_HELSEFAGLIG"), issueDate: "2026-11-23T10:00:00",
-                                                     id: "never-routed-\(index)"))
-            return (line("-", partner: "bergen-kommune", outcome: "apprec-received", id: answer.id), AppRecEncoder.encode(answer))
+            let answer = AppRec(
+                version: .v1_1, genDate: "2026-11-23T12:00:00", id: "soak-apprec-\(index)",
+                sender: .init(institution: .init(name: "Bergen kommune", herId: "8150100")),
+                receiver: .init(institution: .init(name: gateway.name, herId: gateway.herId)),
+                status: .ok, errors: [],
+                originalMsgId: .init(
+                    msgType: CodedValue(v: "DIALOG_HELSEFAGLIG"), issueDate: "2026-11-23T10:00:00",
+                    id: "never-routed-\(index)"))
+            return (
+                line("-", partner: "bergen-kommune", outcome: "apprec-received", id: answer.id),
+                AppRecEncoder.encode(answer)
+            )
         }
     }
 
@@ -165,7 +209,10 @@ enum TrafficGenerator {
     /// A synthetic test person (month + 80) with valid check digits: never a real person.
     static func syntheticFnr(_ random: inout SplitMix) -> String {
         while true {
-            let day = 1 + random.below(28), month = 81 + random.below(12), year = random.below(100), person = random.below(500)
+            let day = 1 + random.below(28)
+            let month = 81 + random.below(12)
+            let year = random.below(100)
+            let person = random.below(500)
             let base = String(format: "%02d%02d%02d%03d", day, month, year, person)
             var digits = base.utf8.map { Int($0) - 48 }
             let k1 = (11 - zip(digits, [3, 7, 6, 1, 8, 9, 4, 5, 2]).reduce(0) { $0 + $1.0 * $1.1 } % 11) % 11

@@ -38,7 +38,8 @@ enum AuditChain {
         guard line.count > sealLength, line.last == UInt8(ascii: "}") else { return nil }
         let sealStart = line.endIndex - sealLength
         guard line[sealStart..<(sealStart + hashKey.count)].elementsEqual(hashKey),
-              line[line.endIndex - 2] == UInt8(ascii: "\"") else { return nil }
+            line[line.endIndex - 2] == UInt8(ascii: "\"")
+        else { return nil }
         let hex = line[(sealStart + hashKey.count)..<(line.endIndex - 2)]
         guard hex.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else { return nil }
         var body = Array(line[..<sealStart])

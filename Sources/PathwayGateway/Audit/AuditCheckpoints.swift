@@ -45,7 +45,8 @@ public final class AuditCheckpoints: Sendable {
     public static func existing(at path: String) throws -> AuditCheckpoints? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         let db = try SQLiteDatabase(path: path)
-        let tables = try db.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'audit_checkpoints'") { try $0.string(0) }
+        let tables = try db.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'audit_checkpoints'")
+        { try $0.string(0) }
         return tables.isEmpty ? nil : AuditCheckpoints(database: db)
     }
 
@@ -53,11 +54,14 @@ public final class AuditCheckpoints: Sendable {
     /// checkpoint the same writer took earlier, when it is still exactly that row.
     func save(_ checkpoint: Checkpoint, superseding superseded: Checkpoint? = nil) throws {
         try db.transaction {
-            try db.run("INSERT OR IGNORE INTO audit_checkpoints (seq, hash, file, reason, created_at) VALUES (?, ?, ?, ?, ?)",
-                       checkpoint.seq, checkpoint.hash, checkpoint.file, checkpoint.reason.rawValue,
-                       Int64((checkpoint.at.timeIntervalSince1970 * 1000).rounded()))
+            try db.run(
+                "INSERT OR IGNORE INTO audit_checkpoints (seq, hash, file, reason, created_at) VALUES (?, ?, ?, ?, ?)",
+                checkpoint.seq, checkpoint.hash, checkpoint.file, checkpoint.reason.rawValue,
+                Int64((checkpoint.at.timeIntervalSince1970 * 1000).rounded()))
             if let superseded, superseded.seq < checkpoint.seq {
-                try db.run("DELETE FROM audit_checkpoints WHERE seq = ? AND hash = ? AND reason = 'interval'", superseded.seq, superseded.hash)
+                try db.run(
+                    "DELETE FROM audit_checkpoints WHERE seq = ? AND hash = ? AND reason = 'interval'", superseded.seq,
+                    superseded.hash)
             }
         }
     }
@@ -70,9 +74,10 @@ public final class AuditCheckpoints: Sendable {
 
     private func select(_ order: String) throws -> [Checkpoint] {
         try db.query("SELECT seq, hash, file, reason, created_at FROM audit_checkpoints \(order)") { row in
-            Checkpoint(seq: try row.int(0), hash: try row.string(1), file: try row.string(2),
-                       reason: Reason(rawValue: try row.string(3)) ?? .interval,
-                       at: Date(timeIntervalSince1970: Double(try row.int64(4)) / 1000))
+            Checkpoint(
+                seq: try row.int(0), hash: try row.string(1), file: try row.string(2),
+                reason: Reason(rawValue: try row.string(3)) ?? .interval,
+                at: Date(timeIntervalSince1970: Double(try row.int64(4)) / 1000))
         }
     }
 }

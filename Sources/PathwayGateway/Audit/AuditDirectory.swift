@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The audit log's files: the current file (`audit.jsonl`, the one `tail -f` watches) and the
@@ -41,8 +42,9 @@ public struct AuditDirectory: Sendable, Hashable {
         guard name.hasPrefix(stem + "-"), name.hasSuffix(".jsonl") else { return nil }
         let parts = name.dropFirst(stem.count + 1).dropLast(6).split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 4, parts[0].count == 8, parts[1].count == 6, parts[0].allSatisfy(\.isASCIIDigit),
-              parts[1].allSatisfy(\.isASCIIDigit), let first = Int(parts[2]), let last = Int(parts[3]),
-              first >= 1, last >= first else { return nil }
+            parts[1].allSatisfy(\.isASCIIDigit), let first = Int(parts[2]), let last = Int(parts[3]),
+            first >= 1, last >= first
+        else { return nil }
         return first...last
     }
 
@@ -53,7 +55,9 @@ public struct AuditDirectory: Sendable, Hashable {
 
     func files() -> [File] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-        var rotated = names.compactMap { name in seqs(inRotatedName: name).map { File(path: "\(path)/\(name)", seqs: $0) } }
+        var rotated = names.compactMap { name in
+            seqs(inRotatedName: name).map { File(path: "\(path)/\(name)", seqs: $0) }
+        }
         rotated.sort { ($0.seqs!.lowerBound, $0.name) < ($1.seqs!.lowerBound, $1.name) }
         if access(current, F_OK) == 0 { rotated.append(File(path: current, seqs: nil)) }
         return rotated

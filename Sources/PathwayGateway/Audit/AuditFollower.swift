@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `audit tail --follow`: emits each new record once, in seq order, across rotations.
@@ -42,7 +43,7 @@ public final class AuditFollower {
         try drain(emit)
         var info = stat()
         if stat(directory.current, &info) == 0, info.st_ino != inode {
-            try drain(emit)          // whatever reached the old file before it was rotated
+            try drain(emit)  // whatever reached the old file before it was rotated
             close(fd)
             fd = -1
             openCurrent()
@@ -61,11 +62,16 @@ public final class AuditFollower {
     /// Reads the open file's whole lines from `offset` on.
     private func drain(_ emit: (AuditRecord) -> Void) throws {
         var gapError: (any Error)?
-        offset = try AuditLineReader.forEachLine(fd: fd, path: directory.current, from: offset, firstLineNumber: nextLine) { line in
+        offset = try AuditLineReader.forEachLine(
+            fd: fd, path: directory.current, from: offset, firstLineNumber: nextLine
+        ) { line in
             guard line.complete else { return false }
             nextLine = line.number + 1
-            guard let record = try? AuditRecord(line: line.bytes, location: .init(path: directory.current, line: line.number)),
-                  record.seq > lastSeq else { return true }
+            guard
+                let record = try? AuditRecord(
+                    line: line.bytes, location: .init(path: directory.current, line: line.number)),
+                record.seq > lastSeq
+            else { return true }
             if record.seq > lastSeq + 1 {
                 do { try fillGap(before: record.seq, emit) } catch { gapError = error }
             }
@@ -82,8 +88,10 @@ public final class AuditFollower {
         for file in directory.files() where file.seqs?.overlaps(wanted) == true {
             try AuditLineReader.forEachLine(in: file.path) { line in
                 guard line.complete,
-                      let record = try? AuditRecord(line: line.bytes, location: .init(path: file.path, line: line.number)),
-                      wanted.contains(record.seq), record.seq > lastSeq else { return true }
+                    let record = try? AuditRecord(
+                        line: line.bytes, location: .init(path: file.path, line: line.number)),
+                    wanted.contains(record.seq), record.seq > lastSeq
+                else { return true }
                 emit(record)
                 lastSeq = record.seq
                 return true

@@ -60,12 +60,17 @@ enum AuditJSON {
             var result: [String: Value] = [:]
             if take(UInt8(ascii: "}")) { return end() ? result : nil }
             repeat {
-                guard let key = string(), take(UInt8(ascii: ":")), let value = value(), result.updateValue(value, forKey: key) == nil else { return nil }
+                guard let key = string(), take(UInt8(ascii: ":")), let value = value(),
+                    result.updateValue(value, forKey: key) == nil
+                else { return nil }
             } while take(UInt8(ascii: ","))
             return take(UInt8(ascii: "}")) && end() ? result : nil
         }
 
-        private mutating func end() -> Bool { skipSpace(); return at == bytes.count }
+        private mutating func end() -> Bool {
+            skipSpace()
+            return at == bytes.count
+        }
 
         private mutating func value() -> Value? {
             skipSpace()
@@ -129,15 +134,19 @@ enum AuditJSON {
         }
 
         private mutating func hex4() -> UInt32? {
-            guard at + 4 <= bytes.count, bytes[at..<(at + 4)].allSatisfy({ (48...57).contains($0) || (65...70).contains($0 & 0xDF) }),
-                  let value = UInt32(String(decoding: bytes[at..<(at + 4)], as: UTF8.self), radix: 16) else { return nil }
+            guard at + 4 <= bytes.count,
+                bytes[at..<(at + 4)].allSatisfy({ (48...57).contains($0) || (65...70).contains($0 & 0xDF) }),
+                let value = UInt32(String(decoding: bytes[at..<(at + 4)], as: UTF8.self), radix: 16)
+            else { return nil }
             at += 4
             return value
         }
 
         private mutating func literal(_ text: String) -> Bool {
             let expected = Array(text.utf8)
-            guard at + expected.count <= bytes.count, bytes[at..<(at + expected.count)].elementsEqual(expected) else { return false }
+            guard at + expected.count <= bytes.count, bytes[at..<(at + expected.count)].elementsEqual(expected) else {
+                return false
+            }
             at += expected.count
             return true
         }

@@ -32,9 +32,11 @@ public final class AuditLineFormatter {
     /// The one-line summary.
     public func line(_ record: AuditRecord) -> String {
         let time = Timestamp.date(rfc3339: record.ts).map(printer.string(from:)) ?? record.ts
-        var parts = [paint(time, "2"), paint("#\(record.seq)", "2"), pad(record.event, 12),
-                     paint(pad(record.outcome ?? "-", 15), outcomeColour(record)), pad(record.partner ?? "-", 18),
-                     record.msgId ?? "-"]
+        var parts = [
+            paint(time, "2"), paint("#\(record.seq)", "2"), pad(record.event, 12),
+            paint(pad(record.outcome ?? "-", 15), outcomeColour(record)), pad(record.partner ?? "-", 18),
+            record.msgId ?? "-",
+        ]
         if let ref = record.refMsgId { parts.append("(re \(ref))") }
         if let patient = record.patient { parts.append(String(patient.prefix(10))) }
         if record.security { parts.append(paint("SECURITY", "1;31")) }
@@ -46,7 +48,9 @@ public final class AuditLineFormatter {
     public func detailed(_ record: AuditRecord) -> String {
         var lines = [line(record)]
         if let file = record.file { lines.append("    file: \(file)") }
-        if let type = record.msgType { lines.append("    type: \(type)" + (record.pathwayEvent.map { ", event \($0)" } ?? "")) }
+        if let type = record.msgType {
+            lines.append("    type: \(type)" + (record.pathwayEvent.map { ", event \($0)" } ?? ""))
+        }
         lines += record.routedTo.map { "    routed to: \($0)" }
         lines += record.errors.map { "    error: \($0)" }
         lines += record.warnings.map { "    warning: \($0)" }

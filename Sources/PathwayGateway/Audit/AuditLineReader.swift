@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reads an audit file line by line in 1 MiB chunks, so a large file is never held whole.
@@ -17,8 +17,10 @@ struct AuditLineReader {
     /// Calls `body` for each line of `path` from `offset` until it returns false or the file ends.
     /// Returns the offset just past the last complete line read, where a follower resumes.
     @discardableResult
-    static func forEachLine(in path: String, from offset: Int = 0, firstLineNumber: Int = 1,
-                            _ body: (Line) throws -> Bool) throws -> Int {
+    static func forEachLine(
+        in path: String, from offset: Int = 0, firstLineNumber: Int = 1,
+        _ body: (Line) throws -> Bool
+    ) throws -> Int {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw DurableFile.Failure.system(operation: "open", path: path, errno: errno) }
         defer { close(fd) }
@@ -26,15 +28,19 @@ struct AuditLineReader {
     }
 
     /// As above on an open descriptor (a follower keeps reading a file after it was renamed).
-    static func forEachLine(fd: Int32, path: String, from offset: Int, firstLineNumber: Int,
-                            _ body: (Line) throws -> Bool) throws -> Int {
+    static func forEachLine(
+        fd: Int32, path: String, from offset: Int, firstLineNumber: Int,
+        _ body: (Line) throws -> Bool
+    ) throws -> Int {
         var position = offset
         var consumed = offset
         var number = firstLineNumber
         var pending: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            let n = SystemCall.retryingInterrupts { chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, off_t(position)) } }
+            let n = SystemCall.retryingInterrupts {
+                chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, off_t(position)) }
+            }
             if n < 0 { throw DurableFile.Failure.system(operation: "read", path: path, errno: errno) }
             if n == 0 { break }
             position += n
@@ -71,7 +77,9 @@ struct AuditLineReader {
         guard fd >= 0 else { throw DurableFile.Failure.system(operation: "open", path: path, errno: errno) }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw DurableFile.Failure.system(operation: "fstat", path: path, errno: errno) }
+        guard fstat(fd, &info) == 0 else {
+            throw DurableFile.Failure.system(operation: "fstat", path: path, errno: errno)
+        }
         let size = Int(info.st_size)
         var window = 64 * 1024
         while true {
@@ -80,9 +88,13 @@ struct AuditLineReader {
             var filled = 0
             while filled < bytes.count {
                 let n = SystemCall.retryingInterrupts {
-                    bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + filled, $0.count - filled, off_t(start + filled)) }
+                    bytes.withUnsafeMutableBytes {
+                        pread(fd, $0.baseAddress! + filled, $0.count - filled, off_t(start + filled))
+                    }
                 }
-                guard n > 0 else { throw DurableFile.Failure.system(operation: "read", path: path, errno: n < 0 ? errno : EIO) }
+                guard n > 0 else {
+                    throw DurableFile.Failure.system(operation: "read", path: path, errno: n < 0 ? errno : EIO)
+                }
                 filled += n
             }
             if let end = bytes.lastIndex(of: UInt8(ascii: "\n")) {

@@ -17,13 +17,15 @@ extension AuditLog {
         /// An encoded body read back (the database's stored form); nil when the bytes are not one.
         init?(stored body: [UInt8]) {
             guard let object = AuditJSON.decode(body), case let .string(ts)? = object["ts"],
-                  let now = AuditLog.date(fromTimestamp: ts) else { return nil }
+                let now = AuditLog.date(fromTimestamp: ts)
+            else { return nil }
             self.init(body: body, now: now)
         }
 
         init?(body: [UInt8], now: Date) {
             guard let prev = Self.offset(of: Self.prevKey, in: body), let seq = Self.offset(of: Self.seqKey, in: body),
-                  prev < seq else { return nil }
+                prev < seq
+            else { return nil }
             self.body = body
             (prevAt, seqAt) = (prev + Self.prevKey.count - 1, seq + Self.seqKey.count - 2)
             self.now = now
@@ -56,14 +58,19 @@ extension AuditLog {
     func encode(_ entry: Entry) -> Encoded {
         let facts = entry.facts
         func text(_ value: String?) -> AuditJSON.Value { value.map(AuditJSON.Value.string) ?? .null }
-        let body = AuditJSON.encode([   // in key order, so nothing needs sorting
+        let body = AuditJSON.encode([  // in key order, so nothing needs sorting
             ("errors", .strings(facts.errors)), ("event", .string(entry.event)), ("file", text(entry.file)),
-            ("gatewayId", text(facts.gatewayId)), ("kommune", text(facts.kommune)), ("msgId", text(facts.msgId)), ("msgType", text(facts.msgType)),
-            ("outcome", text(entry.outcome)), ("partner", text(entry.partner)), ("pathwayEvent", text(facts.pathwayEvent)),
-            ("patient", text(facts.patientPseudonym ?? facts.patientIdent.map(pseudonymizer.pseudonym(for:)))), ("prev", .string("")),
-            ("receiver", text(facts.receiver)), ("refMsgId", text(facts.refMsgId)), ("routedTo", .strings(facts.routedTo)),
+            ("gatewayId", text(facts.gatewayId)), ("kommune", text(facts.kommune)), ("msgId", text(facts.msgId)),
+            ("msgType", text(facts.msgType)),
+            ("outcome", text(entry.outcome)), ("partner", text(entry.partner)),
+            ("pathwayEvent", text(facts.pathwayEvent)),
+            ("patient", text(facts.patientPseudonym ?? facts.patientIdent.map(pseudonymizer.pseudonym(for:)))),
+            ("prev", .string("")),
+            ("receiver", text(facts.receiver)), ("refMsgId", text(facts.refMsgId)),
+            ("routedTo", .strings(facts.routedTo)),
             ("security", .bool(facts.security)), ("sender", text(facts.sender)), ("seq", .integer(0)),
-            ("sha256", text(entry.sha256)), ("ts", .string(Timestamp.rfc3339(entry.now))), ("warnings", .strings(facts.warnings)),
+            ("sha256", text(entry.sha256)), ("ts", .string(Timestamp.rfc3339(entry.now))),
+            ("warnings", .strings(facts.warnings)),
         ])
         return Encoded(body: body, now: entry.now)!  // the two keys are always there
     }

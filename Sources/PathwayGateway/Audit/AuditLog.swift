@@ -52,10 +52,14 @@ final class AuditLog: @unchecked Sendable {
         var checkpointEveryRecords: Int
         var checkpointEverySeconds: Double
 
-        init(maxFileBytes: Int = 64 << 20, rotateDaily: Bool = true,
-                    checkpointEveryRecords: Int = 1_000, checkpointEverySeconds: Double = 10) {
-            self.maxFileBytes = maxFileBytes; self.rotateDaily = rotateDaily
-            self.checkpointEveryRecords = checkpointEveryRecords; self.checkpointEverySeconds = checkpointEverySeconds
+        init(
+            maxFileBytes: Int = 64 << 20, rotateDaily: Bool = true,
+            checkpointEveryRecords: Int = 1_000, checkpointEverySeconds: Double = 10
+        ) {
+            self.maxFileBytes = maxFileBytes
+            self.rotateDaily = rotateDaily
+            self.checkpointEveryRecords = checkpointEveryRecords
+            self.checkpointEverySeconds = checkpointEverySeconds
         }
     }
 
@@ -79,7 +83,9 @@ final class AuditLog: @unchecked Sendable {
     /// Opens the log at `path` (the current file; rotated files go next to it), finishing a
     /// rotation or cutting a torn append a crash left. `checkpoints`: where head checkpoints go
     /// (nil: none, and `audit verify` cannot detect a cut-off tail).
-    init(path: String, pseudonymizer: Pseudonymizer, checkpoints: AuditCheckpoints? = nil, policy: Policy = Policy()) throws {
+    init(path: String, pseudonymizer: Pseudonymizer, checkpoints: AuditCheckpoints? = nil, policy: Policy = Policy())
+        throws
+    {
         directory = AuditDirectory(current: path)
         self.pseudonymizer = pseudonymizer
         self.checkpoints = checkpoints
@@ -95,7 +101,9 @@ final class AuditLog: @unchecked Sendable {
         try handle.seekToEnd()
         fileBytes = tail.wholeLinesEnd
         var headLine = tail.lastLine
-        if headLine == nil, let newest = directory.newestRotated() { headLine = try AuditLineReader.tail(of: newest.path).lastLine }
+        if headLine == nil, let newest = directory.newestRotated() {
+            headLine = try AuditLineReader.tail(of: newest.path).lastLine
+        }
         if let headLine {
             let head: AuditRecord
             do { head = try AuditRecord(line: headLine, location: .init(path: path, line: 0)) } catch {
@@ -114,7 +122,8 @@ final class AuditLog: @unchecked Sendable {
         fileStart = first?.date
         let latest = try checkpoints?.latest()
         if let latest, latest.seq > seq {
-            integrityWarning = "audit log \(path) ends at seq \(seq) but a checkpoint records seq \(latest.seq): "
+            integrityWarning =
+                "audit log \(path) ends at seq \(seq) but a checkpoint records seq \(latest.seq): "
                 + "records were lost or removed; run `pathway-gateway audit verify`"
         } else {
             integrityWarning = nil
@@ -135,17 +144,28 @@ final class AuditLog: @unchecked Sendable {
         var facts: AuditFacts
         var now: Date
 
-        init(event: String, partner: String?, file: String?, outcome: String?, sha256: String?,
-                    facts: AuditFacts = AuditFacts(), now: Date = Date()) {
-            self.event = event; self.partner = partner; self.file = file; self.outcome = outcome
-            self.sha256 = sha256; self.facts = facts; self.now = now
+        init(
+            event: String, partner: String?, file: String?, outcome: String?, sha256: String?,
+            facts: AuditFacts = AuditFacts(), now: Date = Date()
+        ) {
+            self.event = event
+            self.partner = partner
+            self.file = file
+            self.outcome = outcome
+            self.sha256 = sha256
+            self.facts = facts
+            self.now = now
         }
     }
 
     /// Appends one record and makes it durable.
-    func record(event: String, partner: String?, file: String?, outcome: String?, sha256: String?,
-                       facts: AuditFacts = AuditFacts(), now: Date = Date()) throws {
-        try append([Entry(event: event, partner: partner, file: file, outcome: outcome, sha256: sha256, facts: facts, now: now)])
+    func record(
+        event: String, partner: String?, file: String?, outcome: String?, sha256: String?,
+        facts: AuditFacts = AuditFacts(), now: Date = Date()
+    ) throws {
+        try append([
+            Entry(event: event, partner: partner, file: file, outcome: outcome, sha256: sha256, facts: facts, now: now)
+        ])
     }
 
     /// Appends records in order with one write and one sync (group commit): none of their steps
@@ -193,9 +213,12 @@ final class AuditLog: @unchecked Sendable {
             fileBytes += block.count
             uncheckpointed += entries.count
             let now = entries[entries.count - 1].now
-            if checkpoints != nil, uncheckpointed >= policy.checkpointEveryRecords
-                || now.timeIntervalSince(lastCheckpoint) >= policy.checkpointEverySeconds {
-                let checkpoint = AuditCheckpoints.Checkpoint(seq: seq, hash: prev, file: DurableFile.baseName(of: path), reason: .interval, at: now)
+            if checkpoints != nil,
+                uncheckpointed >= policy.checkpointEveryRecords
+                    || now.timeIntervalSince(lastCheckpoint) >= policy.checkpointEverySeconds
+            {
+                let checkpoint = AuditCheckpoints.Checkpoint(
+                    seq: seq, hash: prev, file: DurableFile.baseName(of: path), reason: .interval, at: now)
                 due.append(checkpoint)
                 (uncheckpointed, lastCheckpoint) = (0, now)
             }
@@ -207,7 +230,8 @@ final class AuditLog: @unchecked Sendable {
     private static func reason(_ error: any Error) -> String {
         let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
         if let posix = underlying ?? ((error as NSError).domain == NSPOSIXErrorDomain ? error as NSError : nil),
-           posix.domain == NSPOSIXErrorDomain {
+            posix.domain == NSPOSIXErrorDomain
+        {
             return "\(String(cString: strerror(Int32(posix.code)))) (errno \(posix.code))"
         }
         return "\(error)"
@@ -223,7 +247,10 @@ final class AuditLog: @unchecked Sendable {
             guard let current = handle else { return }
             try current.close()
             handle = nil
-            if checkpoints != nil, seq > 0 { due.append(.init(seq: seq, hash: prev, file: DurableFile.baseName(of: path), reason: .close, at: Date())) }
+            if checkpoints != nil, seq > 0 {
+                due.append(
+                    .init(seq: seq, hash: prev, file: DurableFile.baseName(of: path), reason: .close, at: Date()))
+            }
         }
         save(due)
     }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Read-side queries over the whole log (rotated files and the current one, in seq order) for
@@ -19,7 +20,7 @@ public struct AuditReader: Sendable {
         for file in directory.files() {
             try AuditLineReader.forEachLine(in: file.path) { line in
                 guard line.complete, needles.isEmpty || needles.contains(where: { Self.contains(line.bytes, $0) }),
-                      let record = try? AuditRecord(line: line.bytes, location: .init(path: file.path, line: line.number))
+                    let record = try? AuditRecord(line: line.bytes, location: .init(path: file.path, line: line.number))
                 else { return true }
                 try body(record)
                 return true
@@ -59,7 +60,9 @@ public struct AuditReader: Sendable {
         guard !copies.isEmpty else { return direct }
         var story = Dictionary(direct.map { ($0.seq, $0) }, uniquingKeysWith: { first, _ in first })
         try forEachRecord(containing: Array(copies)) { record in
-            if record.msgId.map(copies.contains) == true || record.refMsgId.map(copies.contains) == true { story[record.seq] = record }
+            if record.msgId.map(copies.contains) == true || record.refMsgId.map(copies.contains) == true {
+                story[record.seq] = record
+            }
         }
         return story.values.sorted { $0.seq < $1.seq }
     }

@@ -57,13 +57,28 @@ public struct AuditRecord: Sendable, Hashable {
         guard let prev = text("prev") else { throw .missingField("prev") }
         guard let hash = text("hash") else { throw .missingField("hash") }
         guard let event = text("event") else { throw .missingField("event") }
-        self.seq = seq; self.prev = prev; self.hash = hash; self.event = event; self.location = location
+        self.seq = seq
+        self.prev = prev
+        self.hash = hash
+        self.event = event
+        self.location = location
         ts = text("ts") ?? ""
-        partner = text("partner"); file = text("file"); msgId = text("msgId"); refMsgId = text("refMsgId")
-        msgType = text("msgType"); sender = text("sender"); receiver = text("receiver"); kommune = text("kommune")
-        pathwayEvent = text("pathwayEvent"); outcome = text("outcome"); patient = text("patient"); sha256 = text("sha256")
+        partner = text("partner")
+        file = text("file")
+        msgId = text("msgId")
+        refMsgId = text("refMsgId")
+        msgType = text("msgType")
+        sender = text("sender")
+        receiver = text("receiver")
+        kommune = text("kommune")
+        pathwayEvent = text("pathwayEvent")
+        outcome = text("outcome")
+        patient = text("patient")
+        sha256 = text("sha256")
         gatewayId = text("gatewayId")
-        errors = list("errors"); warnings = list("warnings"); routedTo = list("routedTo")
+        errors = list("errors")
+        warnings = list("warnings")
+        routedTo = list("routedTo")
         if case let .bool(flag)? = object["security"] { security = flag } else { security = false }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Crash-safe rotation of the current audit file. Two steps, each atomic in the kernel and made
@@ -17,7 +18,9 @@ import Glibc
 enum AuditRotation {
     /// Rotates the current file of `directory` to the name for `seqs`; returns the rotated name.
     /// Repeating a rotation that failed half-way (same arguments) finishes it.
-    static func rotate(_ directory: AuditDirectory, start: Date, seqs: ClosedRange<Int>) throws(DurableFile.Failure) -> String {
+    static func rotate(_ directory: AuditDirectory, start: Date, seqs: ClosedRange<Int>) throws(DurableFile.Failure)
+        -> String
+    {
         let name = directory.rotatedName(start: start, seqs: seqs)
         let rotated = "\(directory.path)/\(name)"
         if link(directory.current, rotated) != 0 {
@@ -47,13 +50,17 @@ enum AuditRotation {
     /// Atomically puts an empty file (mode 0600) at `path`, replacing what is there.
     static func replaceWithEmptyFile(_ path: String) throws(DurableFile.Failure) {
         let directory = DurableFile.parent(of: path)
-        let temp = "\(directory)/.\(DurableFile.baseName(of: path)).\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+        let temp =
+            "\(directory)/.\(DurableFile.baseName(of: path)).\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw .system(operation: "open", path: temp, errno: errno) }
         let synced = fchmod(fd, 0o600) == 0 && fsync(fd) == 0
         let code = errno
         close(fd)
-        guard synced else { unlink(temp); throw .system(operation: "fsync", path: temp, errno: code) }
+        guard synced else {
+            unlink(temp)
+            throw .system(operation: "fsync", path: temp, errno: code)
+        }
         guard rename(temp, path) == 0 else {
             let code = errno
             unlink(temp)
@@ -64,7 +71,8 @@ enum AuditRotation {
 
     /// True when both paths name the same inode.
     static func sameFile(_ a: String, _ b: String) -> Bool {
-        var first = stat(), second = stat()
+        var first = stat()
+        var second = stat()
         guard stat(a, &first) == 0, stat(b, &second) == 0 else { return false }
         return first.st_dev == second.st_dev && first.st_ino == second.st_ino
     }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The newest records of the audit log, read from the end of its newest non-empty file: what the
@@ -48,13 +49,17 @@ public struct AuditTailScan: Sendable, Equatable {
         guard fd >= 0 else { throw DurableFile.Failure.system(operation: "open", path: path, errno: errno) }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw DurableFile.Failure.system(operation: "fstat", path: path, errno: errno) }
+        guard fstat(fd, &info) == 0 else {
+            throw DurableFile.Failure.system(operation: "fstat", path: path, errno: errno)
+        }
         let size = Int(info.st_size)
         let start = max(0, size - window)
         var bytes = [UInt8](repeating: 0, count: size - start)
         var filled = 0
         while filled < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + filled, $0.count - filled, off_t(start + filled)) }
+            let n = bytes.withUnsafeMutableBytes {
+                pread(fd, $0.baseAddress! + filled, $0.count - filled, off_t(start + filled))
+            }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { break }
             filled += n

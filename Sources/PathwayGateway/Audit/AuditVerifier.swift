@@ -41,7 +41,8 @@ public enum AuditVerifier {
         public var description: String {
             switch self {
             case let .unreadable(place, reason): "\(place): not a sealed audit record (\(reason))"
-            case let .edited(place, seq): "\(place): seq \(seq): the record was changed after it was written (hash mismatch)"
+            case let .edited(place, seq):
+                "\(place): seq \(seq): the record was changed after it was written (hash mismatch)"
             case let .outOfSequence(place, seq, expected) where seq > expected:
                 "\(place): seq \(seq) where \(expected) was expected: record(s) \(expected)…\(seq - 1) missing here "
                     + "(deleted, moved later, or in a missing file)"
@@ -52,7 +53,8 @@ public enum AuditVerifier {
                     + "that record was replaced or altered with a recomputed hash"
             case let .misnamedFile(place, claims, holds):
                 "\(place): the file's name says records \(claims.lowerBound)…\(claims.upperBound) but it holds "
-                    + (holds.map { $0.count == 1 ? "seq \($0.lowerBound) here" : "\($0.lowerBound)…\($0.upperBound)" } ?? "none")
+                    + (holds.map { $0.count == 1 ? "seq \($0.lowerBound) here" : "\($0.lowerBound)…\($0.upperBound)" }
+                        ?? "none")
                     + ": file renamed, reordered or cut"
             case let .checkpointMismatch(place, seq, file, at):
                 "\(place): seq \(seq) differs from the checkpoint taken \(Self.time(at)) (then in \(file)): history rewritten"
@@ -94,11 +96,16 @@ public enum AuditVerifier {
                 try AuditLineReader.forEachLine(in: file.path) { line in
                     let place = AuditRecord.Location(path: file.path, line: line.number)
                     guard line.complete else {
-                        if file.isCurrent { report.notes.append("\(place): incomplete last line ignored (being written, or cut at the next start)") }
-                        else { report.problem = .unreadable(place, reason: "no newline at the end of a rotated file") }
+                        if file.isCurrent {
+                            report.notes.append(
+                                "\(place): incomplete last line ignored (being written, or cut at the next start)")
+                        } else {
+                            report.problem = .unreadable(place, reason: "no newline at the end of a rotated file")
+                        }
                         return false
                     }
-                    report.problem = check(line.bytes, at: place, file: file, held: held, previous: last, bySeq: bySeq, into: &report)
+                    report.problem = check(
+                        line.bytes, at: place, file: file, held: held, previous: last, bySeq: bySeq, into: &report)
                     guard report.problem == nil else { return false }
                     held = (held?.lowerBound ?? report.headSeq)...report.headSeq
                     last = place
@@ -115,18 +122,25 @@ public enum AuditVerifier {
             }
         }
         if let newest = checkpoints?.last, newest.seq > report.headSeq {
-            report.problem = .truncated(lastRecord: last, lastSeq: report.headSeq, checkpointSeq: newest.seq, at: newest.at)
+            report.problem = .truncated(
+                lastRecord: last, lastSeq: report.headSeq, checkpointSeq: newest.seq, at: newest.at)
         }
         return report
     }
 
     /// Checks one line; on success advances `report`'s head and counts.
-    private static func check(_ bytes: ArraySlice<UInt8>, at place: AuditRecord.Location, file: AuditDirectory.File,
-                              held: ClosedRange<Int>?, previous: AuditRecord.Location?,
-                              bySeq: [Int: AuditCheckpoints.Checkpoint], into report: inout Report) -> Problem? {
-        guard let (body, claimed) = AuditChain.unseal(bytes) else { return .unreadable(place, reason: "hash member missing or damaged") }
+    private static func check(
+        _ bytes: ArraySlice<UInt8>, at place: AuditRecord.Location, file: AuditDirectory.File,
+        held: ClosedRange<Int>?, previous: AuditRecord.Location?,
+        bySeq: [Int: AuditCheckpoints.Checkpoint], into report: inout Report
+    ) -> Problem? {
+        guard let (body, claimed) = AuditChain.unseal(bytes) else {
+            return .unreadable(place, reason: "hash member missing or damaged")
+        }
         let record: AuditRecord
-        do { record = try AuditRecord(line: bytes, location: place) } catch { return .unreadable(place, reason: error.description) }
+        do { record = try AuditRecord(line: bytes, location: place) } catch {
+            return .unreadable(place, reason: error.description)
+        }
         if held == nil, let claims = file.seqs, record.seq != claims.lowerBound {
             return .misnamedFile(place, claims: claims, holds: record.seq...record.seq)
         }

@@ -1,6 +1,7 @@
 internal import CCrypto
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Turns a patient's identity number into a keyed pseudonym (HMAC-SHA256 under a secret key), so
@@ -39,7 +40,9 @@ public struct Pseudonymizer: Sendable {
         }
         // A key readable by group or others (copied in by hand) is tightened to owner-only.
         var info = stat()
-        if stat(path, &info) == 0, info.st_mode & 0o077 != 0, chmod(path, 0o600) != 0 { throw .keyFile(path: path, errno: errno) }
+        if stat(path, &info) == 0, info.st_mode & 0o077 != 0, chmod(path, 0o600) != 0 {
+            throw .keyFile(path: path, errno: errno)
+        }
         return try load(keyAt: path)
     }
 

@@ -20,7 +20,9 @@ enum ConfigChecks {
                 }
             }
             if case let .name(name)? = partner.group, partner.group?.resolve() == nil {
-                reader.report("\(path).group", "unknown group \"\(name)\" (no such group on this host; create it or give its number)")
+                reader.report(
+                    "\(path).group",
+                    "unknown group \"\(name)\" (no such group on this host; create it or give its number)")
             }
             for (index, herId) in partner.herIds.enumerated() {
                 let here = ConfigReader.path("\(path).herIds", index)
@@ -46,8 +48,10 @@ enum ConfigChecks {
             if !point.partner.isEmpty {
                 if let partner = partners[point.partner] {
                     if !point.herId.isEmpty, !partner.herIds.isEmpty, !partner.herIds.contains(point.herId) {
-                        reader.report("\(path).herId", "HER-id \(point.herId) is not one of partner \"\(partner.id)\"'s herIds "
-                            + "(\(partner.herIds.joined(separator: ", ")))")
+                        reader.report(
+                            "\(path).herId",
+                            "HER-id \(point.herId) is not one of partner \"\(partner.id)\"'s herIds "
+                                + "(\(partner.herIds.joined(separator: ", ")))")
                     }
                 } else {
                     reader.report("\(path).partner", "unknown partner \"\(point.partner)\"")
@@ -55,14 +59,18 @@ enum ConfigChecks {
             }
             guard !point.kommune.isEmpty else { continue }
             if let current = draft.aliases[point.kommune] {
-                reader.report("\(path).kommune", "kommune \(point.kommune) is retired (aliased to \(current)); "
-                    + "this contact point would never be used")
+                reader.report(
+                    "\(path).kommune",
+                    "kommune \(point.kommune) is retired (aliased to \(current)); "
+                        + "this contact point would never be used")
             }
             guard !point.pathway.isEmpty else { continue }
             let key = point.kommune + " " + point.pathway
             if let first = seen[key] {
-                reader.report(path, "duplicate contact point for kommune \(point.kommune), pathway \(point.pathway) "
-                    + "(first at \(first))")
+                reader.report(
+                    path,
+                    "duplicate contact point for kommune \(point.kommune), pathway \(point.pathway) "
+                        + "(first at \(first))")
             } else {
                 seen[key] = path
             }
@@ -79,8 +87,10 @@ enum ConfigChecks {
                 reader.report(path, "alias \(source) → \(target) points at itself")
             } else if let next = aliases[target] {
                 let kind = next == source ? "loops back" : "chains on"
-                reader.report(path, "alias \(source) → \(target) \(kind) (\(target) → \(next)); "
-                    + "aliases must point at current kommunenummer")
+                reader.report(
+                    path,
+                    "alias \(source) → \(target) \(kind) (\(target) → \(next)); "
+                        + "aliases must point at current kommunenummer")
             }
         }
     }

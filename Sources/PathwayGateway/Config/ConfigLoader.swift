@@ -27,7 +27,8 @@ public enum ConfigSource: Sendable, Hashable, CustomStringConvertible {
         case let .commandLine(path): "\(path) (--config)"
         case let .environment(path): "\(path) ($\(ConfigLoader.environmentVariable))"
         case let .workingDirectory(path): "\(path) (current directory)"
-        case .embedded: "\(DefaultConfig.sourceName) (no --config, $\(ConfigLoader.environmentVariable) or ./\(ConfigLoader.fileName))"
+        case .embedded:
+            "\(DefaultConfig.sourceName) (no --config, $\(ConfigLoader.environmentVariable) or ./\(ConfigLoader.fileName))"
         }
     }
 }
@@ -43,10 +44,12 @@ public enum ConfigLoader {
     static let fileName = "pathway-gateway.json"
 
     /// Which source applies; the environment and file-existence check are injectable for tests.
-    public static func locate(explicit: String?,
-                              environment: [String: String] = ProcessInfo.processInfo.environment,
-                              currentDirectory: String = FileManager.default.currentDirectoryPath,
-                              fileExists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }) -> ConfigSource {
+    public static func locate(
+        explicit: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        currentDirectory: String = FileManager.default.currentDirectoryPath,
+        fileExists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }
+    ) -> ConfigSource {
         if let explicit { return .commandLine(explicit) }
         if let env = environment[environmentVariable], !env.isEmpty { return .environment(env) }
         let local = ConfigParser.resolve(fileName, against: currentDirectory)
@@ -56,8 +59,10 @@ public enum ConfigLoader {
 
     /// Loads `source`. Relative config paths are taken from `currentDirectory`; the config's `spool`
     /// and `schemas` are then resolved against the config file's own directory.
-    public static func load(_ source: ConfigSource,
-                            currentDirectory: String = FileManager.default.currentDirectoryPath) throws(ConfigError) -> GatewayConfig {
+    public static func load(
+        _ source: ConfigSource,
+        currentDirectory: String = FileManager.default.currentDirectoryPath
+    ) throws(ConfigError) -> GatewayConfig {
         guard let path = source.path else { return DefaultConfig.load(currentDirectory: currentDirectory) }
         let absolute = ConfigParser.resolve(path, against: currentDirectory)
         // stat, not fileExists: a file the user may not reach is "Permission denied", not missing.

@@ -3,8 +3,11 @@ import Foundation
 /// Turns the bytes of a config file into a `GatewayConfig`, or into the complete list of what is
 /// wrong with it (syntax, unknown keys, types, then cross-references in `ConfigChecks`).
 enum ConfigParser {
-    static let rootKeys = ["spool", "gateway", "partners", "contactPoints", "kommuneAliases",
-                           "limits", "schemas", "workers", "batchSize", "scanIntervalSeconds", "pathways"] + operationsKeys
+    static let rootKeys =
+        [
+            "spool", "gateway", "partners", "contactPoints", "kommuneAliases",
+            "limits", "schemas", "workers", "batchSize", "scanIntervalSeconds", "pathways",
+        ] + operationsKeys
     static let partnerKeys = ["id", "name", "herIds", "schemaPolicy", "group"]
     static let contactPointKeys = ["kommune", "pathway", "partner", "herId", "name"]
 
@@ -17,40 +20,90 @@ enum ConfigParser {
         var aliases: [String: String] = [:]
     }
 
+    /// Every step reports into one `ConfigReader`, so a single pass lists every problem.
     static func parse(_ data: Data, file: String, baseDirectory: String) throws(ConfigError) -> GatewayConfig {
-        let root: Any
-        do {
-            root = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-        } catch {
-            let line = syntaxErrorLine(error, in: data)
-            let detail = ((error as NSError).userInfo["NSDebugDescription"] as? String) ?? "\(error)"
-            throw .invalid(file: file, problems: [ConfigProblem(path: "$", message: "invalid JSON: \(detail)", line: line)])
-        }
+        let root = try json(data, file: file)
         var reader = ConfigReader()
         for duplicate in JSONDuplicateKeys.find(in: [UInt8](data)) {
-            reader.report(duplicate.path, "key given twice in one object (only one would count): remove one", line: duplicate.line)
+            reader.report(
+                duplicate.path, "key given twice in one object (only one would count): remove one", line: duplicate.line
+            )
         }
-        var draft = Draft()
-        guard let object = reader.object(root, at: "$", known: rootKeys,
-                                         required: ["spool", "gateway", "partners", "contactPoints"]) else {
+        guard
+            let object = reader.object(
+                root, at: "$", known: rootKeys,
+                required: ["spool", "gateway", "partners", "contactPoints"])
+        else {
             throw .invalid(file: file, problems: reader.problems)
         }
         let spool = reader.string(object, "spool", at: "$")
         if spool?.isEmpty == true { reader.report("$.spool", "must not be empty") }
+        var draft = Draft()
+        let identity = parseIdentity(object, draft: &draft, reader: &reader)
+        parseParties(object, draft: &draft, reader: &reader)
+        let limits = parseLimits(object, reader: &reader)
+        let schemas = reader.string(object, "schemas", at: "$")
+        let workers = reader.integer(object, "workers", at: "$", minimum: 1) ?? GatewayConfig.defaultWorkers
+        let batchSize = reader.integer(object, "batchSize", at: "$", minimum: 1) ?? GatewayConfig.defaultBatchSize
+        let interval =
+            reader.positiveNumber(object, "scanIntervalSeconds", at: "$")
+            ?? GatewayConfig.defaultScanIntervalSeconds
+        let operations = parseOperations(object, baseDirectory: baseDirectory, reader: &reader)
+        let pathways = object["pathways"].map {
+            PathwayCatalogParser.parse($0, at: "$.pathways", over: .bundled, reader: &reader)
+        }
+        ConfigChecks.run(draft, reader: &reader)
+        guard reader.problems.isEmpty, let spool else {
+            throw .invalid(file: file, problems: inDocumentOrder(reader.problems))
+        }
+        var config = GatewayConfig(
+            spool: resolve(spool, against: baseDirectory), gateway: identity,
+            partners: draft.partners.map(\.partner), contactPoints: draft.contactPoints.map(\.contactPoint),
+            kommuneAliases: draft.aliases, limits: limits,
+            schemas: schemas.map { resolve($0, against: baseDirectory) },
+            workers: workers, batchSize: batchSize, scanIntervalSeconds: interval, operations: operations)
+        config.pathways = pathways ?? .bundled
+        return config
+    }
+
+    /// The JSON tree, or a syntax error with its line.
+    private static func json(_ data: Data, file: String) throws(ConfigError) -> Any {
+        do {
+            return try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            let line = syntaxErrorLine(error, in: data)
+            let detail = ((error as NSError).userInfo["NSDebugDescription"] as? String) ?? "\(error)"
+            throw .invalid(
+                file: file, problems: [ConfigProblem(path: "$", message: "invalid JSON: \(detail)", line: line)])
+        }
+    }
+
+    /// `gateway`: the gateway's own HER-id and name.
+    private static func parseIdentity(
+        _ object: [String: Any], draft: inout Draft, reader: inout ConfigReader
+    ) -> GatewayConfig.Identity {
         var identity = GatewayConfig.Identity(herId: "", name: "")
         if let value = object["gateway"],
-           let gateway = reader.object(value, at: "$.gateway", known: ["herId", "name"], required: ["herId", "name"]) {
+            let gateway = reader.object(value, at: "$.gateway", known: ["herId", "name"], required: ["herId", "name"])
+        {
             identity.herId = gateway["herId"].flatMap { reader.digits($0, at: "$.gateway.herId", what: "HER-id") } ?? ""
             identity.name = reader.string(gateway, "name", at: "$.gateway") ?? ""
             draft.gatewayHerId = identity.herId
         }
+        return identity
+    }
+
+    /// `partners`, `contactPoints` and `kommuneAliases` into the draft the cross-checks read.
+    private static func parseParties(_ object: [String: Any], draft: inout Draft, reader: inout ConfigReader) {
         for (index, value) in (reader.array(object, "partners", at: "$") ?? []).enumerated() {
             let path = ConfigReader.path("$.partners", index)
             if let partner = parsePartner(value, at: path, reader: &reader) { draft.partners.append((path, partner)) }
         }
         for (index, value) in (reader.array(object, "contactPoints", at: "$") ?? []).enumerated() {
             let path = ConfigReader.path("$.contactPoints", index)
-            if let point = parseContactPoint(value, at: path, reader: &reader) { draft.contactPoints.append((path, point)) }
+            if let point = parseContactPoint(value, at: path, reader: &reader) {
+                draft.contactPoints.append((path, point))
+            }
         }
         if let value = object["kommuneAliases"] {
             if let aliases = value as? [String: Any] {
@@ -59,30 +112,18 @@ enum ConfigParser {
                 reader.report("$.kommuneAliases", "expected an object, found \(ConfigReader.kind(of: value))")
             }
         }
+    }
+
+    /// `limits`: size and depth bounds, the defaults where absent.
+    private static func parseLimits(_ object: [String: Any], reader: inout ConfigReader) -> XMLLimits {
         var limits = XMLLimits.default
         if let value = object["limits"],
-           let limitsObject = reader.object(value, at: "$.limits", known: ["maxBytes", "maxDepth"], required: []) {
+            let limitsObject = reader.object(value, at: "$.limits", known: ["maxBytes", "maxDepth"], required: [])
+        {
             limits.maxBytes = reader.integer(limitsObject, "maxBytes", at: "$.limits", minimum: 1) ?? limits.maxBytes
             limits.maxDepth = reader.integer(limitsObject, "maxDepth", at: "$.limits", minimum: 1) ?? limits.maxDepth
         }
-        let schemas = reader.string(object, "schemas", at: "$")
-        let workers = reader.integer(object, "workers", at: "$", minimum: 1) ?? GatewayConfig.defaultWorkers
-        let batchSize = reader.integer(object, "batchSize", at: "$", minimum: 1) ?? GatewayConfig.defaultBatchSize
-        let interval = reader.positiveNumber(object, "scanIntervalSeconds", at: "$")
-            ?? GatewayConfig.defaultScanIntervalSeconds
-        let operations = parseOperations(object, baseDirectory: baseDirectory, reader: &reader)
-
-        let pathways = object["pathways"].map { PathwayCatalogParser.parse($0, at: "$.pathways", over: .bundled, reader: &reader) }
-
-        ConfigChecks.run(draft, reader: &reader)
-        guard reader.problems.isEmpty, let spool else { throw .invalid(file: file, problems: inDocumentOrder(reader.problems)) }
-        var config = GatewayConfig(spool: resolve(spool, against: baseDirectory), gateway: identity,
-                                   partners: draft.partners.map(\.partner), contactPoints: draft.contactPoints.map(\.contactPoint),
-                                   kommuneAliases: draft.aliases, limits: limits,
-                                   schemas: schemas.map { resolve($0, against: baseDirectory) },
-                                   workers: workers, batchSize: batchSize, scanIntervalSeconds: interval, operations: operations)
-        config.pathways = pathways ?? .bundled
-        return config
+        return limits
     }
 
     /// Groups problems by where they are (top-level key in file order, then array element), so the
@@ -110,11 +151,14 @@ enum ConfigParser {
         guard let object = reader.object(value, at: path, known: partnerKeys, required: ["id", "name", "herIds"]) else {
             return nil
         }
-        var partner = Partner(id: reader.string(object, "id", at: path) ?? "", name: reader.string(object, "name", at: path) ?? "",
-                              herIds: [])
+        var partner = Partner(
+            id: reader.string(object, "id", at: path) ?? "", name: reader.string(object, "name", at: path) ?? "",
+            herIds: [])
         if object["id"] is String, !Partner.isSafeId(partner.id) {
-            reader.report("\(path).id", "partner id \"\(partner.id)\" is not safe as a spool directory name "
-                + "(use lower-case letters, digits, '.', '_', '-'; start with a letter or digit)")
+            reader.report(
+                "\(path).id",
+                "partner id \"\(partner.id)\" is not safe as a spool directory name "
+                    + "(use lower-case letters, digits, '.', '_', '-'; start with a letter or digit)")
             partner.id = ""
         }
         if let herIds = reader.array(object, "herIds", at: path) {
@@ -141,7 +185,10 @@ enum ConfigParser {
     private static func parseGroup(_ value: Any, at path: String, reader: inout ConfigReader) -> UnixGroup? {
         if let number = ConfigReader.number(value) {
             guard number.rounded() == number, number >= 0, number < Double(UInt32.max) else {
-                reader.report(path, "a group number must be a whole number from 0 to \(UInt32.max - 1), found \(ConfigReader.kind(of: value))")
+                reader.report(
+                    path,
+                    "a group number must be a whole number from 0 to \(UInt32.max - 1), found \(ConfigReader.kind(of: value))"
+                )
                 return nil
             }
             return .id(gid_t(number))
@@ -162,11 +209,13 @@ enum ConfigParser {
         let herId = object["herId"].flatMap { reader.digits($0, at: "\(path).herId", what: "HER-id") }
         var pathway = reader.string(object, "pathway", at: path) ?? ""
         if object["pathway"] is String, !isPathwayId(pathway) {
-            reader.report("\(path).pathway", "pathway must be \"*\" or an id like \"pakkeforlop-hjem\", found \"\(pathway)\"")
+            reader.report(
+                "\(path).pathway", "pathway must be \"*\" or an id like \"pakkeforlop-hjem\", found \"\(pathway)\"")
             pathway = ""
         }
-        return ContactPoint(kommune: kommune ?? "", pathway: pathway, partner: reader.string(object, "partner", at: path) ?? "",
-                            herId: herId ?? "", name: reader.string(object, "name", at: path) ?? "")
+        return ContactPoint(
+            kommune: kommune ?? "", pathway: pathway, partner: reader.string(object, "partner", at: path) ?? "",
+            herId: herId ?? "", name: reader.string(object, "name", at: path) ?? "")
     }
 
     private static func parseAliases(_ object: [String: Any], reader: inout ConfigReader) -> [String: String] {

@@ -17,12 +17,4 @@ public struct ContactPoint: Sendable, Hashable {
     var herId: String
     /// Human-readable name of the unit, used in the Receiver organisation and in reports.
     var name: String
-
-    init(kommune: String, pathway: String, partner: String, herId: String, name: String) {
-        self.kommune = kommune
-        self.pathway = pathway
-        self.partner = partner
-        self.herId = herId
-        self.name = name
-    }
 }

@@ -11,11 +11,6 @@ public struct GatewayConfig: Sendable, Hashable {
     public struct Identity: Sendable, Hashable {
         var herId: String
         var name: String
-
-        init(herId: String, name: String) {
-            self.herId = herId
-            self.name = name
-        }
     }
 
     /// Default worker count: two keeps one slow file from stalling every partner without
@@ -48,11 +43,13 @@ public struct GatewayConfig: Sendable, Hashable {
     /// Pathway definitions: the bundled ones, with the config's `pathways` entries merged in.
     var pathways: PathwayCatalog = .bundled
 
-    init(spool: String, gateway: Identity, partners: [Partner], contactPoints: [ContactPoint],
-                kommuneAliases: [String: String] = [:], limits: XMLLimits = .default, schemas: String? = nil,
-                workers: Int = GatewayConfig.defaultWorkers, batchSize: Int = GatewayConfig.defaultBatchSize,
-                scanIntervalSeconds: Double = GatewayConfig.defaultScanIntervalSeconds,
-                operations: OperationsSettings = OperationsSettings()) {
+    init(
+        spool: String, gateway: Identity, partners: [Partner], contactPoints: [ContactPoint],
+        kommuneAliases: [String: String] = [:], limits: XMLLimits = .default, schemas: String? = nil,
+        workers: Int = GatewayConfig.defaultWorkers, batchSize: Int = GatewayConfig.defaultBatchSize,
+        scanIntervalSeconds: Double = GatewayConfig.defaultScanIntervalSeconds,
+        operations: OperationsSettings = OperationsSettings()
+    ) {
         self.spool = spool
         self.gateway = gateway
         self.partners = partners

@@ -44,14 +44,17 @@ enum JSONDuplicateKeys {
                 _ = stack.popLast()
             case UInt8(ascii: ","):
                 switch stack.last {
-                case let .object(path, keys, _, _)?: stack[stack.count - 1] = .object(path: path, keys: keys, expectingKey: true, currentKey: nil)
+                case let .object(path, keys, _, _)?:
+                    stack[stack.count - 1] = .object(path: path, keys: keys, expectingKey: true, currentKey: nil)
                 case let .array(path, count)?: stack[stack.count - 1] = .array(path: path, index: count + 1)
                 case nil: break
                 }
             case UInt8(ascii: "\""):
                 let (text, end) = string(in: bytes, from: index)
                 if case .object(let path, var keys, true, _)? = stack.last {
-                    if !keys.insert(text).inserted { duplicates.append(Duplicate(path: ConfigReader.path(path, text), line: line)) }
+                    if !keys.insert(text).inserted {
+                        duplicates.append(Duplicate(path: ConfigReader.path(path, text), line: line))
+                    }
                     stack[stack.count - 1] = .object(path: path, keys: keys, expectingKey: false, currentKey: text)
                 }
                 index = end
@@ -72,7 +75,9 @@ enum JSONDuplicateKeys {
         while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
             if bytes[index] == UInt8(ascii: "\\"), index + 1 < bytes.count {
                 index += 1
-                if bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\") { text.append(UInt8(ascii: "\\")) }
+                if bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\") {
+                    text.append(UInt8(ascii: "\\"))
+                }
             }
             text.append(bytes[index])
             index += 1

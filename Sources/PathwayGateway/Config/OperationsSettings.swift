@@ -15,8 +15,10 @@ public struct OperationsSettings: Sendable, Hashable {
         /// that group. nil: the directory as it is (created 0755 under the umask), the file 0644.
         var group: MetricsGroup?
 
-        init(enabled: Bool = true, directory: String? = nil, intervalSeconds: Double = Metrics.defaultIntervalSeconds,
-                    group: MetricsGroup? = nil) {
+        init(
+            enabled: Bool = true, directory: String? = nil, intervalSeconds: Double = Metrics.defaultIntervalSeconds,
+            group: MetricsGroup? = nil
+        ) {
             self.enabled = enabled
             self.directory = directory
             self.intervalSeconds = intervalSeconds

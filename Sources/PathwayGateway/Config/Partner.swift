@@ -28,8 +28,10 @@ public struct Partner: Sendable, Hashable {
     /// (no `/`, no leading `.`, no upper case that would collide on case-insensitive file systems).
     static func isSafeId(_ id: String) -> Bool {
         guard let first = id.utf8.first, isLowerAlnum(first) else { return false }
-        return id.utf8.allSatisfy { isLowerAlnum($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_")
-            || $0 == UInt8(ascii: "-") }
+        return id.utf8.allSatisfy {
+            isLowerAlnum($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_")
+                || $0 == UInt8(ascii: "-")
+        }
     }
 
     private static func isLowerAlnum(_ byte: UInt8) -> Bool {

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The Unix group of a partner's system (`partners[].group`, spec §8): the group its inbox and
@@ -22,7 +22,8 @@ public enum UnixGroup: Sendable, Hashable, CustomStringConvertible {
             // The characters /etc/group and useradd allow in a name; no ':' or whitespace.
             let allowed = text.utf8.allSatisfy { byte in
                 (97...122).contains(byte) || (65...90).contains(byte) || (48...57).contains(byte)
-                    || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "$")
+                    || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+                    || byte == UInt8(ascii: "$")
             }
             guard allowed else { return nil }
             self = .name(text)
@@ -52,7 +53,10 @@ public enum UnixGroup: Sendable, Hashable, CustomStringConvertible {
         while size <= 1 << 24 {
             var buffer = [CChar](repeating: 0, count: size)
             let code = getgrnam_r(name, &entry, &buffer, size, &result)
-            if code == ERANGE { size *= 4; continue }
+            if code == ERANGE {
+                size *= 4
+                continue
+            }
             guard code == 0, result != nil else { return nil }
             return entry.gr_gid
         }

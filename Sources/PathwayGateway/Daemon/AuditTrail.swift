@@ -8,45 +8,61 @@ import Foundation
 /// before any of those steps becomes visible: a record can never be missing for a step a partner
 /// has already seen. Recovery finishes every decided message, so each record comes true.
 enum AuditTrail {
-    static func entries(for plan: ProcessingPlan, partner: String, fileName: String, sha256: String, now: Date) -> [AuditLog.Entry] {
+    static func entries(for plan: ProcessingPlan, partner: String, fileName: String, sha256: String, now: Date)
+        -> [AuditLog.Entry]
+    {
         let facts = plan.facts
         let decision = plan.decision
         var entries: [AuditLog.Entry] = []
         if let original = Replay.replayedId(inFileName: fileName) {
             var replay = step(facts)
             replay.errors = ["replay of gateway message \(original), requested by an operator"]
-            entries.append(AuditLog.Entry(event: "replay", partner: partner, file: fileName, outcome: nil, sha256: sha256,
-                                          facts: replay, now: now))
+            entries.append(
+                AuditLog.Entry(
+                    event: "replay", partner: partner, file: fileName, outcome: nil, sha256: sha256,
+                    facts: replay, now: now))
         }
-        entries.append(AuditLog.Entry(event: "received", partner: partner, file: fileName, outcome: decision.outcome.rawValue,
-                                      sha256: sha256, facts: facts, now: now))
+        entries.append(
+            AuditLog.Entry(
+                event: "received", partner: partner, file: fileName, outcome: decision.outcome.rawValue,
+                sha256: sha256, facts: facts, now: now))
         for routed in decision.routed {
-            var copy = AuditFacts(msgId: routed.routedMsgId, msgType: facts.msgType, sender: facts.sender,
-                                  receiver: routed.targetHerId, kommune: facts.kommune)
+            var copy = AuditFacts(
+                msgId: routed.routedMsgId, msgType: facts.msgType, sender: facts.sender,
+                receiver: routed.targetHerId, kommune: facts.kommune)
             copy.gatewayId = facts.gatewayId
             copy.refMsgId = facts.msgId
             copy.pathwayEvent = facts.pathwayEvent
             copy.patientPseudonym = facts.patientPseudonym
-            entries.append(AuditLog.Entry(event: "routed", partner: routed.targetPartner, file: routed.path, outcome: nil,
-                                          sha256: nil, facts: copy, now: now))
+            entries.append(
+                AuditLog.Entry(
+                    event: "routed", partner: routed.targetPartner, file: routed.path, outcome: nil,
+                    sha256: nil, facts: copy, now: now))
         }
         for notice in decision.notices {
-            entries.append(AuditLog.Entry(event: "notice", partner: partner, file: notice.path, outcome: nil, sha256: nil,
-                                          facts: step(facts), now: now))
+            entries.append(
+                AuditLog.Entry(
+                    event: "notice", partner: partner, file: notice.path, outcome: nil, sha256: nil,
+                    facts: step(facts), now: now))
         }
         if let appRec = decision.appRec {
             var answer = step(facts)
             answer.msgId = appRec.receiptId
             answer.msgType = "APPREC"
             answer.refMsgId = facts.msgId
-            answer.errors = appRec.errorCode.map { ["\($0) \(Redaction.maskQuotedValues(appRec.errorText ?? ""))"] } ?? []
-            entries.append(AuditLog.Entry(event: "apprec-sent", partner: partner, file: appRec.path, outcome: String(appRec.status),
-                                          sha256: nil, facts: answer, now: now))
+            answer.errors =
+                appRec.errorCode.map { ["\($0) \(Redaction.maskQuotedValues(appRec.errorText ?? ""))"] } ?? []
+            entries.append(
+                AuditLog.Entry(
+                    event: "apprec-sent", partner: partner, file: appRec.path, outcome: String(appRec.status),
+                    sha256: nil, facts: answer, now: now))
         }
         if let destination = decision.destination {
             let event = destination.hasPrefix("quarantine/") ? "quarantined" : "archived"
-            entries.append(AuditLog.Entry(event: event, partner: partner, file: destination, outcome: nil, sha256: nil,
-                                          facts: step(facts), now: now))
+            entries.append(
+                AuditLog.Entry(
+                    event: event, partner: partner, file: destination, outcome: nil, sha256: nil,
+                    facts: step(facts), now: now))
         }
         return entries
     }
@@ -81,11 +97,13 @@ enum AuditTrail {
         var entries: [AuditLog.Entry] = []
         for line in text.split(separator: "\n") {
             guard let object = AuditJSON.decode(Array(line.utf8)), case let .string(event)? = object["event"],
-                  case let .integer(at)? = object["at"] else { return nil }
+                case let .integer(at)? = object["at"]
+            else { return nil }
             func text(_ key: String) -> String? { if case let .string(value)? = object[key] { value } else { nil } }
             func list(_ key: String) -> [String] { if case let .strings(value)? = object[key] { value } else { [] } }
-            var facts = AuditFacts(msgId: text("msgId"), msgType: text("msgType"), sender: text("sender"),
-                                   receiver: text("receiver"), kommune: text("kommune"))
+            var facts = AuditFacts(
+                msgId: text("msgId"), msgType: text("msgType"), sender: text("sender"),
+                receiver: text("receiver"), kommune: text("kommune"))
             facts.gatewayId = text("gatewayId")
             facts.refMsgId = text("refMsgId")
             facts.pathwayEvent = text("pathwayEvent")
@@ -94,10 +112,11 @@ enum AuditTrail {
             facts.warnings = list("warnings")
             facts.patientPseudonym = text("patient")
             if case let .bool(flag)? = object["security"] { facts.security = flag }
-            entries.append(AuditLog.Entry(event: event, partner: text("partner"), file: text("file"), outcome: text("outcome"),
-                                          sha256: text("sha256"), facts: facts, now: Date(timeIntervalSince1970: Double(at) / 1000)))
+            entries.append(
+                AuditLog.Entry(
+                    event: event, partner: text("partner"), file: text("file"), outcome: text("outcome"),
+                    sha256: text("sha256"), facts: facts, now: Date(timeIntervalSince1970: Double(at) / 1000)))
         }
         return entries
     }
 }
-

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Test-only crash injection: with `PATHWAY_GATEWAY_CRASH_AT=<step>` the process ends at once

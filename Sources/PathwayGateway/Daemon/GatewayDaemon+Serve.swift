@@ -1,6 +1,7 @@
 import Dispatch
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension GatewayDaemon {
@@ -59,7 +60,8 @@ extension GatewayDaemon {
                 continue
             }
             events.idle()
-            waitForWork(min(interval, heldBack.millisecondsLeft ?? interval), watcher: watcher, stop: stop, events: events)
+            waitForWork(
+                min(interval, heldBack.millisecondsLeft ?? interval), watcher: watcher, stop: stop, events: events)
         }
     }
 
@@ -110,7 +112,9 @@ struct Backoff {
     var isDue: Bool { due.map { DispatchTime.now() >= $0 } ?? false }
     /// Until the next attempt; nil when none is waiting.
     var millisecondsLeft: Int? {
-        due.map { Int(($0.uptimeNanoseconds - min($0.uptimeNanoseconds, DispatchTime.now().uptimeNanoseconds)) / 1_000_000) }
+        due.map {
+            Int(($0.uptimeNanoseconds - min($0.uptimeNanoseconds, DispatchTime.now().uptimeNanoseconds)) / 1_000_000)
+        }
     }
 
     mutating func failed() {

@@ -1,8 +1,9 @@
 import Dispatch
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `pathway-gateway run`: opens the spool, finishes what a crash left, then drains the inbound
@@ -19,12 +20,15 @@ public final class GatewayDaemon: Sendable {
         try spool.prepare(for: config.partners)
         // State, key and audit log must belong together (spec §8); refused otherwise.
         let (store, pseudonymizer) = try StartupCheck.open(spool)
-        let audit = try AuditLog(path: spool.auditLog, pseudonymizer: pseudonymizer, checkpoints: AuditCheckpoints(store: store))
-        let processor = MessageProcessor(config: config, validator: MessageValidator(schemas: schemas, limits: config.limits),
-                                         pseudonymizer: pseudonymizer)
-        worker = SpoolWorker(spool: spool, processor: processor, store: store, audit: audit, workers: config.workers, metrics: metrics,
-                             timelines: PathwayTimelines(store: store, pseudonymizer: pseudonymizer),
-                             intake: IntakeHealth(reportPath: spool.intakeReport))
+        let audit = try AuditLog(
+            path: spool.auditLog, pseudonymizer: pseudonymizer, checkpoints: AuditCheckpoints(store: store))
+        let processor = MessageProcessor(
+            config: config, validator: MessageValidator(schemas: schemas, limits: config.limits),
+            pseudonymizer: pseudonymizer)
+        worker = SpoolWorker(
+            spool: spool, processor: processor, store: store, audit: audit, workers: config.workers, metrics: metrics,
+            timelines: PathwayTimelines(store: store, pseudonymizer: pseudonymizer),
+            intake: IntakeHealth(reportPath: spool.intakeReport))
     }
 
     /// Most bytes of inbound files in one batch (at least one file is always taken).
@@ -63,8 +67,9 @@ public final class GatewayDaemon: Sendable {
     func drainPass(stop: StopToken, onIntake: (IntakeHealth.Change) -> Void = { _ in }) throws -> Int {
         let listing = listInboxes()
         let taken = try worker.take(batches(of: listing.work[...]), stop: stop)
-        let change = intake.finishPass(found: listing.problems + IntakeHealth.unconfiguredInboxes(spool: worker.spool, partners: config.partners),
-                                       visited: listing.visited)
+        let change = intake.finishPass(
+            found: listing.problems + IntakeHealth.unconfiguredInboxes(spool: worker.spool, partners: config.partners),
+            visited: listing.visited)
         if !change.isEmpty { onIntake(change) }
         return taken
     }
@@ -73,7 +78,8 @@ public final class GatewayDaemon: Sendable {
     /// inbox it may not list, a file it may not read (an operator's permission problem, not the
     /// sender's: the file is left where it is, not rejected). Partners whose claims keep failing
     /// are left alone until their backoff runs out.
-    private func listInboxes() -> (work: [SpoolWorker.Claimed], problems: [IntakeHealth.Problem], visited: Set<String>) {
+    private func listInboxes() -> (work: [SpoolWorker.Claimed], problems: [IntakeHealth.Problem], visited: Set<String>)
+    {
         var work: [SpoolWorker.Claimed] = []
         var problems: [IntakeHealth.Problem] = []
         var visited: Set<String> = []
@@ -82,15 +88,20 @@ public final class GatewayDaemon: Sendable {
             let inbox = worker.spool.inbound(partner.id)
             let names: [String]
             do { names = try Spool.listCandidates(in: inbox, renamingNonUTF8: true) } catch {
-                problems.append(.init(kind: .inboxUnlistable, partner: partner.id, path: worker.spool.relative(inbox), files: 0,
-                                      error: error.description))
+                problems.append(
+                    .init(
+                        kind: .inboxUnlistable, partner: partner.id, path: worker.spool.relative(inbox), files: 0,
+                        error: error.description))
                 continue
             }
             for name in names {
                 // The link itself, never its target: a symbolic link is taken and refused (T01).
-                if faccessat(AT_FDCWD, "\(inbox)/\(name)", R_OK, AT_EACCESS | AT_SYMLINK_NOFOLLOW) != 0, errno == EACCES {
-                    problems.append(.init(kind: .fileUnreadable, partner: partner.id, path: worker.spool.relative("\(inbox)/\(name)"),
-                                          files: 1, error: String(cString: strerror(EACCES))))
+                if faccessat(AT_FDCWD, "\(inbox)/\(name)", R_OK, AT_EACCESS | AT_SYMLINK_NOFOLLOW) != 0, errno == EACCES
+                {
+                    problems.append(
+                        .init(
+                            kind: .fileUnreadable, partner: partner.id, path: worker.spool.relative("\(inbox)/\(name)"),
+                            files: 1, error: String(cString: strerror(EACCES))))
                     continue
                 }
                 work.append(SpoolWorker.Claimed(partner: partner, name: name))

@@ -6,8 +6,12 @@ extension GatewayService {
             return try ConfigLoader.load(source)
         } catch let ConfigError.invalid(file, problems) {
             for problem in problems {
-                logger.error(message, ["file": "\(file)", "line": problem.line.map { .int($0) } ?? "", "path": "\(problem.path)",
-                                       "problem": "\(problem.message)"])
+                logger.error(
+                    message,
+                    [
+                        "file": "\(file)", "line": problem.line.map { .int($0) } ?? "", "path": "\(problem.path)",
+                        "problem": "\(problem.message)",
+                    ])
             }
         } catch {
             logger.error(message, ["error": "\(error)"])
@@ -55,7 +59,9 @@ extension GatewayService {
     }
 
     private func fields(_ problem: IntakeHealth.Problem) -> KeyValuePairs<String, LogValue> {
-        ["partner": "\(problem.partner)", "kind": "\(problem.kind.rawValue)", "path": "\(problem.path)",
-         "files": .int(problem.files), "error": "\(problem.error)"]
+        [
+            "partner": "\(problem.partner)", "kind": "\(problem.kind.rawValue)", "path": "\(problem.path)",
+            "files": .int(problem.files), "error": "\(problem.error)",
+        ]
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The daemon's life (`pathway-gateway run`), in the spirit of swift-service-lifecycle: start
@@ -75,13 +76,21 @@ public final class GatewayService {
     /// Loads the schemas, opens the spool (its checks run here) and starts the metrics timer.
     /// `previous`: the operations being replaced on a reload (no second "starting" line).
     private func launch(_ config: GatewayConfig, previous: OperationsService?) throws -> Running {
-        let daemon = try GatewayDaemon(config: config, schemas: try SchemaLocator.load(explicit: config.schemas), metrics: metrics)
+        let daemon = try GatewayDaemon(
+            config: config, schemas: try SchemaLocator.load(explicit: config.schemas), metrics: metrics)
         if previous == nil {
-            logger.info("starting", ["version": "\(BuildInfo.version)", "config": "\(source)", "spool": "\(config.spool)",
-                                     "partners": .int(config.partners.count), "workers": .int(config.workers), "pid": .int(Int(getpid()))])
+            logger.info(
+                "starting",
+                [
+                    "version": "\(BuildInfo.version)", "config": "\(source)", "spool": "\(config.spool)",
+                    "partners": .int(config.partners.count), "workers": .int(config.workers),
+                    "pid": .int(Int(getpid())),
+                ])
         }
         if let warning = daemon.auditIntegrityWarning { logger.warn("audit log integrity", ["error": "\(warning)"]) }
-        if let warning = daemon.layoutWarning { logger.warn("spool out of the partners' reach", ["error": "\(warning)"]) }
+        if let warning = daemon.layoutWarning {
+            logger.warn("spool out of the partners' reach", ["error": "\(warning)"])
+        }
         let operations = OperationsService(config: config, metrics: metrics, logger: logger, continuing: previous)
         operations.start()
         return Running(config: config, daemon: daemon, operations: operations)
@@ -123,8 +132,9 @@ public final class GatewayService {
     private func reload(_ running: Running) -> Running? {
         guard let reloaded = loadConfig("reload refused, running configuration kept") else { return nil }
         guard reloaded.spool == running.config.spool else {
-            logger.warn("reload refused, running configuration kept",
-                        ["error": "the spool cannot change on reload (restart to move it)", "spool": "\(reloaded.spool)"])
+            logger.warn(
+                "reload refused, running configuration kept",
+                ["error": "the spool cannot change on reload (restart to move it)", "spool": "\(reloaded.spool)"])
             return nil
         }
         let previousLogger = logger

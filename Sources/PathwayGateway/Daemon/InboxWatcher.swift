@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Wakes the daemon when a file lands in an inbox: inotify `IN_CLOSE_WRITE` (a writer closed a file
@@ -47,7 +47,8 @@ final class InboxWatcher: @unchecked Sendable {
     /// Reads and discards pending events (their names do not matter: the daemon rescans).
     private func drain() {
         let capacity = 64 * (MemoryLayout<inotify_event>.size + Int(NAME_MAX) + 1)
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: MemoryLayout<inotify_event>.alignment)
+        let buffer = UnsafeMutableRawPointer.allocate(
+            byteCount: capacity, alignment: MemoryLayout<inotify_event>.alignment)
         defer { buffer.deallocate() }
         while SystemCall.retryingInterrupts({ read(descriptor, buffer, capacity) }) > 0 {}
     }

@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What keeps files in an inbox, per partner: an inbox the gateway may not list, a file it may
@@ -33,8 +34,10 @@ public final class IntakeHealth: Sendable {
             switch kind {
             case .inboxUnlistable: "\(path): the gateway cannot list this inbox (\(error)); its files wait"
             case .fileUnreadable: "\(path): the gateway cannot read this file (\(error)); it waits in the inbox"
-            case .claimFailed: "\(path): \(files) file(s) cannot be taken from this inbox (\(error)); they wait, retried with backoff"
-            case .unconfiguredInbox: "\(path): \(files) file(s) in the inbox of a partner that is not configured; nothing takes them"
+            case .claimFailed:
+                "\(path): \(files) file(s) cannot be taken from this inbox (\(error)); they wait, retried with backoff"
+            case .unconfiguredInbox:
+                "\(path): \(files) file(s) in the inbox of a partner that is not configured; nothing takes them"
             }
         }
     }
@@ -80,7 +83,8 @@ public final class IntakeHealth: Sendable {
                 state.claimFailures[index].files += 1
                 return
             }
-            state.claimFailures.append(Problem(kind: .claimFailed, partner: partner, path: inbox, files: 1, error: error))
+            state.claimFailures.append(
+                Problem(kind: .claimFailed, partner: partner, path: inbox, files: 1, error: error))
             let failures = (state.backoff[partner]?.failures ?? 0) + 1
             state.backoff[partner] = (failures, now + UInt64(min(60, 1 << min(failures - 1, 6))))
         }
@@ -108,8 +112,12 @@ public final class IntakeHealth: Sendable {
             claims += state.current.filter { $0.kind == .claimFailed && !visited.contains($0.partner) }
             let current = found + claims
             var change = Change()
-            change.appeared = current.filter { problem in !state.current.contains { $0.kind == problem.kind && $0.path == problem.path } }
-            change.cleared = state.current.filter { problem in !current.contains { $0.kind == problem.kind && $0.path == problem.path } }
+            change.appeared = current.filter { problem in
+                !state.current.contains { $0.kind == problem.kind && $0.path == problem.path }
+            }
+            change.cleared = state.current.filter { problem in
+                !current.contains { $0.kind == problem.kind && $0.path == problem.path }
+            }
             if !change.appeared.isEmpty || now >= state.lastSaid + repeatSeconds {
                 change.repeated = current.filter { problem in !change.appeared.contains(problem) }
                 state.lastSaid = now
@@ -138,11 +146,14 @@ public final class IntakeHealth: Sendable {
     static func unconfiguredInboxes(spool: Spool, partners: [Partner]) -> [Problem] {
         let known = Set(partners.map(\.id))
         let inbound = "\(spool.root)/inbound"
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: inbound)) ?? []).filter { !$0.hasPrefix(".") && !known.contains($0) }
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: inbound)) ?? []).filter {
+            !$0.hasPrefix(".") && !known.contains($0)
+        }
         return names.sorted().compactMap { name in
             guard let files = try? Spool.listCandidates(in: "\(inbound)/\(name)"), !files.isEmpty else { return nil }
-            return Problem(kind: .unconfiguredInbox, partner: name, path: "inbound/\(name)", files: files.count,
-                           error: "no partner \"\(name)\" in the configuration")
+            return Problem(
+                kind: .unconfiguredInbox, partner: name, path: "inbound/\(name)", files: files.count,
+                error: "no partner \"\(name)\" in the configuration")
         }
     }
 

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The shared layout of spec §8, applied to a new or existing spool at every start and reload.
@@ -35,7 +35,8 @@ extension Spool {
                 try Ownership.files(in: outbound(partner.id), mode: SpoolAccess.partnerFileMode, group: group)
             } else {
                 try Ownership.directory(inbound(partner.id), mode: SpoolAccess.singleUserInboxMode, group: gatewayGroup)
-                try Ownership.directory(outbound(partner.id), mode: SpoolAccess.singleUserOutboxMode, group: gatewayGroup)
+                try Ownership.directory(
+                    outbound(partner.id), mode: SpoolAccess.singleUserOutboxMode, group: gatewayGroup)
             }
         }
     }

@@ -36,12 +36,17 @@ public struct Spool: Sendable {
     /// running as a group member can drop files), then, when partners have groups, brings the
     /// spool to the shared layout (`applyLayout`).
     func prepare(for partners: [Partner]) throws {
-        for dir in ["state", "audit", "archive", "quarantine", "outbound", "inbound", "state/processing", "state/staging"] {
+        for dir in [
+            "state", "audit", "archive", "quarantine", "outbound", "inbound", "state/processing", "state/staging",
+        ] {
             try DurableFile.ensureDirectory("\(root)/\(dir)")
         }
         for partner in partners {
             try DurableFile.ensureDirectory(inbound(partner.id), mode: 0o770)
-            for dir in [outbound(partner.id), processing(partner.id), "\(root)/archive/\(partner.id)", "\(root)/quarantine/\(partner.id)"] {
+            for dir in [
+                outbound(partner.id), processing(partner.id), "\(root)/archive/\(partner.id)",
+                "\(root)/quarantine/\(partner.id)",
+            ] {
                 try DurableFile.ensureDirectory(dir)
             }
         }
@@ -78,7 +83,8 @@ public struct Spool: Sendable {
                 names.append(name)
             } else if !renamingNonUTF8 {
                 names.append(String(decoding: raw, as: UTF8.self))
-            } else if raw.count > 4, raw.suffix(4) == Array(".xml".utf8)[...], let renamed = renameToUTF8(raw, in: dir) {
+            } else if raw.count > 4, raw.suffix(4) == Array(".xml".utf8)[...], let renamed = renameToUTF8(raw, in: dir)
+            {
                 names.append(renamed)
             }
         }
@@ -90,8 +96,11 @@ public struct Spool: Sendable {
     private static func renameToUTF8(_ raw: [UInt8], in dir: String) -> String? {
         var name = ""
         for byte in raw {
-            if byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "%") { name.unicodeScalars.append(Unicode.Scalar(byte)) }
-            else { name += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true) }
+            if byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "%") {
+                name.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                name += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            }
         }
         let renamed = try? DurableFile.renameNoReplace(pathBytes: Array("\(dir)/".utf8) + raw, to: "\(dir)/\(name)")
         return renamed == true ? name : nil

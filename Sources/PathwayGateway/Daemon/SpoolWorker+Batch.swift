@@ -6,7 +6,6 @@ extension SpoolWorker {
     struct Claimed: Sendable {
         var partner: Partner
         var name: String
-        init(partner: Partner, name: String) { self.partner = partner; self.name = name }
     }
 
     /// 2. One file read from `processing/`, with the id its claim will get.
@@ -37,8 +36,10 @@ extension SpoolWorker {
         init(inbound: Inbound, plan: ProcessingPlan, audit: AuditLog) {
             self.inbound = inbound
             self.plan = plan
-            trail = AuditTrail.entries(for: plan, partner: inbound.file.partner.id, fileName: inbound.file.name,
-                                       sha256: inbound.sha256, now: inbound.now).map(audit.encode)
+            trail = AuditTrail.entries(
+                for: plan, partner: inbound.file.partner.id, fileName: inbound.file.name,
+                sha256: inbound.sha256, now: inbound.now
+            ).map(audit.encode)
             storedTrail = AuditTrail.stored(trail)
         }
     }

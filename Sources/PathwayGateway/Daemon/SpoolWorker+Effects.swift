@@ -1,7 +1,8 @@
 import Dispatch
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension SpoolWorker {
@@ -20,8 +21,11 @@ extension SpoolWorker {
         var staged: [(output: PlannedOutput, temp: String)] = []
         for output in works.flatMap(\.outputs) {
             let (mode, group) = spool.access.output(at: output.path)
-            let temp = try output.staged.map(spool.absolute)
-                ?? DurableFile.stage(output.bytes, for: spool.absolute(output.path), in: spool.staging, mode: mode, group: group, sync: false)
+            let temp =
+                try output.staged.map(spool.absolute)
+                ?? DurableFile.stage(
+                    output.bytes, for: spool.absolute(output.path), in: spool.staging, mode: mode, group: group,
+                    sync: false)
             staged.append((output, temp))
         }
         if works.contains(where: { $0.outputs.contains { $0.staged == nil } }) { try syncSpool() }

@@ -16,7 +16,9 @@ extension SpoolWorker {
     /// together, again and again for each further directory that fails. A failure no directory
     /// accounts for tries each message alone, published and closed at once. Throws only when
     /// nothing could be finished and no directory accounts for it (then the caller backs off).
-    func finish(_ works: [MessageStore.PendingWork], together attempt: ([MessageStore.PendingWork]) throws -> Void) throws -> Finished {
+    func finish(_ works: [MessageStore.PendingWork], together attempt: ([MessageStore.PendingWork]) throws -> Void)
+        throws -> Finished
+    {
         var pending = works
         var failedDirectories: Set<String> = []
         var heldBack: [String] = []
@@ -37,7 +39,9 @@ extension SpoolWorker {
                     }
                     break
                 }
-                let needsFailed = { (work: MessageStore.PendingWork) in !failedDirectories.isDisjoint(with: self.directories(of: work)) }
+                let needsFailed = { (work: MessageStore.PendingWork) in
+                    !failedDirectories.isDisjoint(with: self.directories(of: work))
+                }
                 heldBack += pending.filter(needsFailed).map(\.messageId)
                 pending.removeAll(where: needsFailed)
             }
@@ -72,7 +76,12 @@ extension SpoolWorker {
     }
 
     /// What was held back since the last call, if anything (for the log and the backoff).
-    func takeHeldBack() -> HeldBack? { heldBackReport.withLock { value in defer { value = nil }; return value } }
+    func takeHeldBack() -> HeldBack? {
+        heldBackReport.withLock { value in
+            defer { value = nil }
+            return value
+        }
+    }
 
     /// Work held back by a fault only it meets: decided messages waiting for their outputs.
     /// (Files that cannot be claimed from their inbox are `IntakeHealth`'s.)
@@ -84,6 +93,9 @@ extension SpoolWorker {
 
     /// Every directory a decision writes into.
     private func directories(of work: MessageStore.PendingWork) -> Set<String> {
-        Set((work.outputs.map(\.path) + [work.destination].compactMap { $0 }).map { DurableFile.parent(of: spool.absolute($0)) })
+        Set(
+            (work.outputs.map(\.path) + [work.destination].compactMap { $0 }).map {
+                DurableFile.parent(of: spool.absolute($0))
+            })
     }
 }

@@ -6,7 +6,8 @@ extension SpoolWorker {
     /// Returns how many messages it touched.
     func recover(partners: [Partner], batchSize: Int) throws -> Int {
         let decided = try store.pendingWork().filter { $0.state == .decided }
-        removeAbandonedTempFiles(partners: partners, keeping: Set(decided.flatMap { $0.outputs.compactMap(\.staged) }.map(spool.absolute)))
+        removeAbandonedTempFiles(
+            partners: partners, keeping: Set(decided.flatMap { $0.outputs.compactMap(\.staged) }.map(spool.absolute)))
         var heldBack: Set<String> = []
         try restamp(decided)
         if !decided.isEmpty {
@@ -21,8 +22,11 @@ extension SpoolWorker {
                 }
                 var facts = AuditFacts()
                 facts.gatewayId = work.messageId
-                records.append(audit.encode(AuditLog.Entry(event: "recovered", partner: work.partnerId, file: work.fileName,
-                                                           outcome: nil, sha256: nil, facts: facts)))
+                records.append(
+                    audit.encode(
+                        AuditLog.Entry(
+                            event: "recovered", partner: work.partnerId, file: work.fileName,
+                            outcome: nil, sha256: nil, facts: facts)))
             }
             try audit.append(encoded: records)
             heldBack = try finish(decided, together: publishAndClose).heldBack
@@ -30,12 +34,16 @@ extension SpoolWorker {
         var count = decided.count
         // Still decided after `finish`: held back by a fault. Their names in `processing/` are
         // theirs; any other file there is a claim no decision was recorded for.
-        let decidedFiles = Set(decided.filter { heldBack.contains($0.messageId) }.map { "\($0.partnerId)/\($0.fileName)" })
+        let decidedFiles = Set(
+            decided.filter { heldBack.contains($0.messageId) }.map { "\($0.partnerId)/\($0.fileName)" })
         for partner in partners {
             // Files of decided messages (held back by a fault) are finished above, not re-read.
-            let names = Spool.candidates(in: spool.processing(partner.id)).filter { !decidedFiles.contains("\(partner.id)/\($0)") }
+            let names = Spool.candidates(in: spool.processing(partner.id)).filter {
+                !decidedFiles.contains("\(partner.id)/\($0)")
+            }
             for start in stride(from: 0, to: names.count, by: max(1, batchSize)) {
-                try process(names[start..<min(names.count, start + batchSize)].map { Claimed(partner: partner, name: $0) })
+                try process(
+                    names[start..<min(names.count, start + batchSize)].map { Claimed(partner: partner, name: $0) })
             }
             count += names.count
         }
@@ -54,11 +62,13 @@ extension SpoolWorker {
 
     /// How many records of each message (by gatewayId) the tail holds, "recovered" lines aside.
     static func recordCounts(inAuditTail tail: Data) -> [String: Int] {
-        let key = Data("\"gatewayId\":\"".utf8), recovered = Data("\"event\":\"recovered\"".utf8)
+        let key = Data("\"gatewayId\":\"".utf8)
+        let recovered = Data("\"event\":\"recovered\"".utf8)
         var counts: [String: Int] = [:]
         for line in tail.split(separator: UInt8(ascii: "\n")) where line.range(of: recovered) == nil {
             guard let start = line.range(of: key)?.upperBound,
-                  let end = line[start...].firstIndex(of: UInt8(ascii: "\"")) else { continue }
+                let end = line[start...].firstIndex(of: UInt8(ascii: "\""))
+            else { continue }
             counts[String(decoding: line[start..<end], as: UTF8.self), default: 0] += 1
         }
         return counts
@@ -80,12 +90,15 @@ extension SpoolWorker {
     /// Removed with `unlink`, never recursively: a partner may write its own outbox (spec §8), and
     /// a directory or link it names `.x.tmp` must not steer a removal anywhere else.
     func removeAbandonedTempFiles(partners: [Partner], keeping: Set<String>) {
-        let dirs = [spool.staging] + partners.flatMap {
-            [spool.outbound($0.id), spool.absolute("archive/\($0.id)"), spool.absolute("quarantine/\($0.id)")]
-        }
+        let dirs =
+            [spool.staging]
+            + partners.flatMap {
+                [spool.outbound($0.id), spool.absolute("archive/\($0.id)"), spool.absolute("quarantine/\($0.id)")]
+            }
         for dir in dirs {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-            for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") && !keeping.contains("\(dir)/\(name)") {
+            for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") && !keeping.contains("\(dir)/\(name)")
+            {
                 unlink("\(dir)/\(name)")
             }
         }

@@ -1,8 +1,9 @@
 import Dispatch
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Carries batches of inbound files through their life, in this order (docs/daemon-design.md has
@@ -38,8 +39,11 @@ public final class SpoolWorker: Sendable {
     /// they need not wait for the batch transaction open on `store`.
     private let readers = Mutex<[MessageStore]>([])
 
-    init(spool: Spool, processor: MessageProcessor, store: MessageStore, audit: AuditLog, workers: Int = 2,
-         metrics: GatewayMetrics? = nil, timelines: PathwayTimelines? = nil, intake: IntakeHealth = IntakeHealth(reportPath: nil)) {
+    init(
+        spool: Spool, processor: MessageProcessor, store: MessageStore, audit: AuditLog, workers: Int = 2,
+        metrics: GatewayMetrics? = nil, timelines: PathwayTimelines? = nil,
+        intake: IntakeHealth = IntakeHealth(reportPath: nil)
+    ) {
         self.spool = spool
         self.processor = processor
         self.store = store
@@ -98,7 +102,8 @@ public final class SpoolWorker: Sendable {
         files.filter { file in
             let inbox = spool.inbound(file.partner.id)
             do {
-                return try DurableFile.renameNoReplace("\(inbox)/\(file.name)", to: "\(spool.processing(file.partner.id))/\(file.name)")
+                return try DurableFile.renameNoReplace(
+                    "\(inbox)/\(file.name)", to: "\(spool.processing(file.partner.id))/\(file.name)")
             } catch {
                 intake.claimFailed(partner: file.partner.id, inbox: spool.relative(inbox), error: "\(error)")
                 return false
@@ -144,30 +149,37 @@ public final class SpoolWorker: Sendable {
         do {
             bytes = try FileReader.read(path, limit: processor.validator.limits.maxBytes)
         } catch .system(_, let code) where code == EACCES || code == EPERM {
-            if (try? DurableFile.renameNoReplace(path, to: "\(spool.inbound(file.partner.id))/\(file.name)")) == true { return nil }
+            if (try? DurableFile.renameNoReplace(path, to: "\(spool.inbound(file.partner.id))/\(file.name)")) == true {
+                return nil
+            }
             readFailure = FileReader.Failure.system(operation: "open", errno: code).description
         } catch {
             readFailure = error.description
             // Over the limit: its start still names the message (for a T01 AppRec), and the audit
             // records the digest of the whole file.
-            if case .tooLarge = error, let summary = try? FileReader.summary(path, keeping: HeaderSalvage.scannedBytes) {
+            if case .tooLarge = error, let summary = try? FileReader.summary(path, keeping: HeaderSalvage.scannedBytes)
+            {
                 (bytes, sha256) = (summary.head, summary.sha256)
             }
         }
-        return Inbound(file: file, bytes: bytes, sha256: sha256 ?? SHA256.hex(bytes), readFailure: readFailure,
-                       proposedId: TimeOrderedID.make(now: now), now: now)
+        return Inbound(
+            file: file, bytes: bytes, sha256: sha256 ?? SHA256.hex(bytes), readFailure: readFailure,
+            proposedId: TimeOrderedID.make(now: now), now: now)
     }
 
     /// The pipeline's decision for one file (`MessageProcessor`: the patient already pseudonymized,
     /// so nothing after this point — database, audit — sees the fødselsnummer).
     /// `source`: a reader while preparing (committed state: a collision with a decision recorded
     /// since is found when the plan is recorded), `store` when re-planning inside the transaction.
-    private func plan(_ inbound: Inbound, messageId: String, lookingUpIn source: MessageStore) throws -> ProcessingPlan {
-        let input = MessageProcessor.Input(partner: inbound.file.partner, fileName: inbound.file.name, messageId: messageId,
-                                           bytes: inbound.bytes, sha256: inbound.sha256, readFailure: inbound.readFailure,
-                                           now: inbound.now, newId: { TimeOrderedID.make() })
-        let lookups = MessageProcessor.Lookups(firstMessage: source.findFirst, routedMessage: source.matchAppRec,
-                                               outputExists: { [spool] in access(spool.absolute($0), F_OK) == 0 })
+    private func plan(_ inbound: Inbound, messageId: String, lookingUpIn source: MessageStore) throws -> ProcessingPlan
+    {
+        let input = MessageProcessor.Input(
+            partner: inbound.file.partner, fileName: inbound.file.name, messageId: messageId,
+            bytes: inbound.bytes, sha256: inbound.sha256, readFailure: inbound.readFailure,
+            now: inbound.now, newId: { TimeOrderedID.make() })
+        let lookups = MessageProcessor.Lookups(
+            firstMessage: source.findFirst, routedMessage: source.matchAppRec,
+            outputExists: { [spool] in access(spool.absolute($0), F_OK) == 0 })
         return try processor.plan(input, lookups: lookups)
     }
 
@@ -185,8 +197,9 @@ public final class SpoolWorker: Sendable {
         var prepared = prepared
         for output in prepared.plan.decision.outputs() {
             let (mode, group) = spool.access.output(at: output.path)
-            let temp = try DurableFile.stage(output.bytes, for: spool.absolute(output.path), in: spool.staging, mode: mode,
-                                             group: group, sync: false)
+            let temp = try DurableFile.stage(
+                output.bytes, for: spool.absolute(output.path), in: spool.staging, mode: mode,
+                group: group, sync: false)
             prepared.staged[output.path] = spool.relative(temp)
         }
         prepared.stagedAt = DispatchTime.now().uptimeNanoseconds
@@ -236,7 +249,9 @@ public final class SpoolWorker: Sendable {
         let publishing = try publish(decided)
         let seconds = Date().timeIntervalSince(started)
         for item in decided {
-            if let outcome = item.outcome { metrics?.observe(outcome: outcome, partner: item.work.partnerId, latencySeconds: seconds) }
+            if let outcome = item.outcome {
+                metrics?.observe(outcome: outcome, partner: item.work.partnerId, latencySeconds: seconds)
+            }
         }
         return publishing
     }
@@ -246,34 +261,42 @@ public final class SpoolWorker: Sendable {
     private func record(_ prepared: Prepared) throws -> Decided? {
         let inbound = prepared.inbound
         let partner = inbound.file.partner.id
-        let claim = try store.claim(partnerId: partner, fileName: inbound.file.name, sha256: inbound.sha256, id: inbound.proposedId)
+        let claim = try store.claim(
+            partnerId: partner, fileName: inbound.file.name, sha256: inbound.sha256, id: inbound.proposedId)
         guard claim.state == .claimed else {
             guard let work = try store.pendingWork(messageId: claim.messageId).first else { return nil }
-            return Decided(work: work, outcome: nil, trail: [])   // its trail was written with the decision
+            return Decided(work: work, outcome: nil, trail: [])  // its trail was written with the decision
         }
         var prepared = prepared
         var restaged = false
-        if claim.messageId != inbound.proposedId { try replan(&prepared, messageId: claim.messageId, restaged: &restaged) }
+        if claim.messageId != inbound.proposedId {
+            try replan(&prepared, messageId: claim.messageId, restaged: &restaged)
+        }
         while true {
             let plan = prepared.plan
             do {
                 // A savepoint: a collision undoes only this message's rows before it is re-planned.
                 try store.step {
                     if let answer = plan.receiverAppRec {
-                        try store.recordReceiverAppRec(routedId: answer.routedId, status: answer.status, errorCode: answer.errorCode,
-                                                       errorText: answer.errorText, appRecMessageId: claim.messageId)
+                        try store.recordReceiverAppRec(
+                            routedId: answer.routedId, status: answer.status, errorCode: answer.errorCode,
+                            errorText: answer.errorText, appRecMessageId: claim.messageId)
                     }
-                    try store.recordDecision(messageId: claim.messageId, plan.decision, staged: prepared.staged,
-                                             auditTrail: prepared.storedTrail)
+                    try store.recordDecision(
+                        messageId: claim.messageId, plan.decision, staged: prepared.staged,
+                        auditTrail: prepared.storedTrail)
                     // The patient's timeline event commits with the decision.
                     if plan.decision.outcome == .accepted {
-                        try timelines?.record(facts: plan.facts, partner: partner, messageId: claim.messageId, receivedAt: inbound.now)
+                        try timelines?.record(
+                            facts: plan.facts, partner: partner, messageId: claim.messageId, receivedAt: inbound.now)
                     }
                 }
-                let work = MessageStore.PendingWork(messageId: claim.messageId, partnerId: partner, fileName: inbound.file.name,
-                                                    state: .decided, outputs: plan.decision.outputs(staged: prepared.staged),
-                                                    destination: plan.decision.destination)
-                return Decided(work: work, outcome: plan.decision.outcome.rawValue, trail: prepared.trail, restaged: restaged)
+                let work = MessageStore.PendingWork(
+                    messageId: claim.messageId, partnerId: partner, fileName: inbound.file.name,
+                    state: .decided, outputs: plan.decision.outputs(staged: prepared.staged),
+                    destination: plan.decision.destination)
+                return Decided(
+                    work: work, outcome: plan.decision.outcome.rawValue, trail: prepared.trail, restaged: restaged)
             } catch MessageStore.Failure.keyAlreadyRegistered {
                 // An earlier file in this batch registered the same (sender, MsgId); the lookups now
                 // see it (same transaction), so the new plan is a duplicate or an E10.
@@ -286,8 +309,10 @@ public final class SpoolWorker: Sendable {
     /// place of the old plan's.
     private func replan(_ prepared: inout Prepared, messageId: String, restaged: inout Bool) throws {
         for temp in prepared.staged.values { unlink(spool.absolute(temp)) }
-        prepared = try stage(Prepared(inbound: prepared.inbound, plan: plan(prepared.inbound, messageId: messageId, lookingUpIn: store),
-                                      audit: audit))
+        prepared = try stage(
+            Prepared(
+                inbound: prepared.inbound, plan: plan(prepared.inbound, messageId: messageId, lookingUpIn: store),
+                audit: audit))
         restaged = true
     }
 
@@ -300,10 +325,11 @@ public final class SpoolWorker: Sendable {
     private func publish(_ decided: [Decided]) throws -> Publishing? {
         let together = try finish(decided.map(\.work), together: giveFinalNames).together
         guard !together.isEmpty else { return nil }
-        return Publishing(sync: BackgroundWork { [self] in
-            try syncSpool()
-            CrashPoint.hit("archived")
-        }, messageIds: together)
+        return Publishing(
+            sync: BackgroundWork { [self] in
+                try syncSpool()
+                CrashPoint.hit("archived")
+            }, messageIds: together)
     }
 
     /// Waits for a publishing batch's sync and closes its messages.

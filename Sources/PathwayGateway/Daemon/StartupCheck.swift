@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Spec §8 "State and log agree, or it does not start": opens the state database and the
@@ -66,7 +67,8 @@ public enum StartupCheck {
             guard hasMessages else { throw Failure.stateEmpty(database: spool.database, auditHead: scan.headSeq) }
             let unknown = try store.unknownMessageIds(scan.gatewayIds)
             if !unknown.isEmpty {
-                throw Failure.stateOlderThanLog(database: spool.database, unknown: unknown.count, checked: scan.gatewayIds.count)
+                throw Failure.stateOlderThanLog(
+                    database: spool.database, unknown: unknown.count, checked: scan.gatewayIds.count)
             }
         }
         let pseudonymizer = try key(of: spool, store: store, hasHistory: hasMessages || scan.headSeq > 0)

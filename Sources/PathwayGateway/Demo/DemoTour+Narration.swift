@@ -4,9 +4,11 @@ import Foundation
 /// demo directory so they can be pasted after `cd DIR`.
 extension DemoTour {
     func narrate(rounds: [(title: String, drops: [Drop])], queries: OperationsQueries) throws -> String {
-        var out = ["PathwayGateway demo in \(directory)",
-                   "config: pathway-gateway.json (the embedded default), spool: spool/  — paths below are relative to \(directory)",
-                   ""]
+        var out = [
+            "PathwayGateway demo in \(directory)",
+            "config: pathway-gateway.json (the embedded default), spool: spool/  — paths below are relative to \(directory)",
+            "",
+        ]
         var tally: [String: Int] = [:]
         for round in rounds {
             out.append(round.title)
@@ -21,7 +23,8 @@ extension DemoTour {
             out.append("")
         }
         let spool = Spool(root: config.spool)
-        let auditLines = (try? String(contentsOfFile: spool.auditLog, encoding: .utf8))?.split(separator: "\n").count ?? 0
+        let auditLines =
+            (try? String(contentsOfFile: spool.auditLog, encoding: .utf8))?.split(separator: "\n").count ?? 0
         out.append("Outcomes: " + tally.keys.sorted().map { "\($0) \(tally[$0]!)" }.joined(separator: ", "))
         out.append("")
         out.append("Open next:")
@@ -30,7 +33,8 @@ extension DemoTour {
         out.append("  \(relative(spool.database))  the state database (sqlite3, read-only please)")
         out.append("Try:")
         out.append("  pathway-gateway status --config \(configPath)")
-        out.append("  pathway-gateway run --config \(configPath)   then copy files into \(spool.inbound(Self.hospital))/")
+        out.append(
+            "  pathway-gateway run --config \(configPath)   then copy files into \(spool.inbound(Self.hospital))/")
         return out.joined(separator: "\n") + "\n"
     }
 
@@ -40,17 +44,23 @@ extension DemoTour {
         switch t.outcome {
         case "accepted":
             let targets = t.routed.map(\.partner)
-            lines.append("accepted" + (targets.isEmpty ? ", recorded (nothing to route)" : ", routed to \(targets.joined(separator: ", "))")
-                         + "; AppRec OK to \(drop.inbox)")
+            lines.append(
+                "accepted"
+                    + (targets.isEmpty
+                        ? ", recorded (nothing to route)" : ", routed to \(targets.joined(separator: ", "))")
+                    + "; AppRec OK to \(drop.inbox)")
         case "duplicate":
             let same = sameAppRecAsFirst(t)
-            lines.append("duplicate: answered with the first message's AppRec again"
-                         + (same ? " (byte-identical)" : "") + "; nothing routed twice")
+            lines.append(
+                "duplicate: answered with the first message's AppRec again"
+                    + (same ? " (byte-identical)" : "") + "; nothing routed twice")
         case "apprec-received":
             if let answered = t.answered {
-                lines.append("apprec-received: matched to the routed \(relative(Spool(root: config.spool).absolute(answered.path)))"
-                             + (answered.state == "rejected" ? ", which the receiver REJECTED (shown by status and metrics)"
-                                                             : ", now \(answered.state)"))
+                lines.append(
+                    "apprec-received: matched to the routed \(relative(Spool(root: config.spool).absolute(answered.path)))"
+                        + (answered.state == "rejected"
+                            ? ", which the receiver REJECTED (shown by status and metrics)"
+                            : ", now \(answered.state)"))
             } else {
                 lines.append("apprec-received: matched nothing; recorded and archived")
             }
@@ -58,16 +68,22 @@ extension DemoTour {
         case "rejected" where t.errorCode == "X99" && drop.inbox != Self.hospital:
             lines.append("rejected\(error) — a security event in the audit log; nothing routed")
         default:
-            lines.append("\(t.outcome ?? "unfinished")\(error)" + (t.appRecStatus == 2 ? "; AppRec Avvist to \(drop.inbox)" : ""))
+            lines.append(
+                "\(t.outcome ?? "unfinished")\(error)" + (t.appRecStatus == 2 ? "; AppRec Avvist to \(drop.inbox)" : "")
+            )
         }
         let spool = Spool(root: config.spool)
         for routed in t.routed { lines.append("routed copy:  \(relative(spool.absolute(routed.path)))") }
         if let path = t.appRecPath { lines.append("AppRec:       \(relative(spool.absolute(path)))") }
         for notice in t.notices {
-            lines.append((notice.hasSuffix(".reason.txt") ? "reason:       " : "notice:       ") + relative(spool.absolute(notice)))
+            lines.append(
+                (notice.hasSuffix(".reason.txt") ? "reason:       " : "notice:       ")
+                    + relative(spool.absolute(notice)))
         }
         if let destination = t.destination {
-            lines.append((destination.hasPrefix("quarantine/") ? "quarantined:  " : "archived:     ") + relative(spool.absolute(destination)))
+            lines.append(
+                (destination.hasPrefix("quarantine/") ? "quarantined:  " : "archived:     ")
+                    + relative(spool.absolute(destination)))
         }
         return lines
     }
@@ -76,7 +92,8 @@ extension DemoTour {
     private func sameAppRecAsFirst(_ t: OperationsQueries.MessageTrail) -> Bool {
         guard let first = t.firstAppRecPath, let mine = t.appRecPath else { return false }
         let spool = Spool(root: config.spool)
-        return FileManager.default.contents(atPath: spool.absolute(first)) == FileManager.default.contents(atPath: spool.absolute(mine))
+        return FileManager.default.contents(atPath: spool.absolute(first))
+            == FileManager.default.contents(atPath: spool.absolute(mine))
     }
 
     func relative(_ path: String) -> String {

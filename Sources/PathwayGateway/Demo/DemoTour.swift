@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `pathway-gateway demo`: a newcomer's tour. Sets up a spool with the embedded sample config,
@@ -59,16 +60,19 @@ public struct DemoTour {
 
     /// Runs both rounds and returns the narration.
     public func run() throws -> String {
-        let first = SampleSet.all.map { Drop(inbox: Self.hospital, fileName: $0.fileName, story: $0.purpose, bytes: $0.bytes) }
+        let first = SampleSet.all.map {
+            Drop(inbox: Self.hospital, fileName: $0.fileName, story: $0.purpose, bytes: $0.bytes)
+        }
         try process(first)
         let second = try partnersAnswer()
         try process(second)
         OperationsService(config: config, metrics: metrics, logger: GatewayLogger(level: .warn)).writeMetrics()
         let queries = try OperationsQueries(databasePath: Spool(root: config.spool).database)
-        return try narrate(rounds: [
-            ("Round 1: Helse Bergen sends the eight sample messages (samples/messages/)", first),
-            ("Round 2: what partners do next", second),
-        ], queries: queries)
+        return try narrate(
+            rounds: [
+                ("Round 1: Helse Bergen sends the eight sample messages (samples/messages/)", first),
+                ("Round 2: what partners do next", second),
+            ], queries: queries)
     }
 
     private func process(_ drops: [Drop]) throws {
@@ -80,7 +84,8 @@ public struct DemoTour {
     static func deliver(_ drop: Drop, into inbox: String) throws {
         let temp = "\(inbox)/.\(drop.fileName).tmp"
         guard FileManager.default.createFile(atPath: temp, contents: Data(drop.bytes)),
-              rename(temp, "\(inbox)/\(drop.fileName)") == 0 else { throw Failure.cannotCreate("\(inbox)/\(drop.fileName)", errno: errno) }
+            rename(temp, "\(inbox)/\(drop.fileName)") == 0
+        else { throw Failure.cannotCreate("\(inbox)/\(drop.fileName)", errno: errno) }
     }
 
     /// The second round: a resend, a changed resend, a spoofed sender, and Bergen kommune's two
@@ -89,15 +94,25 @@ public struct DemoTour {
         let samples = SampleSet.all
         let changed = samples[0].bytes + Array("\n<!-- edited after sending -->\n".utf8)
         return [
-            Drop(inbox: Self.hospital, fileName: "01-resent.xml", story: "sample 01 sent again, byte for byte", bytes: samples[0].bytes),
-            Drop(inbox: Self.hospital, fileName: "01-changed.xml", story: "sample 01's MsgId reused for different content",
-                 bytes: changed),
-            Drop(inbox: "haraldsplass", fileName: "02-wrong-inbox.xml",
-                 story: "Helse Bergen's message dropped into Haraldsplass's inbox (a spoofed sender)", bytes: samples[1].bytes),
-            Drop(inbox: Self.municipality, fileName: "apprec-ok.xml", story: "Bergen kommune's AppRec OK for the routed sample 01",
-                 bytes: try municipalityAppRec(answering: samples[0].fileName, status: .ok)),
-            Drop(inbox: Self.municipality, fileName: "apprec-avvist.xml", story: "Bergen kommune's AppRec Avvist for the routed sample 02",
-                 bytes: try municipalityAppRec(answering: samples[1].fileName, status: .rejected)),
+            Drop(
+                inbox: Self.hospital, fileName: "01-resent.xml", story: "sample 01 sent again, byte for byte",
+                bytes: samples[0].bytes),
+            Drop(
+                inbox: Self.hospital, fileName: "01-changed.xml",
+                story: "sample 01's MsgId reused for different content",
+                bytes: changed),
+            Drop(
+                inbox: "haraldsplass", fileName: "02-wrong-inbox.xml",
+                story: "Helse Bergen's message dropped into Haraldsplass's inbox (a spoofed sender)",
+                bytes: samples[1].bytes),
+            Drop(
+                inbox: Self.municipality, fileName: "apprec-ok.xml",
+                story: "Bergen kommune's AppRec OK for the routed sample 01",
+                bytes: try municipalityAppRec(answering: samples[0].fileName, status: .ok)),
+            Drop(
+                inbox: Self.municipality, fileName: "apprec-avvist.xml",
+                story: "Bergen kommune's AppRec Avvist for the routed sample 02",
+                bytes: try municipalityAppRec(answering: samples[1].fileName, status: .rejected)),
         ]
     }
 
@@ -107,19 +122,27 @@ public struct DemoTour {
         guard let routedPath = try queries.trail(partner: Self.hospital, fileName: original)?.routed.first?.path else {
             throw Failure.missingStep("the routed copy of \(original)")
         }
-        let routed = MsgHead(try SafeXMLParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: Spool(root: config.spool).absolute(routedPath))))).root)
-        let errors = status == .rejected
+        let routed = MsgHead(
+            try SafeXMLParser.parse(
+                Array(try Data(contentsOf: URL(fileURLWithPath: Spool(root: config.spool).absolute(routedPath))))
+            ).root)
+        let errors =
+            status == .rejected
             ? [AppRec.ErrorEntry(code: "X99", description: "Pasienten er ikke bosatt i kommunen")] : []
-        return AppRecEncoder.encode(AppRec(
-            version: .v1_1, genDate: "2026-11-23T12:00:00", id: "bergen-kvittering-\(original.prefix(2))",
-            sender: AppRecParty(routed.receiver), receiver: AppRecParty(routed.sender), status: status, errors: errors,
-            originalMsgId: .init(msgType: routed.type, issueDate: routed.genDate, id: routed.msgId)))
+        return AppRecEncoder.encode(
+            AppRec(
+                version: .v1_1, genDate: "2026-11-23T12:00:00", id: "bergen-kvittering-\(original.prefix(2))",
+                sender: AppRecParty(routed.receiver), receiver: AppRecParty(routed.sender), status: status,
+                errors: errors,
+                originalMsgId: .init(msgType: routed.type, issueDate: routed.genDate, id: routed.msgId)))
     }
 
     private static func prepare(_ directory: String?) throws -> String {
         guard let directory else {
             var template = Array("\(NSTemporaryDirectory())/pathway-gateway-demo-XXXXXX".utf8CString)
-            guard let made = mkdtemp(&template) else { throw Failure.cannotCreate("a temporary directory", errno: errno) }
+            guard let made = mkdtemp(&template) else {
+                throw Failure.cannotCreate("a temporary directory", errno: errno)
+            }
             return String(cString: made)
         }
         let absolute = URL(fileURLWithPath: directory).standardizedFileURL.path

@@ -1,7 +1,10 @@
 /// An application receipt (AppRec 1.0 or 1.1): the answer to every business message.
 public struct AppRec: Sendable, Hashable, Codable {
     public enum Version: String, Sendable, Hashable, Codable {
+        // The standard's version numbers, spelt as such.
+        // swift-format-ignore: AlwaysUseLowerCamelCase
         case v1_0 = "1.0"
+        // swift-format-ignore: AlwaysUseLowerCamelCase
         case v1_1 = "1.1"
 
         var namespace: String { self == .v1_0 ? KITHNamespace.appRec10 : KITHNamespace.appRec11 }
@@ -74,8 +77,10 @@ public struct AppRec: Sendable, Hashable, Codable {
 
     var status: Status? { Status(rawValue: statusCode) }
 
-    public init(version: Version, genDate: String, id: String, sender: AppRecParty, receiver: AppRecParty,
-                status: Status, errors: [ErrorEntry], originalMsgId: OriginalMsgId) {
+    public init(
+        version: Version, genDate: String, id: String, sender: AppRecParty, receiver: AppRecParty,
+        status: Status, errors: [ErrorEntry], originalMsgId: OriginalMsgId
+    ) {
         self.version = version
         migVersion = version.migVersion
         self.genDate = genDate
@@ -96,7 +101,9 @@ public struct AppRec: Sendable, Hashable, Codable {
         sender = AppRecParty(root.child("Sender"))
         receiver = AppRecParty(root.child("Receiver"))
         statusCode = root.child("Status")?.attribute("V") ?? ""
-        errors = root.children("Error").map { ErrorEntry(code: $0.attribute("V") ?? "", description: $0.attribute("DN") ?? "") }
+        errors = root.children("Error").map {
+            ErrorEntry(code: $0.attribute("V") ?? "", description: $0.attribute("DN") ?? "")
+        }
         let original = root.child("OriginalMsgId")
         originalMsgId = OriginalMsgId(
             msgType: CodedValue(original?.child("MsgType")) ?? CodedValue(),
@@ -162,7 +169,10 @@ extension AppRecParty {
         self.init(
             institution: Level(name: organisation.name, herId: organisation.herIds.first),
             department: innermost.map { Level(name: $0.name, herId: $0.herIds.first) },
-            person: person.map { Level(name: [$0.givenName, $0.familyName].compactMap { $0 }.joined(separator: " "),
-                                       herId: $0.herIds.first) })
+            person: person.map {
+                Level(
+                    name: [$0.givenName, $0.familyName].compactMap { $0 }.joined(separator: " "),
+                    herId: $0.herIds.first)
+            })
     }
 }

@@ -37,8 +37,12 @@ public enum AppRecEncoder {
         var errors = appRec.errors
         if appRec.status == .rejected && errors.isEmpty { errors = [fallbackError] }
         for error in errors {
-            xml.empty("Error", [("V", error.code), ("S", KITHCodeSystem.appRecError),
-                                ("DN", error.description.isEmpty ? nil : error.description)])
+            xml.empty(
+                "Error",
+                [
+                    ("V", error.code), ("S", KITHCodeSystem.appRecError),
+                    ("DN", error.description.isEmpty ? nil : error.description),
+                ])
         }
         xml.open("OriginalMsgId")
         let original = appRec.originalMsgId

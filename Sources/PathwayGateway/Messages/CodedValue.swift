@@ -14,8 +14,9 @@ public struct CodedValue: Sendable, Hashable, Codable {
     }
 
     init(_ element: XMLElementView) {
-        self.init(v: element.attribute("V"), s: element.attribute("S"), dn: element.attribute("DN"),
-                  ot: element.attribute("OT"))
+        self.init(
+            v: element.attribute("V"), s: element.attribute("S"), dn: element.attribute("DN"),
+            ot: element.attribute("OT"))
     }
 
     init?(_ element: XMLElementView?) {

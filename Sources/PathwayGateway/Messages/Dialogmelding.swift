@@ -1,7 +1,10 @@
 /// The Dialogmelding payload (1.0 or 1.1): a message-wide case type and either notes or requests.
 public struct Dialogmelding: Sendable, Hashable, Codable {
     public enum Version: String, Sendable, Hashable, Codable {
+        // The standard's version numbers, spelt as such.
+        // swift-format-ignore: AlwaysUseLowerCamelCase
         case v1_0 = "1.0"
+        // swift-format-ignore: AlwaysUseLowerCamelCase
         case v1_1 = "1.1"
 
         init?(namespace: String?) {
@@ -33,7 +36,9 @@ public struct Dialogmelding: Sendable, Hashable, Codable {
     }
 
     init?(_ element: XMLElementView) {
-        guard element.name == "Dialogmelding", let version = Version(namespace: element.namespaceURI) else { return nil }
+        guard element.name == "Dialogmelding", let version = Version(namespace: element.namespaceURI) else {
+            return nil
+        }
         self.version = version
         sakstypeKodet = CodedValue(element.child("SakstypeKodet"))
         sakstype = element.childText("Sakstype")

@@ -14,11 +14,12 @@ struct MessageDocument: Sendable, Hashable, Codable {
     init(_ element: XMLElementView) {
         let refDoc = element.child("RefDoc")
         msgType = CodedValue(refDoc?.child("MsgType")) ?? CodedValue()
-        kind = switch msgType.v {
-        case "XML": .payload
-        case "A": .attachment
-        default: .other
-        }
+        kind =
+            switch msgType.v {
+            case "XML": .payload
+            case "A": .attachment
+            default: .other
+            }
         mimeType = refDoc?.childText("MimeType")
         description = refDoc?.childText("Description")
         fileReference = refDoc?.childText("FileReference")

@@ -32,8 +32,10 @@ struct MsgHead: Sendable, Hashable, Codable {
         msgId = info?.childText("MsgId") ?? ""
         ack = info?.child("Ack")?.attribute("V")
         conversationRef = info?.child("ConversationRef").map(ConversationRef.init)
-        sender = info?.child("Sender")?.child("Organisation").map(Organisation.init) ?? Organisation(name: "", idents: [])
-        receiver = info?.child("Receiver")?.child("Organisation").map(Organisation.init) ?? Organisation(name: "", idents: [])
+        sender =
+            info?.child("Sender")?.child("Organisation").map(Organisation.init) ?? Organisation(name: "", idents: [])
+        receiver =
+            info?.child("Receiver")?.child("Organisation").map(Organisation.init) ?? Organisation(name: "", idents: [])
         patient = info?.child("Patient").map(Patient.init)
         let documentElements = root.children("Document")
         documents = documentElements.map(MessageDocument.init)

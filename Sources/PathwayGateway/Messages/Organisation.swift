@@ -13,8 +13,10 @@ public struct Organisation: Sendable, Hashable, Codable {
     }
     var professional: HealthcareProfessional?
 
-    init(name: String, idents: [Ident], address: Address? = nil, unit: Organisation? = nil,
-                professional: HealthcareProfessional? = nil) {
+    init(
+        name: String, idents: [Ident], address: Address? = nil, unit: Organisation? = nil,
+        professional: HealthcareProfessional? = nil
+    ) {
         self.name = name
         self.idents = idents
         self.address = address

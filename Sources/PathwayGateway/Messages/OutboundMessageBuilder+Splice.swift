@@ -5,39 +5,46 @@ extension OutboundMessageBuilder {
     /// a non-UTF-8 or byte-order-marked file, a Signature to drop, a namespace declared inside
     /// MsgInfo (the new elements borrow MsgInfo's prefix, which must mean the same everywhere in
     /// it), or bytes whose elements do not line up with the tree's.
-    func spliced(_ source: [UInt8], original: XMLDocumentHandle, msgId: String, genDate: String,
-                 to contactPoint: ContactPoint) -> [UInt8]? {
+    func spliced(
+        _ source: [UInt8], original: XMLDocumentHandle, msgId: String, genDate: String,
+        to contactPoint: ContactPoint
+    ) -> [UInt8]? {
         let root = original.root
         guard root.isNamed("MsgHead", namespace: KITHNamespace.msgHead),
-              root.child("Signature", namespace: KITHNamespace.xmldsig) == nil,
-              let info = root.elements.first, info.isNamed("MsgInfo", namespace: KITHNamespace.msgHead),
-              let declaration = Self.declarationToAdd(before: source, declaredEncoding: original.declaredEncoding) else { return nil }
+            root.child("Signature", namespace: KITHNamespace.xmldsig) == nil,
+            let info = root.elements.first, info.isNamed("MsgInfo", namespace: KITHNamespace.msgHead),
+            let declaration = Self.declarationToAdd(before: source, declaredEncoding: original.declaredEncoding)
+        else { return nil }
         let scanner = XMLByteScanner(bytes: source)
         // Any "xmlns" counts as a declaration: a false alarm only sends the copy down the tree path.
         guard let top = scanner.root(), let msgInfo = scanner.children(of: top, limit: 1)?.first,
-              scanner.find(Array("xmlns".utf8), from: msgInfo.start, before: msgInfo.end) == nil,
-              let parts = scanner.children(of: msgInfo), Self.lineUp(parts, info) else { return nil }
+            scanner.find(Array("xmlns".utf8), from: msgInfo.start, before: msgInfo.end) == nil,
+            let parts = scanner.children(of: msgInfo), Self.lineUp(parts, info)
+        else { return nil }
 
         let prefix = Array(msgInfo.prefix)
         var edits: [(range: Range<Int>, bytes: [UInt8])] = []
         let originalMsgId = info.child("MsgId")?.text ?? ""
         let existingRef = info.child("ConversationRef")
         let conversation = existingRef?.childText("RefToConversation") ?? originalMsgId
-        let ref = Self.element("ConversationRef", prefix, Self.element("RefToParent", prefix, Self.text(originalMsgId))
-            + Self.element("RefToConversation", prefix, Self.text(conversation)))
+        let ref = Self.element(
+            "ConversationRef", prefix,
+            Self.element("RefToParent", prefix, Self.text(originalMsgId))
+                + Self.element("RefToConversation", prefix, Self.text(conversation)))
         for part in parts {
             let name = String(decoding: part.localName, as: UTF8.self)
             switch name {
             case "MsgId", "GenDate":
-                guard part.contentEnd < part.end else { return nil }   // <MsgId/> is not schema-valid
+                guard part.contentEnd < part.end else { return nil }  // <MsgId/> is not schema-valid
                 edits.append((part.contentStart..<part.contentEnd, Self.text(name == "MsgId" ? msgId : genDate)))
             case "ConversationRef":
                 edits.append((part.start..<part.end, ref))
             case "Sender", "Receiver":
                 let sender = name == "Sender"
                 guard let element = info.child(name), let inside = scanner.children(of: part),
-                      Self.lineUp(inside, element),
-                      let organisation = inside.first(where: { $0.localName.elementsEqual("Organisation".utf8) }) else { return nil }
+                    Self.lineUp(inside, element),
+                    let organisation = inside.first(where: { $0.localName.elementsEqual("Organisation".utf8) })
+                else { return nil }
                 if sender, existingRef == nil { edits.append((part.start..<part.start, ref)) }
                 let chain = sender ? [gateway] : [contactPoint.parent, contactPoint.unit].compactMap { $0 }
                 edits.append((organisation.start..<organisation.end, Self.organisation(chain[...], prefix)))
@@ -62,7 +69,8 @@ extension OutboundMessageBuilder {
     /// has none; nil for another encoding or a byte-order mark.
     static func declarationToAdd(before source: [UInt8], declaredEncoding: String?) -> [UInt8]? {
         guard let first = source.first, first < 0x80,
-              declaredEncoding.map({ ["utf-8", "utf8"].contains($0.lowercased()) }) ?? true else { return nil }
+            declaredEncoding.map({ ["utf-8", "utf8"].contains($0.lowercased()) }) ?? true
+        else { return nil }
         return source.starts(with: "<?xml".utf8) ? [] : Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n".utf8)
     }
 
@@ -75,10 +83,14 @@ extension OutboundMessageBuilder {
     /// An Organisation chain (outermost first) as `build` writes it: name, HER-id, then the next level.
     private static func organisation(_ chain: ArraySlice<Party>, _ prefix: [UInt8]) -> [UInt8] {
         guard let level = chain.first else { return [] }
-        let typeId = Array("<\(String(decoding: prefix, as: UTF8.self))TypeId V=\"HER\" S=\"\(KITHCodeSystem.organisationIdType)\" DN=\"HER-id\"/>".utf8)
-        return element("Organisation", prefix, element("OrganisationName", prefix, text(level.name))
-            + element("Ident", prefix, element("Id", prefix, text(level.herId)) + typeId)
-            + organisation(chain.dropFirst(), prefix))
+        let typeId = Array(
+            "<\(String(decoding: prefix, as: UTF8.self))TypeId V=\"HER\" S=\"\(KITHCodeSystem.organisationIdType)\" DN=\"HER-id\"/>"
+                .utf8)
+        return element(
+            "Organisation", prefix,
+            element("OrganisationName", prefix, text(level.name))
+                + element("Ident", prefix, element("Id", prefix, text(level.herId)) + typeId)
+                + organisation(chain.dropFirst(), prefix))
     }
 
     private static func element(_ name: String, _ prefix: [UInt8], _ content: [UInt8]) -> [UInt8] {

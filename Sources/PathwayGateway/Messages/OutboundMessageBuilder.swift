@@ -28,11 +28,6 @@ struct OutboundMessageBuilder: Sendable {
     struct Party: Sendable, Hashable, Codable {
         var name: String
         var herId: String
-
-        init(name: String, herId: String) {
-            self.name = name
-            self.herId = herId
-        }
     }
 
     /// The routing target: the contact point itself (its HER-id becomes the innermost one) and,
@@ -68,18 +63,16 @@ struct OutboundMessageBuilder: Sendable {
     /// The gateway's own identity: the Sender of every routed message.
     var gateway: Party
 
-    init(gateway: Party) {
-        self.gateway = gateway
-    }
-
     /// The serialised routed copy of `original` (a schema-valid MsgHead) for `contactPoint`.
     /// `source`: the bytes `original` was parsed from, when the tree is exactly that parse (not a
     /// lenient repair). MsgInfo is then spliced into them (`spliced`), which keeps every byte
     /// outside it and costs a fraction of copying and re-serialising the whole tree.
-    func build(from original: XMLDocumentHandle, source: [UInt8]? = nil, msgId: String, genDate: String,
-                      to contactPoint: ContactPoint) throws(BuildError) -> [UInt8]
-    {
-        if let source, let copy = spliced(source, original: original, msgId: msgId, genDate: genDate, to: contactPoint) {
+    func build(
+        from original: XMLDocumentHandle, source: [UInt8]? = nil, msgId: String, genDate: String,
+        to contactPoint: ContactPoint
+    ) throws(BuildError) -> [UInt8] {
+        if let source, let copy = spliced(source, original: original, msgId: msgId, genDate: genDate, to: contactPoint)
+        {
             return copy
         }
         let document = original.copy()

@@ -9,8 +9,10 @@ struct Patient: Sendable, Hashable, Codable {
     var idents: [Ident]
     var address: Address?
 
-    init(familyName: String? = nil, middleName: String? = nil, givenName: String? = nil,
-                dateOfBirth: String? = nil, idents: [Ident] = [], address: Address? = nil) {
+    init(
+        familyName: String? = nil, middleName: String? = nil, givenName: String? = nil,
+        dateOfBirth: String? = nil, idents: [Ident] = [], address: Address? = nil
+    ) {
         self.familyName = familyName
         self.middleName = middleName
         self.givenName = givenName

@@ -20,8 +20,10 @@ struct MonitoringQuery: Sendable {
         /// When the receiver's AppRec was recorded; nil while pending.
         var answeredAt: Date?
 
-        init(messageId: String, senderPartner: String, targetPartner: String, state: MessageStore.RoutedState,
-                    createdAt: Date, answeredAt: Date? = nil) {
+        init(
+            messageId: String, senderPartner: String, targetPartner: String, state: MessageStore.RoutedState,
+            createdAt: Date, answeredAt: Date? = nil
+        ) {
             self.messageId = messageId
             self.senderPartner = senderPartner
             self.targetPartner = targetPartner
@@ -33,19 +35,23 @@ struct MonitoringQuery: Sendable {
 
     /// Every routed message, oldest first.
     func routed() throws -> [RoutedRow] {
-        try db.query("""
+        try db.query(
+            """
             SELECT r.message_id, m.partner_id, r.target_partner, r.state, r.created_at, r.answered_at
             FROM routed r JOIN messages m ON m.id = r.message_id ORDER BY r.created_at, r.id
-            """) { row in
-            RoutedRow(messageId: try row.string(0), senderPartner: try row.string(1), targetPartner: try row.string(2),
-                      state: MessageStore.RoutedState(rawValue: try row.string(3)) ?? .planned,
-                      createdAt: Self.date(try row.int64(4)), answeredAt: try row.optionalInt64(5).map(Self.date))
+            """
+        ) { row in
+            RoutedRow(
+                messageId: try row.string(0), senderPartner: try row.string(1), targetPartner: try row.string(2),
+                state: MessageStore.RoutedState(rawValue: try row.string(3)) ?? .planned,
+                createdAt: Self.date(try row.int64(4)), answeredAt: try row.optionalInt64(5).map(Self.date))
         }
     }
 
     /// Where the original of a message was moved (spool-relative), nil when unknown.
     func destination(ofMessage id: String) throws -> String? {
-        try db.query("SELECT destination FROM messages WHERE id = ?", [id]) { row in try row.optionalString(0) }.first ?? nil
+        try db.query("SELECT destination FROM messages WHERE id = ?", [id]) { row in try row.optionalString(0) }.first
+            ?? nil
     }
 
     private static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }

@@ -5,93 +5,128 @@ import Foundation
 public enum PathwayReportBuilder {
     /// The report over the state database behind `store` (read only), as the gateway knew it at
     /// `now`: events received later, and AppRecs answered later, are left out.
-    public static func build(store: MessageStore, config: GatewayConfig, today: CalendarDate, now: Date,
-                             generatedAt: Date = Date()) throws -> PathwayReport {
+    public static func build(
+        store: MessageStore, config: GatewayConfig, today: CalendarDate, now: Date,
+        generatedAt: Date = Date()
+    ) throws -> PathwayReport {
         let monitor = try PathwayMonitor(store: store, config: config, knownBy: today)
         let routed = try MonitoringQuery(store: store).routed().compactMap { row -> MonitoringQuery.RoutedRow? in
             guard row.createdAt <= now else { return nil }
             guard let answered = row.answeredAt, answered > now else { return row }
-            return MonitoringQuery.RoutedRow(messageId: row.messageId, senderPartner: row.senderPartner, targetPartner: row.targetPartner,
-                                             state: .written, createdAt: row.createdAt)
+            return MonitoringQuery.RoutedRow(
+                messageId: row.messageId, senderPartner: row.senderPartner, targetPartner: row.targetPartner,
+                state: .written, createdAt: row.createdAt)
         }
         return build(monitor: monitor, routed: routed, today: today, now: now, generatedAt: generatedAt)
     }
 
     /// `now` is the moment pending ages are measured at; `generatedAt` (defaults to `now`) is
     /// when the report was made, which differs for a report as of an earlier day.
-    static func build(monitor: PathwayMonitor, routed: [MonitoringQuery.RoutedRow], today: CalendarDate,
-                             now: Date, generatedAt: Date? = nil) -> PathwayReport {
+    static func build(
+        monitor: PathwayMonitor, routed: [MonitoringQuery.RoutedRow], today: CalendarDate,
+        now: Date, generatedAt: Date? = nil
+    ) -> PathwayReport {
         let config = monitor.config
         let routedByMessage = Dictionary(grouping: routed, by: \.messageId)
         var sections: [PathwayReport.Section] = []
         for definition in config.pathways.definitions {
             let episodes = monitor.episodes.filter { $0.pathway == definition.id }
             let figures = { (key: String, name: String, members: [PathwayEpisode]) in
-                groupFigures(key: key, name: name, episodes: members, definition: definition, today: today,
-                             routed: members.flatMap { $0.entries.flatMap { routedByMessage[$0.observation.messageId] ?? [] } }, now: now)
+                groupFigures(
+                    key: key, name: name, episodes: members, definition: definition, today: today,
+                    routed: members.flatMap { $0.entries.flatMap { routedByMessage[$0.observation.messageId] ?? [] } },
+                    now: now)
             }
             let byKommune = Dictionary(grouping: episodes) { $0.kommune ?? OverdueCounts.unknownKommune }
             let byHospital = Dictionary(grouping: episodes) { $0.hospital ?? OverdueCounts.unknownKommune }
             let byType = Dictionary(grouping: episodes.filter { $0.entries.first?.observation.type != nil }) {
                 $0.entries.first!.observation.type!
             }
-            sections.append(PathwayReport.Section(
-                id: definition.id, name: definition.name, startEvent: definition.events.first(where: \.starts)?.code,
-                closeAfter: definition.closeAfter?.description,
-                windows: definition.dueEvents.map { .init(event: $0.code, from: $0.due!.from.description, to: $0.due!.to.description) },
-                total: figures("all", definition.name, episodes),
-                byKommune: byKommune.keys.sorted().map { figures($0, config.kommuneName($0, pathway: definition.id), byKommune[$0]!) },
-                byHospital: byHospital.keys.sorted().map { figures($0, hospitalName($0, config: config), byHospital[$0]!) },
-                byType: byType.keys.sorted().map { figures($0, definition.types[$0] ?? $0, byType[$0]!) },
-                histograms: definition.dueEvents.map { histogram(episodes, event: $0) }))
+            sections.append(
+                PathwayReport.Section(
+                    id: definition.id, name: definition.name,
+                    startEvent: definition.events.first(where: \.starts)?.code,
+                    closeAfter: definition.closeAfter?.description,
+                    windows: definition.dueEvents.map {
+                        .init(event: $0.code, from: $0.due!.from.description, to: $0.due!.to.description)
+                    },
+                    total: figures("all", definition.name, episodes),
+                    byKommune: byKommune.keys.sorted().map {
+                        figures($0, config.kommuneName($0, pathway: definition.id), byKommune[$0]!)
+                    },
+                    byHospital: byHospital.keys.sorted().map {
+                        figures($0, hospitalName($0, config: config), byHospital[$0]!)
+                    },
+                    byType: byType.keys.sorted().map { figures($0, definition.types[$0] ?? $0, byType[$0]!) },
+                    histograms: definition.dueEvents.map { histogram(episodes, event: $0) }))
         }
         let byPartner = Dictionary(grouping: routed, by: \.targetPartner)
         return PathwayReport(
             generatedAt: Timestamp.rfc3339(generatedAt ?? now), asOf: today, pathways: sections,
-            delivery: byPartner.keys.sorted().map { delivery(byPartner[$0]!, key: $0, name: config.partner(forInbox: $0)?.name ?? $0, now: now) },
+            delivery: byPartner.keys.sorted().map {
+                delivery(byPartner[$0]!, key: $0, name: config.partner(forInbox: $0)?.name ?? $0, now: now)
+            },
             deliveryTotal: delivery(routed, key: "all", name: "all", now: now))
     }
 
-    static func groupFigures(key: String, name: String, episodes: [PathwayEpisode], definition: PathwayDefinition,
-                             today: CalendarDate, routed: [MonitoringQuery.RoutedRow], now: Date) -> PathwayReport.GroupFigures {
+    static func groupFigures(
+        key: String, name: String, episodes: [PathwayEpisode], definition: PathwayDefinition,
+        today: CalendarDate, routed: [MonitoringQuery.RoutedRow], now: Date
+    ) -> PathwayReport.GroupFigures {
         let anchored = episodes.filter { $0.anchor != nil }
         let events = definition.dueEvents.map { event in
             var counts: [DueState: Int] = [:]
             for episode in anchored { counts[episode.state(of: event, on: today), default: 0] += 1 }
             let figures = PathwayReport.EventFigures(event: event.code, counts: counts, shareOnTime: nil)
             let settled = figures.settled
-            return PathwayReport.EventFigures(event: event.code, counts: counts,
-                                              shareOnTime: settled == 0 ? nil : Double(figures.count(.onTime)) / Double(settled))
+            return PathwayReport.EventFigures(
+                event: event.code, counts: counts,
+                shareOnTime: settled == 0 ? nil : Double(figures.count(.onTime)) / Double(settled))
         }
         return PathwayReport.GroupFigures(
             key: key, name: name, started: anchored.count, patients: Set(anchored.map(\.pseudonym)).count,
             withoutStart: episodes.count - anchored.count, flagged: episodes.filter(\.isFlagged).count,
-            overdue: anchored.filter { episode in definition.dueEvents.contains { episode.state(of: $0, on: today) == .overdue } }.count,
+            overdue: anchored.filter { episode in
+                definition.dueEvents.contains { episode.state(of: $0, on: today) == .overdue }
+            }.count,
             events: events, intervals: intervals(anchored, definition: definition),
             delivery: delivery(routed, key: key, name: name, now: now))
     }
 
     /// Median days: diagnosis → start (when stated), anchor → each due event, and between
     /// consecutive events of the definition (SP1 → SP2 → SP3).
-    static func intervals(_ episodes: [PathwayEpisode], definition: PathwayDefinition) -> [PathwayReport.IntervalFigures] {
+    static func intervals(_ episodes: [PathwayEpisode], definition: PathwayDefinition) -> [PathwayReport
+        .IntervalFigures]
+    {
         func figure(_ from: String, _ to: String, _ days: [Int]) -> PathwayReport.IntervalFigures {
             .init(from: from, to: to, count: days.count, medianDays: median(days))
         }
         var result: [PathwayReport.IntervalFigures] = []
         if let start = definition.events.first(where: \.starts), definition.diagnosisDate != nil {
-            result.append(figure("diagnosis", start.code, episodes.compactMap { e in
-                e.anchorSource == .diagnosisDate ? e.start.flatMap { s in e.anchor.map { $0.days(until: s.eventDate) } } : nil
-            }))
+            result.append(
+                figure(
+                    "diagnosis", start.code,
+                    episodes.compactMap { e in
+                        e.anchorSource == .diagnosisDate
+                            ? e.start.flatMap { s in e.anchor.map { $0.days(until: s.eventDate) } } : nil
+                    }))
         }
         for event in definition.dueEvents {
-            result.append(figure("anchor", event.code, episodes.compactMap { e in
-                e.first(event.code).flatMap { done in e.anchor.map { $0.days(until: done.eventDate) } }
-            }))
+            result.append(
+                figure(
+                    "anchor", event.code,
+                    episodes.compactMap { e in
+                        e.first(event.code).flatMap { done in e.anchor.map { $0.days(until: done.eventDate) } }
+                    }))
         }
         for (from, to) in zip(definition.events, definition.events.dropFirst()) {
-            result.append(figure(from.code, to.code, episodes.compactMap { e in
-                e.first(from.code).flatMap { a in e.first(to.code).map { a.eventDate.days(until: $0.eventDate) } }
-            }))
+            result.append(
+                figure(
+                    from.code, to.code,
+                    episodes.compactMap { e in
+                        e.first(from.code).flatMap { a in e.first(to.code).map { a.eventDate.days(until: $0.eventDate) }
+                        }
+                    }))
         }
         return result
     }
@@ -111,7 +146,9 @@ public enum PathwayReportBuilder {
         return .init(event: event.code, binDays: binDays, counts: counts, windowFromDays: from, windowToDays: to)
     }
 
-    static func delivery(_ rows: [MonitoringQuery.RoutedRow], key: String, name: String, now: Date) -> PathwayReport.DeliveryFigures {
+    static func delivery(_ rows: [MonitoringQuery.RoutedRow], key: String, name: String, now: Date)
+        -> PathwayReport.DeliveryFigures
+    {
         var figures = PathwayReport.DeliveryFigures(key: key, name: name)
         var answerHours: [Double] = []
         for row in rows {

@@ -8,26 +8,37 @@ enum PathwayReportCSV {
     static func render(_ report: PathwayReport) -> String {
         let dueEvents = unique(report.pathways.flatMap { $0.windows.map(\.event) })
         let intervals = unique(report.pathways.flatMap { $0.total.intervals.map { "\($0.from)_to_\($0.to)" } })
-        var header = ["as_of", "pathway", "group_by", "key", "name", "started", "patients", "without_start", "flagged", "overdue"]
+        var header = [
+            "as_of", "pathway", "group_by", "key", "name", "started", "patients", "without_start", "flagged", "overdue",
+        ]
         for event in dueEvents {
-            header += DueState.allCases.filter { $0 != .noAnchor }.map { "\(event)_\(snake($0.rawValue))" } + ["\(event)_share_on_time"]
+            header +=
+                DueState.allCases.filter { $0 != .noAnchor }.map { "\(event)_\(snake($0.rawValue))" } + [
+                    "\(event)_share_on_time"
+                ]
         }
         header += intervals.map { "median_days_\($0)" }
         header += ["routed", "delivered", "rejected", "pending", "oldest_pending_hours", "median_hours_to_apprec"]
 
         var lines = [header]
         for section in report.pathways {
-            let groups = [("total", section.total)] + section.byKommune.map { ("kommune", $0) }
+            let groups =
+                [("total", section.total)] + section.byKommune.map { ("kommune", $0) }
                 + section.byHospital.map { ("hospital", $0) } + section.byType.map { ("type", $0) }
             for (groupBy, g) in groups {
-                var row = [report.asOf.description, section.id, groupBy, g.key, g.name, "\(g.started)", "\(g.patients)",
-                           "\(g.withoutStart)", "\(g.flagged)", "\(g.overdue)"]
+                var row = [
+                    report.asOf.description, section.id, groupBy, g.key, g.name, "\(g.started)", "\(g.patients)",
+                    "\(g.withoutStart)", "\(g.flagged)", "\(g.overdue)",
+                ]
                 for event in dueEvents {
                     let f = g.events.first { $0.event == event }
-                    row += DueState.allCases.filter { $0 != .noAnchor }.map { state in f.map { "\($0.count(state))" } ?? "" }
+                    row += DueState.allCases.filter { $0 != .noAnchor }.map { state in
+                        f.map { "\($0.count(state))" } ?? ""
+                    }
                     row.append(number(f?.shareOnTime))
                 }
-                row += intervals.map { key in number(g.intervals.first { "\($0.from)_to_\($0.to)" == key }?.medianDays) }
+                row += intervals.map { key in number(g.intervals.first { "\($0.from)_to_\($0.to)" == key }?.medianDays)
+                }
                 row += delivery(g.delivery)
                 lines.append(row)
             }
@@ -41,7 +52,10 @@ enum PathwayReportCSV {
     }
 
     private static func delivery(_ d: PathwayReport.DeliveryFigures) -> [String] {
-        ["\(d.routed)", "\(d.delivered)", "\(d.rejected)", "\(d.pending)", number(d.oldestPendingHours), number(d.medianHoursToAppRec)]
+        [
+            "\(d.routed)", "\(d.delivered)", "\(d.rejected)", "\(d.pending)", number(d.oldestPendingHours),
+            number(d.medianHoursToAppRec),
+        ]
     }
 
     private static func number(_ value: Double?) -> String {

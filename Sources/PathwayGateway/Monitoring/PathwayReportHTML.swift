@@ -9,7 +9,8 @@ enum PathwayReportHTML {
     /// readable with colour-vision deficiency).
     static let states: [(state: DueState, label: String, color: String)] = [
         (.onTime, "Innen vindu", "#009E73"), (.early, "For tidlig", "#56B4E9"), (.late, "For sent", "#E69F00"),
-        (.overdue, "Forfalt", "#D55E00"), (.missed, "Ikke gjennomført", "#6E6E6E"), (.open, "Vindu åpent nå", "#F0E442"),
+        (.overdue, "Forfalt", "#D55E00"), (.missed, "Ikke gjennomført", "#6E6E6E"),
+        (.open, "Vindu åpent nå", "#F0E442"),
         (.upcoming, "Ikke forfalt ennå", "#DDDDDD"),
     ]
 
@@ -25,7 +26,8 @@ enum PathwayReportHTML {
         html += cards(report)
         for section in report.pathways {
             if section.total.started + section.total.withoutStart == 0 {
-                html += "<section><h2>\(e(section.name))</h2><p class=\"lead\">Ingen meldinger registrert.</p></section>\n"
+                html +=
+                    "<section><h2>\(e(section.name))</h2><p class=\"lead\">Ingen meldinger registrert.</p></section>\n"
             } else {
                 html += section.windows.isEmpty ? referralSection(section) : windowSection(section)
             }
@@ -41,29 +43,41 @@ enum PathwayReportHTML {
         var cards: [(String, String, String)] = []
         for section in report.pathways where !section.windows.isEmpty {
             let total = section.total
-            cards.append(("Forløp startet (\(eventLabel(section.startEvent ?? "")))", "\(total.started)", short(section.name)))
+            cards.append(
+                ("Forløp startet (\(eventLabel(section.startEvent ?? "")))", "\(total.started)", short(section.name)))
             for event in total.events {
-                cards.append(("\(eventLabel(event.event)) innen vindu", percent(event.shareOnTime), "\(event.count(.onTime)) av \(event.settled) avgjorte"))
+                cards.append(
+                    (
+                        "\(eventLabel(event.event)) innen vindu", percent(event.shareOnTime),
+                        "\(event.count(.onTime)) av \(event.settled) avgjorte"
+                    ))
             }
             cards.append(("Forfalt nå", "\(total.overdue)", "forløp med punkt over fristen"))
         }
         let d = report.deliveryTotal
-        cards.append(("Venter på kvittering", "\(d.pending)", d.oldestPendingHours.map { "eldste \(hours($0))" } ?? "ingen venter"))
+        cards.append(
+            (
+                "Venter på kvittering", "\(d.pending)",
+                d.oldestPendingHours.map { "eldste \(hours($0))" } ?? "ingen venter"
+            ))
         cards.append(("Avvist av kommunen", "\(d.rejected)", "av \(d.routed) rutede meldinger"))
-        return "<section class=\"cards\">" + cards.map { label, value, note in
-            "<div class=\"card\"><div class=\"v\">\(e(value))</div><div class=\"l\">\(e(label))</div><div class=\"n\">\(e(note))</div></div>"
-        }.joined() + "</section>\n"
+        return "<section class=\"cards\">"
+            + cards.map { label, value, note in
+                "<div class=\"card\"><div class=\"v\">\(e(value))</div><div class=\"l\">\(e(label))</div><div class=\"n\">\(e(note))</div></div>"
+            }.joined() + "</section>\n"
     }
 
     private static func windowSection(_ section: PathwayReport.Section) -> String {
         let windows = section.windows.map { "\(eventLabel($0.event)) \(range($0.from, $0.to))" }.joined(separator: ", ")
-        var html = "<section><h2>\(e(section.name))</h2><p class=\"lead\">Vinduer etter diagnosedato: \(e(windows)).</p>\n"
+        var html =
+            "<section><h2>\(e(section.name))</h2><p class=\"lead\">Vinduer etter diagnosedato: \(e(windows)).</p>\n"
         let series = states.map { SVGChart.Series(name: $0.label, color: $0.color) }
         for window in section.windows {
             let rows = section.byKommune.map { group -> SVGChart.BarRow in
                 let figures = group.events.first { $0.event == window.event }
-                return .init(label: group.name, values: states.map { figures?.count($0.state) ?? 0 },
-                             note: "n = \(group.started)")
+                return .init(
+                    label: group.name, values: states.map { figures?.count($0.state) ?? 0 },
+                    note: "n = \(group.started)")
             }
             html += "<h3>\(e(eventLabel(window.event))) per kommune</h3>"
             html += SVGChart.stackedBars(rows, series: series, title: "\(eventLabel(window.event)) per kommune") + "\n"
@@ -72,11 +86,13 @@ enum PathwayReportHTML {
             let label = eventLabel(histogram.event)
             let window = section.windows.first { $0.event == histogram.event }
             html += "<h3>Dager fra diagnose til \(e(label))</h3>"
-            html += SVGChart.histogram(histogram.counts, binDays: histogram.binDays,
-                                       window: histogram.windowFromDays...histogram.windowToDays,
-                                       windowLabel: "vindu \(window.map { range($0.from, $0.to) } ?? "")",
-                                       xLabel: "dager fra diagnosedato (\(histogram.binDays == 7 ? "per uke" : "per 30 dager"))",
-                                       title: "Dager fra diagnose til \(label)") + "\n"
+            html +=
+                SVGChart.histogram(
+                    histogram.counts, binDays: histogram.binDays,
+                    window: histogram.windowFromDays...histogram.windowToDays,
+                    windowLabel: "vindu \(window.map { range($0.from, $0.to) } ?? "")",
+                    xLabel: "dager fra diagnosedato (\(histogram.binDays == 7 ? "per uke" : "per 30 dager"))",
+                    title: "Dager fra diagnose til \(label)") + "\n"
         }
         html += "<h3>Per kommune</h3>" + windowTable(section, section.byKommune, first: "Kommune")
         html += "<h3>Per sykehus (som sendte SP1)</h3>" + windowTable(section, section.byHospital, first: "Sykehus")
@@ -86,7 +102,9 @@ enum PathwayReportHTML {
     /// Per group: share inside each window, median days from diagnosis to each point and between
     /// points, overdue now, irregular and orphan episodes. (Delivery has its own table; the CSV
     /// and JSON carry every figure.)
-    private static func windowTable(_ section: PathwayReport.Section, _ groups: [PathwayReport.GroupFigures], first: String) -> String {
+    private static func windowTable(
+        _ section: PathwayReport.Section, _ groups: [PathwayReport.GroupFigures], first: String
+    ) -> String {
         var head = ["\(first)", "Forløp (\(eventLabel(section.startEvent ?? "")))"]
         for window in section.windows {
             let label = eventLabel(window.event)
@@ -102,7 +120,8 @@ enum PathwayReportHTML {
                 let median = group.intervals.first { $0.from == "anchor" && $0.to == window.event }?.medianDays
                 row += [percent(f?.shareOnTime), days(median)]
             }
-            row += consecutive.map { c in days(group.intervals.first { $0.from == c.from && $0.to == c.to }?.medianDays) }
+            row += consecutive.map { c in days(group.intervals.first { $0.from == c.from && $0.to == c.to }?.medianDays)
+            }
             row += ["\(group.overdue)", "\(group.flagged)", "\(group.withoutStart)"]
             return row
         }
@@ -111,29 +130,42 @@ enum PathwayReportHTML {
 
     /// A pathway without windows (psykisk helse og rus): referrals and their delivery.
     private static func referralSection(_ section: PathwayReport.Section) -> String {
-        var html = "<section><h2>\(e(section.name))</h2><p class=\"lead\">Meldinger om oppfølging i kommunen (klinisk beslutning eller avslutning); ingen kommunal frist.</p>\n"
+        var html =
+            "<section><h2>\(e(section.name))</h2><p class=\"lead\">Meldinger om oppfølging i kommunen (klinisk beslutning eller avslutning); ingen kommunal frist.</p>\n"
         let head = ["", "Meldinger", "Pasienter", "Rutet", "Kvittert OK", "Avvist", "Venter", "Eldste ventende"]
         func rows(_ groups: [PathwayReport.GroupFigures]) -> [[String]] {
             groups.map { g in
-                [g.key == "all" ? "Totalt" : g.name, "\(g.started)", "\(g.patients)", "\(g.delivery.routed)", "\(g.delivery.delivered)",
-                 "\(g.delivery.rejected)", "\(g.delivery.pending)", g.delivery.oldestPendingHours.map(hours) ?? "–"]
+                [
+                    g.key == "all" ? "Totalt" : g.name, "\(g.started)", "\(g.patients)", "\(g.delivery.routed)",
+                    "\(g.delivery.delivered)",
+                    "\(g.delivery.rejected)", "\(g.delivery.pending)", g.delivery.oldestPendingHours.map(hours) ?? "–",
+                ]
             }
         }
-        html += "<h3>Per kommune</h3>" + table(["Kommune"] + head.dropFirst(), rows(section.byKommune + [section.total]))
+        html +=
+            "<h3>Per kommune</h3>" + table(["Kommune"] + head.dropFirst(), rows(section.byKommune + [section.total]))
         if !section.byType.isEmpty {
-            html += "<h3>Per forløpstype</h3>" + table(["Forløp"] + head.dropFirst(), rows(section.byType + [section.total]))
+            html +=
+                "<h3>Per forløpstype</h3>"
+                + table(["Forløp"] + head.dropFirst(), rows(section.byType + [section.total]))
         }
-        html += "<h3>Per sykehus</h3>" + table(["Sykehus"] + head.dropFirst(), rows(section.byHospital + [section.total]))
+        html +=
+            "<h3>Per sykehus</h3>" + table(["Sykehus"] + head.dropFirst(), rows(section.byHospital + [section.total]))
         return html + "</section>\n"
     }
 
     private static func deliverySection(_ report: PathwayReport) -> String {
-        let head = ["Mottaker", "Rutet", "Kvittert OK", "Avvist", "Venter", "Eldste ventende", "Median tid til kvittering"]
+        let head = [
+            "Mottaker", "Rutet", "Kvittert OK", "Avvist", "Venter", "Eldste ventende", "Median tid til kvittering",
+        ]
         let rows = (report.delivery + [report.deliveryTotal]).map { d in
-            [d.key == "all" ? "Totalt" : d.name, "\(d.routed)", "\(d.delivered)", "\(d.rejected)", "\(d.pending)",
-             d.oldestPendingHours.map(hours) ?? "–", d.medianHoursToAppRec.map(hours) ?? "–"]
+            [
+                d.key == "all" ? "Totalt" : d.name, "\(d.routed)", "\(d.delivered)", "\(d.rejected)", "\(d.pending)",
+                d.oldestPendingHours.map(hours) ?? "–", d.medianHoursToAppRec.map(hours) ?? "–",
+            ]
         }
-        return "<section><h2>Levering til kommunene</h2><p class=\"lead\">Meldinger gatewayen har rutet, og kommunenes kvitteringer (AppRec).</p>"
+        return
+            "<section><h2>Levering til kommunene</h2><p class=\"lead\">Meldinger gatewayen har rutet, og kommunenes kvitteringer (AppRec).</p>"
             + table(head, rows) + "</section>\n"
     }
 
@@ -141,7 +173,9 @@ enum PathwayReportHTML {
         let windows = report.pathways.flatMap { section in
             section.windows.map { "\(eventLabel($0.event)) \(range($0.from, $0.to))" }
         }.joined(separator: ", ")
-        let closes = report.pathways.compactMap { s in s.closeAfter.map { "\(short(s.name)): \(period($0)) etter diagnose" } }
+        let closes = report.pathways.compactMap { s in
+            s.closeAfter.map { "\(short(s.name)): \(period($0)) etter diagnose" }
+        }
         return """
             <footer><h2>Slik leses rapporten</h2><ul>
             <li><b>Vindu</b>: tiden et samhandlingspunkt skal skje i, regnet fra diagnosedatoen, eller fra SP1-datoen når meldingen ikke oppgir diagnosedato (\(e(windows))). Dagen vinduet åpner og dagen det lukker regnes med; måneder regnes i kalenderen.</li>
@@ -157,7 +191,9 @@ enum PathwayReportHTML {
     // MARK: Pieces
 
     private static func table(_ head: [String], _ rows: [[String]]) -> String {
-        var html = "<div class=\"scroll\"><table><thead><tr>" + head.map { "<th>\(e($0))</th>" }.joined() + "</tr></thead><tbody>"
+        var html =
+            "<div class=\"scroll\"><table><thead><tr>" + head.map { "<th>\(e($0))</th>" }.joined()
+            + "</tr></thead><tbody>"
         for (index, row) in rows.enumerated() {
             let total = row.first == "Totalt" && index == rows.count - 1
             html += "<tr\(total ? " class=\"total\"" : "")>" + row.map { "<td>\(e($0))</td>" }.joined() + "</tr>"
@@ -190,7 +226,8 @@ enum PathwayReportHTML {
 
     static func days(_ value: Double?) -> String {
         guard let value else { return "–" }
-        return value == value.rounded() ? "\(Int(value))" : String(format: "%.1f", value).replacingOccurrences(of: ".", with: ",")
+        return value == value.rounded()
+            ? "\(Int(value))" : String(format: "%.1f", value).replacingOccurrences(of: ".", with: ",")
     }
 
     static func hours(_ value: Double) -> String {

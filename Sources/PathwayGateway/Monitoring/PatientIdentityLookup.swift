@@ -27,7 +27,8 @@ public struct PatientIdentityLookup: Sendable {
     public init(spool: Spool, store: MessageStore) {
         self.spool = spool
         query = MonitoringQuery(store: store)
-        pseudonymizer = FileManager.default.fileExists(atPath: spool.pseudonymKey)
+        pseudonymizer =
+            FileManager.default.fileExists(atPath: spool.pseudonymKey)
             ? try? Pseudonymizer.loadOrCreate(keyAt: spool.pseudonymKey) : nil
     }
 
@@ -40,13 +41,16 @@ public struct PatientIdentityLookup: Sendable {
         }
         let path = spool.absolute(destination)
         guard let bytes = try? FileReader.read(path, limit: XMLLimits.default.maxBytes),
-              let document = try? SafeXMLParser.parse(bytes) else {
+            let document = try? SafeXMLParser.parse(bytes)
+        else {
             identity.note = "the original is no longer in the archive"
             return identity
         }
         identity.archivedFile = destination
         let patient = MsgHead(document.root).patient
-        guard let number = patient?.personalIdent?.id, let pseudonymizer, pseudonymizer.pseudonym(for: number) == item.patient else {
+        guard let number = patient?.personalIdent?.id, let pseudonymizer,
+            pseudonymizer.pseudonym(for: number) == item.patient
+        else {
             identity.note = "the archived original does not match the pseudonym"
             return identity
         }

@@ -19,7 +19,9 @@ enum SVGChart {
     /// Horizontal 100 % stacked bars, one per row, with a legend on top. Segments wide enough get
     /// their count written in; rows with no values get an empty track.
     static func stackedBars(_ rows: [BarRow], series: [Series], width: Int = 920, title: String) -> String {
-        let labelWidth = 215, noteWidth = 70, rowHeight = 26
+        let labelWidth = 215
+        let noteWidth = 70
+        let rowHeight = 26
         let barWidth = Double(width - labelWidth - noteWidth - 10)
         let (legendSVG, legendLines) = legend(series, width: width - 20, x: 20)
         let legendHeight = legendLines * 20 + 8
@@ -28,43 +30,57 @@ enum SVGChart {
         for (index, row) in rows.enumerated() {
             let y = legendHeight + index * rowHeight
             let label = row.label.count > 30 ? String(row.label.prefix(29)) + "…" : row.label
-            svg += "<g><title>\(escape(row.label))</title>"
+            svg +=
+                "<g><title>\(escape(row.label))</title>"
                 + text(label, x: Double(labelWidth - 8), y: Double(y) + 17, anchor: "end", cssClass: "label") + "</g>"
-            svg += "<rect x=\"\(labelWidth)\" y=\"\(y + 3)\" width=\"\(fmt(barWidth))\" height=\"\(rowHeight - 6)\" class=\"track\"/>"
+            svg +=
+                "<rect x=\"\(labelWidth)\" y=\"\(y + 3)\" width=\"\(fmt(barWidth))\" height=\"\(rowHeight - 6)\" class=\"track\"/>"
             let total = row.values.reduce(0, +)
             var x = Double(labelWidth)
             for (value, s) in zip(row.values, series) where total > 0 && value > 0 {
                 let w = barWidth * Double(value) / Double(total)
-                svg += "<rect x=\"\(fmt(x))\" y=\"\(y + 3)\" width=\"\(fmt(w))\" height=\"\(rowHeight - 6)\" fill=\"\(s.color)\">"
+                svg +=
+                    "<rect x=\"\(fmt(x))\" y=\"\(y + 3)\" width=\"\(fmt(w))\" height=\"\(rowHeight - 6)\" fill=\"\(s.color)\">"
                 svg += "<title>\(escape(row.label)): \(escape(s.name)) \(value) av \(total)</title></rect>"
                 if w >= 24 {
-                    svg += text(String(value), x: x + w / 2, y: Double(y) + 17, anchor: "middle",
-                                cssClass: isDark(s.color) ? "seg dark" : "seg")
+                    svg += text(
+                        String(value), x: x + w / 2, y: Double(y) + 17, anchor: "middle",
+                        cssClass: isDark(s.color) ? "seg dark" : "seg")
                 }
                 x += w
             }
-            svg += text(row.note, x: Double(labelWidth) + barWidth + 8, y: Double(y) + 17, anchor: "start", cssClass: "note")
+            svg += text(
+                row.note, x: Double(labelWidth) + barWidth + 8, y: Double(y) + 17, anchor: "start", cssClass: "note")
         }
         return svg + "</svg>"
     }
 
     /// Vertical bars of counts per bin of `binDays` days, with the window shaded.
-    static func histogram(_ counts: [Int], binDays: Int, window: ClosedRange<Double>, windowLabel: String,
-                          xLabel: String, width: Int = 920, height: Int = 260, title: String) -> String {
-        let left = 48.0, right = 16.0, top = 18.0, bottom = 46.0
-        let plotW = Double(width) - left - right, plotH = Double(height) - top - bottom
+    static func histogram(
+        _ counts: [Int], binDays: Int, window: ClosedRange<Double>, windowLabel: String,
+        xLabel: String, width: Int = 920, height: Int = 260, title: String
+    ) -> String {
+        let left = 48.0
+        let right = 16.0
+        let top = 18.0
+        let bottom = 46.0
+        let plotW = Double(width) - left - right
+        let plotH = Double(height) - top - bottom
         let maxCount = max(1, counts.max() ?? 1)
         let step = niceStep(Double(maxCount) / 4)
         let yMax = (Double(maxCount) / step).rounded(.up) * step
         let days = Double(counts.count * binDays)
         let xScale = plotW / days
         var svg = open(width: width, height: height, title: title)
-        let bandX = left + window.lowerBound * xScale, bandW = (window.upperBound - window.lowerBound) * xScale
-        svg += "<rect x=\"\(fmt(bandX))\" y=\"\(fmt(top))\" width=\"\(fmt(bandW))\" height=\"\(fmt(plotH))\" class=\"band\"/>"
+        let bandX = left + window.lowerBound * xScale
+        let bandW = (window.upperBound - window.lowerBound) * xScale
+        svg +=
+            "<rect x=\"\(fmt(bandX))\" y=\"\(fmt(top))\" width=\"\(fmt(bandW))\" height=\"\(fmt(plotH))\" class=\"band\"/>"
         svg += text(windowLabel, x: bandX + bandW / 2, y: top + 12, anchor: "middle", cssClass: "bandlabel")
         for tick in stride(from: 0.0, through: yMax, by: step) {
             let y = top + plotH - tick / yMax * plotH
-            svg += "<line x1=\"\(fmt(left))\" x2=\"\(fmt(left + plotW))\" y1=\"\(fmt(y))\" y2=\"\(fmt(y))\" class=\"grid\"/>"
+            svg +=
+                "<line x1=\"\(fmt(left))\" x2=\"\(fmt(left + plotW))\" y1=\"\(fmt(y))\" y2=\"\(fmt(y))\" class=\"grid\"/>"
             svg += text(String(Int(tick)), x: left - 6, y: y + 4, anchor: "end", cssClass: "tick")
         }
         for (index, count) in counts.enumerated() where count > 0 {
@@ -72,16 +88,19 @@ enum SVGChart {
             let x = left + Double(index * binDays) * xScale
             let last = index == counts.count - 1
             let range = last ? "\(index * binDays)+" : "\(index * binDays)–\((index + 1) * binDays - 1)"
-            svg += "<rect x=\"\(fmt(x + 1))\" y=\"\(fmt(top + plotH - h))\" width=\"\(fmt(max(1, Double(binDays) * xScale - 2)))\" "
+            svg +=
+                "<rect x=\"\(fmt(x + 1))\" y=\"\(fmt(top + plotH - h))\" width=\"\(fmt(max(1, Double(binDays) * xScale - 2)))\" "
             svg += "height=\"\(fmt(h))\" class=\"bar\"><title>\(range) dager: \(count)</title></rect>"
         }
         let tickDays = binDays == 7 ? 28 : 90
         for day in stride(from: 0, through: Int(days), by: tickDays) {
             let x = left + Double(day) * xScale
-            svg += "<line x1=\"\(fmt(x))\" x2=\"\(fmt(x))\" y1=\"\(fmt(top + plotH))\" y2=\"\(fmt(top + plotH + 4))\" class=\"axis\"/>"
+            svg +=
+                "<line x1=\"\(fmt(x))\" x2=\"\(fmt(x))\" y1=\"\(fmt(top + plotH))\" y2=\"\(fmt(top + plotH + 4))\" class=\"axis\"/>"
             svg += text(String(day), x: x, y: top + plotH + 16, anchor: "middle", cssClass: "tick")
         }
-        svg += "<line x1=\"\(fmt(left))\" x2=\"\(fmt(left + plotW))\" y1=\"\(fmt(top + plotH))\" y2=\"\(fmt(top + plotH))\" class=\"axis\"/>"
+        svg +=
+            "<line x1=\"\(fmt(left))\" x2=\"\(fmt(left + plotW))\" y1=\"\(fmt(top + plotH))\" y2=\"\(fmt(top + plotH))\" class=\"axis\"/>"
         svg += text(xLabel, x: left + plotW / 2, y: Double(height) - 8, anchor: "middle", cssClass: "label")
         return svg + "</svg>"
     }
@@ -96,12 +115,18 @@ enum SVGChart {
     /// Legend entries left to right, wrapping onto a new line before `width` is exceeded (text
     /// width estimated at 6.2 px a character at the legend's 11.5 px); returns the lines used.
     private static func legend(_ series: [Series], width: Int, x: Int) -> (String, Int) {
-        var out = "", cursor = 0.0, line = 0
+        var out = ""
+        var cursor = 0.0
+        var line = 0
         for s in series {
             let itemWidth = 17 + Double(s.name.count) * 6.2 + 16
-            if cursor > 0, cursor + itemWidth > Double(width) { cursor = 0; line += 1 }
+            if cursor > 0, cursor + itemWidth > Double(width) {
+                cursor = 0
+                line += 1
+            }
             let (left, y) = (Double(x) + cursor, Double(14 + line * 20))
-            out += "<rect x=\"\(fmt(left))\" y=\"\(fmt(y - 9))\" width=\"12\" height=\"12\" fill=\"\(s.color)\" class=\"key\"/>"
+            out +=
+                "<rect x=\"\(fmt(left))\" y=\"\(fmt(y - 9))\" width=\"12\" height=\"12\" fill=\"\(s.color)\" class=\"key\"/>"
             out += text(s.name, x: left + 17, y: y + 1, anchor: "start", cssClass: "legend")
             cursor += itemWidth
         }

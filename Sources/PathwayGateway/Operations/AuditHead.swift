@@ -18,7 +18,8 @@ struct AuditHead: Sendable, Equatable, Encodable {
         guard (try? handle.seek(toOffset: start)) != nil, let tail = try? handle.readToEnd() else { return nil }
         for line in tail.split(separator: UInt8(ascii: "\n")).reversed() {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-                  let seq = object["seq"] as? Int, let hash = object["hash"] as? String else { continue }
+                let seq = object["seq"] as? Int, let hash = object["hash"] as? String
+            else { continue }
             return AuditHead(seq: seq, hash: hash, ts: object["ts"] as? String)
         }
         return nil

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An `flock` on a directory: the part of the spool lock whose identity cannot be swapped.
@@ -56,7 +57,9 @@ enum DirectoryLock {
     /// (`N: FLOCK ADVISORY WRITE <pid> <maj>:<min>:<inode> 0 EOF`, device numbers in hex).
     static func holder(of fd: Int32) -> Int32? {
         var info = stat()
-        guard fstat(fd, &info) == 0, let text = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else { return nil }
+        guard fstat(fd, &info) == 0, let text = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else {
+            return nil
+        }
         let dev = UInt64(info.st_dev)
         let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfff)
         let minor = (dev & 0xff) | ((dev >> 12) & ~0xff)
@@ -66,7 +69,8 @@ enum DirectoryLock {
             guard fields.count >= 6, fields[1] == "FLOCK", fields[3] == "WRITE" else { continue }
             let id = fields[5].split(separator: ":")
             guard id.count == 3, UInt64(id[0], radix: 16) == major, UInt64(id[1], radix: 16) == minor,
-                  UInt64(id[2]) == UInt64(info.st_ino) else { continue }
+                UInt64(id[2]) == UInt64(info.st_ino)
+            else { continue }
             return Int32(fields[4])
         }
         return nil

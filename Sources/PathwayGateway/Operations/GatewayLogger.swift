@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The operator's log on stderr: one line per event, logfmt (default) or JSON, with a level filter.
@@ -34,9 +35,11 @@ public final class GatewayLogger: Sendable {
     /// stamps them. Both are injectable so tests can read exactly what an operator would.
     /// `priorityPrefix` defaults to whether stderr is the journal, so `journalctl -p err` finds
     /// errors while `docker logs` and a terminal get plain lines.
-    public init(format: Format = .logfmt, level: Level = .info, priorityPrefix: Bool = JournalStream.standardErrorIsJournal,
-                clock: @escaping @Sendable () -> Date = { Date() },
-                sink: @escaping @Sendable (String) -> Void = GatewayLogger.writeToStandardError) {
+    public init(
+        format: Format = .logfmt, level: Level = .info, priorityPrefix: Bool = JournalStream.standardErrorIsJournal,
+        clock: @escaping @Sendable () -> Date = { Date() },
+        sink: @escaping @Sendable (String) -> Void = GatewayLogger.writeToStandardError
+    ) {
         self.format = format
         self.level = level
         self.priorityPrefix = priorityPrefix
@@ -47,7 +50,9 @@ public final class GatewayLogger: Sendable {
     func debug(_ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) { log(.debug, message, fields) }
     public func info(_ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) { log(.info, message, fields) }
     public func warn(_ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) { log(.warn, message, fields) }
-    public func error(_ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) { log(.error, message, fields) }
+    public func error(_ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) {
+        log(.error, message, fields)
+    }
 
     func log(_ level: Level, _ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) {
         log(level, message, fields: Array(fields))
@@ -67,8 +72,11 @@ public final class GatewayLogger: Sendable {
     }
 
     private func body(_ level: Level, _ message: String, _ fields: [(key: String, value: LogValue)]) -> String {
-        let all: [(key: String, value: LogValue)] = [("ts", .string(Timestamp.rfc3339(clock()))), ("level", .string(level.rawValue)),
-                                                     ("msg", .string(message))] + fields
+        let all: [(key: String, value: LogValue)] =
+            [
+                ("ts", .string(Timestamp.rfc3339(clock()))), ("level", .string(level.rawValue)),
+                ("msg", .string(message)),
+            ] + fields
         switch format {
         case .logfmt:
             return all.map { "\(Self.logfmtKey($0.key))=\($0.value.logfmt)" }.joined(separator: " ") + "\n"
@@ -98,7 +106,8 @@ public final class GatewayLogger: Sendable {
 
 /// A field value: text, or a number or boolean that JSON shows unquoted.
 public enum LogValue: Sendable, Equatable, ExpressibleByStringInterpolation, ExpressibleByIntegerLiteral,
-    ExpressibleByBooleanLiteral {
+    ExpressibleByBooleanLiteral
+{
     case string(String)
     case int(Int)
     case double(Double)
@@ -111,7 +120,9 @@ public enum LogValue: Sendable, Equatable, ExpressibleByStringInterpolation, Exp
     var logfmt: String {
         switch self {
         case let .string(text):
-            let plain = !text.isEmpty && !text.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "\\" || $0.isNewline || $0 == "\t" }
+            let plain =
+                !text.isEmpty
+                && !text.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "\\" || $0.isNewline || $0 == "\t" }
             if plain { return text }
             var quoted = "\""
             for character in text {

@@ -40,8 +40,10 @@ public final class GatewayMetrics: Sendable {
     /// `lastSuccess` seeds the last-success gauge (e.g. from the database), so a restart does not
     /// look like a gateway that has never worked.
     public init(startTime: Date = Date(), lastSuccess: Date? = nil) {
-        state = Mutex(Snapshot(messages: [:], latencyBucketCounts: Array(repeating: 0, count: Self.latencyBuckets.count + 1),
-                               latencySum: 0, latencyCount: 0, lastSuccess: lastSuccess, startTime: startTime))
+        state = Mutex(
+            Snapshot(
+                messages: [:], latencyBucketCounts: Array(repeating: 0, count: Self.latencyBuckets.count + 1),
+                latencySum: 0, latencyCount: 0, lastSuccess: lastSuccess, startTime: startTime))
     }
 
     /// Records one inbound file carried to its outcome (`accepted`, `rejected`, `duplicate`,

@@ -22,8 +22,10 @@ public enum GatewayStatus {
     /// `PathwayMonitor.overdueCounts`); without it status shows "n/a".
     public typealias OverduePathways = @Sendable (_ config: GatewayConfig, _ now: Date) throws -> Int
 
-    public static func collect(config: GatewayConfig, policy: HealthPolicy = HealthPolicy(), now: Date = Date(),
-                               overduePathways: OverduePathways? = nil) -> StatusReport {
+    public static func collect(
+        config: GatewayConfig, policy: HealthPolicy = HealthPolicy(), now: Date = Date(),
+        overduePathways: OverduePathways? = nil
+    ) -> StatusReport {
         let spool = Spool(root: config.spool)
         var problems: [String] = []
         var daemon = StatusReport.Daemon(running: false, pid: nil)
@@ -35,28 +37,36 @@ public enum GatewayStatus {
         if !daemon.running { problems.append("daemon not running (no process holds \(spool.lockFile))") }
         let survey = SpoolSurvey.take(spool: spool, partners: config.partners, now: now)
         if let oldest = survey.oldestAgeSeconds, oldest > policy.maxInboundAgeSeconds {
-            problems.append("an inbound file has waited \(StatusReport.age(oldest)) (limit \(StatusReport.age(policy.maxInboundAgeSeconds)))")
+            problems.append(
+                "an inbound file has waited \(StatusReport.age(oldest)) (limit \(StatusReport.age(policy.maxInboundAgeSeconds)))"
+            )
         }
         // Files the daemon had to leave waiting (spec §8: the operator's to fix, said until fixed).
         if daemon.running { problems += survey.intakeProblems.map(\.description) }
         // The daemon retries a failing batch (disk full, an unwritable directory) without exiting;
         // its files then sit in processing/, not inbound/.
         if let stuck = survey.oldestProcessingAgeSeconds, stuck > policy.maxInboundAgeSeconds {
-            problems.append("a claimed file has been in processing for \(StatusReport.age(stuck)) "
-                            + "(limit \(StatusReport.age(policy.maxInboundAgeSeconds))): batches keep failing, see the daemon's log")
+            problems.append(
+                "a claimed file has been in processing for \(StatusReport.age(stuck)) "
+                    + "(limit \(StatusReport.age(policy.maxInboundAgeSeconds))): batches keep failing, see the daemon's log"
+            )
         }
-        var report = StatusReport(spool: config.spool, checkedAt: now, daemon: daemon, inboxes: survey.inboxes,
-                                  oldestInboundAgeSeconds: survey.oldestAgeSeconds, quarantined: survey.quarantined,
-                                  auditHead: AuditHead.read(spool.auditLog), healthy: false, problems: [])
+        var report = StatusReport(
+            spool: config.spool, checkedAt: now, daemon: daemon, inboxes: survey.inboxes,
+            oldestInboundAgeSeconds: survey.oldestAgeSeconds, quarantined: survey.quarantined,
+            auditHead: AuditHead.read(spool.auditLog), healthy: false, problems: [])
         do {
             let queries = try OperationsQueries(databasePath: spool.database)
-            report.outcomes = .init(lastHour: try queries.outcomeCounts(since: now.addingTimeInterval(-3_600)),
-                                    lastDay: try queries.outcomeCounts(since: now.addingTimeInterval(-86_400)))
+            report.outcomes = .init(
+                lastHour: try queries.outcomeCounts(since: now.addingTimeInterval(-3_600)),
+                lastDay: try queries.outcomeCounts(since: now.addingTimeInterval(-86_400)))
             let pending = try queries.pendingAppRecs()
-            report.awaitingAppRec = .init(count: pending.reduce(0) { $0 + $1.count },
-                                          oldestAgeSeconds: pending.map { now.timeIntervalSince($0.oldest) }.max(), byPartner: pending)
-            report.receiverRejections = .init(lastDay: try queries.receiverRejections(since: now.addingTimeInterval(-86_400)),
-                                              total: try queries.receiverRejections())
+            report.awaitingAppRec = .init(
+                count: pending.reduce(0) { $0 + $1.count },
+                oldestAgeSeconds: pending.map { now.timeIntervalSince($0.oldest) }.max(), byPartner: pending)
+            report.receiverRejections = .init(
+                lastDay: try queries.receiverRejections(since: now.addingTimeInterval(-86_400)),
+                total: try queries.receiverRejections())
             report.lastSuccess = try queries.lastDone()
         } catch OperationsQueries.Failure.noDatabase(let path) {
             report.databaseProblem = "no database yet at \(path)"

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Whether standard error is connected to the systemd journal, so log lines can carry their syslog
@@ -10,8 +10,9 @@ import Glibc
 /// advises), so a child that inherited the variable but writes to a pipe or a file gets plain lines.
 public enum JournalStream {
     /// True when fd 2 is the stream `JOURNAL_STREAM` names; computed once per process.
-    public static let standardErrorIsJournal: Bool = matches(environment: getenv("JOURNAL_STREAM").map { String(cString: $0) },
-                                                             descriptor: 2)
+    public static let standardErrorIsJournal: Bool = matches(
+        environment: getenv("JOURNAL_STREAM").map { String(cString: $0) },
+        descriptor: 2)
 
     /// `value` is `JOURNAL_STREAM`'s text (nil when unset).
     public static func matches(environment value: String?, descriptor: Int32) -> Bool {

@@ -14,7 +14,10 @@ struct MetricsExposition: Sendable {
         /// Pathways with an SP2/SP3 past its window, by kommune number (every configured kommune,
         /// zeros included; "unknown" when an episode has none); nil when not computed.
         var overduePathways: [String: Int]?
-        init(pendingAppRecs: [OperationsQueries.PendingAppRecs], receiverRejections: Int, overduePathways: [String: Int]? = nil) {
+        init(
+            pendingAppRecs: [OperationsQueries.PendingAppRecs], receiverRejections: Int,
+            overduePathways: [String: Int]? = nil
+        ) {
             self.pendingAppRecs = pendingAppRecs
             self.receiverRejections = receiverRejections
             self.overduePathways = overduePathways
@@ -47,59 +50,86 @@ struct MetricsExposition: Sendable {
         func perPartner(_ value: (SpoolSurvey.Inbox) -> Double) -> [(String, [(String, String)], Double)] {
             survey.inboxes.map { ("", [("partner", $0.partner)], value($0)) }
         }
-        family("pathway_gateway_messages_total", "counter",
-               "Inbound files carried to an outcome since the daemon started, by inbox partner and outcome.",
-               counters.messageKeys(seeding: partners).map { ("", [("partner", $0.partner), ("outcome", $0.outcome)], Double(counters.messages[$0] ?? 0)) })
-        var latency: [(String, [(String, String)], Double)] = zip(GatewayMetrics.latencyBuckets, counters.latencyBucketCounts).map {
+        family(
+            "pathway_gateway_messages_total", "counter",
+            "Inbound files carried to an outcome since the daemon started, by inbox partner and outcome.",
+            counters.messageKeys(seeding: partners).map {
+                ("", [("partner", $0.partner), ("outcome", $0.outcome)], Double(counters.messages[$0] ?? 0))
+            })
+        var latency: [(String, [(String, String)], Double)] = zip(
+            GatewayMetrics.latencyBuckets, counters.latencyBucketCounts
+        ).map {
             ("_bucket", [("le", Self.number($0.0))], Double($0.1))
         }
         latency.append(("_bucket", [("le", "+Inf")], Double(counters.latencyBucketCounts.last ?? 0)))
         latency.append(("_sum", [], counters.latencySum))
         latency.append(("_count", [], Double(counters.latencyCount)))
-        family("pathway_gateway_processing_seconds", "histogram",
-               "Seconds from claiming an inbound file to its outcome being durable (outputs written, original moved).", latency)
-        family("pathway_gateway_inbound_files", "gauge", "Files waiting in inbound/<partner>/.", perPartner { Double($0.waiting) })
-        family("pathway_gateway_inbound_oldest_file_age_seconds", "gauge",
-               "Age of the oldest file waiting in inbound/<partner>/ (0 when none waits).", perPartner { $0.oldestAgeSeconds ?? 0 })
-        family("pathway_gateway_processing_files", "gauge", "Files claimed and being processed.", perPartner { Double($0.processing) })
-        family("pathway_gateway_outbound_files", "gauge", "Files in outbound/<partner>/ not yet picked up by the partner.",
-               perPartner { Double($0.outbound) })
-        family("pathway_gateway_quarantined_files", "gauge", "Originals in quarantine/<partner>/ (reason files not counted).",
-               perPartner { Double($0.quarantined) })
-        family("pathway_gateway_intake_problems", "gauge",
-               "Files left waiting in inbound/<partner>/ by an operator problem, by kind (inbox-unlistable: 1 while the inbox "
-               + "cannot be listed; file-unreadable, claim-failed, unconfigured-inbox: files). 0 when all is well.",
-               intakeSamples(partners: partners))
+        family(
+            "pathway_gateway_processing_seconds", "histogram",
+            "Seconds from claiming an inbound file to its outcome being durable (outputs written, original moved).",
+            latency)
+        family(
+            "pathway_gateway_inbound_files", "gauge", "Files waiting in inbound/<partner>/.",
+            perPartner { Double($0.waiting) })
+        family(
+            "pathway_gateway_inbound_oldest_file_age_seconds", "gauge",
+            "Age of the oldest file waiting in inbound/<partner>/ (0 when none waits).",
+            perPartner { $0.oldestAgeSeconds ?? 0 })
+        family(
+            "pathway_gateway_processing_files", "gauge", "Files claimed and being processed.",
+            perPartner { Double($0.processing) })
+        family(
+            "pathway_gateway_outbound_files", "gauge", "Files in outbound/<partner>/ not yet picked up by the partner.",
+            perPartner { Double($0.outbound) })
+        family(
+            "pathway_gateway_quarantined_files", "gauge",
+            "Originals in quarantine/<partner>/ (reason files not counted).",
+            perPartner { Double($0.quarantined) })
+        family(
+            "pathway_gateway_intake_problems", "gauge",
+            "Files left waiting in inbound/<partner>/ by an operator problem, by kind (inbox-unlistable: 1 while the inbox "
+                + "cannot be listed; file-unreadable, claim-failed, unconfigured-inbox: files). 0 when all is well.",
+            intakeSamples(partners: partners))
         if let database {
             let pending = Dictionary(uniqueKeysWithValues: database.pendingAppRecs.map { ($0.partner, $0) })
             let names = partners + pending.keys.filter { !partners.contains($0) }.sorted()
-            family("pathway_gateway_apprec_pending_messages", "gauge",
-                   "Messages routed to <partner> that its AppRec has not answered yet.",
-                   names.map { ("", [("partner", $0)], Double(pending[$0]?.count ?? 0)) })
-            family("pathway_gateway_apprec_pending_oldest_age_seconds", "gauge",
-                   "Age of the oldest routed message awaiting <partner>'s AppRec (0 when none).",
-                   names.map { ("", [("partner", $0)], pending[$0].map { max(0, now.timeIntervalSince($0.oldest)) } ?? 0) })
-            family("pathway_gateway_receiver_rejections_total", "counter",
-                   "Routed messages the receiver answered with AppRec status 2 (Avvist), all time.",
-                   [("", [], Double(database.receiverRejections))])
+            family(
+                "pathway_gateway_apprec_pending_messages", "gauge",
+                "Messages routed to <partner> that its AppRec has not answered yet.",
+                names.map { ("", [("partner", $0)], Double(pending[$0]?.count ?? 0)) })
+            family(
+                "pathway_gateway_apprec_pending_oldest_age_seconds", "gauge",
+                "Age of the oldest routed message awaiting <partner>'s AppRec (0 when none).",
+                names.map { ("", [("partner", $0)], pending[$0].map { max(0, now.timeIntervalSince($0.oldest)) } ?? 0) }
+            )
+            family(
+                "pathway_gateway_receiver_rejections_total", "counter",
+                "Routed messages the receiver answered with AppRec status 2 (Avvist), all time.",
+                [("", [], Double(database.receiverRejections))])
             if let overdue = database.overduePathways {
-                family("pathway_gateway_overdue_pathways", "gauge",
-                       "Patients in a pathway with an SP2/SP3 past its due window, by kommune number (recomputed every few minutes).",
-                       overdue.keys.sorted().map { ("", [("kommune", $0)], Double(overdue[$0]!)) })
+                family(
+                    "pathway_gateway_overdue_pathways", "gauge",
+                    "Patients in a pathway with an SP2/SP3 past its due window, by kommune number (recomputed every few minutes).",
+                    overdue.keys.sorted().map { ("", [("kommune", $0)], Double(overdue[$0]!)) })
             }
         }
-        family("pathway_gateway_database_readable", "gauge", "1 when the state database answered this round.",
-               [("", [], database == nil ? 0 : 1)])
-        family("pathway_gateway_last_success_timestamp_seconds", "gauge",
-               "Unix time the last inbound file was carried to its outcome (0 before the first).",
-               [("", [], counters.lastSuccess?.timeIntervalSince1970 ?? 0)])
-        family("pathway_gateway_start_time_seconds", "gauge", "Unix time the daemon started.",
-               [("", [], counters.startTime.timeIntervalSince1970)])
-        family("pathway_gateway_build_info", "gauge", "Always 1; the version label says which build runs.",
-               [("", [("version", BuildInfo.version)], 1)])
-        family("pathway_gateway_metrics_written_timestamp_seconds", "gauge",
-               "Unix time this file was written; stale means the daemon is stopped or stuck.",
-               [("", [], now.timeIntervalSince1970)])
+        family(
+            "pathway_gateway_database_readable", "gauge", "1 when the state database answered this round.",
+            [("", [], database == nil ? 0 : 1)])
+        family(
+            "pathway_gateway_last_success_timestamp_seconds", "gauge",
+            "Unix time the last inbound file was carried to its outcome (0 before the first).",
+            [("", [], counters.lastSuccess?.timeIntervalSince1970 ?? 0)])
+        family(
+            "pathway_gateway_start_time_seconds", "gauge", "Unix time the daemon started.",
+            [("", [], counters.startTime.timeIntervalSince1970)])
+        family(
+            "pathway_gateway_build_info", "gauge", "Always 1; the version label says which build runs.",
+            [("", [("version", BuildInfo.version)], 1)])
+        family(
+            "pathway_gateway_metrics_written_timestamp_seconds", "gauge",
+            "Unix time this file was written; stale means the daemon is stopped or stuck.",
+            [("", [], now.timeIntervalSince1970)])
         return families.map(Self.render).joined()
     }
 
@@ -119,7 +149,9 @@ struct MetricsExposition: Sendable {
     private static func render(_ family: Family) -> String {
         var out = "# HELP \(family.name) \(family.help)\n# TYPE \(family.name) \(family.type)\n"
         for sample in family.samples {
-            let labels = sample.labels.isEmpty ? ""
+            let labels =
+                sample.labels.isEmpty
+                ? ""
                 : "{" + sample.labels.map { "\($0.0)=\"\(escape($0.1))\"" }.joined(separator: ",") + "}"
             out += "\(family.name)\(sample.suffix)\(labels) \(number(sample.value))\n"
         }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The group that may read the metrics directory (`metrics.group`): the metrics collector's, e.g.

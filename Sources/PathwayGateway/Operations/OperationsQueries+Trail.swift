@@ -31,25 +31,37 @@ extension OperationsQueries {
 
     /// The latest message taken from `inbound/<partner>/<fileName>`, nil if there is none.
     func trail(partner: String, fileName: String) throws -> MessageTrail? {
-        guard var trail = try db.query("""
-            SELECT m.id, m.outcome, m.error_code, m.error_text, m.destination, a.path, a.status, d.path
-            FROM messages m LEFT JOIN apprecs a ON a.message_id = m.id LEFT JOIN apprecs d ON d.message_id = m.duplicate_of
-            WHERE m.partner_id = ? AND m.file_name = ? ORDER BY m.claimed_at DESC, m.rowid DESC LIMIT 1
-            """, [partner, fileName], row: { row in
-                MessageTrail(messageId: try row.string(0), outcome: try row.optionalString(1), errorCode: try row.optionalString(2),
-                             errorText: try row.optionalString(3), destination: try row.optionalString(4),
-                             appRecPath: try row.optionalString(5), appRecStatus: try row.optionalInt64(6).map(Int.init),
-                             routed: [], notices: [], firstAppRecPath: try row.optionalString(7))
-            }).first else { return nil }
+        guard
+            var trail = try db.query(
+                """
+                SELECT m.id, m.outcome, m.error_code, m.error_text, m.destination, a.path, a.status, d.path
+                FROM messages m LEFT JOIN apprecs a ON a.message_id = m.id LEFT JOIN apprecs d ON d.message_id = m.duplicate_of
+                WHERE m.partner_id = ? AND m.file_name = ? ORDER BY m.claimed_at DESC, m.rowid DESC LIMIT 1
+                """, [partner, fileName],
+                row: { row in
+                    MessageTrail(
+                        messageId: try row.string(0), outcome: try row.optionalString(1),
+                        errorCode: try row.optionalString(2),
+                        errorText: try row.optionalString(3), destination: try row.optionalString(4),
+                        appRecPath: try row.optionalString(5), appRecStatus: try row.optionalInt64(6).map(Int.init),
+                        routed: [], notices: [], firstAppRecPath: try row.optionalString(7))
+                }
+            ).first
+        else { return nil }
         let routedRow: (SQLiteStatement) throws -> MessageTrail.Routed = { row in
             MessageTrail.Routed(partner: try row.string(0), path: try row.string(1), state: try row.string(2))
         }
-        trail.routed = try db.query("SELECT target_partner, path, state FROM routed WHERE message_id = ? ORDER BY id",
-                                    [trail.messageId], row: routedRow)
-        trail.answered = try db.query("SELECT target_partner, path, state FROM routed WHERE receiver_message_id = ? LIMIT 1",
-                                      [trail.messageId], row: routedRow).first
-        trail.notices = try db.query("SELECT path FROM outputs WHERE message_id = ? AND kind = 'notice' ORDER BY path",
-                                     [trail.messageId]) { row in try row.string(0) }
+        trail.routed = try db.query(
+            "SELECT target_partner, path, state FROM routed WHERE message_id = ? ORDER BY id",
+            [trail.messageId], row: routedRow)
+        trail.answered = try db.query(
+            "SELECT target_partner, path, state FROM routed WHERE receiver_message_id = ? LIMIT 1",
+            [trail.messageId], row: routedRow
+        ).first
+        trail.notices = try db.query(
+            "SELECT path FROM outputs WHERE message_id = ? AND kind = 'notice' ORDER BY path",
+            [trail.messageId]
+        ) { row in try row.string(0) }
         return trail
     }
 }

@@ -36,17 +36,22 @@ final class OperationsQueries: Sendable {
 
     /// Messages decided at or after `since`, by outcome.
     func outcomeCounts(since: Date) throws -> [String: Int] {
-        Dictionary(uniqueKeysWithValues: try db.query("""
-            SELECT outcome, count(*) FROM messages WHERE outcome IS NOT NULL AND decided_at >= ? GROUP BY outcome ORDER BY outcome
-            """, [Self.millis(since)]) { row in (try row.string(0), try row.int(1)) })
+        Dictionary(
+            uniqueKeysWithValues: try db.query(
+                """
+                SELECT outcome, count(*) FROM messages WHERE outcome IS NOT NULL AND decided_at >= ? GROUP BY outcome ORDER BY outcome
+                """, [Self.millis(since)]
+            ) { row in (try row.string(0), try row.int(1)) })
     }
 
     /// Routed messages still in `planned` or `written`, grouped by receiving partner, oldest first.
     func pendingAppRecs() throws -> [PendingAppRecs] {
-        try db.query("""
+        try db.query(
+            """
             SELECT target_partner, count(*), min(coalesce(written_at, created_at)) FROM routed
             WHERE state IN ('planned', 'written') GROUP BY target_partner ORDER BY 3
-            """) { row in
+            """
+        ) { row in
             PendingAppRecs(partner: try row.string(0), count: try row.int(1), oldest: Self.date(try row.int64(2)))
         }
     }
@@ -54,13 +59,16 @@ final class OperationsQueries: Sendable {
     /// Routed messages the receiver answered with AppRec status 2 (spec §4.7: raised to operators),
     /// answered at or after `since` (all of them when nil).
     func receiverRejections(since: Date? = nil) throws -> Int {
-        try db.query("SELECT count(*) FROM routed WHERE state = 'rejected' AND answered_at >= ?",
-                     [since.map(Self.millis) ?? Int64.min]) { row in try row.int(0) }.first ?? 0
+        try db.query(
+            "SELECT count(*) FROM routed WHERE state = 'rejected' AND answered_at >= ?",
+            [since.map(Self.millis) ?? Int64.min]
+        ) { row in try row.int(0) }.first ?? 0
     }
 
     /// When the last inbound file was carried to its outcome; nil before the first.
     func lastDone() throws -> Date? {
-        try db.query("SELECT max(done_at) FROM messages") { row in try row.optionalInt64(0).map(Self.date) }.first ?? nil
+        try db.query("SELECT max(done_at) FROM messages") { row in try row.optionalInt64(0).map(Self.date) }.first
+            ?? nil
     }
 
     static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }

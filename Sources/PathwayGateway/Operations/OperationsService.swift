@@ -1,8 +1,9 @@
 import Dispatch
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The daemon's operations side for one loaded configuration: rewrites the metrics file on a timer
@@ -38,8 +39,11 @@ public final class OperationsService: Sendable {
 
     /// `previous`: the service this one replaces on a reload; its last retention run is carried
     /// over, so a SIGHUP does not run retention again before the hour is up.
-    public init(config: GatewayConfig, metrics: GatewayMetrics, logger: GatewayLogger, continuing previous: OperationsService? = nil,
-                clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        config: GatewayConfig, metrics: GatewayMetrics, logger: GatewayLogger,
+        continuing previous: OperationsService? = nil,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.config = config
         self.metrics = metrics
         self.logger = logger
@@ -62,7 +66,12 @@ public final class OperationsService: Sendable {
     /// Starts the metrics timer (first write at once). No-op when metrics are disabled.
     public func start() {
         metrics.noteLastSuccess(try? queries()?.lastDone())
-        guard metricsFile != nil, state.withLock({ s in defer { s.resumed = true }; return !s.resumed && !s.cancelled }) else { return }
+        guard metricsFile != nil,
+            state.withLock({ s in
+                defer { s.resumed = true }
+                return !s.resumed && !s.cancelled
+            })
+        else { return }
         let interval = config.operations.metrics.intervalSeconds
         timer.schedule(deadline: .now(), repeating: interval, leeway: .milliseconds(Int(min(1_000, interval * 100))))
         timer.setEventHandler { [weak self] in self?.writeMetrics() }
@@ -71,7 +80,12 @@ public final class OperationsService: Sendable {
 
     /// Stops the timer and writes the metrics one last time, so the file shows the final counts.
     public func stop() {
-        guard state.withLock({ s in defer { s.cancelled = true }; return s.resumed && !s.cancelled }) else { return }
+        guard
+            state.withLock({ s in
+                defer { s.cancelled = true }
+                return s.resumed && !s.cancelled
+            })
+        else { return }
         timer.cancel()
         queue.sync { writeMetrics() }
     }
@@ -81,19 +95,26 @@ public final class OperationsService: Sendable {
     func writeMetrics() {
         guard let metricsFile else { return }
         let now = clock()
-        let exposition = MetricsExposition(counters: metrics.snapshot(),
-                                           survey: SpoolSurvey.take(spool: spool, partners: config.partners, now: now),
-                                           database: databaseFacts(now: now), now: now)
+        let exposition = MetricsExposition(
+            counters: metrics.snapshot(),
+            survey: SpoolSurvey.take(spool: spool, partners: config.partners, now: now),
+            database: databaseFacts(now: now), now: now)
         do {
             let group = config.operations.metrics.group
             try DurableFile.ensureDirectory(config.metricsDirectory, mode: 0o755)
             if let group { try Self.restrict(config.metricsDirectory, to: group, mode: 0o750) }
             try Self.replace(metricsFile, with: exposition.text, group: group)
-            if state.withLock({ s in defer { s.lastWriteFailed = false }; return s.lastWriteFailed }) {
+            if state.withLock({ s in
+                defer { s.lastWriteFailed = false }
+                return s.lastWriteFailed
+            }) {
                 logger.info("metrics file written again", ["file": "\(metricsFile)"])
             }
         } catch {
-            if !state.withLock({ s in defer { s.lastWriteFailed = true }; return s.lastWriteFailed }) {
+            if !state.withLock({ s in
+                defer { s.lastWriteFailed = true }
+                return s.lastWriteFailed
+            }) {
                 logger.warn("cannot write metrics file", ["file": "\(metricsFile)", "error": "\(error)"])
             }
         }
@@ -105,13 +126,16 @@ public final class OperationsService: Sendable {
     public func maintainIfDue() -> Retention.Report? {
         let now = clock()
         let due = state.withLock { s -> Bool in
-            guard s.lastRetention.map({ now.timeIntervalSince($0) >= Self.retentionInterval }) ?? true else { return false }
+            guard s.lastRetention.map({ now.timeIntervalSince($0) >= Self.retentionInterval }) ?? true else {
+                return false
+            }
             s.lastRetention = now
             return true
         }
         guard due else { return nil }
-        let report = Retention.run(spool: spool, partners: config.partners, settings: config.operations.retention,
-                                   database: queries()?.db, now: now)
+        let report = Retention.run(
+            spool: spool, partners: config.partners, settings: config.operations.retention,
+            database: queries()?.db, now: now)
         let r = config.operations.retention
         // Each field keeps one type: a setting that is off, or a figure SQLite did not give, is left
         // out rather than written as text where a number stands otherwise (JSON consumers type fields).
@@ -119,9 +143,12 @@ public final class OperationsService: Sendable {
         if let days = r.archiveDays { fields.append(("archive_days", .int(days))) }
         if let days = r.quarantineDays { fields.append(("quarantine_days", .int(days))) }
         fields += [
-            ("archive_removed", .int(report.archiveFilesRemoved)), ("archive_bytes", .int(Int(report.archiveBytesRemoved))),
-            ("quarantine_removed", .int(report.quarantineFilesRemoved)), ("quarantine_bytes", .int(Int(report.quarantineBytesRemoved))),
-            ("output_blobs_cleared", .int(report.outputBlobsCleared)), ("output_bytes_cleared", .int(Int(report.outputBytesCleared))),
+            ("archive_removed", .int(report.archiveFilesRemoved)),
+            ("archive_bytes", .int(Int(report.archiveBytesRemoved))),
+            ("quarantine_removed", .int(report.quarantineFilesRemoved)),
+            ("quarantine_bytes", .int(Int(report.quarantineBytesRemoved))),
+            ("output_blobs_cleared", .int(report.outputBlobsCleared)),
+            ("output_bytes_cleared", .int(Int(report.outputBytesCleared))),
         ]
         if let pages = report.checkpointedPages { fields.append(("wal_pages_checkpointed", .int(pages))) }
         logger.log(.info, "retention", fields: fields)
@@ -136,8 +163,9 @@ public final class OperationsService: Sendable {
     private func databaseFacts(now: Date) -> MetricsExposition.DatabaseFacts? {
         guard let queries = queries() else { return nil }
         do {
-            return .init(pendingAppRecs: try queries.pendingAppRecs(), receiverRejections: try queries.receiverRejections(),
-                         overduePathways: overduePathways(now: now))
+            return .init(
+                pendingAppRecs: try queries.pendingAppRecs(), receiverRejections: try queries.receiverRejections(),
+                overduePathways: overduePathways(now: now))
         } catch {
             logger.debug("metrics: database not readable", ["error": "\(error)"])
             return nil
@@ -148,9 +176,13 @@ public final class OperationsService: Sendable {
     /// `overdueInterval`, nil when the timelines cannot be read (logged at debug).
     private func overduePathways(now: Date) -> [String: Int]? {
         if let cached = state.withLock({ $0.overdue }), now.timeIntervalSince(cached.at) < Self.overdueInterval,
-           now >= cached.at { return cached.counts }
+            now >= cached.at
+        {
+            return cached.counts
+        }
         do {
-            let found = try PathwayMonitor.overdueCounts(store: MessageStore(path: spool.database), config: config, now: now)
+            let found = try PathwayMonitor.overdueCounts(
+                store: MessageStore(path: spool.database), config: config, now: now)
             var counts = Dictionary(uniqueKeysWithValues: config.kommuner.map { ($0, 0) })
             counts.merge(found.byKommune) { $1 }
             state.withLock { $0.overdue = (counts, now) }
@@ -182,12 +214,18 @@ public final class OperationsService: Sendable {
     /// With `group`, the file is 0640 in that group (the collector's), else 0644.
     static func replace(_ path: String, with text: String, group: MetricsGroup? = nil) throws {
         let temp = "\(path).\(getpid()).\(writeCounter.add(1, ordering: .relaxed).newValue).tmp"
-        guard FileManager.default.createFile(atPath: temp, contents: Data(text.utf8),
-                                             attributes: [.posixPermissions: group == nil ? 0o644 : 0o640]) else {
+        guard
+            FileManager.default.createFile(
+                atPath: temp, contents: Data(text.utf8),
+                attributes: [.posixPermissions: group == nil ? 0o644 : 0o640])
+        else {
             throw DurableFile.Failure.system(operation: "write", path: temp, errno: errno)
         }
         if let group {
-            do { try restrict(temp, to: group, mode: 0o640) } catch { unlink(temp); throw error }
+            do { try restrict(temp, to: group, mode: 0o640) } catch {
+                unlink(temp)
+                throw error
+            }
         }
         guard rename(temp, path) == 0 else {
             let code = errno
@@ -207,7 +245,9 @@ extension OperationsService {
         guard chown(path, uid_t.max, group.gid) == 0 else {
             throw DurableFile.Failure.system(operation: "chown to group \(group)", path: path, errno: errno)
         }
-        guard chmod(path, mode) == 0 else { throw DurableFile.Failure.system(operation: "chmod", path: path, errno: errno) }
+        guard chmod(path, mode) == 0 else {
+            throw DurableFile.Failure.system(operation: "chmod", path: path, errno: errno)
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Age-based pruning of the spool and upkeep of the state database, run by the daemon at most once
@@ -40,8 +41,10 @@ public enum Retention {
     /// transaction, so the daemon's writers wait milliseconds, not for the whole sweep.
     static let chunk = 500
 
-    static func run(spool: Spool, partners: [Partner], settings: OperationsSettings.Retention,
-                           database: SQLiteDatabase?, now: Date) -> Report {
+    static func run(
+        spool: Spool, partners: [Partner], settings: OperationsSettings.Retention,
+        database: SQLiteDatabase?, now: Date
+    ) -> Report {
         var report = Report()
         if let days = settings.archiveDays {
             let cutoff = now.addingTimeInterval(-Double(days) * 86_400)
@@ -94,7 +97,8 @@ public enum Retention {
         }
         for name in names.sorted() where SpoolSurvey.isReasonFile(name) {
             let original = String(name.dropLast(".reason.txt".count))
-            guard !present.contains(original), let age = ageTime(name, in: dir), age < cutoff.timeIntervalSince1970 else { continue }
+            guard !present.contains(original), let age = ageTime(name, in: dir), age < cutoff.timeIntervalSince1970
+            else { continue }
             remove(name)
         }
         return removed
@@ -115,7 +119,9 @@ public enum Retention {
         do {
             while true {
                 let cleared: (Int, Int64) = try db.transaction {
-                    let rows = try db.query(select, [OperationsQueries.millis(cutoff)]) { row in (try row.int64(0), try row.int64(1)) }
+                    let rows = try db.query(select, [OperationsQueries.millis(cutoff)]) { row in
+                        (try row.int64(0), try row.int64(1))
+                    }
                     for (rowid, _) in rows { try db.run("UPDATE outputs SET bytes = x'' WHERE rowid = ?", rowid) }
                     return (rows.count, rows.reduce(0) { $0 + $1.1 })
                 }

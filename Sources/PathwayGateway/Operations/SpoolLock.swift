@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The daemon's claim on a spool: an exclusive `flock` on `spool/state/gateway.lock`, held for the
@@ -72,7 +73,9 @@ public final class SpoolLock: Sendable {
     }
 
     /// The lock file's part: kept for `status` of older builds and for the pid it names.
-    private static func lockFile(_ path: String, patience: TimeInterval, directoryFd: Int32) throws(Failure) -> SpoolLock {
+    private static func lockFile(_ path: String, patience: TimeInterval, directoryFd: Int32) throws(Failure)
+        -> SpoolLock
+    {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw .system(operation: "open", path: path, errno: errno) }
         let deadline = Date().addingTimeInterval(patience)

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What the spool directories hold right now, per partner: the file-system half of `status` and of
@@ -37,8 +38,9 @@ struct SpoolSurvey: Sendable, Equatable, Encodable {
 
     /// Surveys every configured partner's directories; missing directories count as empty.
     static func take(spool: Spool, partners: [Partner], now: Date = Date()) -> SpoolSurvey {
-        SpoolSurvey(inboxes: inboxes(spool: spool, partners: partners, now: now),
-                    intakeProblems: IntakeHealth.read(reportAt: spool.intakeReport))
+        SpoolSurvey(
+            inboxes: inboxes(spool: spool, partners: partners, now: now),
+            intakeProblems: IntakeHealth.read(reportAt: spool.intakeReport))
     }
 
     private static func inboxes(spool: Spool, partners: [Partner], now: Date) -> [Inbox] {
@@ -49,12 +51,13 @@ struct SpoolSurvey: Sendable, Equatable, Encodable {
             let processing = spool.processing(partner.id)
             let claimed = Spool.candidates(in: processing)
             let oldestClaim = claimed.compactMap { changeTime("\(processing)/\($0)") }.min()
-            return Inbox(partner: partner.id, waiting: waiting.count,
-                         oldestAgeSeconds: oldest.map { max(0, now.timeIntervalSince1970 - $0) },
-                         processing: claimed.count,
-                         oldestProcessingAgeSeconds: oldestClaim.map { max(0, now.timeIntervalSince1970 - $0) },
-                         outbound: visibleNames(spool.outbound(partner.id)).count,
-                         quarantined: visibleNames(spool.quarantine(partner.id)).filter { !isReasonFile($0) }.count)
+            return Inbox(
+                partner: partner.id, waiting: waiting.count,
+                oldestAgeSeconds: oldest.map { max(0, now.timeIntervalSince1970 - $0) },
+                processing: claimed.count,
+                oldestProcessingAgeSeconds: oldestClaim.map { max(0, now.timeIntervalSince1970 - $0) },
+                outbound: visibleNames(spool.outbound(partner.id)).count,
+                quarantined: visibleNames(spool.quarantine(partner.id)).filter { !isReasonFile($0) }.count)
         }
     }
 

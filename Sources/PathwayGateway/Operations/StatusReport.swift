@@ -49,14 +49,19 @@ public struct StatusReport: Sendable, Encodable {
     /// The operator's view: one fact per line, ages in words, nothing personal.
     public var text: String {
         var lines = ["spool:              \(spool)"]
-        lines.append("daemon:             " + (daemon.running ? "running" + (daemon.pid.map { " (pid \($0))" } ?? "") : "not running"))
+        lines.append(
+            "daemon:             "
+                + (daemon.running ? "running" + (daemon.pid.map { " (pid \($0))" } ?? "") : "not running"))
         lines.append("health:             " + (healthy ? "ok" : "UNHEALTHY: " + problems.joined(separator: "; ")))
-        lines.append("inbound backlog:    \(inboxes.reduce(0) { $0 + $1.waiting }) file(s)"
-                     + (oldestInboundAgeSeconds.map { ", oldest \(Self.age($0))" } ?? ""))
+        lines.append(
+            "inbound backlog:    \(inboxes.reduce(0) { $0 + $1.waiting }) file(s)"
+                + (oldestInboundAgeSeconds.map { ", oldest \(Self.age($0))" } ?? ""))
         for inbox in inboxes where inbox.waiting > 0 || inbox.processing > 0 {
-            lines.append("  \(inbox.partner): \(inbox.waiting) waiting" + (inbox.oldestAgeSeconds.map { ", oldest \(Self.age($0))" } ?? "")
-                         + (inbox.processing > 0 ? ", \(inbox.processing) in processing" : "")
-                         + (inbox.oldestProcessingAgeSeconds.map { " (oldest claimed \(Self.age($0)) ago)" } ?? ""))
+            lines.append(
+                "  \(inbox.partner): \(inbox.waiting) waiting"
+                    + (inbox.oldestAgeSeconds.map { ", oldest \(Self.age($0))" } ?? "")
+                    + (inbox.processing > 0 ? ", \(inbox.processing) in processing" : "")
+                    + (inbox.oldestProcessingAgeSeconds.map { " (oldest claimed \(Self.age($0)) ago)" } ?? ""))
         }
         if let outcomes {
             lines.append("last hour:          \(Self.counts(outcomes.lastHour))")
@@ -64,24 +69,33 @@ public struct StatusReport: Sendable, Encodable {
         } else {
             lines.append("outcomes:           n/a (\(databaseProblem ?? "database not readable"))")
         }
-        lines.append("last success:       " + (lastSuccess.map { "\(Timestamp.rfc3339($0)) (\(Self.age(checkedAt.timeIntervalSince($0))) ago)" } ?? "never"))
-        lines.append("quarantined:        \(quarantined) file(s)"
-                     + inboxes.filter { $0.quarantined > 0 }.map { " \($0.partner)=\($0.quarantined)" }.joined())
+        lines.append(
+            "last success:       "
+                + (lastSuccess.map { "\(Timestamp.rfc3339($0)) (\(Self.age(checkedAt.timeIntervalSince($0))) ago)" }
+                    ?? "never"))
+        lines.append(
+            "quarantined:        \(quarantined) file(s)"
+                + inboxes.filter { $0.quarantined > 0 }.map { " \($0.partner)=\($0.quarantined)" }.joined())
         if let awaitingAppRec {
-            lines.append("awaiting AppRec:    \(awaitingAppRec.count) routed message(s)"
-                         + (awaitingAppRec.oldestAgeSeconds.map { ", oldest \(Self.age($0))" } ?? ""))
+            lines.append(
+                "awaiting AppRec:    \(awaitingAppRec.count) routed message(s)"
+                    + (awaitingAppRec.oldestAgeSeconds.map { ", oldest \(Self.age($0))" } ?? ""))
             for pending in awaitingAppRec.byPartner {
-                lines.append("  \(pending.partner): \(pending.count), oldest \(Self.age(checkedAt.timeIntervalSince(pending.oldest)))")
+                lines.append(
+                    "  \(pending.partner): \(pending.count), oldest \(Self.age(checkedAt.timeIntervalSince(pending.oldest)))"
+                )
             }
         } else {
             lines.append("awaiting AppRec:    n/a")
         }
         if let receiverRejections {
-            lines.append("receiver rejected:  \(receiverRejections.lastDay) in 24 hours, \(receiverRejections.total) in all")
+            lines.append(
+                "receiver rejected:  \(receiverRejections.lastDay) in 24 hours, \(receiverRejections.total) in all")
         }
         let outbound = inboxes.filter { $0.outbound > 0 }
-        lines.append("outbound unread:    \(outbound.reduce(0) { $0 + $1.outbound }) file(s)"
-                     + outbound.map { " \($0.partner)=\($0.outbound)" }.joined())
+        lines.append(
+            "outbound unread:    \(outbound.reduce(0) { $0 + $1.outbound }) file(s)"
+                + outbound.map { " \($0.partner)=\($0.outbound)" }.joined())
         lines.append("overdue pathways:   " + (overduePathways.map(String.init) ?? "n/a"))
         lines.append("audit head:         " + (auditHead.map { "seq \($0.seq) hash \($0.hash)" } ?? "empty"))
         return lines.joined(separator: "\n") + "\n"

@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The sd_notify protocol without libsystemd: one datagram per state change to the Unix socket named
@@ -39,7 +40,9 @@ public final class SystemdNotifier: Sendable {
     /// How long a loop may wait between calls of `watchdogIfDue` (nil: no watchdog, wait as long
     /// as it likes): half the ping interval, so a ping is never later than the watchdog allows.
     public var heartbeatMilliseconds: Int? {
-        watchdogInterval.map { max(1, Int($0.components.seconds * 500 + $0.components.attoseconds / 2_000_000_000_000_000)) }
+        watchdogInterval.map {
+            max(1, Int($0.components.seconds * 500 + $0.components.attoseconds / 2_000_000_000_000_000))
+        }
     }
 
     /// Start-up finished: the daemon takes files now.

@@ -6,8 +6,6 @@ import Foundation
 struct PathwayCatalog: Sendable, Hashable {
     var definitions: [PathwayDefinition]
 
-    init(definitions: [PathwayDefinition]) { self.definitions = definitions }
-
     func definition(id: String) -> PathwayDefinition? { definitions.first { $0.id == id } }
 
     func event(code: String) -> PathwayEvent? {
@@ -34,8 +32,9 @@ struct PathwayCatalog: Sendable, Hashable {
     static let bundled: PathwayCatalog = {
         var reader = ConfigReader()
         let root = try? JSONSerialization.jsonObject(with: Data(bundledJSON.utf8))
-        let definitions = PathwayCatalogParser.parse(root ?? NSNull(), at: "$.pathways", over: PathwayCatalog(definitions: []),
-                                                     reader: &reader)
+        let definitions = PathwayCatalogParser.parse(
+            root ?? NSNull(), at: "$.pathways", over: PathwayCatalog(definitions: []),
+            reader: &reader)
         // Unreachable while PathwayCatalogTests.bundledDefinitionsParseWithoutProblems passes.
         precondition(reader.problems.isEmpty, "bundled pathways are invalid: \(reader.problems)")
         return definitions
@@ -50,29 +49,29 @@ struct PathwayCatalog: Sendable, Hashable {
     ///   municipal follow-up event, also told by the clinical-decision code "follow-up by GP or
     ///   municipality" (D01CK, D11CK, D12CK). No municipal time limit: each one is a referral.
     static let bundledJSON = #"""
-    [
-      { "id": "pakkeforlop-hjem",
-        "name": "Pakkeforløp hjem for pasienter med kreft",
-        "diagnosisDate": { "code": "PFH-DIAGNOSEDATO", "textLabels": ["Diagnosedato", "Diagnosedato kreft"] },
-        "closeAfter": "P24M",
-        "events": [
-          { "code": "PFH-SP1", "meaning": "needs assessment done in hospital after the cancer diagnosis",
-            "routesToKommune": true, "starts": true },
-          { "code": "PFH-SP2", "meaning": "municipal needs assessment at about 3-4 months",
-            "due": { "from": "P3M", "to": "P4M" } },
-          { "code": "PFH-SP3", "meaning": "municipal needs assessment at about 12-18 months; pathway complete",
-            "due": { "from": "P12M", "to": "P18M" }, "completes": true }
-        ] },
-      { "id": "psykisk-helse-rus",
-        "name": "Pakkeforløp for psykisk helse og rus",
-        "types": { "D01": "Tverrfaglig spesialisert rusbehandling (TSB)", "D11": "Psykisk helsevern voksne",
-                   "D12": "Psykisk helsevern barn og unge" },
-        "events": [
-          { "code": "NPF-KOMMUNE", "meaning": "follow-up needed in the municipality (clinical decision or ending)",
-            "routesToKommune": true, "starts": true,
-            "matches": [ { "value": "D01CK", "type": "D01" }, { "value": "D11CK", "type": "D11" },
-                         { "value": "D12CK", "type": "D12" } ] }
-        ] }
-    ]
-    """#
+        [
+          { "id": "pakkeforlop-hjem",
+            "name": "Pakkeforløp hjem for pasienter med kreft",
+            "diagnosisDate": { "code": "PFH-DIAGNOSEDATO", "textLabels": ["Diagnosedato", "Diagnosedato kreft"] },
+            "closeAfter": "P24M",
+            "events": [
+              { "code": "PFH-SP1", "meaning": "needs assessment done in hospital after the cancer diagnosis",
+                "routesToKommune": true, "starts": true },
+              { "code": "PFH-SP2", "meaning": "municipal needs assessment at about 3-4 months",
+                "due": { "from": "P3M", "to": "P4M" } },
+              { "code": "PFH-SP3", "meaning": "municipal needs assessment at about 12-18 months; pathway complete",
+                "due": { "from": "P12M", "to": "P18M" }, "completes": true }
+            ] },
+          { "id": "psykisk-helse-rus",
+            "name": "Pakkeforløp for psykisk helse og rus",
+            "types": { "D01": "Tverrfaglig spesialisert rusbehandling (TSB)", "D11": "Psykisk helsevern voksne",
+                       "D12": "Psykisk helsevern barn og unge" },
+            "events": [
+              { "code": "NPF-KOMMUNE", "meaning": "follow-up needed in the municipality (clinical decision or ending)",
+                "routesToKommune": true, "starts": true,
+                "matches": [ { "value": "D01CK", "type": "D01" }, { "value": "D11CK", "type": "D11" },
+                             { "value": "D12CK", "type": "D12" } ] }
+            ] }
+        ]
+        """#
 }

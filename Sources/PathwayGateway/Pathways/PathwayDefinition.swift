@@ -14,8 +14,10 @@ struct PathwayDefinition: Sendable, Hashable {
     var closeAfter: PathwayPeriod?
     var events: [PathwayEvent]
 
-    init(id: String, name: String, types: [String: String] = [:], diagnosisDate: DiagnosisDateSource? = nil,
-                closeAfter: PathwayPeriod? = nil, events: [PathwayEvent]) {
+    init(
+        id: String, name: String, types: [String: String] = [:], diagnosisDate: DiagnosisDateSource? = nil,
+        closeAfter: PathwayPeriod? = nil, events: [PathwayEvent]
+    ) {
         self.id = id
         self.name = name
         self.types = types

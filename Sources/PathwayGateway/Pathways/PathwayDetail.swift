@@ -23,8 +23,10 @@ struct PathwayDetail: Sendable, Hashable {
     var eventDateSource: DateSource
     var diagnosisDate: CalendarDate?
 
-    init(event: String, pathway: String, type: String? = nil, eventDate: CalendarDate,
-                eventDateSource: DateSource = .datoNotat, diagnosisDate: CalendarDate? = nil) {
+    init(
+        event: String, pathway: String, type: String? = nil, eventDate: CalendarDate,
+        eventDateSource: DateSource = .datoNotat, diagnosisDate: CalendarDate? = nil
+    ) {
         self.event = event
         self.pathway = pathway
         self.type = type
@@ -39,8 +41,9 @@ extension PathwayRules {
     func detail(for head: MsgHead, receivedAt: Date) -> PathwayDetail? {
         guard let match = match(for: head.dialogmelding) else { return nil }
         let dialog = head.dialogmelding
-        var detail = PathwayDetail(event: match.event.code, pathway: match.event.pathway, type: match.type,
-                                   eventDate: CalendarDate(receivedAt), eventDateSource: .received)
+        var detail = PathwayDetail(
+            event: match.event.code, pathway: match.event.pathway, type: match.type,
+            eventDate: CalendarDate(receivedAt), eventDateSource: .received)
         if let date = dialog?.notater.lazy.compactMap({ $0.datoNotat.flatMap { CalendarDate(iso: $0) } }).first {
             (detail.eventDate, detail.eventDateSource) = (date, .datoNotat)
         } else if let date = Self.day(ofDateTime: head.genDate) {
@@ -72,7 +75,9 @@ extension PathwayRules {
         while let found = text.range(of: label, options: [.caseInsensitive], range: searchFrom..<text.endIndex) {
             searchFrom = found.upperBound
             var rest = text[found.upperBound...].drop { $0 == " " || $0 == "\t" }
-            if let first = rest.first, first == ":" || first == "=" { rest = rest.dropFirst().drop { $0 == " " || $0 == "\t" } }
+            if let first = rest.first, first == ":" || first == "=" {
+                rest = rest.dropFirst().drop { $0 == " " || $0 == "\t" }
+            }
             let token = rest.prefix { $0.isASCII && ($0.isNumber || $0 == "-" || $0 == ".") }
             let trimmed = token.hasSuffix(".") && token.filter({ $0 == "." }).count == 3 ? token.dropLast() : token
             if let date = CalendarDate(iso: trimmed) ?? CalendarDate(norwegian: trimmed) { return date }

@@ -20,8 +20,10 @@ struct PathwayEvent: Sendable, Hashable {
     /// Other coded values that mean this event (e.g. clinical-decision code D11CK → NPF-KOMMUNE).
     var matches: [CodeMatch]
 
-    init(code: String, pathway: String, meaning: String, routesToKommune: Bool, needsPatient: Bool = true,
-                starts: Bool = false, completes: Bool = false, due: DueWindow? = nil, matches: [CodeMatch] = []) {
+    init(
+        code: String, pathway: String, meaning: String, routesToKommune: Bool, needsPatient: Bool = true,
+        starts: Bool = false, completes: Bool = false, due: DueWindow? = nil, matches: [CodeMatch] = []
+    ) {
         self.code = code
         self.pathway = pathway
         self.meaning = meaning

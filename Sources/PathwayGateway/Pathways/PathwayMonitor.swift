@@ -34,18 +34,25 @@ public struct PathwayMonitor: Sendable {
         var items: [DueItem] = []
         for episode in episodes {
             guard let anchor = episode.anchor, let anchorSource = episode.anchorSource,
-                  let definition = config.pathways.definition(id: episode.pathway) else { continue }
+                let definition = config.pathways.definition(id: episode.pathway)
+            else { continue }
             for event in definition.dueEvents {
                 let state = episode.state(of: event, on: today)
                 guard state == .open || state == .overdue, let window = event.due else { continue }
                 let (opens, closes) = (window.opens(after: anchor), window.closes(after: anchor))
-                items.append(DueItem(kommune: episode.kommune, pathway: episode.pathway, event: event.code, state: state,
-                                     windowOpens: opens, windowCloses: closes,
-                                     days: state == .open ? today.days(until: closes) : closes.days(until: today),
-                                     anchor: anchor, anchorSource: anchorSource, patient: episode.pseudonym,
-                                     hospital: episode.hospital, flags: Array(Set(episode.entries.flatMap(\.flags))).sorted { $0.rawValue < $1.rawValue },
-                                     start: (withStart ? episode.start : nil).map { .init(partner: $0.partner, msgId: $0.msgId, eventDate: $0.eventDate,
-                                                                      messageId: $0.messageId) }))
+                items.append(
+                    DueItem(
+                        kommune: episode.kommune, pathway: episode.pathway, event: event.code, state: state,
+                        windowOpens: opens, windowCloses: closes,
+                        days: state == .open ? today.days(until: closes) : closes.days(until: today),
+                        anchor: anchor, anchorSource: anchorSource, patient: episode.pseudonym,
+                        hospital: episode.hospital,
+                        flags: Array(Set(episode.entries.flatMap(\.flags))).sorted { $0.rawValue < $1.rawValue },
+                        start: (withStart ? episode.start : nil).map {
+                            .init(
+                                partner: $0.partner, msgId: $0.msgId, eventDate: $0.eventDate,
+                                messageId: $0.messageId)
+                        }))
             }
         }
         // Most urgent first: the longest overdue, then the open windows closing soonest.
@@ -61,7 +68,8 @@ public struct PathwayMonitor: Sendable {
         var counts = OverdueCounts(total: 0, byKommune: [:])
         for episode in episodes {
             guard let definition = config.pathways.definition(id: episode.pathway),
-                  definition.dueEvents.contains(where: { episode.state(of: $0, on: today) == .overdue }) else { continue }
+                definition.dueEvents.contains(where: { episode.state(of: $0, on: today) == .overdue })
+            else { continue }
             counts.total += 1
             counts.byKommune[episode.kommune ?? OverdueCounts.unknownKommune, default: 0] += 1
         }
@@ -69,7 +77,9 @@ public struct PathwayMonitor: Sendable {
     }
 
     /// For `pathway-gateway status`: overdue pathways now (today in Oslo), from the state database.
-    public static func overdueCounts(store: MessageStore, config: GatewayConfig, now: Date = Date()) throws -> OverdueCounts {
+    public static func overdueCounts(store: MessageStore, config: GatewayConfig, now: Date = Date()) throws
+        -> OverdueCounts
+    {
         let today = CalendarDate(now)
         return try PathwayMonitor(store: store, config: config, knownBy: today).overdueCounts(on: today)
     }

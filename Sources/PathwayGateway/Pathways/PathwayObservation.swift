@@ -20,9 +20,11 @@ struct PathwayObservation: Sendable, Hashable {
     var msgId: String?
     var receivedAt: Date
 
-    init(messageId: String, pseudonym: String, pathway: String, event: String, type: String? = nil,
-                eventDate: CalendarDate, diagnosisDate: CalendarDate? = nil, kommune: String?, partner: String,
-                msgId: String?, receivedAt: Date) {
+    init(
+        messageId: String, pseudonym: String, pathway: String, event: String, type: String? = nil,
+        eventDate: CalendarDate, diagnosisDate: CalendarDate? = nil, kommune: String?, partner: String,
+        msgId: String?, receivedAt: Date
+    ) {
         self.messageId = messageId
         self.pseudonym = pseudonym
         self.pathway = pathway
@@ -41,10 +43,12 @@ struct PathwayObservation: Sendable, Hashable {
     init?(facts: AuditFacts, partner: String, messageId: String, receivedAt: Date, pseudonymizer: Pseudonymizer) {
         // The daemon hands in facts whose identity is already a pseudonym; tests may pass the number.
         guard let detail = facts.pathwayDetail,
-              let pseudonym = facts.patientPseudonym ?? facts.patientIdent.flatMap({ $0.isEmpty ? nil : pseudonymizer.pseudonym(for: $0) })
+            let pseudonym = facts.patientPseudonym
+                ?? facts.patientIdent.flatMap({ $0.isEmpty ? nil : pseudonymizer.pseudonym(for: $0) })
         else { return nil }
-        self.init(messageId: messageId, pseudonym: pseudonym, pathway: detail.pathway,
-                  event: detail.event, type: detail.type, eventDate: detail.eventDate, diagnosisDate: detail.diagnosisDate,
-                  kommune: facts.kommune, partner: partner, msgId: facts.msgId, receivedAt: receivedAt)
+        self.init(
+            messageId: messageId, pseudonym: pseudonym, pathway: detail.pathway,
+            event: detail.event, type: detail.type, eventDate: detail.eventDate, diagnosisDate: detail.diagnosisDate,
+            kommune: facts.kommune, partner: partner, msgId: facts.msgId, receivedAt: receivedAt)
     }
 }

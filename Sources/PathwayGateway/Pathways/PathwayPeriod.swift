@@ -14,9 +14,14 @@ struct PathwayPeriod: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Parses `P[nY][nM][nW][nD]` (no time part, no fractions, at least one component).
     init?(iso text: String) {
         guard text.hasPrefix("P"), text.count > 1 else { return nil }
-        var months = 0, days = 0, digits = ""
+        var months = 0
+        var days = 0
+        var digits = ""
         for char in text.dropFirst() {
-            if char.isASCII, char.isNumber { digits.append(char); continue }
+            if char.isASCII, char.isNumber {
+                digits.append(char)
+                continue
+            }
             guard let n = Int(digits), n <= 10_000 else { return nil }
             switch char {
             case "Y": months += 12 * n
@@ -51,11 +56,6 @@ struct PathwayPeriod: Sendable, Hashable, Comparable, CustomStringConvertible {
 struct DueWindow: Sendable, Hashable {
     var from: PathwayPeriod
     var to: PathwayPeriod
-
-    init(from: PathwayPeriod, to: PathwayPeriod) {
-        self.from = from
-        self.to = to
-    }
 
     func opens(after anchor: CalendarDate) -> CalendarDate { from.after(anchor) }
     func closes(after anchor: CalendarDate) -> CalendarDate { to.after(anchor) }

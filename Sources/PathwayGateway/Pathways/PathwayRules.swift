@@ -47,7 +47,8 @@ struct PathwayRules: Sendable, Hashable {
     func match(for dialogmelding: Dialogmelding?) -> Match? {
         guard let dialogmelding else { return nil }
         for value in dialogmelding.codedValues {
-            guard let v = value.v, let rule = index[(value.s ?? "") + "|" + v], let event = event(code: rule.event) else { continue }
+            guard let v = value.v, let rule = index[(value.s ?? "") + "|" + v], let event = event(code: rule.event)
+            else { continue }
             return Match(event: event, type: rule.type)
         }
         return nil

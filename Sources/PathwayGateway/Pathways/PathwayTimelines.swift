@@ -41,11 +41,13 @@ final class PathwayTimelines: Sendable {
     @discardableResult
     func record(_ o: PathwayObservation) throws -> Bool {
         try db.transaction {
-            try db.run("""
+            try db.run(
+                """
                 INSERT INTO pathway_events (message_id, pseudonym, pathway, event, type, event_date, diagnosis_date,
                   kommune, partner_id, msg_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (message_id) DO NOTHING
-                """, o.messageId, o.pseudonym, o.pathway, o.event, o.type, o.eventDate.description, o.diagnosisDate?.description,
+                """, o.messageId, o.pseudonym, o.pathway, o.event, o.type, o.eventDate.description,
+                o.diagnosisDate?.description,
                 o.kommune, o.partner, o.msgId, Int64((o.receivedAt.timeIntervalSince1970 * 1000).rounded())) == 1
         }
     }
@@ -54,8 +56,11 @@ final class PathwayTimelines: Sendable {
     /// event or no patient). Returns whether a row was added.
     @discardableResult
     func record(facts: AuditFacts, partner: String, messageId: String, receivedAt: Date) throws -> Bool {
-        guard let pseudonymizer, let observation = PathwayObservation(facts: facts, partner: partner, messageId: messageId,
-                                                                      receivedAt: receivedAt, pseudonymizer: pseudonymizer) else {
+        guard let pseudonymizer,
+            let observation = PathwayObservation(
+                facts: facts, partner: partner, messageId: messageId,
+                receivedAt: receivedAt, pseudonymizer: pseudonymizer)
+        else {
             return false
         }
         return try record(observation)
@@ -63,15 +68,18 @@ final class PathwayTimelines: Sendable {
 
     /// Every recorded event (of one pathway, or all), ordered by patient, then date, then arrival.
     func observations(pathway: String? = nil) throws -> [PathwayObservation] {
-        try db.query("""
+        try db.query(
+            """
             SELECT message_id, pseudonym, pathway, event, type, event_date, diagnosis_date, kommune, partner_id, msg_id, received_at
             FROM pathway_events WHERE ?1 IS NULL OR pathway = ?1 ORDER BY pathway, pseudonym, event_date, received_at, id
-            """, [pathway]) { row in
-            PathwayObservation(messageId: try row.string(0), pseudonym: try row.string(1), pathway: try row.string(2),
-                               event: try row.string(3), type: try row.optionalString(4),
-                               eventDate: try Self.date(row.string(5)), diagnosisDate: try row.optionalString(6).map(Self.date),
-                               kommune: try row.optionalString(7), partner: try row.string(8), msgId: try row.optionalString(9),
-                               receivedAt: Date(timeIntervalSince1970: Double(try row.int64(10)) / 1000))
+            """, [pathway]
+        ) { row in
+            PathwayObservation(
+                messageId: try row.string(0), pseudonym: try row.string(1), pathway: try row.string(2),
+                event: try row.string(3), type: try row.optionalString(4),
+                eventDate: try Self.date(row.string(5)), diagnosisDate: try row.optionalString(6).map(Self.date),
+                kommune: try row.optionalString(7), partner: try row.string(8), msgId: try row.optionalString(9),
+                receivedAt: Date(timeIntervalSince1970: Double(try row.int64(10)) / 1000))
         }
     }
 

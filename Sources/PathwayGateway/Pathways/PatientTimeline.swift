@@ -12,17 +12,27 @@
 ///   form one episode without anchor (flagged `noStart`).
 enum PatientTimeline {
     /// Episodes of one patient in one pathway. `observations` must all share pseudonym and pathway.
-    static func episodes(_ observations: [PathwayObservation], definition: PathwayDefinition,
-                                aliases: [String: String] = [:]) -> [PathwayEpisode] {
+    static func episodes(
+        _ observations: [PathwayObservation], definition: PathwayDefinition,
+        aliases: [String: String] = [:]
+    ) -> [PathwayEpisode] {
         guard let first = observations.first else { return [] }
-        let sorted = observations.sorted { ($0.eventDate, $0.receivedAt, $0.messageId) < ($1.eventDate, $1.receivedAt, $1.messageId) }
+        let sorted = observations.sorted {
+            ($0.eventDate, $0.receivedAt, $0.messageId) < ($1.eventDate, $1.receivedAt, $1.messageId)
+        }
         let isStart = { (o: PathwayObservation) in definition.event(code: o.event)?.starts == true }
         let others = sorted.filter { !isStart($0) }
         var episodes = startedEpisodes(sorted.filter(isStart), others: others, definition: definition)
         attach(others, to: &episodes, first: first, definition: definition)
         for index in episodes.indices {
-            episodes[index].entries.sort { ($0.observation.eventDate, $0.observation.receivedAt) < ($1.observation.eventDate, $1.observation.receivedAt) }
-            let latest = episodes[index].entries.filter { $0.observation.kommune != nil }.max { $0.observation.receivedAt < $1.observation.receivedAt }
+            episodes[index].entries.sort {
+                ($0.observation.eventDate, $0.observation.receivedAt) < (
+                    $1.observation.eventDate, $1.observation.receivedAt
+                )
+            }
+            let latest = episodes[index].entries.filter { $0.observation.kommune != nil }.max {
+                $0.observation.receivedAt < $1.observation.receivedAt
+            }
             episodes[index].kommune = latest?.observation.kommune.map { aliases[$0] ?? $0 }
         }
         return episodes
@@ -30,14 +40,19 @@ enum PatientTimeline {
 
     /// The episodes the start events open (in date order): each joins the running episode or
     /// opens a new one, by the rules above; `others` tell whether the running one was completed.
-    private static func startedEpisodes(_ starts: [PathwayObservation], others: [PathwayObservation],
-                                        definition: PathwayDefinition) -> [PathwayEpisode] {
+    private static func startedEpisodes(
+        _ starts: [PathwayObservation], others: [PathwayObservation],
+        definition: PathwayDefinition
+    ) -> [PathwayEpisode] {
         var episodes: [PathwayEpisode] = []
         for start in starts {
             var flags = futureFlag(start)
             if var current = episodes.last, let anchor = current.anchor, let closeAfter = definition.closeAfter,
-               start.eventDate <= closeAfter.after(anchor),
-               !others.contains(where: { completes($0, definition) && $0.eventDate >= anchor && $0.eventDate <= start.eventDate }) {
+                start.eventDate <= closeAfter.after(anchor),
+                !others.contains(where: {
+                    completes($0, definition) && $0.eventDate >= anchor && $0.eventDate <= start.eventDate
+                })
+            {
                 flags.append(.repeatedStart)
                 if let stated = start.diagnosisDate {
                     if current.anchorSource == .diagnosisDate, stated != anchor {
@@ -54,19 +69,25 @@ enum PatientTimeline {
                 continue
             }
             let anchor = start.diagnosisDate ?? start.eventDate
-            episodes.append(PathwayEpisode(
-                pseudonym: start.pseudonym, pathway: start.pathway,
-                entries: [TimelineEntry(observation: start, flags: flags, isStart: true, completes: completes(start, definition))],
-                anchor: anchor, anchorSource: start.diagnosisDate == nil ? .startEvent : .diagnosisDate,
-                closes: definition.closeAfter?.after(anchor), kommune: nil, hospital: start.partner))
+            episodes.append(
+                PathwayEpisode(
+                    pseudonym: start.pseudonym, pathway: start.pathway,
+                    entries: [
+                        TimelineEntry(
+                            observation: start, flags: flags, isStart: true, completes: completes(start, definition))
+                    ],
+                    anchor: anchor, anchorSource: start.diagnosisDate == nil ? .startEvent : .diagnosisDate,
+                    closes: definition.closeAfter?.after(anchor), kommune: nil, hospital: start.partner))
         }
         return episodes
     }
 
     /// Every other event joins the last episode begun on or before its date (else the first, or
     /// one without anchor when there is no start event), flagged as the rules above say.
-    private static func attach(_ others: [PathwayObservation], to episodes: inout [PathwayEpisode],
-                               first: PathwayObservation, definition: PathwayDefinition) {
+    private static func attach(
+        _ others: [PathwayObservation], to episodes: inout [PathwayEpisode],
+        first: PathwayObservation, definition: PathwayDefinition
+    ) {
         for event in others {
             var flags = futureFlag(event)
             let index: Int
@@ -80,9 +101,15 @@ enum PatientTimeline {
                 index = 0
             }
             if episodes[index].anchor == nil { flags.append(.noStart) }
-            if let start = episodes[index].start, event.receivedAt < start.receivedAt { flags.append(.arrivedBeforeStart) }
-            if episodes[index].entries.contains(where: { $0.observation.event == event.event }) { flags.append(.repeatedEvent) }
-            episodes[index].entries.append(TimelineEntry(observation: event, flags: flags, isStart: false, completes: completes(event, definition)))
+            if let start = episodes[index].start, event.receivedAt < start.receivedAt {
+                flags.append(.arrivedBeforeStart)
+            }
+            if episodes[index].entries.contains(where: { $0.observation.event == event.event }) {
+                flags.append(.repeatedEvent)
+            }
+            episodes[index].entries.append(
+                TimelineEntry(observation: event, flags: flags, isStart: false, completes: completes(event, definition))
+            )
         }
     }
 

@@ -22,21 +22,32 @@ struct Decision: Sendable {
     /// Spool-relative path the original moves to (archive/… or quarantine/…).
     var destination: String?
 
-    init(outcome: Outcome, senderHerId: String? = nil, msgId: String? = nil, msgType: String? = nil,
-         errorCode: String? = nil, errorText: String? = nil, duplicateOf: String? = nil,
-         registersKey: Bool = false, appRec: AppRecRecord? = nil, routed: [RoutedPlan] = [],
-         notices: [PlannedOutput] = [], destination: String? = nil) {
-        self.outcome = outcome; self.senderHerId = senderHerId; self.msgId = msgId; self.msgType = msgType
-        self.errorCode = errorCode; self.errorText = errorText; self.duplicateOf = duplicateOf
-        self.registersKey = registersKey; self.appRec = appRec; self.routed = routed
-        self.notices = notices; self.destination = destination
+    init(
+        outcome: Outcome, senderHerId: String? = nil, msgId: String? = nil, msgType: String? = nil,
+        errorCode: String? = nil, errorText: String? = nil, duplicateOf: String? = nil,
+        registersKey: Bool = false, appRec: AppRecRecord? = nil, routed: [RoutedPlan] = [],
+        notices: [PlannedOutput] = [], destination: String? = nil
+    ) {
+        self.outcome = outcome
+        self.senderHerId = senderHerId
+        self.msgId = msgId
+        self.msgType = msgType
+        self.errorCode = errorCode
+        self.errorText = errorText
+        self.duplicateOf = duplicateOf
+        self.registersKey = registersKey
+        self.appRec = appRec
+        self.routed = routed
+        self.notices = notices
+        self.destination = destination
     }
 
     /// Every file this decision produces, in the order they are recorded: notices, the AppRec,
     /// routed messages (the daemon gives the AppRec its name last regardless). `staged`: final
     /// path → spool-relative temp file already holding that output.
     func outputs(staged: [String: String] = [:]) -> [PlannedOutput] {
-        let files = notices + (appRec.map { [PlannedOutput(kind: .apprec, path: $0.path, bytes: $0.bytes)] } ?? [])
+        let files =
+            notices + (appRec.map { [PlannedOutput(kind: .apprec, path: $0.path, bytes: $0.bytes)] } ?? [])
             + routed.map { PlannedOutput(kind: .routed, path: $0.path, bytes: $0.bytes) }
         return files.map { output in
             var output = output
@@ -52,9 +63,15 @@ struct AppRecRecord: Sendable, Equatable {
     var bytes: [UInt8]
     /// Final spool-relative path, e.g. `outbound/helse-bergen/<id>.apprec.xml`.
     var path: String
-    init(receiptId: String, status: Int, errorCode: String? = nil, errorText: String? = nil, bytes: [UInt8], path: String) {
-        self.receiptId = receiptId; self.status = status; self.errorCode = errorCode
-        self.errorText = errorText; self.bytes = bytes; self.path = path
+    init(
+        receiptId: String, status: Int, errorCode: String? = nil, errorText: String? = nil, bytes: [UInt8], path: String
+    ) {
+        self.receiptId = receiptId
+        self.status = status
+        self.errorCode = errorCode
+        self.errorText = errorText
+        self.bytes = bytes
+        self.path = path
     }
 }
 
@@ -62,8 +79,11 @@ struct AppRecRecord: Sendable, Equatable {
 struct RoutedPlan: Sendable, Equatable {
     var routedMsgId: String, targetPartner: String, targetHerId: String, path: String, bytes: [UInt8]
     init(routedMsgId: String, targetPartner: String, targetHerId: String, path: String, bytes: [UInt8]) {
-        self.routedMsgId = routedMsgId; self.targetPartner = targetPartner
-        self.targetHerId = targetHerId; self.path = path; self.bytes = bytes
+        self.routedMsgId = routedMsgId
+        self.targetPartner = targetPartner
+        self.targetHerId = targetHerId
+        self.path = path
+        self.bytes = bytes
     }
 }
 
@@ -76,6 +96,9 @@ struct PlannedOutput: Sendable, Equatable {
     /// bytes themselves are the intent.
     var staged: String?
     init(kind: Kind, path: String, bytes: [UInt8], staged: String? = nil) {
-        self.kind = kind; self.path = path; self.bytes = bytes; self.staged = staged
+        self.kind = kind
+        self.path = path
+        self.bytes = bytes
+        self.staged = staged
     }
 }

@@ -18,7 +18,10 @@ struct MessageProcessor: Sendable {
     /// `state rebuild`, which checks the pseudonyms itself).
     let pseudonymizer: Pseudonymizer?
 
-    init(config: GatewayConfig, validator: MessageValidator, rules: PathwayRules? = nil, pseudonymizer: Pseudonymizer? = nil) {
+    init(
+        config: GatewayConfig, validator: MessageValidator, rules: PathwayRules? = nil,
+        pseudonymizer: Pseudonymizer? = nil
+    ) {
         self.config = config
         self.pseudonymizer = pseudonymizer
         self.validator = validator
@@ -32,14 +35,17 @@ struct MessageProcessor: Sendable {
     struct Lookups {
         var firstMessage: (_ senderHerId: String, _ msgId: String) throws -> MessageStore.FirstMessage?
         /// The copy routed under `msgId`, to `partnerId` (nil: any partner), from `fromHerId` (nil: any).
-        var routedMessage: (_ msgId: String, _ partnerId: String?, _ fromHerId: String?) throws -> MessageStore.RoutedMessage?
+        var routedMessage:
+            (_ msgId: String, _ partnerId: String?, _ fromHerId: String?) throws -> MessageStore.RoutedMessage?
         /// Whether a spool-relative output name is taken (only names not built from the gateway's
         /// id can be: the `<file>.rejected.txt` notice).
         var outputExists: (_ path: String) -> Bool
 
-        init(firstMessage: @escaping (String, String) throws -> MessageStore.FirstMessage?,
-                    routedMessage: @escaping (String, String?, String?) throws -> MessageStore.RoutedMessage?,
-                    outputExists: @escaping (String) -> Bool = { _ in false }) {
+        init(
+            firstMessage: @escaping (String, String) throws -> MessageStore.FirstMessage?,
+            routedMessage: @escaping (String, String?, String?) throws -> MessageStore.RoutedMessage?,
+            outputExists: @escaping (String) -> Bool = { _ in false }
+        ) {
             self.firstMessage = firstMessage
             self.routedMessage = routedMessage
             self.outputExists = outputExists
@@ -58,10 +64,18 @@ struct MessageProcessor: Sendable {
         var now: Date
         var newId: () -> String
 
-        init(partner: Partner, fileName: String, messageId: String, bytes: [UInt8], sha256: String,
-                    readFailure: String? = nil, now: Date, newId: @escaping () -> String) {
-            self.partner = partner; self.fileName = fileName; self.messageId = messageId; self.bytes = bytes
-            self.sha256 = sha256; self.readFailure = readFailure; self.now = now; self.newId = newId
+        init(
+            partner: Partner, fileName: String, messageId: String, bytes: [UInt8], sha256: String,
+            readFailure: String? = nil, now: Date, newId: @escaping () -> String
+        ) {
+            self.partner = partner
+            self.fileName = fileName
+            self.messageId = messageId
+            self.bytes = bytes
+            self.sha256 = sha256
+            self.readFailure = readFailure
+            self.now = now
+            self.newId = newId
         }
     }
 
@@ -74,14 +88,16 @@ struct MessageProcessor: Sendable {
     }
 
     private func decide(_ input: Input, lookups: Lookups) throws -> ProcessingPlan {
-        let paths = SpoolPaths(partner: input.partner.id, messageId: input.messageId, fileName: input.fileName,
-                               isTaken: lookups.outputExists)
+        let paths = SpoolPaths(
+            partner: input.partner.id, messageId: input.messageId, fileName: input.fileName,
+            isTaken: lookups.outputExists)
         // 1, 3, 4, 5: readable, supported, schema-valid, semantically sound.
         let validated: ValidatedMessage
         if let failure = input.readFailure {
             // `bytes` then holds what could be read of it (the start of an oversize file).
             let salvage = HeaderSalvage(scanning: input.bytes)
-            return reject(Rejection(.notWellFormed, failure, subject: salvage.map { .salvaged($0) } ?? .unknown), input, paths)
+            return reject(
+                Rejection(.notWellFormed, failure, subject: salvage.map { .salvaged($0) } ?? .unknown), input, paths)
         }
         switch validator.validate(input.bytes, fileName: input.fileName, policy: input.partner.schemaPolicy) {
         case let .success(message): validated = message
@@ -90,16 +106,21 @@ struct MessageProcessor: Sendable {
         switch validated.content {
         case let .appRec(appRec): return try receive(appRec, input, paths, lookups)
         case let .business(head):
-            return try accept(head, warnings: validated.warnings, document: validated.document,
-                              source: validated.repaired ? nil : input.bytes, input, paths, lookups)
+            return try accept(
+                head, warnings: validated.warnings, document: validated.document,
+                source: validated.repaired ? nil : input.bytes, input, paths, lookups)
         }
     }
 
     /// 2, 6, 8: sender check, duplicate check, pathway event, routing, AppRec OK.
-    private func accept(_ head: MsgHead, warnings: [String], document: XMLDocumentHandle, source: [UInt8]?, _ input: Input,
-                        _ paths: SpoolPaths, _ lookups: Lookups) throws -> ProcessingPlan {
+    private func accept(
+        _ head: MsgHead, warnings: [String], document: XMLDocumentHandle, source: [UInt8]?, _ input: Input,
+        _ paths: SpoolPaths, _ lookups: Lookups
+    ) throws -> ProcessingPlan {
         guard let sender = senderHerId(head.sender.allHerIds, input.partner) else {
-            return reject(Rejection(.other, "sender not registered for this inbox", subject: .msgHead(head)), input, paths, security: true)
+            return reject(
+                Rejection(.other, "sender not registered for this inbox", subject: .msgHead(head)), input, paths,
+                security: true)
         }
         if let first = try lookups.firstMessage(sender, head.msgId) {
             return duplicate(of: first, head: head, sender: sender, input, paths)
@@ -116,78 +137,103 @@ struct MessageProcessor: Sendable {
         var routed: [RoutedPlan] = []
         if case let .route(target) = route {
             let routedId = input.newId()
-            let bytes = try outbound.build(from: document, source: source, msgId: routedId,
-                                           genDate: Timestamp.osloLocal(input.now), to: target.contactPoint)
-            routed.append(.init(routedMsgId: routedId, targetPartner: target.partnerId, targetHerId: target.herId,
-                                path: SpoolPaths.outbound(target.partnerId, "\(routedId).xml"), bytes: bytes))
+            let bytes = try outbound.build(
+                from: document, source: source, msgId: routedId,
+                genDate: Timestamp.osloLocal(input.now), to: target.contactPoint)
+            routed.append(
+                .init(
+                    routedMsgId: routedId, targetPartner: target.partnerId, targetHerId: target.herId,
+                    path: SpoolPaths.outbound(target.partnerId, "\(routedId).xml"), bytes: bytes))
             facts.routedTo = ["\(target.partnerId)/\(target.herId) (\(target.reason))"]
         }
-        let appRec = appRecs.appRec(answering: appRecs.original(of: head, now: input.now), id: input.newId(), now: input.now, rejection: nil)
+        let appRec = appRecs.appRec(
+            answering: appRecs.original(of: head, now: input.now), id: input.newId(), now: input.now, rejection: nil)
         return ProcessingPlan(
-            decision: .init(outcome: .accepted, senderHerId: sender, msgId: head.msgId, msgType: head.typeCode,
-                            registersKey: true, appRec: record(appRec, paths), routed: routed, destination: paths.archive),
+            decision: .init(
+                outcome: .accepted, senderHerId: sender, msgId: head.msgId, msgType: head.typeCode,
+                registersKey: true, appRec: record(appRec, paths), routed: routed, destination: paths.archive),
             receiverAppRec: nil, facts: facts)
     }
 
     /// 6: same (sender, MsgId) again — same content gets the stored AppRec byte for byte, different
     /// content is refused with E10.
-    private func duplicate(of first: MessageStore.FirstMessage, head: MsgHead, sender: String, _ input: Input,
-                           _ paths: SpoolPaths) -> ProcessingPlan {
+    private func duplicate(
+        of first: MessageStore.FirstMessage, head: MsgHead, sender: String, _ input: Input,
+        _ paths: SpoolPaths
+    ) -> ProcessingPlan {
         guard first.sha256 == input.sha256, let stored = first.appRec else {
-            return reject(Rejection(.invalidMessageId, "MsgId \(head.msgId) was already used by this sender for different content",
-                                    subject: .msgHead(head)), input, paths, registerKey: false)
+            return reject(
+                Rejection(
+                    .invalidMessageId, "MsgId \(head.msgId) was already used by this sender for different content",
+                    subject: .msgHead(head)), input, paths, registerKey: false)
         }
         var again = stored
         again.path = paths.appRec
         var facts = facts(for: head, sender: sender)
         facts.errors = ["duplicate of message \(first.messageId); the same AppRec \(stored.receiptId) is sent again"]
         return ProcessingPlan(
-            decision: .init(outcome: .duplicate, senderHerId: sender, msgId: head.msgId, msgType: head.typeCode,
-                            duplicateOf: first.messageId, appRec: again, destination: paths.archive),
+            decision: .init(
+                outcome: .duplicate, senderHerId: sender, msgId: head.msgId, msgType: head.typeCode,
+                duplicateOf: first.messageId, appRec: again, destination: paths.archive),
             receiverAppRec: nil, facts: facts)
     }
 
     /// 7: a municipality's AppRec — matched to what we routed, recorded, never answered.
-    private func receive(_ appRec: AppRec, _ input: Input, _ paths: SpoolPaths, _ lookups: Lookups) throws -> ProcessingPlan {
-        var facts = AuditFacts(msgId: appRec.id, msgType: "APPREC", sender: appRec.sender.innermostHerId,
-                               receiver: appRec.receiver.innermostHerId)
+    private func receive(_ appRec: AppRec, _ input: Input, _ paths: SpoolPaths, _ lookups: Lookups) throws
+        -> ProcessingPlan
+    {
+        var facts = AuditFacts(
+            msgId: appRec.id, msgType: "APPREC", sender: appRec.sender.innermostHerId,
+            receiver: appRec.receiver.innermostHerId)
         facts.refMsgId = appRec.originalMsgId.id
         guard let sender = senderHerId(appRec.sender.herIds, input.partner) else {
-            return reject(Rejection(.other, "AppRec sender not registered for this inbox", subject: .appRec(appRec)),
-                          input, paths, security: true)
+            return reject(
+                Rejection(.other, "AppRec sender not registered for this inbox", subject: .appRec(appRec)),
+                input, paths, security: true)
         }
         // Only a copy delivered to this inbox's partner can be answered from it; the sender's own
         // HER-id picks among several, any of the partner's HER-ids will do otherwise.
         let original = appRec.originalMsgId.id
         let partner = input.partner.id
-        let routed = try lookups.routedMessage(original, partner, sender) ?? lookups.routedMessage(original, partner, nil)
+        let routed =
+            try lookups.routedMessage(original, partner, sender) ?? lookups.routedMessage(original, partner, nil)
         let status = Int(appRec.statusCode) ?? 0
         let error = appRec.errors.first
         if routed == nil, let elsewhere = try lookups.routedMessage(original, nil, nil) {
             // Another partner's message: recorded and archived, never matched, flagged for security.
-            facts.errors = ["answers MsgId \(original), which the gateway routed to \(elsewhere.targetPartner), not to \(partner)"]
+            facts.errors = [
+                "answers MsgId \(original), which the gateway routed to \(elsewhere.targetPartner), not to \(partner)"
+            ]
             facts.security = true
         } else {
-            facts.errors = routed == nil ? ["answers MsgId \(original), which the gateway did not route"]
+            facts.errors =
+                routed == nil
+                ? ["answers MsgId \(original), which the gateway did not route"]
                 : appRec.errors.map { "\($0.code) \(Redaction.maskQuotedValues($0.description))" }
         }
         return ProcessingPlan(
-            decision: .init(outcome: .appRecReceived, senderHerId: sender, msgId: appRec.id, msgType: "APPREC",
-                            errorCode: error?.code, errorText: error?.description, destination: paths.archive),
-            receiverAppRec: routed.map { .init(routedId: $0.id, status: status, errorCode: error?.code, errorText: error?.description) },
+            decision: .init(
+                outcome: .appRecReceived, senderHerId: sender, msgId: appRec.id, msgType: "APPREC",
+                errorCode: error?.code, errorText: error?.description, destination: paths.archive),
+            receiverAppRec: routed.map {
+                .init(routedId: $0.id, status: status, errorCode: error?.code, errorText: error?.description)
+            },
             facts: facts)
     }
 
     /// Steps 1–5 and 8's failures: Avvist with the code, or a plain-text notice when no MsgId is known.
     /// `registerKey`: whether this message claims its (sender, MsgId), so a resend gets the same
     /// answer; not for spoofed senders nor for a reused MsgId (the key belongs to the first).
-    private func reject(_ rejection: Rejection, _ input: Input, _ paths: SpoolPaths, security: Bool = false,
-                        registerKey: Bool = true) -> ProcessingPlan {
+    private func reject(
+        _ rejection: Rejection, _ input: Input, _ paths: SpoolPaths, security: Bool = false,
+        registerKey: Bool = true
+    ) -> ProcessingPlan {
         let summary = "\(rejection.code.rawValue) \(rejection.redactedReason)"
         var facts = AuditFacts()
         var original: AppRecFactory.Original?
-        var decision = Decision(outcome: .rejected, errorCode: rejection.code.rawValue,
-                                             errorText: rejection.redactedReason, destination: paths.quarantine)
+        var decision = Decision(
+            outcome: .rejected, errorCode: rejection.code.rawValue,
+            errorText: rejection.redactedReason, destination: paths.quarantine)
         switch rejection.subject {
         case let .msgHead(head):
             facts = self.facts(for: head, sender: nil)
@@ -226,15 +272,17 @@ struct MessageProcessor: Sendable {
 
     private func facts(for head: MsgHead, sender: String?) -> AuditFacts {
         let ident = head.patient?.personalIdent?.id
-        var facts = AuditFacts(msgId: head.msgId, msgType: head.typeCode, sender: sender ?? head.sender.innermostHerId,
-                               receiver: head.receiver.innermostHerId, kommune: head.patient?.kommune.map(config.resolvedKommune),
-                               patientIdent: pseudonymizer == nil ? ident : nil)
+        var facts = AuditFacts(
+            msgId: head.msgId, msgType: head.typeCode, sender: sender ?? head.sender.innermostHerId,
+            receiver: head.receiver.innermostHerId, kommune: head.patient?.kommune.map(config.resolvedKommune),
+            patientIdent: pseudonymizer == nil ? ident : nil)
         facts.patientPseudonym = pseudonymizer.flatMap { key in ident.map(key.pseudonym(for:)) }
         return facts
     }
 
     private func record(_ appRec: AppRec, _ paths: SpoolPaths) -> AppRecRecord {
-        .init(receiptId: appRec.id, status: Int(appRec.statusCode) ?? 0, errorCode: appRec.errors.first?.code,
-              errorText: appRec.errors.first?.description, bytes: AppRecEncoder.encode(appRec), path: paths.appRec)
+        .init(
+            receiptId: appRec.id, status: Int(appRec.statusCode) ?? 0, errorCode: appRec.errors.first?.code,
+            errorText: appRec.errors.first?.description, bytes: AppRecEncoder.encode(appRec), path: paths.appRec)
     }
 }

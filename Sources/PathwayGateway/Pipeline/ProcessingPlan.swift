@@ -41,9 +41,15 @@ struct AuditFacts: Sendable, Hashable {
     /// Event date, diagnosis date and type of an accepted pathway message, for its timeline.
     var pathwayDetail: PathwayDetail?
 
-    init(msgId: String? = nil, msgType: String? = nil, sender: String? = nil, receiver: String? = nil,
-                kommune: String? = nil, patientIdent: String? = nil) {
-        self.msgId = msgId; self.msgType = msgType; self.sender = sender; self.receiver = receiver
-        self.kommune = kommune; self.patientIdent = patientIdent
+    init(
+        msgId: String? = nil, msgType: String? = nil, sender: String? = nil, receiver: String? = nil,
+        kommune: String? = nil, patientIdent: String? = nil
+    ) {
+        self.msgId = msgId
+        self.msgType = msgType
+        self.sender = sender
+        self.receiver = receiver
+        self.kommune = kommune
+        self.patientIdent = patientIdent
     }
 }

@@ -21,7 +21,8 @@ struct SpoolPaths {
     /// or, when an earlier file of the same name already has that notice (`isTaken`), one with the
     /// id in its name — a notice is never overwritten, and a resent file must still get its own.
     func rejectedNotice(_ rejection: Rejection) -> PlannedOutput {
-        let text = "\(fileName) was rejected (\(rejection.code.rawValue) \(rejection.code.displayName)): \(rejection.redactedReason)\n"
+        let text =
+            "\(fileName) was rejected (\(rejection.code.rawValue) \(rejection.code.displayName)): \(rejection.redactedReason)\n"
             + "No MsgId could be read, so no AppRec can answer it. Fix the file and send it again.\n"
         var path = Self.outbound(partner, "\(Self.boundedName(fileName)).rejected.txt")
         if isTaken(path) { path = Self.outbound(partner, "\(Self.boundedName(fileName)).\(messageId).rejected.txt") }
@@ -39,7 +40,8 @@ struct SpoolPaths {
         guard name.utf8.count > maxNameBytes else { return name }
         let dot = name.lastIndex(of: ".").map { name[$0...] }.flatMap { $0.utf8.count <= 16 ? String($0) : nil } ?? ""
         let tag = "~" + SHA256.hex(Array(name.utf8)).prefix(12)
-        var start = "", room = maxNameBytes - tag.utf8.count - dot.utf8.count
+        var start = ""
+        var room = maxNameBytes - tag.utf8.count - dot.utf8.count
         for character in name {
             room -= character.utf8.count
             if room < 0 { break }

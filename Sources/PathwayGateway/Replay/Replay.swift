@@ -41,8 +41,10 @@ public struct Replay: Sendable {
             case let .notFinished(id): "message \(id) is still being processed"
             case let .notRejected(id, outcome):
                 "message \(id) was \(outcome), not rejected: replaying it could route it twice"
-            case let .originalMissing(id, path): "the original of message \(id) is gone (\(path)); retention may have removed it"
-            case let .originalUnreadable(id, path, reason): "the original of message \(id) cannot be replayed (\(path)): \(reason)"
+            case let .originalMissing(id, path):
+                "the original of message \(id) is gone (\(path)); retention may have removed it"
+            case let .originalUnreadable(id, path, reason):
+                "the original of message \(id) cannot be replayed (\(path)): \(reason)"
             }
         }
     }
@@ -65,7 +67,9 @@ public struct Replay: Sendable {
         let id = String(reference.split(separator: "/").last.map { $0.prefix(36) } ?? "")
         guard let message = try store.message(id: id) else { throw Refusal.unknown(id: reference) }
         guard message.state == .done else { throw Refusal.notFinished(id: id) }
-        guard message.outcome == .rejected else { throw Refusal.notRejected(id: id, outcome: message.outcome?.rawValue ?? "undecided") }
+        guard message.outcome == .rejected else {
+            throw Refusal.notRejected(id: id, outcome: message.outcome?.rawValue ?? "undecided")
+        }
         guard let destination = message.destination else { throw Refusal.originalMissing(id: id, path: "?") }
         let bytes: [UInt8]
         do {

@@ -15,50 +15,59 @@ struct Router: Sendable {
 
     let config: GatewayConfig
 
-    init(config: GatewayConfig) { self.config = config }
-
     func decide(_ head: MsgHead, event: PathwayEvent?, senderPartner: String) throws(Rejection) -> Decision {
         let subject = Rejection.Subject.msgHead(head)
         if let event, event.needsPatient, head.patient?.personalIdent == nil {
-            throw Rejection(.patientIdMissing, "event \(event.code) needs the patient's fødselsnummer or D-nummer", subject: subject)
+            throw Rejection(
+                .patientIdMissing, "event \(event.code) needs the patient's fødselsnummer or D-nummer", subject: subject
+            )
         }
         var missing: String?
         if let event, event.routesToKommune {
             if let kommune = head.patient?.kommune {
                 let current = config.resolvedKommune(kommune)
                 if let point = config.contactPoint(kommune: current, pathway: event.pathway) {
-                    return .route(target(point, reason: "contact point for kommune \(current), pathway \(event.pathway)"))
+                    return .route(
+                        target(point, reason: "contact point for kommune \(current), pathway \(event.pathway)"))
                 }
                 missing = "no contact point for kommune \(current), pathway \(event.pathway)"
             } else {
-                missing = "patient has no kommune (Patient/Address/County) to find the contact point for \(event.pathway)"
+                missing =
+                    "patient has no kommune (Patient/Address/County) to find the contact point for \(event.pathway)"
             }
         }
         if let receiver = receiverTarget(head, senderPartner: senderPartner) { return .route(receiver) }
         if let missing { throw Rejection(.receiverNotFound, missing, subject: subject) }
         if event != nil { return .recordOnly }
         let herId = head.receiver.innermostHerId ?? "none"
-        throw Rejection(.receiverNotFound,
-                        "receiver HER-id \(herId) is not a known contact point or partner, and the message carries no pathway event",
-                        subject: subject)
+        throw Rejection(
+            .receiverNotFound,
+            "receiver HER-id \(herId) is not a known contact point or partner, and the message carries no pathway event",
+            subject: subject)
     }
 
     /// The Receiver as target when its innermost HER-id belongs to another partner.
     private func receiverTarget(_ head: MsgHead, senderPartner: String) -> RouteTarget? {
         guard let herId = head.receiver.innermostHerId, herId != config.gateway.herId,
-              let partner = config.partner(owningHerId: herId), partner.id != senderPartner else { return nil }
+            let partner = config.partner(owningHerId: herId), partner.id != senderPartner
+        else { return nil }
         if let point = config.contactPoints.first(where: { $0.herId == herId }) {
             return target(point, reason: "Receiver \(herId)")
         }
-        let parent = partner.herIds.first.flatMap { $0 == herId ? nil : OutboundMessageBuilder.Party(name: partner.name, herId: $0) }
-        return RouteTarget(partnerId: partner.id, herId: herId, name: head.receiver.displayName.isEmpty ? partner.name : head.receiver.displayName,
-                           parent: parent, reason: "Receiver \(herId)")
+        let parent = partner.herIds.first.flatMap {
+            $0 == herId ? nil : OutboundMessageBuilder.Party(name: partner.name, herId: $0)
+        }
+        return RouteTarget(
+            partnerId: partner.id, herId: herId,
+            name: head.receiver.displayName.isEmpty ? partner.name : head.receiver.displayName,
+            parent: parent, reason: "Receiver \(herId)")
     }
 
     private func target(_ point: ContactPoint, reason: String) -> RouteTarget {
         let partner = config.partner(forInbox: point.partner)
         let parentHerId = partner?.herIds.first { $0 != point.herId }
         let parent = partner.flatMap { p in parentHerId.map { OutboundMessageBuilder.Party(name: p.name, herId: $0) } }
-        return RouteTarget(partnerId: point.partner, herId: point.herId, name: point.name, parent: parent, reason: reason)
+        return RouteTarget(
+            partnerId: point.partner, herId: point.herId, name: point.name, parent: parent, reason: reason)
     }
 }

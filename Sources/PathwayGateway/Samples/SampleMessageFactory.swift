@@ -22,7 +22,8 @@ public enum SampleMessageFactory {
         var givenName: String?
         var kommune: String?
 
-        public init(fnr: String?, familyName: String? = "Testesen", givenName: String? = "Synt", kommune: String? = nil) {
+        public init(fnr: String?, familyName: String? = "Testesen", givenName: String? = "Synt", kommune: String? = nil)
+        {
             self.fnr = fnr
             self.familyName = familyName
             self.givenName = givenName
@@ -55,8 +56,10 @@ public enum SampleMessageFactory {
     }
 
     public static func xml(_ m: Message) -> String {
-        let type = m.dialogVersion == .v1_1 ? #"<Type V="DIALOG_HELSEFAGLIG" DN="Helsefaglig dialog"/>"#
-                                            : #"<Type V="DIALOG_NOTAT" DN="Notat"/>"#
+        let type =
+            m.dialogVersion == .v1_1
+            ? #"<Type V="DIALOG_HELSEFAGLIG" DN="Helsefaglig dialog"/>"#
+            : #"<Type V="DIALOG_NOTAT" DN="Notat"/>"#
         let ns = m.dialogVersion == .v1_1 ? KITHNamespace.dialog11 : KITHNamespace.dialog10
         var out = """
             <?xml version="1.0" encoding="UTF-8"?>
@@ -82,7 +85,8 @@ public enum SampleMessageFactory {
 
             """
         if let event = m.pathwayEvent {
-            out += "          <SakstypeKodet V=\"\(xmlEscape(event))\" S=\"\(KITHCodeSystem.pathwayEvents)\" DN=\"\(xmlEscape(event))\"/>\n"
+            out +=
+                "          <SakstypeKodet V=\"\(xmlEscape(event))\" S=\"\(KITHCodeSystem.pathwayEvents)\" DN=\"\(xmlEscape(event))\"/>\n"
         }
         out += """
                       <Notat>
@@ -108,9 +112,11 @@ public enum SampleMessageFactory {
     private static func organisation(_ party: Party) -> String {
         var inner = ""
         if let unitName = party.unitName, let unitHerId = party.unitHerId {
-            inner = "<Organisation><OrganisationName>\(xmlEscape(unitName))</OrganisationName>\(herIdent(unitHerId))</Organisation>"
+            inner =
+                "<Organisation><OrganisationName>\(xmlEscape(unitName))</OrganisationName>\(herIdent(unitHerId))</Organisation>"
         }
-        return "<Organisation><OrganisationName>\(xmlEscape(party.name))</OrganisationName>\(herIdent(party.herId))\(inner)</Organisation>"
+        return
+            "<Organisation><OrganisationName>\(xmlEscape(party.name))</OrganisationName>\(herIdent(party.herId))\(inner)</Organisation>"
     }
 
     private static func herIdent(_ id: String) -> String {
@@ -122,10 +128,12 @@ public enum SampleMessageFactory {
         if let f = p.familyName { out += "      <FamilyName>\(xmlEscape(f))</FamilyName>\n" }
         if let g = p.givenName { out += "      <GivenName>\(xmlEscape(g))</GivenName>\n" }
         if let fnr = p.fnr {
-            out += "      <Ident><Id>\(xmlEscape(fnr))</Id><TypeId V=\"FNR\" S=\"\(KITHCodeSystem.personIdType)\" DN=\"Fødselsnummer\"/></Ident>\n"
+            out +=
+                "      <Ident><Id>\(xmlEscape(fnr))</Id><TypeId V=\"FNR\" S=\"\(KITHCodeSystem.personIdType)\" DN=\"Fødselsnummer\"/></Ident>\n"
         }
         if let k = p.kommune {
-            out += "      <Address><Type V=\"H\" DN=\"Bostedsadresse\"/><County V=\"\(xmlEscape(k))\" DN=\"Kommune\"/></Address>\n"
+            out +=
+                "      <Address><Type V=\"H\" DN=\"Bostedsadresse\"/><County V=\"\(xmlEscape(k))\" DN=\"Kommune\"/></Address>\n"
         }
         return out + "    </Patient>\n"
     }
@@ -133,9 +141,10 @@ public enum SampleMessageFactory {
     /// A small but real PDF header followed by deterministic filler, Base64-encoded.
     private static func attachment(bytes: Int, seed: String) -> String {
         var data = Array("%PDF-1.4\n%synthetic attachment\n".utf8)
-        var state = seed.utf8.reduce(UInt64(14695981039346656037)) { ($0 ^ UInt64($1)) &* 1099511628211 } | 1  // FNV-1a: stable across runs
+        // FNV-1a: stable across runs.
+        var state = seed.utf8.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 } | 1
         while data.count < bytes {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             data.append(UInt8(truncatingIfNeeded: state >> 33))
         }
         return """

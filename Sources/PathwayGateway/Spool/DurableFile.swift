@@ -1,8 +1,9 @@
-import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 internal import CSystem
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Crash-safe file operations for the spool: a file either appears complete under its final name
 /// or not at all, and once a name exists it is never overwritten (§3: outbound files are "written
@@ -54,7 +55,9 @@ public enum DurableFile {
     /// final name (never replacing), fsync the directory. Identical existing
     /// content counts as success so a restarted gateway can redo its planned writes blindly.
     @discardableResult
-    public static func write(_ bytes: [UInt8], to finalPath: String, mode: mode_t = 0o600, group: Glibc.gid_t? = nil) throws(Failure) -> Outcome {
+    public static func write(_ bytes: [UInt8], to finalPath: String, mode: mode_t = 0o600, group: Glibc.gid_t? = nil)
+        throws(Failure) -> Outcome
+    {
         let temp = try stage(bytes, for: finalPath, mode: mode, group: group, sync: true)
         let outcome: Outcome
         do { outcome = try publish(temp, as: finalPath) } catch {
@@ -83,8 +86,10 @@ public enum DurableFile {
     /// whole batch (group commit); a temp name is never read, so unsynced data there is harmless.
     /// `directory`: where the temp file goes instead (same mount as `finalPath`, for the rename).
     /// `group`: the partner's group for a file written for it (spec §8), set on the descriptor.
-    public static func stage(_ bytes: [UInt8], for finalPath: String, in directory: String? = nil, mode: mode_t = 0o600,
-                             group: Glibc.gid_t? = nil, sync: Bool) throws(Failure) -> String {
+    public static func stage(
+        _ bytes: [UInt8], for finalPath: String, in directory: String? = nil, mode: mode_t = 0o600,
+        group: Glibc.gid_t? = nil, sync: Bool
+    ) throws(Failure) -> String {
         let temp = (directory ?? parent(of: finalPath)) + "/." + baseName(of: finalPath) + "." + uniqueSuffix() + ".tmp"
         let fd = try retrying("open", temp) { open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode) }
         defer { close(fd) }
@@ -130,7 +135,9 @@ public enum DurableFile {
         case let code:
             throw .system(operation: "rename", path: finalPath, errno: code)
         }
-        guard try contents(of: finalPath) == contents(of: temp) else { throw .existsWithDifferentContent(path: finalPath) }
+        guard try contents(of: finalPath) == contents(of: temp) else {
+            throw .existsWithDifferentContent(path: finalPath)
+        }
         unlink(temp)
         return .alreadyPresent
     }
@@ -200,14 +207,16 @@ public enum DurableFile {
             }
             code = errno
         }
-        var sourceInfo = stat(), destinationInfo = stat()
+        var sourceInfo = stat()
+        var destinationInfo = stat()
         let sourceExists = lstat(source, &sourceInfo) == 0
         let destinationExists = lstat(destination, &destinationInfo) == 0
         if !sourceExists, destinationExists {
             return .alreadyPresent  // moved by an earlier run (the source is gone, so the content cannot be compared)
         }
         guard code == EEXIST, sourceExists, destinationExists else {
-            throw .system(operation: "rename", path: code == ENOENT && !sourceExists ? source : destination, errno: code)
+            throw .system(
+                operation: "rename", path: code == ENOENT && !sourceExists ? source : destination, errno: code)
         }
         // Both names on one inode: an earlier run crashed between link and unlink.
         guard sourceInfo.st_dev == destinationInfo.st_dev, sourceInfo.st_ino == destinationInfo.st_ino else {
@@ -222,8 +231,11 @@ public enum DurableFile {
     }
 
     /// `renameat2(source, destination, RENAME_NOREPLACE)`: 0, or the errno it failed with.
-    private static func renameNoReplaceErrno(_ source: UnsafePointer<CChar>, _ destination: UnsafePointer<CChar>) -> Int32 {
-        SystemCall.retryingInterrupts { renameat2(AT_FDCWD, source, AT_FDCWD, destination, UInt32(RENAME_NOREPLACE)) } == 0 ? 0 : errno
+    private static func renameNoReplaceErrno(_ source: UnsafePointer<CChar>, _ destination: UnsafePointer<CChar>)
+        -> Int32
+    {
+        SystemCall.retryingInterrupts { renameat2(AT_FDCWD, source, AT_FDCWD, destination, UInt32(RENAME_NOREPLACE)) }
+            == 0 ? 0 : errno
     }
 
     /// Creates `path` and any missing parents with `mode` (exact, not reduced by the umask) and
@@ -252,7 +264,9 @@ public enum DurableFile {
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(Failure) {
         var offset = 0
         while offset < bytes.count {
-            let n = SystemCall.retryingInterrupts { bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) } }
+            let n = SystemCall.retryingInterrupts {
+                bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            }
             if n < 0 { throw .system(operation: "write", path: path, errno: errno) }
             offset += n
         }
@@ -264,7 +278,9 @@ public enum DurableFile {
         var result: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
-            let n = SystemCall.retryingInterrupts { buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) } }
+            let n = SystemCall.retryingInterrupts {
+                buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            }
             if n < 0 { throw .system(operation: "read", path: path, errno: errno) }
             if n == 0 { return result }
             result += buffer[0..<n]
@@ -301,8 +317,11 @@ public enum DurableFile {
     /// all bits when it cannot be read, so that every created file is fchmod-ed.
     static let umask: mode_t = {
         guard let status = try? FileReader.read("/proc/self/status", limit: 1 << 16),
-              let line = String(decoding: status, as: UTF8.self).split(separator: "\n").first(where: { $0.hasPrefix("Umask:") }),
-              let value = mode_t(line.split(whereSeparator: \.isWhitespace).last ?? "", radix: 8) else { return 0o7777 }
+            let line = String(decoding: status, as: UTF8.self).split(separator: "\n").first(where: {
+                $0.hasPrefix("Umask:")
+            }),
+            let value = mode_t(line.split(whereSeparator: \.isWhitespace).last ?? "", radix: 8)
+        else { return 0o7777 }
         return value
     }()
 }

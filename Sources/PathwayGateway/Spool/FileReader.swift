@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reads inbound files with a size bound and without following symlinks or blocking on FIFOs.
@@ -52,7 +52,8 @@ public enum FileReader {
         var bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
             do throws(Failure) {
                 while count < size {
-                    let n = try readSome(fd, into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[count...])))
+                    let n = try readSome(
+                        fd, into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[count...])))
                     if n == 0 { break }
                     count += n
                 }

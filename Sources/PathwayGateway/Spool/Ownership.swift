@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Brings one path to an exact mode and group, through a descriptor opened without following
@@ -11,7 +11,9 @@ enum Ownership {
     /// `path`, a directory, gets `mode` and (unless nil) `group`. Only its owner (or root) may
     /// change it: another owner with the wrong mode is `notOwned`. `followingLink`: for the spool
     /// root, which the operator may make a symbolic link; everything below is never followed.
-    static func directory(_ path: String, mode: mode_t, group: gid_t?, followingLink: Bool = false) throws(SpoolAccess.Failure) {
+    static func directory(_ path: String, mode: mode_t, group: gid_t?, followingLink: Bool = false) throws(SpoolAccess
+        .Failure)
+    {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (followingLink ? 0 : O_NOFOLLOW))
         guard fd >= 0 else { throw .system(operation: "open", path: path, errno: errno) }
         defer { close(fd) }
@@ -49,9 +51,12 @@ enum Ownership {
     /// onto another file. Returns how many files were changed.
     @discardableResult
     static func files(in directory: String, mode: mode_t, group: gid_t) throws(SpoolAccess.Failure) -> Int {
-        guard let stream = opendir(directory) else { throw .system(operation: "opendir", path: directory, errno: errno) }
+        guard let stream = opendir(directory) else {
+            throw .system(operation: "opendir", path: directory, errno: errno)
+        }
         defer { closedir(stream) }
-        let dirFD = dirfd(stream), uid = geteuid()
+        let dirFD = dirfd(stream)
+        let uid = geteuid()
         var changed = 0
         while let entry = readdir(stream) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
@@ -59,13 +64,17 @@ enum Ownership {
             let cName = name.map(CChar.init(bitPattern:)) + [0]
             var info = stat()
             guard fstatat(dirFD, cName, &info, AT_SYMLINK_NOFOLLOW) == 0, isGatewayFile(info, uid: uid),
-                  !isRight(info, mode: mode, group: group) else { continue }
+                !isRight(info, mode: mode, group: group)
+            else { continue }
             let fd = openat(dirFD, cName, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
             guard fd >= 0 else { continue }  // gone or swapped meanwhile
             defer { close(fd) }
             var opened = stat()
-            guard fstat(fd, &opened) == 0, opened.st_ino == info.st_ino, isGatewayFile(opened, uid: uid) else { continue }
-            try apply(fd, opened, mode: mode, group: group, path: "\(directory)/\(String(decoding: name, as: UTF8.self))")
+            guard fstat(fd, &opened) == 0, opened.st_ino == info.st_ino, isGatewayFile(opened, uid: uid) else {
+                continue
+            }
+            try apply(
+                fd, opened, mode: mode, group: group, path: "\(directory)/\(String(decoding: name, as: UTF8.self))")
             changed += 1
         }
         return changed
@@ -80,7 +89,9 @@ enum Ownership {
     }
 
     /// Group first: a `chown` may clear set-id bits, which the `fchmod` then sets as wanted.
-    private static func apply(_ fd: Int32, _ info: stat, mode: mode_t, group: gid_t?, path: String) throws(SpoolAccess.Failure) {
+    private static func apply(_ fd: Int32, _ info: stat, mode: mode_t, group: gid_t?, path: String) throws(SpoolAccess
+        .Failure)
+    {
         if let group, info.st_gid != group, fchown(fd, uid_t.max, group) != 0 {
             throw .system(operation: "chgrp", path: path, errno: errno)
         }

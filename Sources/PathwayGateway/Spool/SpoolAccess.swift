@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Who may reach which part of the spool (spec §8 "Trust boundaries"), resolved for this host.
@@ -44,18 +44,23 @@ public struct SpoolAccess: Sendable, Hashable {
         guard isShared, path.hasPrefix("outbound/") else { return (Self.privateFileMode, nil) }
         let rest = path.utf8.dropFirst(9)
         guard let slash = rest.firstIndex(of: UInt8(ascii: "/")),
-              let group = groups[String(decoding: rest[..<slash], as: UTF8.self)] else { return (Self.privateFileMode, nil) }
+            let group = groups[String(decoding: rest[..<slash], as: UTF8.self)]
+        else { return (Self.privateFileMode, nil) }
         return (Self.partnerFileMode, group)
     }
 
     /// Resolves every partner's group and checks that the gateway can give files to it: it must
     /// be a member (or root), since a non-root process may only chgrp to its own groups — and it
     /// must read what the partner drops through that group.
-    public static func resolve(_ partners: [Partner], credentials: Credentials = .current) throws(Failure) -> SpoolAccess {
+    public static func resolve(_ partners: [Partner], credentials: Credentials = .current) throws(Failure)
+        -> SpoolAccess
+    {
         var groups: [String: gid_t] = [:]
         for partner in partners {
             guard let group = partner.group else { continue }
-            guard let number = group.resolve() else { throw .unknownGroup(partner: partner.id, group: group.description) }
+            guard let number = group.resolve() else {
+                throw .unknownGroup(partner: partner.id, group: group.description)
+            }
             guard credentials.mayUse(number) else {
                 throw .notAMember(partner: partner.id, group: group.description, gid: number, uid: credentials.uid)
             }

@@ -14,10 +14,11 @@ extension MessageStore {
 
     public func rebuildCounts() throws -> RebuildCounts {
         func count(_ sql: String) throws -> Int { try db.query(sql) { try $0.int(0) }.first ?? 0 }
-        return RebuildCounts(messages: try count("SELECT count(*) FROM messages"), keys: try count("SELECT count(*) FROM message_keys"),
-                             appRecs: try count("SELECT count(*) FROM apprecs"), routed: try count("SELECT count(*) FROM routed"),
-                             awaitingAppRec: try count("SELECT count(*) FROM routed WHERE state IN ('planned','written')"),
-                             timelineEvents: try count("SELECT count(*) FROM pathway_events"))
+        return RebuildCounts(
+            messages: try count("SELECT count(*) FROM messages"), keys: try count("SELECT count(*) FROM message_keys"),
+            appRecs: try count("SELECT count(*) FROM apprecs"), routed: try count("SELECT count(*) FROM routed"),
+            awaitingAppRec: try count("SELECT count(*) FROM routed WHERE state IN ('planned','written')"),
+            timelineEvents: try count("SELECT count(*) FROM pathway_events"))
     }
 
     /// Folds the write-ahead log into the database file and empties it, so the file can be

@@ -22,7 +22,8 @@ extension MessageStore {
             case let .keyAlreadyRegistered(sender, msgId, first):
                 "MsgId \(msgId) from HER-id \(sender) is already recorded as message \(first)"
             case let .invalidDecision(id, reason): "invalid decision for message \(id): \(reason)"
-            case let .outputsNotWritten(id, paths): "message \(id) still has unwritten outputs: \(paths.joined(separator: ", "))"
+            case let .outputsNotWritten(id, paths):
+                "message \(id) still has unwritten outputs: \(paths.joined(separator: ", "))"
             }
         }
     }

@@ -12,10 +12,13 @@ extension MessageStore {
 
     /// The message with gateway id `id`, if any.
     func message(id: String) throws -> MessageSummary? {
-        try db.query("SELECT id, partner_id, file_name, state, outcome, destination FROM messages WHERE id = ?", [id]) { row in
-            MessageSummary(id: try row.string(0), partnerId: try row.string(1), fileName: try row.string(2),
-                           state: State(rawValue: try row.string(3)) ?? .claimed,
-                           outcome: try row.optionalString(4).flatMap(Decision.Outcome.init(rawValue:)), destination: try row.optionalString(5))
+        try db.query("SELECT id, partner_id, file_name, state, outcome, destination FROM messages WHERE id = ?", [id]) {
+            row in
+            MessageSummary(
+                id: try row.string(0), partnerId: try row.string(1), fileName: try row.string(2),
+                state: State(rawValue: try row.string(3)) ?? .claimed,
+                outcome: try row.optionalString(4).flatMap(Decision.Outcome.init(rawValue:)),
+                destination: try row.optionalString(5))
         }.first
     }
 
@@ -24,7 +27,9 @@ extension MessageStore {
     @discardableResult
     func releaseKey(messageId id: String) throws -> Bool {
         try db.transaction {
-            try db.run("DELETE FROM message_keys WHERE message_id = ? AND message_id IN (SELECT id FROM messages WHERE outcome = 'rejected')", id) == 1
+            try db.run(
+                "DELETE FROM message_keys WHERE message_id = ? AND message_id IN (SELECT id FROM messages WHERE outcome = 'rejected')",
+                id) == 1
         }
     }
 }

@@ -13,13 +13,15 @@ extension MessageStore {
 
     /// The recorded pseudonym key fingerprint; nil before the first start of this version.
     public func keyFingerprint() throws -> String? {
-        try db.query("SELECT value FROM state_facts WHERE name = ?", [Self.keyFingerprintFact]) { try $0.string(0) }.first
+        try db.query("SELECT value FROM state_facts WHERE name = ?", [Self.keyFingerprintFact]) { try $0.string(0) }
+            .first
     }
 
     /// Records the key's fingerprint, replacing one recorded before (the caller has checked that
     /// no history depends on the old key).
     public func recordKeyFingerprint(_ fingerprint: String) throws {
-        try db.run("INSERT OR REPLACE INTO state_facts (name, value) VALUES (?, ?)", Self.keyFingerprintFact, fingerprint)
+        try db.run(
+            "INSERT OR REPLACE INTO state_facts (name, value) VALUES (?, ?)", Self.keyFingerprintFact, fingerprint)
     }
 
     /// Whether any message was ever recorded (a fresh database has none).

@@ -76,19 +76,23 @@ extension MessageStore {
     /// `id` proposes the new message's id (the daemon plans with it before the claim is recorded).
     func claim(partnerId: String, fileName: String, sha256: String, id proposed: String? = nil) throws -> Claim {
         try db.transaction {
-            let open = try db.query("SELECT id, state, sha256 FROM messages WHERE partner_id = ? AND file_name = ? AND state <> 'done'",
-                                    [partnerId, fileName]) { row in
+            let open = try db.query(
+                "SELECT id, state, sha256 FROM messages WHERE partner_id = ? AND file_name = ? AND state <> 'done'",
+                [partnerId, fileName]
+            ) { row in
                 (try row.string(0), try row.string(1), try row.string(2))
             }
             if let (id, state, claimedSHA) = open.first {
                 guard claimedSHA == sha256.lowercased() else {
-                    throw Failure.claimConflict(partnerId: partnerId, fileName: fileName, claimedSHA256: claimedSHA, newSHA256: sha256)
+                    throw Failure.claimConflict(
+                        partnerId: partnerId, fileName: fileName, claimedSHA256: claimedSHA, newSHA256: sha256)
                 }
                 return Claim(messageId: id, state: State(rawValue: state) ?? .claimed, resumed: true)
             }
             let id = proposed ?? TimeOrderedID.make()
-            try db.run("INSERT INTO messages (id, partner_id, file_name, sha256, state, claimed_at) VALUES (?, ?, ?, ?, 'claimed', ?)",
-                       id, partnerId, fileName, sha256.lowercased(), nowMillis)
+            try db.run(
+                "INSERT INTO messages (id, partner_id, file_name, sha256, state, claimed_at) VALUES (?, ?, ?, ?, 'claimed', ?)",
+                id, partnerId, fileName, sha256.lowercased(), nowMillis)
             return Claim(messageId: id, state: .claimed, resumed: false)
         }
     }
@@ -96,16 +100,22 @@ extension MessageStore {
     /// The message that first registered (sender HER-id, MsgId), with its file hash and the AppRec
     /// we sent for it: same hash → resend that AppRec; different hash → E10.
     func findFirst(senderHerId: String, msgId: String) throws -> FirstMessage? {
-        try db.query("""
+        try db.query(
+            """
             SELECT m.id, m.sha256, m.outcome, a.receipt_id, a.status, a.error_code, a.error_text, a.bytes, a.path
             FROM message_keys k JOIN messages m ON m.id = k.message_id LEFT JOIN apprecs a ON a.message_id = m.id
             WHERE k.sender_her_id = ? AND k.msg_id = ?
-            """, [senderHerId, msgId]) { row in
-            let appRec = row.isNull(3) ? nil : AppRecRecord(
-                receiptId: try row.string(3), status: try row.int(4), errorCode: try row.optionalString(5),
-                errorText: try row.optionalString(6), bytes: try row.bytes(7), path: try row.string(8))
-            return FirstMessage(messageId: try row.string(0), sha256: try row.string(1),
-                                outcome: try row.optionalString(2).flatMap(Decision.Outcome.init(rawValue:)), appRec: appRec)
+            """, [senderHerId, msgId]
+        ) { row in
+            let appRec =
+                row.isNull(3)
+                ? nil
+                : AppRecRecord(
+                    receiptId: try row.string(3), status: try row.int(4), errorCode: try row.optionalString(5),
+                    errorText: try row.optionalString(6), bytes: try row.bytes(7), path: try row.string(8))
+            return FirstMessage(
+                messageId: try row.string(0), sha256: try row.string(1),
+                outcome: try row.optionalString(2).flatMap(Decision.Outcome.init(rawValue:)), appRec: appRec)
         }.first
     }
 
@@ -115,16 +125,20 @@ extension MessageStore {
     /// holding that output durably (recorded instead of its bytes). `auditTrail`: the decision's
     /// audit records, kept until they are in the log (recovery appends what a crash kept out).
     @discardableResult
-    func recordDecision(messageId id: String, _ decision: Decision, staged: [String: String] = [:],
-                        auditTrail: String? = nil) throws -> Bool {
+    func recordDecision(
+        messageId id: String, _ decision: Decision, staged: [String: String] = [:],
+        auditTrail: String? = nil
+    ) throws -> Bool {
         try db.transaction {
             guard let state = try state(of: id) else { throw Failure.unknownMessage(id: id) }
             guard state == .claimed else { return false }
             guard (decision.outcome == .duplicate) == (decision.duplicateOf != nil) else {
-                throw Failure.invalidDecision(messageId: id, reason: "duplicateOf must be set exactly for the duplicate outcome")
+                throw Failure.invalidDecision(
+                    messageId: id, reason: "duplicateOf must be set exactly for the duplicate outcome")
             }
             let at = nowMillis
-            try db.run("""
+            try db.run(
+                """
                 UPDATE messages SET state = 'decided', outcome = ?, sender_her_id = ?, msg_id = ?, msg_type = ?,
                   error_code = ?, error_text = ?, duplicate_of = ?, destination = ?, decided_at = ? WHERE id = ?
                 """, decision.outcome.rawValue, decision.senderHerId, decision.msgId, decision.msgType,
@@ -137,25 +151,30 @@ extension MessageStore {
                     throw Failure.invalidDecision(messageId: id, reason: "registersKey needs senderHerId and msgId")
                 }
                 if let first = try findFirst(senderHerId: sender, msgId: msgId) {
-                    throw Failure.keyAlreadyRegistered(senderHerId: sender, msgId: msgId, firstMessageId: first.messageId)
+                    throw Failure.keyAlreadyRegistered(
+                        senderHerId: sender, msgId: msgId, firstMessageId: first.messageId)
                 }
-                try db.run("INSERT INTO message_keys (sender_her_id, msg_id, message_id) VALUES (?, ?, ?)", sender, msgId, id)
+                try db.run(
+                    "INSERT INTO message_keys (sender_her_id, msg_id, message_id) VALUES (?, ?, ?)", sender, msgId, id)
             }
             if let a = decision.appRec {
-                try db.run("""
+                try db.run(
+                    """
                     INSERT INTO apprecs (message_id, receipt_id, status, error_code, error_text, bytes, path, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """, id, a.receiptId, a.status, a.errorCode, a.errorText, a.bytes, a.path, at)
             }
             for r in decision.routed {
-                try db.run("""
+                try db.run(
+                    """
                     INSERT INTO routed (routed_msg_id, message_id, target_partner, target_her_id, path, state, created_at)
                     VALUES (?, ?, ?, ?, ?, 'planned', ?)
                     """, r.routedMsgId, id, r.targetPartner, r.targetHerId, r.path, at)
             }
             for o in decision.outputs(staged: staged) {
-                try db.run("INSERT INTO outputs (message_id, path, kind, bytes, staged) VALUES (?, ?, ?, ?, ?)",
-                           id, o.path, o.kind.rawValue, o.staged == nil ? o.bytes : nil, o.staged)
+                try db.run(
+                    "INSERT INTO outputs (message_id, path, kind, bytes, staged) VALUES (?, ?, ?, ?, ?)",
+                    id, o.path, o.kind.rawValue, o.staged == nil ? o.bytes : nil, o.staged)
             }
             return true
         }
@@ -171,10 +190,13 @@ extension MessageStore {
             var changed = 0
             if let paths {
                 for path in paths {
-                    changed += try db.run("UPDATE outputs SET written_at = ? WHERE message_id = ? AND path = ? AND written_at IS NULL", at, id, path)
+                    changed += try db.run(
+                        "UPDATE outputs SET written_at = ? WHERE message_id = ? AND path = ? AND written_at IS NULL",
+                        at, id, path)
                 }
             } else {
-                changed = try db.run("UPDATE outputs SET written_at = ? WHERE message_id = ? AND written_at IS NULL", at, id)
+                changed = try db.run(
+                    "UPDATE outputs SET written_at = ? WHERE message_id = ? AND written_at IS NULL", at, id)
             }
             try db.run(Self.markRoutedWritten, at, id)
             return changed
@@ -201,7 +223,8 @@ extension MessageStore {
                 try db.run("UPDATE outputs SET written_at = ? WHERE message_id = ? AND written_at IS NULL", at, id)
                 try db.run(Self.markRoutedWritten, at, id)
                 try db.run(Self.dropPendingAudit, id)
-                let closed = try db.run("UPDATE messages SET state = 'done', done_at = ? WHERE id = ? AND state <> 'done'", at, id)
+                let closed = try db.run(
+                    "UPDATE messages SET state = 'done', done_at = ? WHERE id = ? AND state <> 'done'", at, id)
                 if closed == 0, try state(of: id) == nil { throw Failure.unknownMessage(id: id) }
             }
         }
@@ -221,7 +244,9 @@ extension MessageStore {
         try db.transaction {
             guard let state = try state(of: id) else { throw Failure.unknownMessage(id: id) }
             guard state != .done else { return }
-            let unwritten = try db.query("SELECT path FROM outputs WHERE message_id = ? AND written_at IS NULL ORDER BY path", [id]) {
+            let unwritten = try db.query(
+                "SELECT path FROM outputs WHERE message_id = ? AND written_at IS NULL ORDER BY path", [id]
+            ) {
                 row in try row.string(0)
             }
             guard unwritten.isEmpty else { throw Failure.outputsNotWritten(messageId: id, paths: unwritten) }
@@ -237,22 +262,31 @@ extension MessageStore {
     /// every other unfinished message's bytes).
     func pendingWork(messageId: String? = nil) throws -> [PendingWork] {
         try db.transaction(readOnly: true) {
-            let messages = try db.query("""
+            let messages = try db.query(
+                """
                 SELECT id, partner_id, file_name, state, destination, records FROM messages LEFT JOIN pending_audit ON message_id = id
                 WHERE state <> 'done' AND (?1 IS NULL OR id = ?1) ORDER BY claimed_at, id
-                """, [messageId]) { row in
-                (try row.string(0), try row.string(1), try row.string(2), try row.string(3), try row.optionalString(4),
-                 try row.optionalString(5))
+                """, [messageId]
+            ) { row in
+                (
+                    try row.string(0), try row.string(1), try row.string(2), try row.string(3),
+                    try row.optionalString(4),
+                    try row.optionalString(5)
+                )
             }
             return try messages.map { m in
-                let outputs = try db.query("""
+                let outputs = try db.query(
+                    """
                     SELECT kind, path, bytes, staged FROM outputs WHERE message_id = ? AND written_at IS NULL ORDER BY rowid
-                    """, [m.0]) { row in
-                    PlannedOutput(kind: PlannedOutput.Kind(rawValue: try row.string(0)) ?? .notice, path: try row.string(1),
-                                  bytes: try row.optionalBytes(2) ?? [], staged: try row.optionalString(3))
+                    """, [m.0]
+                ) { row in
+                    PlannedOutput(
+                        kind: PlannedOutput.Kind(rawValue: try row.string(0)) ?? .notice, path: try row.string(1),
+                        bytes: try row.optionalBytes(2) ?? [], staged: try row.optionalString(3))
                 }
-                return PendingWork(messageId: m.0, partnerId: m.1, fileName: m.2, state: State(rawValue: m.3) ?? .claimed,
-                                   outputs: outputs, destination: m.4, auditFacts: m.5)
+                return PendingWork(
+                    messageId: m.0, partnerId: m.1, fileName: m.2, state: State(rawValue: m.3) ?? .claimed,
+                    outputs: outputs, destination: m.4, auditFacts: m.5)
             }
         }
     }
@@ -261,31 +295,39 @@ extension MessageStore {
     /// is the trust boundary: a copy delivered to one partner is never answered by another's
     /// AppRec. `fromHerId` (the AppRec's sender) narrows the match when the same MsgId was routed to
     /// several receivers. Nil for either matches any.
-    func matchAppRec(originalMsgId: String, partnerId: String? = nil, fromHerId: String? = nil) throws -> RoutedMessage? {
-        try db.query("""
+    func matchAppRec(originalMsgId: String, partnerId: String? = nil, fromHerId: String? = nil) throws -> RoutedMessage?
+    {
+        try db.query(
+            """
             SELECT id, routed_msg_id, message_id, target_partner, target_her_id, path, state,
                    receiver_status, receiver_error_code, receiver_error_text
             FROM routed WHERE routed_msg_id = ?1 AND (?2 IS NULL OR target_partner = ?2) AND (?3 IS NULL OR target_her_id = ?3)
             ORDER BY id LIMIT 1
-            """, [originalMsgId, partnerId, fromHerId]) { row in
-            RoutedMessage(id: try row.int64(0), routedMsgId: try row.string(1), messageId: try row.string(2),
-                          targetPartner: try row.string(3), targetHerId: try row.string(4), path: try row.string(5),
-                          state: RoutedState(rawValue: try row.string(6)) ?? .planned,
-                          receiverStatus: try row.optionalInt64(7).map(Int.init), receiverErrorCode: try row.optionalString(8),
-                          receiverErrorText: try row.optionalString(9))
+            """, [originalMsgId, partnerId, fromHerId]
+        ) { row in
+            RoutedMessage(
+                id: try row.int64(0), routedMsgId: try row.string(1), messageId: try row.string(2),
+                targetPartner: try row.string(3), targetHerId: try row.string(4), path: try row.string(5),
+                state: RoutedState(rawValue: try row.string(6)) ?? .planned,
+                receiverStatus: try row.optionalInt64(7).map(Int.init), receiverErrorCode: try row.optionalString(8),
+                receiverErrorText: try row.optionalString(9))
         }.first
     }
 
     /// Records the receiver's AppRec on a routed message: status 2 → rejected, else delivered.
     /// Returns false (changing nothing) when an answer was already recorded: the first one stands.
     @discardableResult
-    func recordReceiverAppRec(routedId: Int64, status: Int, errorCode: String? = nil, errorText: String? = nil,
-                                     appRecMessageId: String? = nil) throws -> Bool {
+    func recordReceiverAppRec(
+        routedId: Int64, status: Int, errorCode: String? = nil, errorText: String? = nil,
+        appRecMessageId: String? = nil
+    ) throws -> Bool {
         try db.transaction {
-            try db.run("""
+            try db.run(
+                """
                 UPDATE routed SET state = ?, receiver_status = ?, receiver_error_code = ?, receiver_error_text = ?,
                   receiver_message_id = ?, answered_at = ? WHERE id = ? AND state IN ('planned','written')
-                """, status == 2 ? "rejected" : "delivered", status, errorCode, errorText, appRecMessageId, nowMillis, routedId) == 1
+                """, status == 2 ? "rejected" : "delivered", status, errorCode, errorText, appRecMessageId, nowMillis,
+                routedId) == 1
         }
     }
 
@@ -293,16 +335,24 @@ extension MessageStore {
     func summary() throws -> Summary {
         try db.transaction(readOnly: true) {
             var counts = Dictionary(uniqueKeysWithValues: Decision.Outcome.allCases.map { ($0, 0) })
-            for (outcome, count) in try db.query("SELECT outcome, count(*) FROM messages WHERE outcome IS NOT NULL GROUP BY outcome", row: {
-                row in (try row.string(0), try row.int(1))
-            }) { if let o = Decision.Outcome(rawValue: outcome) { counts[o] = count } }
+            for (outcome, count) in try db.query(
+                "SELECT outcome, count(*) FROM messages WHERE outcome IS NOT NULL GROUP BY outcome",
+                row: {
+                    row in (try row.string(0), try row.int(1))
+                })
+            { if let o = Decision.Outcome(rawValue: outcome) { counts[o] = count } }
             let backlog = try db.query("SELECT count(*) FROM messages WHERE state <> 'done'") { row in try row.int(0) }
-            let rejections = try db.query("SELECT count(*) FROM routed WHERE state = 'rejected'") { row in try row.int(0) }
-            let last = try db.query("SELECT max(max(claimed_at), coalesce(max(decided_at), 0), coalesce(max(done_at), 0)) FROM messages") {
+            let rejections = try db.query("SELECT count(*) FROM routed WHERE state = 'rejected'") { row in
+                try row.int(0)
+            }
+            let last = try db.query(
+                "SELECT max(max(claimed_at), coalesce(max(decided_at), 0), coalesce(max(done_at), 0)) FROM messages"
+            ) {
                 row in try row.optionalInt64(0)
             }
-            return Summary(counts: counts, backlog: backlog.first ?? 0, receiverRejections: rejections.first ?? 0,
-                           lastActivity: (last.first ?? nil).map { Date(timeIntervalSince1970: Double($0) / 1000) })
+            return Summary(
+                counts: counts, backlog: backlog.first ?? 0, receiverRejections: rejections.first ?? 0,
+                lastActivity: (last.first ?? nil).map { Date(timeIntervalSince1970: Double($0) / 1000) })
         }
     }
 

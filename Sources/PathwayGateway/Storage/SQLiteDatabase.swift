@@ -1,7 +1,8 @@
 internal import CSQLite
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One SQLite connection to the gateway's state file, configured for durability.
@@ -68,7 +69,9 @@ final class SQLiteDatabase: @unchecked Sendable {
         sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
         if !inMemory {
             let mode = try pragma("journal_mode=WAL")
-            guard mode?.lowercased() == "wal" else { throw .pragma(name: "journal_mode", expected: "wal", found: mode ?? "nil") }
+            guard mode?.lowercased() == "wal" else {
+                throw .pragma(name: "journal_mode", expected: "wal", found: mode ?? "nil")
+            }
         }
         // wal_autocheckpoint 10,000 pages (~40 MB): fewer, larger checkpoints; pages changed by many
         // commits are copied back once (the default of 1,000 cost ~40 % of the daemon's commit time).
@@ -79,7 +82,9 @@ final class SQLiteDatabase: @unchecked Sendable {
         // temp_store MEMORY: the statement journal of each nested transaction (a SAVEPOINT per
         // message in a batch) stays in memory; in a file it was ~19 page writes per message, 7 % of
         // the daemon's CPU in pwrite. It is emptied whenever the last savepoint is released.
-        try execute("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=10000; PRAGMA cache_size=-\(cacheKibibytes); PRAGMA temp_store=MEMORY;")
+        try execute(
+            "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=10000; PRAGMA cache_size=-\(cacheKibibytes); PRAGMA temp_store=MEMORY;"
+        )
         let sync = try pragma("synchronous")
         guard sync == "2" else { throw .pragma(name: "synchronous", expected: "2 (FULL)", found: sync ?? "nil") }
         if !inMemory { try Self.restrictPermissions(path) }
@@ -121,7 +126,8 @@ final class SQLiteDatabase: @unchecked Sendable {
 
     /// Runs one or more statements without parameters or results (schema, PRAGMAs).
     func execute(_ sql: String) throws(SQLiteError) {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         var error: UnsafeMutablePointer<CChar>?
         guard sqlite3_exec(connection, sql, nil, nil, &error) == SQLITE_OK else {
             let message = error.map { String(cString: $0) } ?? SQLiteStatement.message(connection)
@@ -133,7 +139,8 @@ final class SQLiteDatabase: @unchecked Sendable {
     /// Runs one statement with parameters; returns the number of rows it changed.
     @discardableResult
     func run(_ sql: String, _ arguments: any SQLiteBindable...) throws(SQLiteError) -> Int {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         let statement = try statement(sql)
         defer { recycle(statement) }
         try statement.bind(arguments)
@@ -144,8 +151,10 @@ final class SQLiteDatabase: @unchecked Sendable {
     /// Runs a query and maps each row; the statement is positioned on the row while `row` runs.
     /// Row closures may throw anything (untyped so `{ try $0.int(0) }` needs no annotation);
     /// the statement's own failures are `SQLiteError`.
-    func query<T>(_ sql: String, _ arguments: [any SQLiteBindable] = [],
-                         row: (SQLiteStatement) throws -> T) throws -> [T] {
+    func query<T>(
+        _ sql: String, _ arguments: [any SQLiteBindable] = [],
+        row: (SQLiteStatement) throws -> T
+    ) throws -> [T] {
         try withStatement(sql) { statement in
             try statement.bind(arguments)
             var rows: [T] = []
@@ -156,7 +165,8 @@ final class SQLiteDatabase: @unchecked Sendable {
 
     /// Prepares `sql`, hands it to `body` under the connection lock, and finalizes it afterwards.
     func withStatement<T>(_ sql: String, _ body: (SQLiteStatement) throws -> T) throws -> T {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         let statement = try statement(sql)
         defer { recycle(statement) }
         return try body(statement)
@@ -164,14 +174,16 @@ final class SQLiteDatabase: @unchecked Sendable {
 
     /// The first column of the first row of a PRAGMA, as text.
     func pragma(_ text: String) throws(SQLiteError) -> String? {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         let statement = try SQLiteStatement(connection: connection, sql: "PRAGMA \(text)")
         guard try statement.step(), !statement.isNull(0) else { return nil }
         return String(cString: sqlite3_column_text(statement.handle, 0))
     }
 
     var lastInsertRowID: Int64 {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return sqlite3_last_insert_rowid(connection)
     }
 
@@ -188,7 +200,8 @@ final class SQLiteDatabase: @unchecked Sendable {
     /// Inside `joiningNested`, a nested call runs its body in the enclosing savepoint instead.
     @discardableResult
     func transaction<T>(readOnly: Bool = false, _ body: () throws -> T) throws -> T {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         let nested = sqlite3_get_autocommit(connection) == 0
         if nested && joinNested { return try body() }
         return try begin(nested: nested, readOnly: readOnly, body)
@@ -199,7 +212,8 @@ final class SQLiteDatabase: @unchecked Sendable {
     /// failure.
     @discardableResult
     func savepoint<T>(_ body: () throws -> T) throws -> T {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return try begin(nested: sqlite3_get_autocommit(connection) == 0, readOnly: false, body)
     }
 
@@ -209,7 +223,8 @@ final class SQLiteDatabase: @unchecked Sendable {
     /// the statements run per message. A failure inside must therefore fail, or be undone by, an
     /// enclosing `savepoint`; nothing in `body` may catch a store error and go on.
     func joiningNested<T>(_ body: () throws -> T) rethrows -> T {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         let outer = joinNested
         joinNested = true
         defer { joinNested = outer }
@@ -244,7 +259,8 @@ final class SQLiteDatabase: @unchecked Sendable {
     @discardableResult
     func migrate(_ migrations: [Migration]) throws -> (from: Int, to: Int) {
         for (index, migration) in migrations.enumerated() where migration.version != index + 1 {
-            throw SQLiteError.invalidMigrations("migration at position \(index) has version \(migration.version), expected \(index + 1)")
+            throw SQLiteError.invalidMigrations(
+                "migration at position \(index) has version \(migration.version), expected \(index + 1)")
         }
         let from = try userVersion()
         guard from <= migrations.count else {
@@ -257,7 +273,9 @@ final class SQLiteDatabase: @unchecked Sendable {
             let applied = Result { try apply(migration) }
             if migration.rebuildsTables {
                 try execute("PRAGMA foreign_keys=ON")
-                guard try pragma("foreign_keys") == "1" else { throw SQLiteError.pragma(name: "foreign_keys", expected: "1", found: "0") }
+                guard try pragma("foreign_keys") == "1" else {
+                    throw SQLiteError.pragma(name: "foreign_keys", expected: "1", found: "0")
+                }
             }
             try applied.get()
         }
@@ -273,7 +291,8 @@ final class SQLiteDatabase: @unchecked Sendable {
             if migration.rebuildsTables {
                 let broken = try query("PRAGMA foreign_key_check") { row in try row.string(0) }
                 guard broken.isEmpty else {
-                    throw SQLiteError.invalidMigrations("migration \(migration.version) broke foreign keys in \(Set(broken).sorted())")
+                    throw SQLiteError.invalidMigrations(
+                        "migration \(migration.version) broke foreign keys in \(Set(broken).sorted())")
                 }
             }
             try execute("PRAGMA user_version = \(migration.version)")

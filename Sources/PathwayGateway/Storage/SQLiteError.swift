@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Why a SQLite operation failed, with enough context to act on it from a log line alone: SQLite's

@@ -76,9 +76,12 @@ final class SQLiteStatement {
         case let .text(v): rc = sqlite3_bind_text(handle, index, v, -1, Self.transient)
         case let .blob(v):
             // A zero-length blob bound through a nil pointer would become NULL: bind it explicitly.
-            rc = v.isEmpty
+            rc =
+                v.isEmpty
                 ? sqlite3_bind_zeroblob(handle, index, 0)
-                : v.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), Self.transient) }
+                : v.withUnsafeBytes {
+                    sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), Self.transient)
+                }
         }
         guard rc == SQLITE_OK else {
             throw .bind(sql: sql, index: index, code: rc, message: Self.message(connection))
@@ -153,8 +156,10 @@ final class SQLiteStatement {
     private func expect(_ type: Int32, _ column: Int32, _ name: String) throws(SQLiteError) {
         let found = sqlite3_column_type(handle, column)
         guard found == type else {
-            let names = [SQLITE_INTEGER: "INTEGER", SQLITE_FLOAT: "REAL", SQLITE_TEXT: "TEXT",
-                         SQLITE_BLOB: "BLOB", SQLITE_NULL: "NULL"]
+            let names = [
+                SQLITE_INTEGER: "INTEGER", SQLITE_FLOAT: "REAL", SQLITE_TEXT: "TEXT",
+                SQLITE_BLOB: "BLOB", SQLITE_NULL: "NULL",
+            ]
             throw .columnType(sql: sql, column: column, expected: name, found: names[found] ?? "type \(found)")
         }
     }

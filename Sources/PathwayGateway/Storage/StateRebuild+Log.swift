@@ -63,8 +63,9 @@ extension StateRebuild {
             throw Failure.unreadableLog(reason: "message \(message.id): outcome \(received.outcome ?? "none") unknown")
         }
         let error = Self.codeAndText(received.errors.first)
-        var decision = Decision(outcome: outcome, senderHerId: received.sender, msgId: received.msgId,
-                                             msgType: received.msgType, destination: message.destination)
+        var decision = Decision(
+            outcome: outcome, senderHerId: received.sender, msgId: received.msgId,
+            msgType: received.msgType, destination: message.destination)
         switch outcome {
         case .accepted:
             decision.registersKey = received.sender != nil && received.msgId != nil
@@ -74,26 +75,35 @@ extension StateRebuild {
             let reused = error.code == "E10" && (error.text ?? "").contains("already used")
             // As `MessageProcessor.reject` decides: the sender only when it belongs to the inbox, the
             // MsgId only from a parsed header (a salvaged one is logged, not recorded).
-            if received.sender.map({ partner?.herIds.contains($0) ?? false }) != true || received.security { decision.senderHerId = nil }
+            if received.sender.map({ partner?.herIds.contains($0) ?? false }) != true || received.security {
+                decision.senderHerId = nil
+            }
             if received.msgType == nil { (decision.msgId, decision.senderHerId) = (nil, nil) }
-            decision.registersKey = received.msgType != "APPREC" && !reused && !(decision.msgId ?? "").isEmpty && decision.senderHerId != nil
+            decision.registersKey =
+                received.msgType != "APPREC" && !reused && !(decision.msgId ?? "").isEmpty
+                && decision.senderHerId != nil
         case .duplicate:
             let named = received.errors.first.flatMap { text in
-                text.hasPrefix("duplicate of message ") ? text.dropFirst(21).split(separator: ";").first.map(String.init) : nil
+                text.hasPrefix("duplicate of message ")
+                    ? text.dropFirst(21).split(separator: ";").first.map(String.init) : nil
             }
-            let first = try received.sender.flatMap { sender in try received.msgId.flatMap { try store.findFirst(senderHerId: sender, msgId: $0) } }
+            let first = try received.sender.flatMap { sender in
+                try received.msgId.flatMap { try store.findFirst(senderHerId: sender, msgId: $0) }
+            }
             decision.duplicateOf = first?.messageId ?? named
         case .appRecReceived, .quarantined:
             (decision.errorCode, decision.errorText) = received.errors.isEmpty ? (nil, nil) : error
         }
         decision.routed = message.routed.map { record in
-            RoutedPlan(routedMsgId: record.msgId ?? "", targetPartner: record.partner ?? "",
-                                    targetHerId: record.receiver ?? "", path: record.file ?? "", bytes: [])
+            RoutedPlan(
+                routedMsgId: record.msgId ?? "", targetPartner: record.partner ?? "",
+                targetHerId: record.receiver ?? "", path: record.file ?? "", bytes: [])
         }
         if let record = message.appRec, let receiptId = record.msgId, let bytes = appRecBytes {
             let answer = Self.codeAndText(record.errors.first)
-            decision.appRec = .init(receiptId: receiptId, status: Int(record.outcome ?? "") ?? 1, errorCode: answer.code,
-                                    errorText: answer.text, bytes: bytes, path: record.file ?? "")
+            decision.appRec = .init(
+                receiptId: receiptId, status: Int(record.outcome ?? "") ?? 1, errorCode: answer.code,
+                errorText: answer.text, bytes: bytes, path: record.file ?? "")
         }
         return decision
     }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension StateRebuild {
@@ -17,7 +18,9 @@ extension StateRebuild {
     /// counted where it matters) when the original is gone or changed, or is decided differently
     /// today. Throws when the patient's pseudonym under this key is not the logged one.
     /// `appRecSent`: the AppRec's bytes came from its outbound file (the original is not needed for them).
-    func replan(_ message: LoggedMessage, _ received: AuditRecord, date: Date, appRecSent: Bool) throws -> ProcessingPlan? {
+    func replan(_ message: LoggedMessage, _ received: AuditRecord, date: Date, appRecSent: Bool) throws
+        -> ProcessingPlan?
+    {
         let plan: ProcessingPlan
         switch original(message, received) {
         case let .failure(reason):
@@ -25,8 +28,9 @@ extension StateRebuild {
             return nil
         case let .success((partner, bytes)):
             let drawn = DrawnIds(message.drawnIds)
-            let input = MessageProcessor.Input(partner: partner, fileName: received.file ?? "", messageId: message.id, bytes: bytes,
-                                               sha256: received.sha256 ?? "", now: date, newId: drawn.next)
+            let input = MessageProcessor.Input(
+                partner: partner, fileName: received.file ?? "", messageId: message.id, bytes: bytes,
+                sha256: received.sha256 ?? "", now: date, newId: drawn.next)
             let lookups = MessageProcessor.Lookups(firstMessage: store.findFirst, routedMessage: store.matchAppRec)
             guard let made = try? processor.plan(input, lookups: lookups) else {
                 unavailable(.decidedDifferently, message, received, appRecSent: appRecSent)
@@ -38,9 +42,11 @@ extension StateRebuild {
         if checksPseudonyms, let pseudonym, let logged = received.patient, pseudonym != logged {
             throw Failure.keyDoesNotMatchLog(key: spool.pseudonymKey)
         }
-        guard plan.decision.outcome.rawValue == received.outcome, plan.decision.appRec?.receiptId == message.appRec?.msgId,
-              plan.decision.routed.map(\.routedMsgId) == message.routed.compactMap(\.msgId),
-              plan.decision.routed.map(\.targetPartner) == message.routed.compactMap(\.partner) else {
+        guard plan.decision.outcome.rawValue == received.outcome,
+            plan.decision.appRec?.receiptId == message.appRec?.msgId,
+            plan.decision.routed.map(\.routedMsgId) == message.routed.compactMap(\.msgId),
+            plan.decision.routed.map(\.targetPartner) == message.routed.compactMap(\.partner)
+        else {
             unavailable(.decidedDifferently, message, received, appRecSent: appRecSent)
             return nil
         }
@@ -52,11 +58,15 @@ extension StateRebuild {
     }
 
     /// The message's original from archive/ or quarantine/, checked against the logged sha256.
-    private func original(_ message: LoggedMessage, _ received: AuditRecord) -> Result<(Partner, [UInt8]), Unavailable> {
-        guard let destination = message.destination, let partner = config.partners.first(where: { $0.id == received.partner }) else {
+    private func original(_ message: LoggedMessage, _ received: AuditRecord) -> Result<(Partner, [UInt8]), Unavailable>
+    {
+        guard let destination = message.destination,
+            let partner = config.partners.first(where: { $0.id == received.partner })
+        else {
             return .failure(.noDestination)
         }
-        guard let bytes = try? FileReader.read(spool.absolute(destination), limit: processor.validator.limits.maxBytes) else {
+        guard let bytes = try? FileReader.read(spool.absolute(destination), limit: processor.validator.limits.maxBytes)
+        else {
             return .failure(.gone)
         }
         guard SHA256.hex(bytes) == received.sha256 else { return .failure(.changed) }
@@ -64,8 +74,10 @@ extension StateRebuild {
     }
 
     /// Counts why the original could not serve, for the parts of the message that needed it.
-    private func unavailable(_ reason: Unavailable, _ message: LoggedMessage, _ received: AuditRecord, appRecSent: Bool) {
-        let needed = (message.appRec != nil && !appRecSent) || (received.pathwayEvent != nil && received.outcome == "accepted")
+    private func unavailable(_ reason: Unavailable, _ message: LoggedMessage, _ received: AuditRecord, appRecSent: Bool)
+    {
+        let needed =
+            (message.appRec != nil && !appRecSent) || (received.pathwayEvent != nil && received.outcome == "accepted")
             || received.outcome == "apprec-received"
         guard needed else { return }
         report.gap("original not usable: \(reason.rawValue)")
@@ -91,7 +103,10 @@ extension StateRebuild {
             let stamp = Timestamp.compactUTC(Date())
             var candidate = "\(path).before-rebuild-\(stamp)"
             var n = 1
-            while access(candidate, F_OK) == 0 { candidate = "\(path).before-rebuild-\(stamp)-\(n)"; n += 1 }
+            while access(candidate, F_OK) == 0 {
+                candidate = "\(path).before-rebuild-\(stamp)-\(n)"
+                n += 1
+            }
             for suffix in ["", "-wal", "-shm"] where access(path + suffix, F_OK) == 0 {
                 guard try DurableFile.renameNoReplace(path + suffix, to: candidate + suffix) else {
                     throw DurableFile.Failure.existsWithDifferentContent(path: candidate + suffix)
@@ -102,7 +117,9 @@ extension StateRebuild {
         try syncFile(temp)
         try removeDatabase(at: temp + "-journal")  // none in WAL mode; never carried along
         for suffix in ["-wal", "-shm"] { _ = unlink(temp + suffix) }  // emptied by the checkpoint
-        guard try DurableFile.renameNoReplace(temp, to: path) else { throw DurableFile.Failure.existsWithDifferentContent(path: path) }
+        guard try DurableFile.renameNoReplace(temp, to: path) else {
+            throw DurableFile.Failure.existsWithDifferentContent(path: path)
+        }
         try DurableFile.fsyncDirectory(DurableFile.parent(of: path))
         return aside
     }

@@ -20,16 +20,26 @@ extension StateRebuild {
         /// The report as the command prints it, one fact per line.
         public var lines: [String] {
             var lines = ["rebuilt \(database) from \(auditFiles) audit file(s), \(auditRecords) record(s)"]
-            lines.append(keptAside.map { "old database kept as \($0) (with its -wal/-shm, if any)" } ?? "there was no old database")
+            lines.append(
+                keptAside.map { "old database kept as \($0) (with its -wal/-shm, if any)" }
+                    ?? "there was no old database")
             lines += [
                 "messages:         \(counts.messages) (keys for resends: \(counts.keys))",
                 "AppRecs:          \(counts.appRecs) (\(appRecsFromOutbound) from outbound files, \(appRecsReEncoded) re-encoded from archived originals)",
                 "routed:           \(counts.routed) (\(counts.awaitingAppRec) awaiting the receiver's AppRec)",
                 "timeline events:  \(counts.timelineEvents)",
             ]
-            if newKey { lines.append("a NEW pseudonym key was made: patients get new pseudonyms from now on (older records keep the old ones)") }
-            lines.append("not rebuilt:      audit checkpoints (taken again from the next start); output bytes (every message is done)")
-            for (reason, count) in notRebuilt.sorted(by: { $0.key < $1.key }) { lines.append("NOT REBUILT:      \(count) message(s): \(reason)") }
+            if newKey {
+                lines.append(
+                    "a NEW pseudonym key was made: patients get new pseudonyms from now on (older records keep the old ones)"
+                )
+            }
+            lines.append(
+                "not rebuilt:      audit checkpoints (taken again from the next start); output bytes (every message is done)"
+            )
+            for (reason, count) in notRebuilt.sorted(by: { $0.key < $1.key }) {
+                lines.append("NOT REBUILT:      \(count) message(s): \(reason)")
+            }
             return lines
         }
     }

@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `pathway-gateway state rebuild`: a state database rebuilt from the audit log (every file,
@@ -26,7 +27,8 @@ public final class StateRebuild {
 
         public var description: String {
             switch self {
-            case let .noAuditLog(directory): "no audit log in \(directory): nothing to rebuild from (a fresh install needs no rebuild)"
+            case let .noAuditLog(directory):
+                "no audit log in \(directory): nothing to rebuild from (a fresh install needs no rebuild)"
             case let .unreadableLog(reason): "audit log unreadable: \(reason)"
             case let .keyMissing(key):
                 "pseudonym key \(key) is missing: restore it from the backup first (or, if it is lost for good, rebuild with --new-key)"
@@ -56,10 +58,13 @@ public final class StateRebuild {
     let checksPseudonyms: Bool
     var report = Report()
 
-    private init(config: GatewayConfig, schemas: SchemaSet, pseudonymizer: Pseudonymizer, checksPseudonyms: Bool, path: String) throws {
+    private init(
+        config: GatewayConfig, schemas: SchemaSet, pseudonymizer: Pseudonymizer, checksPseudonyms: Bool, path: String
+    ) throws {
         self.config = config
         spool = Spool(root: config.spool)
-        processor = MessageProcessor(config: config, validator: MessageValidator(schemas: schemas, limits: config.limits))
+        processor = MessageProcessor(
+            config: config, validator: MessageValidator(schemas: schemas, limits: config.limits))
         self.pseudonymizer = pseudonymizer
         self.checksPseudonyms = checksPseudonyms
         store = try MessageStore(path: path, now: { [clock] in clock.now() })
@@ -80,7 +85,8 @@ public final class StateRebuild {
         try removeDatabase(at: temp)
         var report: Report
         do {
-            report = try build(config: config, schemas: schemas, pseudonymizer: pseudonymizer, checksPseudonyms: keyExists, at: temp)
+            report = try build(
+                config: config, schemas: schemas, pseudonymizer: pseudonymizer, checksPseudonyms: keyExists, at: temp)
         } catch {
             try? removeDatabase(at: temp)
             throw error
@@ -93,10 +99,13 @@ public final class StateRebuild {
     }
 
     /// Builds the new database at `path` and closes it.
-    private static func build(config: GatewayConfig, schemas: SchemaSet, pseudonymizer: Pseudonymizer, checksPseudonyms: Bool,
-                              at path: String) throws -> Report {
-        let rebuild = try StateRebuild(config: config, schemas: schemas, pseudonymizer: pseudonymizer,
-                                       checksPseudonyms: checksPseudonyms, path: path)
+    private static func build(
+        config: GatewayConfig, schemas: SchemaSet, pseudonymizer: Pseudonymizer, checksPseudonyms: Bool,
+        at path: String
+    ) throws -> Report {
+        let rebuild = try StateRebuild(
+            config: config, schemas: schemas, pseudonymizer: pseudonymizer,
+            checksPseudonyms: checksPseudonyms, path: path)
         let (messages, records) = try loggedMessages(in: AuditDirectory(current: rebuild.spool.auditLog))
         try rebuild.store.batch {
             for message in messages { try rebuild.rebuild(message) }
@@ -111,7 +120,8 @@ public final class StateRebuild {
     /// One message: its row, key, AppRec, routed rows and timeline event, in one savepoint.
     private func rebuild(_ message: LoggedMessage) throws {
         guard let received = message.received, let sha256 = received.sha256, let partner = received.partner,
-              let fileName = received.file, let date = received.date else {
+            let fileName = received.file, let date = received.date
+        else {
             report.gap("incomplete in the audit log (no whole `received` record: a rotated file missing?)")
             return
         }
@@ -126,30 +136,48 @@ public final class StateRebuild {
             decision = try loggedDecision(message, received, appRecBytes: sent)
         }
         if message.appRec != nil {
-            if sent != nil { report.appRecsFromOutbound += 1 } else if decision.appRec != nil { report.appRecsReEncoded += 1 }
+            if sent != nil {
+                report.appRecsFromOutbound += 1
+            } else if decision.appRec != nil {
+                report.appRecsReEncoded += 1
+            }
         }
         if decision.outcome == .duplicate, decision.duplicateOf == nil {
             report.gap("a duplicate whose first message is not in the log")
             return
         }
-        decision.routed = decision.routed.map { var plan = $0; plan.bytes = []; return plan }
-        decision.notices = decision.notices.map { var notice = $0; notice.bytes = []; return notice }
+        decision.routed = decision.routed.map {
+            var plan = $0
+            plan.bytes = []
+            return plan
+        }
+        decision.notices = decision.notices.map {
+            var notice = $0
+            notice.bytes = []
+            return notice
+        }
         do {
-            try store.step { try record(message, decision, replanned, partner: partner, fileName: fileName, sha256: sha256, at: date) }
+            try store.step {
+                try record(message, decision, replanned, partner: partner, fileName: fileName, sha256: sha256, at: date)
+            }
         } catch {
             report.gap("could not be recorded (\(Self.kind(of: error)))")
         }
     }
 
-    private func record(_ message: LoggedMessage, _ decision: Decision, _ plan: ProcessingPlan?, partner: String,
-                        fileName: String, sha256: String, at date: Date) throws {
+    private func record(
+        _ message: LoggedMessage, _ decision: Decision, _ plan: ProcessingPlan?, partner: String,
+        fileName: String, sha256: String, at date: Date
+    ) throws {
         if let replayed = message.replayOf { try store.releaseKey(messageId: replayed) }
         _ = try store.claim(partnerId: partner, fileName: fileName, sha256: sha256, id: message.id)
         if let answer = plan.map(\.receiverAppRec) ?? loggedReceiverAppRec(message) {
-            try store.recordReceiverAppRec(routedId: answer.routedId, status: answer.status, errorCode: answer.errorCode,
-                                           errorText: answer.errorText, appRecMessageId: message.id)
+            try store.recordReceiverAppRec(
+                routedId: answer.routedId, status: answer.status, errorCode: answer.errorCode,
+                errorText: answer.errorText, appRecMessageId: message.id)
         }
-        do { try store.recordDecision(messageId: message.id, decision) } catch MessageStore.Failure.keyAlreadyRegistered {
+        do { try store.recordDecision(messageId: message.id, decision) } catch MessageStore.Failure.keyAlreadyRegistered
+        {
             var unkeyed = decision
             unkeyed.registersKey = false
             try store.recordDecision(messageId: message.id, unkeyed)
@@ -161,16 +189,18 @@ public final class StateRebuild {
             try timelines.record(facts: plan.facts, partner: partner, messageId: message.id, receivedAt: date)
         }
         if message.appRec != nil, decision.appRec == nil {
-            report.gap("AppRec bytes: fetched from outbound by the partner and not re-encodable (why: the 'original not usable' lines); "
-                       + "a resend is refused with E10 instead of answered with the same AppRec — never routed twice")
+            report.gap(
+                "AppRec bytes: fetched from outbound by the partner and not re-encodable (why: the 'original not usable' lines); "
+                    + "a resend is refused with E10 instead of answered with the same AppRec — never routed twice")
         }
     }
 
     /// The AppRec as the partner got it, while its outbound file is still there.
     private func sentAppRec(_ message: LoggedMessage) -> [UInt8]? {
         guard let path = message.appRec?.file, let receiptId = message.appRec?.msgId,
-              let bytes = try? FileReader.read(spool.absolute(path), limit: 1 << 20),
-              AuditReader.contains(bytes[...], Array(receiptId.utf8)) else { return nil }
+            let bytes = try? FileReader.read(spool.absolute(path), limit: 1 << 20),
+            AuditReader.contains(bytes[...], Array(receiptId.utf8))
+        else { return nil }
         return bytes
     }
 
@@ -178,18 +208,24 @@ public final class StateRebuild {
     /// status taken as rejected (2) when the log recorded an error for it, else delivered (1).
     private func loggedReceiverAppRec(_ message: LoggedMessage) -> ProcessingPlan.ReceiverAppRec? {
         guard let received = message.received, received.outcome == Decision.Outcome.appRecReceived.rawValue,
-              let answered = received.refMsgId,
-              !received.security, let partner = received.partner,
-              let routed = (try? store.matchAppRec(originalMsgId: answered, partnerId: partner, fromHerId: received.sender))
-                ?? (try? store.matchAppRec(originalMsgId: answered, partnerId: partner)) else { return nil }
-        report.gap("receiver AppRec status taken from the log (original gone or changed): 2 if it recorded an error, else 1")
+            let answered = received.refMsgId,
+            !received.security, let partner = received.partner,
+            let routed =
+                (try? store.matchAppRec(originalMsgId: answered, partnerId: partner, fromHerId: received.sender))
+                ?? (try? store.matchAppRec(originalMsgId: answered, partnerId: partner))
+        else { return nil }
+        report.gap(
+            "receiver AppRec status taken from the log (original gone or changed): 2 if it recorded an error, else 1")
         let error = Self.codeAndText(received.errors.first)
-        return .init(routedId: routed.id, status: received.errors.isEmpty ? 1 : 2, errorCode: error.code, errorText: error.text)
+        return .init(
+            routedId: routed.id, status: received.errors.isEmpty ? 1 : 2, errorCode: error.code, errorText: error.text)
     }
 
     /// An error's kind without its text (SQLite's texts may quote values).
     static func kind(of error: any Error) -> String {
-        if let failure = error as? MessageStore.Failure { return "\(failure)".split(separator: ":").first.map(String.init) ?? "store" }
+        if let failure = error as? MessageStore.Failure {
+            return "\(failure)".split(separator: ":").first.map(String.init) ?? "store"
+        }
         return String(describing: type(of: error))
     }
 }

@@ -1,6 +1,7 @@
 internal import CSystem
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The one byte search: where a byte, or a run of bytes, first occurs in a buffer.

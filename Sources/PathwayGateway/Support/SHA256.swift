@@ -31,7 +31,8 @@ enum SHA256 {
         func finalHex() -> String {
             var output = [UInt8](repeating: 0, count: 32)
             var length: UInt32 = 0
-            precondition(EVP_DigestFinal_ex(context, &output, &length) == 1 && length == 32, "EVP_DigestFinal_ex failed")
+            precondition(
+                EVP_DigestFinal_ex(context, &output, &length) == 1 && length == 32, "EVP_DigestFinal_ex failed")
             return SHA256.hex(digest: output)
         }
     }

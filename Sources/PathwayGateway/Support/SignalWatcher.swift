@@ -1,6 +1,7 @@
 import Dispatch
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The one place signals become requests on a `StopToken`: SIGTERM and SIGINT ask to stop, SIGHUP
@@ -24,7 +25,7 @@ public final class SignalWatcher {
     }
 
     deinit {
-        sources.forEach { $0.cancel() }
+        for source in sources { source.cancel() }
         for signalNumber in signals { signal(signalNumber, SIG_DFL) }
     }
 }

@@ -1,6 +1,7 @@
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A request to stop, or to pause for a reload, that every loop and every sleeper sees at once.
@@ -42,7 +43,8 @@ public final class StopToken: Sendable {
     public func request(_ request: Request) {
         var current = pending.load(ordering: .relaxed)
         while current < request.rawValue {
-            let (exchanged, original) = pending.compareExchange(expected: current, desired: request.rawValue, ordering: .acquiringAndReleasing)
+            let (exchanged, original) = pending.compareExchange(
+                expected: current, desired: request.rawValue, ordering: .acquiringAndReleasing)
             if exchanged { break }
             current = original
         }
@@ -52,7 +54,10 @@ public final class StopToken: Sendable {
 
     /// A reload has been carried out: the loops may run again. A stop, once asked, stays.
     public func reloadDone() {
-        guard pending.compareExchange(expected: Request.reload.rawValue, desired: 0, ordering: .acquiringAndReleasing).exchanged else { return }
+        guard
+            pending.compareExchange(expected: Request.reload.rawValue, desired: 0, ordering: .acquiringAndReleasing)
+                .exchanged
+        else { return }
         var buffer = [UInt8](repeating: 0, count: 64)
         while read(readEnd, &buffer, buffer.count) > 0 {}
         // A request that came while the pipe was drained has set `pending` again: make it seen.
@@ -69,7 +74,9 @@ public final class StopToken: Sendable {
         guard !isRequested else { return false }
         var fds = [pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)]
         if let descriptor { fds.append(pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)) }
-        let ready = SystemCall.retryingInterrupts { poll(&fds, nfds_t(fds.count), Int32(clamping: max(0, milliseconds))) }
+        let ready = SystemCall.retryingInterrupts {
+            poll(&fds, nfds_t(fds.count), Int32(clamping: max(0, milliseconds)))
+        }
         guard ready > 0, fds.count > 1 else { return false }
         return fds[1].revents & Int16(POLLIN) != 0
     }

@@ -26,9 +26,19 @@ enum TimeOrderedID {
                     at += 1
                 }
             }
-            func dash() { text[at] = UInt8(ascii: "-"); at += 1 }
-            hex(first >> 32, digits: 8); dash(); hex(first >> 16, digits: 4); dash(); hex(first, digits: 4); dash()
-            hex(second >> 48, digits: 4); dash(); hex(second, digits: 12)
+            func dash() {
+                text[at] = UInt8(ascii: "-")
+                at += 1
+            }
+            hex(first >> 32, digits: 8)
+            dash()
+            hex(first >> 16, digits: 4)
+            dash()
+            hex(first, digits: 4)
+            dash()
+            hex(second >> 48, digits: 4)
+            dash()
+            hex(second, digits: 12)
             return at
         }
     }
@@ -38,8 +48,10 @@ enum TimeOrderedID {
     /// their names, so their age is the gateway's own time of claim, whatever mtime a partner set.
     public static func date(of text: Substring) -> Date? {
         let bytes = Array(text.utf8.prefix(36))
-        guard bytes.count == 36, bytes[8] == UInt8(ascii: "-"), bytes[13] == UInt8(ascii: "-"), bytes[14] == UInt8(ascii: "7"),
-              bytes[18] == UInt8(ascii: "-"), bytes[23] == UInt8(ascii: "-") else { return nil }
+        guard bytes.count == 36, bytes[8] == UInt8(ascii: "-"), bytes[13] == UInt8(ascii: "-"),
+            bytes[14] == UInt8(ascii: "7"),
+            bytes[18] == UInt8(ascii: "-"), bytes[23] == UInt8(ascii: "-")
+        else { return nil }
         var millis: UInt64 = 0
         for byte in bytes[0..<8] + bytes[9..<13] {
             guard let digit = hexValue(byte) else { return nil }

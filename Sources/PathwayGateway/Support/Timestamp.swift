@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The one home of the gateway's written times: RFC 3339 in UTC (the audit log's `ts`, the
@@ -18,8 +19,10 @@ enum Timestamp {
         let millis = milliseconds(date)
         let parts = utc(millis >= 0 ? millis / 1000 : (millis - 999) / 1000)
         let fraction = Int32(((millis % 1000) + 1000) % 1000)
-        return digits(parts.tm_year + 1900, 4) + "-" + digits(parts.tm_mon + 1, 2) + "-" + digits(parts.tm_mday, 2) + "T"
-            + digits(parts.tm_hour, 2) + ":" + digits(parts.tm_min, 2) + ":" + digits(parts.tm_sec, 2) + "." + digits(fraction, 3) + "Z"
+        return digits(parts.tm_year + 1900, 4) + "-" + digits(parts.tm_mon + 1, 2) + "-" + digits(parts.tm_mday, 2)
+            + "T"
+            + digits(parts.tm_hour, 2) + ":" + digits(parts.tm_min, 2) + ":" + digits(parts.tm_sec, 2) + "."
+            + digits(fraction, 3) + "Z"
     }
 
     /// `2026-11-23T12:00:00Z`: UTC to the whole second (of the time rounded to milliseconds, as
@@ -27,7 +30,8 @@ enum Timestamp {
     static func rfc3339Seconds(_ date: Date) -> String {
         let millis = milliseconds(date)
         let parts = utc(millis >= 0 ? millis / 1000 : (millis - 999) / 1000)
-        return digits(parts.tm_year + 1900, 4) + "-" + digits(parts.tm_mon + 1, 2) + "-" + digits(parts.tm_mday, 2) + "T"
+        return digits(parts.tm_year + 1900, 4) + "-" + digits(parts.tm_mon + 1, 2) + "-" + digits(parts.tm_mday, 2)
+            + "T"
             + digits(parts.tm_hour, 2) + ":" + digits(parts.tm_min, 2) + ":" + digits(parts.tm_sec, 2) + "Z"
     }
 
@@ -45,7 +49,8 @@ enum Timestamp {
         let second = Int64(date.timeIntervalSince1970.rounded(.down))
         if let text = lastOsloSecond.withLock({ $0?.second == second ? $0?.text : nil }) { return text }
         let c = osloCalendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        let text = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+        let text = String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
         lastOsloSecond.withLock { $0 = (second, text) }
         return text
     }
@@ -54,7 +59,8 @@ enum Timestamp {
     /// writes, read back without a formatter; other shapes go to Foundation's parser).
     static func date(rfc3339 text: String) -> Date? {
         if let millis = canonicalMillis(text) {
-            return Date(timeIntervalSinceReferenceDate: Double(millis) / 1000 - Date.timeIntervalBetween1970AndReferenceDate)
+            return Date(
+                timeIntervalSinceReferenceDate: Double(millis) / 1000 - Date.timeIntervalBetween1970AndReferenceDate)
         }
         return parsed(text, options: [.withInternetDateTime, .withFractionalSeconds])
     }
@@ -80,7 +86,8 @@ enum Timestamp {
         var text = text
         return text.withUTF8 { b -> Int64? in
             guard b.count == 24, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A, b[19] == 0x2E,
-                  b[23] == 0x5A else { return nil }
+                b[23] == 0x5A
+            else { return nil }
             func number(_ at: Int, _ width: Int) -> Int64? {
                 var value: Int64 = 0
                 for i in at..<(at + width) {
@@ -90,10 +97,12 @@ enum Timestamp {
                 return value
             }
             guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
-                  let minute = number(14, 2), let second = number(17, 2), let millis = number(20, 3),
-                  (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year), hour < 24, minute < 60,
-                  second < 60 else { return nil }
-            let seconds = daysSince1970(year: year, month: month, day: day) * 86_400 + hour * 3_600 + minute * 60 + second
+                let minute = number(14, 2), let second = number(17, 2), let millis = number(20, 3),
+                (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year), hour < 24, minute < 60,
+                second < 60
+            else { return nil }
+            let seconds =
+                daysSince1970(year: year, month: month, day: day) * 86_400 + hour * 3_600 + minute * 60 + second
             return seconds * 1000 + millis
         }
     }

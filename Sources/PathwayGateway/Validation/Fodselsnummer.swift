@@ -50,7 +50,9 @@ public enum Fodselsnummer {
         var day = d[0] * 10 + d[1]
         if day > 40 { day -= 40 }
         let rawMonth = d[2] * 10 + d[3]
-        guard let month = monthOffsets.map({ rawMonth - $0 }).first(where: { (1...12).contains($0) }) else { return false }
+        guard let month = monthOffsets.map({ rawMonth - $0 }).first(where: { (1...12).contains($0) }) else {
+            return false
+        }
         let year = century(twoDigitYear: d[4] * 10 + d[5], individual: d[6] * 100 + d[7] * 10 + d[8])
         let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
         let daysInMonth = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]

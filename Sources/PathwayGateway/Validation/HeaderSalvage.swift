@@ -38,8 +38,10 @@ struct HeaderSalvage: Sendable, Hashable {
             let before = text[text.startIndex..<open.lowerBound]
             guard let lt = before.lastIndex(of: "<") else { continue }
             let tagPrefix = before[before.index(after: lt)...]
-            guard !tagPrefix.hasPrefix("/"), tagPrefix.allSatisfy({ $0.isLetter || $0.isNumber || $0 == ":" || $0 == "_" }),
-                  tagPrefix.isEmpty || tagPrefix.hasSuffix(":") else { continue }
+            guard !tagPrefix.hasPrefix("/"),
+                tagPrefix.allSatisfy({ $0.isLetter || $0.isNumber || $0 == ":" || $0 == "_" }),
+                tagPrefix.isEmpty || tagPrefix.hasSuffix(":")
+            else { continue }
             guard let close = text[open.upperBound...].firstIndex(of: "<") else { return nil }
             let value = String(text[open.upperBound..<close]).trimmingWhitespace()
             return value.isEmpty || value.contains("&") ? nil : value

@@ -10,9 +10,11 @@
 /// validation. Each repair yields one warning that names the line and the element, never the value
 /// (a birth date is personal data).
 enum LenientRepair {
-    private static let msgInfoOrder = ["Type", "MIGversion", "GenDate", "MsgId", "ProcessingStatus",
-                                       "RequestedPriority", "Ack", "ConversationRef", "Sender", "Receiver",
-                                       "OtherReceiver", "Patient"]
+    private static let msgInfoOrder = [
+        "Type", "MIGversion", "GenDate", "MsgId", "ProcessingStatus",
+        "RequestedPriority", "Ack", "ConversationRef", "Sender", "Receiver",
+        "OtherReceiver", "Patient",
+    ]
 
     /// Repairs `document` in place (callers pass a copy) and describes each repair.
     static func repair(_ document: XMLDocumentHandle) -> [String] {
@@ -22,7 +24,9 @@ enum LenientRepair {
             let parts = ref.elements
             if parts.count == 2, parts[0].name == "RefToConversation", parts[1].name == "RefToParent" {
                 parts[1].move(before: parts[0])
-                warnings.append("line \(ref.line): ConversationRef children in reverse order (RefToConversation before RefToParent)")
+                warnings.append(
+                    "line \(ref.line): ConversationRef children in reverse order (RefToConversation before RefToParent)"
+                )
             }
         }
         if let ack = info.child("Ack"), let target = misplacement(of: ack, in: info) {
@@ -60,9 +64,10 @@ enum LenientRepair {
     static func paddedDate(_ text: String) -> String? {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4,
-              parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
-              (1...2).contains(parts[1].count), (1...2).contains(parts[2].count),
-              parts[1].count == 1 || parts[2].count == 1 else { return nil }
+            parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+            (1...2).contains(parts[1].count), (1...2).contains(parts[2].count),
+            parts[1].count == 1 || parts[2].count == 1
+        else { return nil }
         let pad = { (s: Substring) in s.count == 1 ? "0" + s : String(s) }
         return "\(parts[0])-\(pad(parts[1]))-\(pad(parts[2]))"
     }

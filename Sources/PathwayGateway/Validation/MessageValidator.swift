@@ -40,14 +40,19 @@ public struct MessageValidator: Sendable {
             let repairs = LenientRepair.repair(repaired)
             if !repairs.isEmpty {
                 let remaining = schemas.validate(repaired)
-                if remaining.isEmpty { document = repaired; warnings = repairs }
+                if remaining.isEmpty {
+                    document = repaired
+                    warnings = repairs
+                }
                 errors = remaining
             }
         }
         let root = document.root
         if !errors.isEmpty {
-            let subject: Rejection.Subject = root.name == "MsgHead" ? .msgHead(MsgHead(root)) : (AppRec(root).map { .appRec($0) } ?? .unknown)
-            let text = errors.prefix(Self.quotedErrors).map { "line \($0.line): \($0.message)" }.joined(separator: " | ")
+            let subject: Rejection.Subject =
+                root.name == "MsgHead" ? .msgHead(MsgHead(root)) : (AppRec(root).map { .appRec($0) } ?? .unknown)
+            let text = errors.prefix(Self.quotedErrors).map { "line \($0.line): \($0.message)" }.joined(
+                separator: " | ")
             throw Rejection(.schemaInvalid, text, line: errors.first?.line, subject: subject)
         }
         // 5. Semantics.

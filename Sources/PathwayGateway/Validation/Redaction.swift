@@ -24,7 +24,10 @@ enum Redaction {
     }
 
     private static func isVocabulary(_ value: String) -> Bool {
-        value.hasPrefix("{") || value.hasPrefix("xs:") || ["pattern", "length", "minLength", "maxLength",
-            "enumeration", "minInclusive", "maxInclusive", "totalDigits", "fractionDigits"].contains(value)
+        value.hasPrefix("{") || value.hasPrefix("xs:")
+            || [
+                "pattern", "length", "minLength", "maxLength",
+                "enumeration", "minInclusive", "maxInclusive", "totalDigits", "fractionDigits",
+            ].contains(value)
     }
 }

@@ -2,7 +2,9 @@
 /// the AppRec error code of spec §4.
 enum SemanticRules {
     /// Message functions (code list 8279) the gateway carries.
-    static let supportedTypes: Set<String> = ["DIALOG_NOTAT", "DIALOG_FORESPORSEL", "DIALOG_SVAR", "DIALOG_HELSEFAGLIG"]
+    static let supportedTypes: Set<String> = [
+        "DIALOG_NOTAT", "DIALOG_FORESPORSEL", "DIALOG_SVAR", "DIALOG_HELSEFAGLIG",
+    ]
 
     static func check(_ head: MsgHead) throws(Rejection) {
         let subject = Rejection.Subject.msgHead(head)
@@ -27,7 +29,8 @@ enum SemanticRules {
     static func check(_ appRec: AppRec) throws(Rejection) {
         let subject = Rejection.Subject.appRec(appRec)
         guard let status = appRec.status else {
-            throw Rejection(.other, "AppRec Status '\(appRec.statusCode)' is not in code list 8258 (1, 2 or 3)", subject: subject)
+            throw Rejection(
+                .other, "AppRec Status '\(appRec.statusCode)' is not in code list 8258 (1, 2 or 3)", subject: subject)
         }
         if status == .rejected && appRec.errors.isEmpty {
             throw Rejection(.other, "AppRec with Status 2 (Avvist) carries no Error", subject: subject)
@@ -43,30 +46,40 @@ enum SemanticRules {
         if root.isNamed("MsgHead", namespace: KITHNamespace.msgHead) {
             let info = root.child("MsgInfo")
             if let version = info?.childText("MIGversion"), version != MsgHead.migVersion {
-                throw Rejection(.unsupportedFormat, "MsgHead MIGversion '\(version)' is not supported (expected '\(MsgHead.migVersion)')",
-                                line: info?.child("MIGversion")?.line, subject: .msgHead(MsgHead(root)))
+                throw Rejection(
+                    .unsupportedFormat,
+                    "MsgHead MIGversion '\(version)' is not supported (expected '\(MsgHead.migVersion)')",
+                    line: info?.child("MIGversion")?.line, subject: .msgHead(MsgHead(root)))
             }
             if let type = info?.child("Type"), let code = type.attribute("V"), !supportedTypes.contains(code) {
-                throw Rejection(.unsupportedFormat, "message type '\(code)' is not supported", line: type.line,
-                                subject: .msgHead(MsgHead(root)))
+                throw Rejection(
+                    .unsupportedFormat, "message type '\(code)' is not supported", line: type.line,
+                    subject: .msgHead(MsgHead(root)))
             }
-            let payload = root.children("Document").first { $0.child("RefDoc")?.child("MsgType")?.attribute("V") == "XML" }
+            let payload = root.children("Document").first {
+                $0.child("RefDoc")?.child("MsgType")?.attribute("V") == "XML"
+            }
             if let content = payload?.child("RefDoc")?.child("Content")?.elements.first,
-               Dialogmelding.Version(namespace: content.namespaceURI) == nil || content.name != "Dialogmelding" {
-                throw Rejection(.unsupportedFormat,
-                                "payload {\(content.namespaceURI ?? "")}\(content.name) is not a supported Dialogmelding",
-                                line: content.line, subject: .msgHead(MsgHead(root)))
+                Dialogmelding.Version(namespace: content.namespaceURI) == nil || content.name != "Dialogmelding"
+            {
+                throw Rejection(
+                    .unsupportedFormat,
+                    "payload {\(content.namespaceURI ?? "")}\(content.name) is not a supported Dialogmelding",
+                    line: content.line, subject: .msgHead(MsgHead(root)))
             }
         } else if let version = AppRec.Version(namespace: root.namespaceURI), root.name == "AppRec" {
             // The namespace fixes the version; real 1.0 receipts carry MIGversion dates other than the
             // standard's (e.g. "1.0 2008-11-21"), so only the version number is held to it.
             if let mig = root.child("MIGversion"), !version.acceptsMIGversion(mig.text) {
-                throw Rejection(.unsupportedFormat, "AppRec MIGversion '\(mig.text)' is not supported (expected '\(version.migVersion)')",
-                                line: mig.line)
+                throw Rejection(
+                    .unsupportedFormat,
+                    "AppRec MIGversion '\(mig.text)' is not supported (expected '\(version.migVersion)')",
+                    line: mig.line)
             }
         } else {
-            throw Rejection(.unsupportedFormat, "root element {\(root.namespaceURI ?? "")}\(root.name) is not a supported message",
-                            line: root.line)
+            throw Rejection(
+                .unsupportedFormat, "root element {\(root.namespaceURI ?? "")}\(root.name) is not a supported message",
+                line: root.line)
         }
     }
 }

@@ -48,8 +48,14 @@ public enum SafeXMLParser {
             return xmlCtxtReadMemory(
                 ctxt, buffer.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(buffer.count), url, nil, options)
         }
-        if collector.sawDoctype { doc.map { xmlFreeDoc($0) }; throw .doctypeForbidden }
-        if collector.depthExceeded { doc.map { xmlFreeDoc($0) }; throw .tooDeep(limit: limits.maxDepth) }
+        if collector.sawDoctype {
+            doc.map { xmlFreeDoc($0) }
+            throw .doctypeForbidden
+        }
+        if collector.depthExceeded {
+            doc.map { xmlFreeDoc($0) }
+            throw .tooDeep(limit: limits.maxDepth)
+        }
         guard let doc else { throw .malformed(collector.diagnostics) }
         if collector.hasErrors || xmlDocGetRootElement(doc) == nil {
             xmlFreeDoc(doc)

@@ -45,7 +45,9 @@ public final class SchemaSet: @unchecked Sendable {
             let status = xmlSchemaValidateDoc(vctxt, document.doc)
             if status == 0 { return collector.diagnostics.filter { $0.severity != .warning } }
             if collector.diagnostics.isEmpty {
-                return [XMLDiagnostic(severity: .fatal, line: 0, message: "schema validation failed (status \(status))")]
+                return [
+                    XMLDiagnostic(severity: .fatal, line: 0, message: "schema validation failed (status \(status))")
+                ]
             }
             return collector.diagnostics
         }

@@ -21,7 +21,7 @@ enum StartTagScanner {
         guard let base = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
         let end = buffer.count
         var i = 0
-        var lineStart = 0   // offset from which newlines are not yet counted
+        var lineStart = 0  // offset from which newlines are not yet counted
         var line = 1
         func lineAt(_ offset: Int) -> Int {
             for j in lineStart..<offset where base[j] == 0x0A { line += 1 }
@@ -30,7 +30,9 @@ enum StartTagScanner {
         }
         /// Offset just past the next occurrence of `terminator` at or after `from` (or the end).
         func skip(past terminator: [UInt8], from: Int) -> Int {
-            guard from < end, let hit = ByteSearch.firstIndex(of: terminator, in: buffer, from: from, to: end) else { return end }
+            guard from < end, let hit = ByteSearch.firstIndex(of: terminator, in: buffer, from: from, to: end) else {
+                return end
+            }
             return hit + terminator.count
         }
         while i < end {
@@ -51,7 +53,7 @@ enum StartTagScanner {
                 i = skip(past: piEnd, from: i)
             case 0x2F:  // "</": end tag, no attributes
                 i = skip(past: [0x3E], from: i)
-            default:    // a start tag: count "=" outside quoted values until ">"
+            default:  // a start tag: count "=" outside quoted values until ">"
                 var count = 0
                 var quote: UInt8 = 0
                 while i < end {

@@ -43,7 +43,10 @@ struct XMLByteScanner {
         var result: [Element] = []
         var i = parent.contentStart
         while result.count < limit, let open = find(UInt8(ascii: "<"), from: i, before: parent.contentEnd) {
-            if let next = skipMarkup(from: open) { i = next; continue }
+            if let next = skipMarkup(from: open) {
+                i = next
+                continue
+            }
             guard let child = element(at: open), child.end <= parent.contentEnd else { return nil }
             result.append(child)
             i = child.end
@@ -58,7 +61,10 @@ struct XMLByteScanner {
         var depth = 1
         var i = tagEnd
         while let open = find(UInt8(ascii: "<"), from: i, before: bytes.count) {
-            if let next = skipMarkup(from: open) { i = next; continue }
+            if let next = skipMarkup(from: open) {
+                i = next
+                continue
+            }
             if open + 1 < bytes.count, bytes[open + 1] == UInt8(ascii: "/") {
                 guard let close = find(UInt8(ascii: ">"), from: open, before: bytes.count) else { return nil }
                 depth -= 1
@@ -95,7 +101,9 @@ struct XMLByteScanner {
     private func startTag(at i: Int) -> (ArraySlice<UInt8>, Int, Bool)? {
         guard i + 1 < bytes.count, bytes[i] == UInt8(ascii: "<") else { return nil }
         var j = i + 1
-        while j < bytes.count, !Self.isSpace(bytes[j]), bytes[j] != UInt8(ascii: ">"), bytes[j] != UInt8(ascii: "/") { j += 1 }
+        while j < bytes.count, !Self.isSpace(bytes[j]), bytes[j] != UInt8(ascii: ">"), bytes[j] != UInt8(ascii: "/") {
+            j += 1
+        }
         let name = bytes[(i + 1)..<j]
         guard !name.isEmpty, name.first != UInt8(ascii: "!"), name.first != UInt8(ascii: "?") else { return nil }
         var quote: UInt8?
@@ -124,7 +132,8 @@ struct XMLByteScanner {
     }
 
     private static let skipped: [([UInt8], [UInt8])] = [
-        (Array("<!--".utf8), Array("-->".utf8)), (Array("<![CDATA[".utf8), Array("]]>".utf8)), (Array("<?".utf8), Array("?>".utf8)),
+        (Array("<!--".utf8), Array("-->".utf8)), (Array("<![CDATA[".utf8), Array("]]>".utf8)),
+        (Array("<?".utf8), Array("?>".utf8)),
     ]
 
     private static func isSpace(_ byte: UInt8) -> Bool {

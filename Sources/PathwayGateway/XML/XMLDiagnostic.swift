@@ -26,11 +26,12 @@ public struct XMLDiagnostic: Sendable, Hashable, CustomStringConvertible {
 
 extension XMLDiagnostic {
     init(_ error: xmlError) {
-        let severity: Severity = switch error.level {
-        case XML_ERR_WARNING: .warning
-        case XML_ERR_FATAL: .fatal
-        default: .error
-        }
+        let severity: Severity =
+            switch error.level {
+            case XML_ERR_WARNING: .warning
+            case XML_ERR_FATAL: .fatal
+            default: .error
+            }
         var message = error.message.map { String(cString: $0) } ?? "unknown libxml2 error"
         while message.last?.isWhitespace == true { message.removeLast() }
         self.init(severity: severity, line: Int(error.line), column: Int(error.int2), message: message)

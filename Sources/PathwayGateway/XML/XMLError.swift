@@ -21,7 +21,8 @@ public enum XMLError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .tooManyAttributes(limit, _): "an element has more than \(limit) attributes"
         case .doctypeForbidden: "DOCTYPE declarations are not accepted (no DTDs, no entities)"
         case let .malformed(diagnostics):
-            "not well-formed XML: " + (diagnostics.first(where: { $0.severity != .warning })?.description ?? "unreadable")
+            "not well-formed XML: "
+                + (diagnostics.first(where: { $0.severity != .warning })?.description ?? "unreadable")
         case let .invalidSchema(path, diagnostics):
             "schema \(path) did not compile cleanly: " + diagnostics.map(\.description).joined(separator: "; ")
         case let .internalFailure(text): "internal XML failure: \(text)"

@@ -105,7 +105,8 @@ extension String {
 extension String {
     /// A byte that stands for itself in element content and in quoted attributes alike.
     fileprivate static func isPlainXMLByte(_ byte: UInt8) -> Bool {
-        byte >= 0x20 && byte != UInt8(ascii: "&") && byte != UInt8(ascii: "<") && byte != UInt8(ascii: ">") && byte != UInt8(ascii: "\"")
+        byte >= 0x20 && byte != UInt8(ascii: "&") && byte != UInt8(ascii: "<") && byte != UInt8(ascii: ">")
+            && byte != UInt8(ascii: "\"")
     }
 }
 
