@@ -6,14 +6,6 @@ import Testing
 @Suite struct OperationsEndToEndTests {
     typealias Workspace = DaemonEndToEndTests.Workspace
 
-    private func waitFor(_ seconds: Double = 15, _ condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return true }
-            usleep(20_000)
-        }
-        return try condition()
-    }
 
     private func stderrFile(_ ws: Workspace, _ name: String) throws -> (URL, FileHandle) {
         let url = ws.root.appendingPathComponent(name)
@@ -38,16 +30,16 @@ import Testing
         func samples() -> [String: Double] {
             (try? PrometheusTextCheck.parse(String(decoding: FileManager.default.contents(atPath: prom) ?? Data(), as: UTF8.self))) ?? [:]
         }
-        #expect(waitFor { samples()["pathway_gateway_processing_seconds_count"] == 0 }, "the first file is written at start")
+        #expect(eventually { samples()["pathway_gateway_processing_seconds_count"] == 0 }, "the first file is written at start")
         for sample in SampleSet.all { try ws.drop(sample.bytes, as: sample.fileName) }
-        #expect(waitFor { samples()["pathway_gateway_processing_seconds_count"] == Double(SampleSet.all.count) })
+        #expect(eventually { samples()["pathway_gateway_processing_seconds_count"] == Double(SampleSet.all.count) })
         let s = samples()
         #expect(s[#"pathway_gateway_messages_total{partner="helse-bergen",outcome="accepted"}"#] == 3)
         #expect(s[#"pathway_gateway_messages_total{partner="helse-bergen",outcome="rejected"}"#] == 5)
         #expect(s[#"pathway_gateway_quarantined_files{partner="helse-bergen"}"#] == 5)
         #expect(s[#"pathway_gateway_inbound_files{partner="helse-bergen"}"#] == 0)
         #expect((s["pathway_gateway_last_success_timestamp_seconds"] ?? 0) > Date().timeIntervalSince1970 - 60)
-        #expect(waitFor { samples()[#"pathway_gateway_apprec_pending_messages{partner="bergen-kommune"}"#] == 3 })
+        #expect(eventually { samples()[#"pathway_gateway_apprec_pending_messages{partner="bergen-kommune"}"#] == 3 })
         let mode = try FileManager.default.attributesOfItem(atPath: prom)[.posixPermissions] as? Int
         #expect(mode == 0o644)
         let text = String(decoding: FileManager.default.contents(atPath: prom) ?? Data(), as: UTF8.self)
@@ -70,9 +62,9 @@ import Testing
         let process = try ws.start(["run", "--log-format", "json"], stderr: err)
         defer { if process.isRunning { process.terminate() } }
         let lock = ws.root.appendingPathComponent("spool/state/gateway.lock").path
-        #expect(waitFor { (try? SpoolLock.probe(lock)) == .process(pid: process.processIdentifier) })
+        #expect(eventually { (try? SpoolLock.probe(lock)) == .process(pid: process.processIdentifier) })
         try ws.drop(SampleSet.all[0].bytes, as: "sp1.xml")
-        #expect(waitFor { !ws.visible("archive/helse-bergen").isEmpty })
+        #expect(eventually { !ws.visible("archive/helse-bergen").isEmpty })
 
         let running = try GatewayProcess.run(["status", "--json"], environment: env, cwd: ws.root)
         #expect(running.status == 0, "\(running.stdout)")
@@ -111,13 +103,13 @@ import Testing
         let process = try ws.start(["run", "--config", configURL.path], stderr: err)
         defer { if process.isRunning { process.terminate() } }
         let lock = ws.root.appendingPathComponent("spool/state/gateway.lock").path
-        #expect(waitFor { (try? SpoolLock.probe(lock)) == .process(pid: process.processIdentifier) })
+        #expect(eventually { (try? SpoolLock.probe(lock)) == .process(pid: process.processIdentifier) })
         try Data(String(decoding: sample, as: UTF8.self).replacingOccurrences(of: #""spool": "spool""#, with: #""spool": "elsewhere""#)
             .utf8).write(to: configURL)
         kill(process.processIdentifier, SIGHUP)
-        #expect(waitFor { text(errURL).contains("the spool cannot change on reload") })
+        #expect(eventually { text(errURL).contains("the spool cannot change on reload") })
         try ws.drop(SampleSet.all[0].bytes, as: "after-refused-reload.xml")
-        #expect(waitFor { !ws.visible("archive/helse-bergen").isEmpty }, "the running configuration keeps working")
+        #expect(eventually { !ws.visible("archive/helse-bergen").isEmpty }, "the running configuration keeps working")
         #expect(!FileManager.default.fileExists(atPath: ws.root.appendingPathComponent("elsewhere").path))
         #expect(GatewayProcess.stop(process) == 0)
     }

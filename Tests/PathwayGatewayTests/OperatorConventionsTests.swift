@@ -7,15 +7,6 @@ import Testing
 @Suite struct OperatorConventionsTests {
     typealias Workspace = DaemonEndToEndTests.Workspace
 
-    private func waitFor(_ seconds: Double = 15, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(20_000)
-        }
-        return condition()
-    }
-
     private func text(_ url: URL) -> String { String(decoding: (try? Data(contentsOf: url)) ?? Data(), as: UTF8.self) }
 
     /// Runs the binary in `ws` with stderr going to a file (the journal test needs a real inode).
@@ -161,10 +152,10 @@ import Testing
         try ws.configure(["metrics": ["intervalSeconds": 0.01], "retention": ["archiveDays": 30]])
         let (process, log) = try launch(ws, ["run"], stderr: "daemon.log")
         defer { if process.isRunning { process.terminate() } }
-        #expect(waitFor { text(log).contains("msg=retention") })
+        #expect(eventually { text(log).contains("msg=retention") })
         for round in 1...8 {
             kill(process.processIdentifier, SIGHUP)
-            #expect(waitFor { text(log).components(separatedBy: "msg=\"configuration reloaded\"").count == round + 1 })
+            #expect(eventually { text(log).components(separatedBy: "msg=\"configuration reloaded\"").count == round + 1 })
         }
         #expect(GatewayProcess.stop(process) == 0)
         let lines = text(log).split(separator: "\n")

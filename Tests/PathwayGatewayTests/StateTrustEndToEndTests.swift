@@ -7,14 +7,6 @@ import Testing
     typealias Workspace = DaemonEndToEndTests.Workspace
     private let env = ["PATHWAY_GATEWAY_CONFIG": ""]
 
-    private func waitFor(_ seconds: Double = 15, _ condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return true }
-            usleep(20_000)
-        }
-        return try condition()
-    }
 
     /// As `rm -rf` would, tried again when the running daemon adds a file meanwhile (the walk then
     /// finds its directory not empty).
@@ -32,7 +24,7 @@ import Testing
         let process = try ws.start(["run"])
         defer { if process.isRunning { process.terminate() } }
         let lock = ws.root.appendingPathComponent("spool/state/gateway.lock").path
-        #expect(waitFor { (try? SpoolLock.probe(lock)) == .process(pid: process.processIdentifier) })
+        #expect(eventually { (try? SpoolLock.probe(lock)) == .process(pid: process.processIdentifier) })
         try remove(ws, "state/gateway.lock")
 
         let second = try GatewayProcess.run(["run", "--once"], environment: env, cwd: ws.root)
@@ -42,7 +34,7 @@ import Testing
         #expect(status.stdout.contains("running (pid \(process.processIdentifier))"), "\(status.stdout)")
 
         try ws.drop(SampleSet.all[0].bytes, as: "sp1.xml")
-        #expect(waitFor { !ws.visible("archive/helse-bergen").isEmpty }, "the first daemon goes on")
+        #expect(eventually { !ws.visible("archive/helse-bergen").isEmpty }, "the first daemon goes on")
         #expect(GatewayProcess.stop(process) == 0)
         #expect(ws.visible("outbound/bergen-kommune").count == 1)
     }
@@ -54,7 +46,7 @@ import Testing
         let process = try ws.start(["run"])
         defer { if process.isRunning { process.terminate() } }
         try ws.drop(SampleSet.all[0].bytes, as: "sp1.xml")
-        #expect(waitFor { !ws.visible("archive/helse-bergen").isEmpty })
+        #expect(eventually { !ws.visible("archive/helse-bergen").isEmpty })
         try remove(ws, "state")
         try ws.drop(SampleSet.all[0].bytes, as: "resend.xml")
         let second = try GatewayProcess.run(["run", "--once"], environment: env, cwd: ws.root)

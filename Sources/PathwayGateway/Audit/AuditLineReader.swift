@@ -73,30 +73,9 @@ struct AuditLineReader {
     /// The last complete line of `path` (read from the end; nil when there is none) and the byte
     /// length of the file's whole lines (anything after the last newline is a torn append).
     static func tail(of path: String) throws -> (lastLine: [UInt8]?, wholeLinesEnd: Int) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw DurableFile.Failure.system(operation: "open", path: path, errno: errno) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            throw DurableFile.Failure.system(operation: "fstat", path: path, errno: errno)
-        }
-        let size = Int(info.st_size)
         var window = 64 * 1024
         while true {
-            let start = max(0, size - window)
-            var bytes = [UInt8](repeating: 0, count: size - start)
-            var filled = 0
-            while filled < bytes.count {
-                let n = SystemCall.retryingInterrupts {
-                    bytes.withUnsafeMutableBytes {
-                        pread(fd, $0.baseAddress! + filled, $0.count - filled, off_t(start + filled))
-                    }
-                }
-                guard n > 0 else {
-                    throw DurableFile.Failure.system(operation: "read", path: path, errno: n < 0 ? errno : EIO)
-                }
-                filled += n
-            }
+            let (bytes, start, _) = try FileReader.end(of: path, count: window)
             if let end = bytes.lastIndex(of: UInt8(ascii: "\n")) {
                 if let previous = bytes[..<end].lastIndex(of: UInt8(ascii: "\n")) {
                     return (Array(bytes[(previous + 1)..<end]), start + end + 1)

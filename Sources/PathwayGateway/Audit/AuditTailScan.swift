@@ -45,26 +45,8 @@ public struct AuditTailScan: Sendable, Equatable {
     /// The whole lines (ending in a newline) in the last `window` bytes of `path`; the first is
     /// dropped when the window starts inside it.
     static func lastLines(of path: String, window: Int) throws -> [ArraySlice<UInt8>] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard fd >= 0 else { throw DurableFile.Failure.system(operation: "open", path: path, errno: errno) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            throw DurableFile.Failure.system(operation: "fstat", path: path, errno: errno)
-        }
-        let size = Int(info.st_size)
-        let start = max(0, size - window)
-        var bytes = [UInt8](repeating: 0, count: size - start)
-        var filled = 0
-        while filled < bytes.count {
-            let n = bytes.withUnsafeMutableBytes {
-                pread(fd, $0.baseAddress! + filled, $0.count - filled, off_t(start + filled))
-            }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }
-            filled += n
-        }
-        guard let end = bytes[..<filled].lastIndex(of: UInt8(ascii: "\n")) else { return [] }
+        let (bytes, start, _) = try FileReader.end(of: path, count: window)
+        guard let end = bytes.lastIndex(of: UInt8(ascii: "\n")) else { return [] }
         var lines = bytes[..<end].split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
         if start > 0, !lines.isEmpty { lines.removeFirst() }
         return lines

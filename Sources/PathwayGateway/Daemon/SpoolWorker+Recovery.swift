@@ -53,11 +53,7 @@ extension SpoolWorker {
     /// The end of the audit log, where a crashed batch's records would be: a crash leaves at most
     /// one batch undone, and nothing is appended after it before this check.
     private func auditTail(bytes: Int = 8 << 20) -> Data {
-        guard let handle = FileHandle(forReadingAtPath: audit.path) else { return Data() }
-        defer { try? handle.close() }
-        let size = (try? handle.seekToEnd()) ?? 0
-        try? handle.seek(toOffset: size > UInt64(bytes) ? size - UInt64(bytes) : 0)
-        return (try? handle.readToEnd()) ?? Data()
+        Data((try? FileReader.end(of: audit.path, count: bytes).bytes) ?? [])
     }
 
     /// How many records of each message (by gatewayId) the tail holds, "recovered" lines aside.

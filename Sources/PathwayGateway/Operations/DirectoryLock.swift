@@ -18,20 +18,7 @@ enum DirectoryLock {
     static func acquire(_ path: String, patience: TimeInterval) throws(SpoolLock.Failure) -> Int32 {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { throw .system(operation: "open", path: path, errno: errno) }
-        let deadline = Date().addingTimeInterval(patience)
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            let code = errno
-            guard code == EWOULDBLOCK || code == EINTR else {
-                close(fd)
-                throw .system(operation: "flock", path: path, errno: code)
-            }
-            if Date() >= deadline {
-                let pid = holder(of: fd)
-                close(fd)
-                throw .held(path: path, pid: pid)
-            }
-            usleep(20_000)
-        }
+        try SpoolLock.lockExclusively(fd, path: path, patience: patience, holder: holder(of:))
         return fd
     }
 

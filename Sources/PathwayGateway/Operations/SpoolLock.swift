@@ -78,20 +78,7 @@ public final class SpoolLock: Sendable {
     {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw .system(operation: "open", path: path, errno: errno) }
-        let deadline = Date().addingTimeInterval(patience)
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            let code = errno
-            guard code == EWOULDBLOCK || code == EINTR else {
-                close(fd)
-                throw .system(operation: "flock", path: path, errno: code)
-            }
-            if Date() >= deadline {
-                let pid = readPid(fd)
-                close(fd)
-                throw .held(path: path, pid: pid)
-            }
-            usleep(20_000)
-        }
+        try lockExclusively(fd, path: path, patience: patience, holder: readPid)
         let text = Array("\(getpid())\n".utf8)
         guard ftruncate(fd, 0) == 0, pwrite(fd, text, text.count, 0) == text.count else {
             let code = errno
@@ -135,5 +122,27 @@ public final class SpoolLock: Sendable {
         let n = pread(fd, &buffer, buffer.count, 0)
         guard n > 0 else { return nil }
         return Int32(String(decoding: buffer.prefix(n), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// Takes an exclusive `flock` on `fd`, retrying for `patience` seconds (`status` holds a shared
+    /// lock for microseconds to test it). On failure `fd` is closed and the error names the holder
+    /// (`holder` reads its pid).
+    static func lockExclusively(_ fd: Int32, path: String, patience: TimeInterval, holder: (Int32) -> Int32?)
+        throws(Failure)
+    {
+        let deadline = Date().addingTimeInterval(patience)
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let code = errno
+            guard code == EWOULDBLOCK || code == EINTR else {
+                close(fd)
+                throw .system(operation: "flock", path: path, errno: code)
+            }
+            if Date() >= deadline {
+                let pid = holder(fd)
+                close(fd)
+                throw .held(path: path, pid: pid)
+            }
+            usleep(20_000)
+        }
     }
 }

@@ -71,6 +71,30 @@ public enum FileReader {
     }
 
     /// Opens without following a symbolic link (refused as not a regular file) or blocking on a FIFO.
+    /// The last `count` bytes of `path` (all of it when shorter), where they start, and the file's
+    /// size: the one home for reading a log's end (the audit tail at start-up and in recovery).
+    static func end(of path: String, count: Int) throws(Failure) -> (bytes: [UInt8], start: Int, size: Int) {
+        let fd = try openForReading(path)
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .system(operation: "fstat", errno: errno) }
+        let size = Int(info.st_size)
+        let start = max(0, size - count)
+        var bytes = [UInt8](repeating: 0, count: size - start)
+        var filled = 0
+        while filled < bytes.count {
+            let n = SystemCall.retryingInterrupts {
+                bytes.withUnsafeMutableBytes {
+                    pread(fd, $0.baseAddress! + filled, $0.count - filled, off_t(start + filled))
+                }
+            }
+            guard n >= 0 else { throw .system(operation: "read", errno: errno) }
+            if n == 0 { break }  // cut short meanwhile
+            filled += n
+        }
+        return (Array(bytes[..<filled]), start, size)
+    }
+
     private static func openForReading(_ path: String) throws(Failure) -> Int32 {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard fd < 0 else { return fd }
