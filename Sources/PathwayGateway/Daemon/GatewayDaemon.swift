@@ -23,7 +23,7 @@ public final class GatewayDaemon: Sendable {
         let processor = MessageProcessor(config: config, validator: MessageValidator(schemas: schemas, limits: config.limits))
         worker = SpoolWorker(spool: spool, processor: processor, store: store, audit: audit, pseudonymizer: pseudonymizer,
                              workers: config.workers, metrics: metrics,
-                             timelines: PathwayTimelines(store: store, pseudonymizer: pseudonymizer),
+                             timelines: try PathwayTimelines.opened(store: store, pseudonymizer: pseudonymizer, catalog: config.pathways),
                              intake: IntakeHealth(reportPath: spool.intakeReport))
     }
 
