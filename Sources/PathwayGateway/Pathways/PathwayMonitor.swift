@@ -79,7 +79,7 @@ public struct PathwayMonitor: Sendable {
                                 withStart: Bool = false) throws -> [DueItem] {
         let episodes = PathwayEpisodeStore(store: store, catalog: config.pathways)
         if today >= CalendarDate(Date()), try episodes.isCurrent() {
-            return try episodes.dueItems(on: today, kommune: kommune.map(config.resolvedKommune), aliases: config.kommuneAliases,
+            return try episodes.dueItems(on: today, kommune: kommune.map { config.resolvedKommune($0) }, aliases: config.kommuneAliases,
                                          withStart: withStart)
         }
         let all = try PathwayMonitor(store: store, config: config, knownBy: today).dueItems(on: today, withStart: withStart)
