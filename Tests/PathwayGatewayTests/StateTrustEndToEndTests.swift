@@ -189,7 +189,11 @@ import Testing
         let database = ws.root.appendingPathComponent("spool/state/gateway.sqlite").path
         do {
             let db = try SQLiteDatabase(path: database)
-            try db.execute("DROP TABLE state_facts; PRAGMA user_version = 5")
+            // As version 5 left it: no facts (6), no episodes and no closing reason (7).
+            try db.execute("""
+                DROP TABLE state_facts; DROP TABLE pathway_episodes; DROP TABLE pathway_windows;
+                ALTER TABLE pathway_events DROP COLUMN reason; PRAGMA user_version = 5
+                """)
         }
         #expect(try ws.run().status == 0)
         let key = ws.root.appendingPathComponent("spool/state/pseudonym.key").path

@@ -10,7 +10,7 @@ enum PathwayReportHTML {
     static let states: [(state: DueState, label: String, color: String)] = [
         (.onTime, "Innen vindu", "#009E73"), (.early, "For tidlig", "#56B4E9"), (.late, "For sent", "#E69F00"),
         (.overdue, "Forfalt", "#D55E00"), (.missed, "Ikke gjennomført", "#6E6E6E"), (.open, "Vindu åpent nå", "#F0E442"),
-        (.upcoming, "Ikke forfalt ennå", "#DDDDDD"),
+        (.upcoming, "Ikke forfalt ennå", "#DDDDDD"), (.closed, "Avsluttet (død, ønsker ikke, flyttet)", "#FFFFFF"),
     ]
 
     static func render(_ report: PathwayReport, title: String = "Pakkeforløp – oppfølging i kommunene") -> String {

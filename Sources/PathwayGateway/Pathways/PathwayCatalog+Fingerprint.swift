@@ -6,11 +6,11 @@ extension PathwayCatalog {
     var episodeFingerprint: String {
         let parts = definitions.sorted { $0.id < $1.id }.map { definition in
             let events = definition.events.map { event in
-                [event.code, event.starts ? "s" : "", event.completes ? "c" : "",
-                 event.due.map { "\($0.from)-\($0.to)" } ?? ""].joined(separator: ":")
+                [event.code, event.starts ? "s" : "", event.completes ? "c" : "", event.closes ? "x" : "",
+                 event.due.map { "\($0.from)-\($0.to)" + ($0.lapsesWhenOpens.map { "<\($0)" } ?? "") } ?? ""].joined(separator: ":")
             }
             return "\(definition.id)[\(definition.closeAfter?.description ?? "")](\(events.joined(separator: ",")))"
         }
-        return "episodes-v1;" + parts.joined(separator: ";")
+        return "episodes-v2;" + parts.joined(separator: ";")
     }
 }

@@ -4,7 +4,8 @@ import Foundation
 /// key alike), reporting every problem through `ConfigReader` as the rest of the config does.
 enum PathwayCatalogParser {
     static let pathwayKeys = ["id", "name", "types", "diagnosisDate", "closeAfter", "events"]
-    static let eventKeys = ["code", "meaning", "routesToKommune", "needsPatient", "starts", "completes", "due", "matches"]
+    static let eventKeys = ["code", "meaning", "routesToKommune", "needsPatient", "starts", "completes", "closes", "reasons", "due",
+                            "matches"]
 
     /// Parses the array at `path` and merges it over `base`; the merged catalog is then checked
     /// as a whole (event codes and matched values must be unique across every pathway).
@@ -70,16 +71,29 @@ enum PathwayCatalogParser {
                                  routesToKommune: flag(object, "routesToKommune", at: path, reader: &reader) ?? false,
                                  needsPatient: flag(object, "needsPatient", at: path, reader: &reader) ?? true,
                                  starts: flag(object, "starts", at: path, reader: &reader) ?? false,
-                                 completes: flag(object, "completes", at: path, reader: &reader) ?? false)
+                                 completes: flag(object, "completes", at: path, reader: &reader) ?? false,
+                                 closes: flag(object, "closes", at: path, reader: &reader) ?? false)
         if event.code.isEmpty || event.code.contains(where: { $0.isWhitespace }) {
             reader.report("\(path).code", "event code must be non-empty without spaces, found \"\(event.code)\"")
         }
-        if let due = object["due"], let window = reader.object(due, at: "\(path).due", known: ["from", "to"], required: ["from", "to"]) {
+        if let due = object["due"],
+           let window = reader.object(due, at: "\(path).due", known: ["from", "to", "lapsesWhenOpens"], required: ["from", "to"]) {
             if let from = period(window, "from", at: "\(path).due", reader: &reader),
                let to = period(window, "to", at: "\(path).due", reader: &reader) {
                 if to < from { reader.report("\(path).due", "window ends (\(to)) before it opens (\(from))") }
-                event.due = DueWindow(from: from, to: to)
+                event.due = DueWindow(from: from, to: to,
+                                      lapsesWhenOpens: window["lapsesWhenOpens"].flatMap { reader.string($0, at: "\(path).due.lapsesWhenOpens") })
             }
+        }
+        if let reasons = object["reasons"] {
+            if let reasons = reasons as? [String: Any], !reasons.isEmpty {
+                for key in reasons.keys.sorted() {
+                    event.reasons[key] = reader.string(reasons[key]!, at: ConfigReader.path("\(path).reasons", key)) ?? ""
+                }
+            } else {
+                reader.report("\(path).reasons", "expected an object of reason code → label, found \(ConfigReader.kind(of: reasons))")
+            }
+            if !event.closes { reader.report("\(path).reasons", "only an event with \"closes\": true has reasons") }
         }
         for (index, element) in (reader.array(object, "matches", at: path) ?? []).enumerated() {
             let here = ConfigReader.path("\(path).matches", index)
@@ -112,6 +126,12 @@ enum PathwayCatalogParser {
                     if let type = match.type, definition.types[type] == nil {
                         reader.report(path, "match \(match.value) names type \(type), which pathway \(definition.id) does not list in types")
                     }
+                }
+            }
+            for event in definition.dueEvents {
+                guard let other = event.due?.lapsesWhenOpens else { continue }
+                if definition.event(code: other)?.due == nil {
+                    reader.report(path, "\(event.code) lapses when \(other) opens, which is not an event with a due window in \(definition.id)")
                 }
             }
             let startsSomewhere = definition.events.contains(where: \.starts)

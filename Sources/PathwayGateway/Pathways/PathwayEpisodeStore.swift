@@ -17,15 +17,17 @@ struct PathwayEpisodeStore: Sendable {
     /// Schema migration 7. Dates are ISO text (calendar days). `live_until` is the last day a
     /// missing event can still be due (`lapses_after`, else far in the future): the pending-window
     /// indexes then hold only what can be open or overdue today, however long the history.
+    /// `pathway_events` gains the reason a closing event (`PFH-AVSLUTTET`) states.
     static let migrationSQL = """
+        ALTER TABLE pathway_events ADD COLUMN reason TEXT;
         CREATE TABLE pathway_episodes (
           pathway TEXT NOT NULL, pseudonym TEXT NOT NULL, seq INTEGER NOT NULL,
-          anchor TEXT, anchor_source TEXT, ends TEXT, completed INTEGER NOT NULL,
+          anchor TEXT, anchor_source TEXT, ends TEXT, completed INTEGER NOT NULL, closed_on TEXT, closed_reason TEXT,
           kommune TEXT, hospital TEXT, start_message_id TEXT, flags TEXT NOT NULL, events INTEGER NOT NULL,
           PRIMARY KEY (pathway, pseudonym, seq)) WITHOUT ROWID;
         CREATE TABLE pathway_windows (
           pathway TEXT NOT NULL, pseudonym TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL,
-          opens TEXT NOT NULL, closes TEXT NOT NULL, kommune TEXT, outcome TEXT, lapses_after TEXT,
+          opens TEXT NOT NULL, closes TEXT NOT NULL, kommune TEXT, outcome TEXT, lapses_after TEXT, closed_on TEXT,
           live_until TEXT NOT NULL,
           PRIMARY KEY (pathway, pseudonym, seq, event)) WITHOUT ROWID;
         CREATE INDEX pathway_windows_live ON pathway_windows(live_until) WHERE outcome IS NULL;
@@ -87,18 +89,19 @@ struct PathwayEpisodeStore: Sendable {
         for (index, episode) in PatientTimeline.episodes(observations, definition: definition).enumerated() {
             let flags = Set(episode.entries.flatMap(\.flags)).map(\.rawValue).sorted().joined(separator: ",")
             try db.run("""
-                INSERT INTO pathway_episodes (pathway, pseudonym, seq, anchor, anchor_source, ends, completed, kommune, hospital,
-                  start_message_id, flags, events) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO pathway_episodes (pathway, pseudonym, seq, anchor, anchor_source, ends, completed, closed_on,
+                  closed_reason, kommune, hospital, start_message_id, flags, events) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, episode.pathway, episode.pseudonym, index, episode.anchor?.description, episode.anchorSource?.rawValue,
-                episode.closes?.description, episode.entries.contains(where: \.completes) ? 1 : 0, episode.kommune,
+                episode.closes?.description, episode.entries.contains(where: \.completes) ? 1 : 0,
+                episode.closing?.eventDate.description, episode.closing?.reason, episode.kommune,
                 episode.hospital, episode.start?.messageId, flags, episode.entries.count)
             for window in EpisodeWindow.windows(of: episode, index: index, definition: definition) {
                 try db.run("""
                     INSERT INTO pathway_windows (pathway, pseudonym, seq, event, opens, closes, kommune, outcome, lapses_after,
-                      live_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      closed_on, live_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, window.pathway, window.pseudonym, index, window.event, window.opens.description,
                     window.closes.description, window.kommune, window.outcome?.rawValue, window.lapsesAfter?.description,
-                    window.lapsesAfter?.description ?? Self.forever)
+                    window.closedOn?.description, window.liveUntil?.description ?? Self.forever)
             }
         }
     }

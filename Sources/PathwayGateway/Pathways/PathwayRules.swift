@@ -17,6 +17,8 @@ struct PathwayRules: Sendable, Hashable {
     struct Match: Sendable, Hashable {
         var event: PathwayEvent
         var type: String?
+        /// The code system the event was told in.
+        var system: String = KITHCodeSystem.pathwayEvents
     }
 
     let catalog: PathwayCatalog
@@ -48,7 +50,7 @@ struct PathwayRules: Sendable, Hashable {
         guard let dialogmelding else { return nil }
         for value in dialogmelding.codedValues {
             guard let v = value.v, let rule = index[(value.s ?? "") + "|" + v], let event = event(code: rule.event) else { continue }
-            return Match(event: event, type: rule.type)
+            return Match(event: event, type: rule.type, system: rule.system)
         }
         return nil
     }

@@ -64,10 +64,10 @@ final class PathwayTimelines: Sendable {
             }
             let added = try db.run("""
                 INSERT INTO pathway_events (message_id, pseudonym, pathway, event, type, event_date, diagnosis_date,
-                  kommune, partner_id, msg_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                  kommune, partner_id, msg_id, received_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (message_id) DO NOTHING
                 """, o.messageId, o.pseudonym, o.pathway, o.event, o.type, o.eventDate.description, o.diagnosisDate?.description,
-                o.kommune, o.partner, o.msgId, Int64((o.receivedAt.timeIntervalSince1970 * 1000).rounded())) == 1
+                o.kommune, o.partner, o.msgId, Int64((o.receivedAt.timeIntervalSince1970 * 1000).rounded()), o.reason) == 1
             if added { try episodes.refresh(pathway: o.pathway, pseudonym: o.pseudonym) }
             return added
         }
@@ -93,7 +93,8 @@ final class PathwayTimelines: Sendable {
     /// One patient's come from the (pathway, pseudonym, event_date) index.
     static func observations(in db: SQLiteDatabase, pathway: String? = nil, pseudonym: String? = nil) throws -> [PathwayObservation] {
         try db.query("""
-            SELECT message_id, pseudonym, pathway, event, type, event_date, diagnosis_date, kommune, partner_id, msg_id, received_at
+            SELECT message_id, pseudonym, pathway, event, type, event_date, diagnosis_date, kommune, partner_id, msg_id, received_at,
+              reason
             FROM pathway_events WHERE \(pseudonym == nil ? "?1 IS NULL OR pathway = ?1" : "pathway = ?1 AND pseudonym = ?2")
             ORDER BY pathway, pseudonym, event_date, received_at, id
             """, pseudonym.map { [pathway, $0] } ?? [pathway]) { row in
@@ -101,7 +102,8 @@ final class PathwayTimelines: Sendable {
                                event: try row.string(3), type: try row.optionalString(4),
                                eventDate: try Self.date(row.string(5)), diagnosisDate: try row.optionalString(6).map(Self.date),
                                kommune: try row.optionalString(7), partner: try row.string(8), msgId: try row.optionalString(9),
-                               receivedAt: Date(timeIntervalSince1970: Double(try row.int64(10)) / 1000))
+                               receivedAt: Date(timeIntervalSince1970: Double(try row.int64(10)) / 1000),
+                               reason: try row.optionalString(11))
         }
     }
 
