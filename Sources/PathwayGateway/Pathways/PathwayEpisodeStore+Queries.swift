@@ -5,7 +5,7 @@ extension PathwayEpisodeStore {
     /// applied): the same figures as `PathwayMonitor.overdueCounts(on:)`.
     func overdueCounts(on today: CalendarDate, aliases: [String: String]) throws -> OverdueCounts {
         let rows = try db.query("""
-            SELECT DISTINCT pathway, pseudonym, seq, kommune FROM pathway_windows
+            SELECT DISTINCT pathway, pseudonym, seq, kommune FROM pathway_windows INDEXED BY pathway_windows_live
             WHERE outcome IS NULL AND live_until >= ?1 AND closes < ?1
             """, [today.description]) { row in try row.optionalString(3) }
         var counts = OverdueCounts(total: rows.count, byKommune: [:])
@@ -28,7 +28,8 @@ extension PathwayEpisodeStore {
         let items = try db.query("""
             SELECT w.pathway, w.pseudonym, w.event, w.opens, w.closes, w.kommune, w.lapses_after,
                    e.anchor, e.anchor_source, e.hospital, e.flags, e.start_message_id
-            FROM pathway_windows w JOIN pathway_episodes e ON e.pathway = w.pathway AND e.pseudonym = w.pseudonym AND e.seq = w.seq
+            FROM pathway_windows w INDEXED BY \(kommune == nil ? "pathway_windows_live" : "pathway_windows_kommune")
+              JOIN pathway_episodes e ON e.pathway = w.pathway AND e.pseudonym = w.pseudonym AND e.seq = w.seq
             WHERE w.outcome IS NULL AND w.live_until >= ?1 AND w.opens <= ?1 \(filter)
             """, arguments) { row in try Self.dueItem(row, on: today, aliases: aliases) }.compactMap { $0 }
         return DueItem.mostUrgentFirst(try items.map { item in

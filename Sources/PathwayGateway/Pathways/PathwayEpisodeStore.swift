@@ -16,7 +16,9 @@ struct PathwayEpisodeStore: Sendable {
 
     /// Schema migration 7. Dates are ISO text (calendar days). `live_until` is the last day a
     /// missing event can still be due (`lapses_after`, else far in the future): the pending-window
-    /// indexes then hold only what can be open or overdue today, however long the history.
+    /// indexes, read from `live_until >= today` on, then hold only what can still be open or
+    /// overdue (about `closeAfter` worth of patients), however long the history. They cover the
+    /// columns the questions read (`outcome` too, always NULL there, so no table row is visited).
     /// `pathway_events` gains the reason a closing event (`PFH-AVSLUTTET`) states.
     static let migrationSQL = """
         ALTER TABLE pathway_events ADD COLUMN reason TEXT;
@@ -30,8 +32,9 @@ struct PathwayEpisodeStore: Sendable {
           opens TEXT NOT NULL, closes TEXT NOT NULL, kommune TEXT, outcome TEXT, lapses_after TEXT, closed_on TEXT,
           live_until TEXT NOT NULL,
           PRIMARY KEY (pathway, pseudonym, seq, event)) WITHOUT ROWID;
-        CREATE INDEX pathway_windows_live ON pathway_windows(live_until) WHERE outcome IS NULL;
-        CREATE INDEX pathway_windows_kommune ON pathway_windows(kommune, live_until) WHERE outcome IS NULL;
+        CREATE INDEX pathway_windows_live ON pathway_windows(live_until, closes, kommune, outcome) WHERE outcome IS NULL;
+        CREATE INDEX pathway_windows_kommune ON pathway_windows(kommune, live_until, opens, closes, lapses_after, closed_on, event, outcome)
+          WHERE outcome IS NULL;
         """
 
     /// The `state_facts` entry naming the catalog the rows were derived under.

@@ -143,6 +143,7 @@ extension MessageStore {
         SQLiteDatabase.Migration(version: 6, sql: MessageStore.stateFactsSQL),
         // 7 (follow-through): episodes and due windows kept current as events are recorded; see
         // PathwayEpisodeStore. Filled from `pathway_events` on the daemon's first start after this.
-        SQLiteDatabase.Migration(version: 7, sql: PathwayEpisodeStore.migrationSQL),
+        // With the indexes `status` reads (OperationsQueries), so its cost does not grow with history.
+        SQLiteDatabase.Migration(version: 7, sql: PathwayEpisodeStore.migrationSQL + OperationsQueries.indexesSQL),
     ]
 }
