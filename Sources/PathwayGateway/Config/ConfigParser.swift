@@ -4,7 +4,8 @@ import Foundation
 /// wrong with it (syntax, unknown keys, types, then cross-references in `ConfigChecks`).
 enum ConfigParser {
     static let rootKeys = ["spool", "gateway", "partners", "contactPoints", "kommuneAliases",
-                           "limits", "schemas", "workers", "batchSize", "scanIntervalSeconds", "pathways"] + operationsKeys
+                           "limits", "schemas", "workers", "batchSize", "scanIntervalSeconds", "pathways",
+                           "pathwayCodeSystems"] + operationsKeys
     static let partnerKeys = ["id", "name", "herIds", "schemaPolicy", "group"]
     static let contactPointKeys = ["kommune", "pathway", "partner", "herId", "name"]
 
@@ -72,7 +73,12 @@ enum ConfigParser {
             ?? GatewayConfig.defaultScanIntervalSeconds
         let operations = parseOperations(object, baseDirectory: baseDirectory, reader: &reader)
 
-        let pathways = object["pathways"].map { PathwayCatalogParser.parse($0, at: "$.pathways", over: .bundled, reader: &reader) }
+        var pathways = object["pathways"].map { PathwayCatalogParser.parse($0, at: "$.pathways", over: .bundled, reader: &reader) }
+        if object["pathwayCodeSystems"] != nil {
+            var catalog = pathways ?? .bundled
+            catalog.codeSystems = PathwayCatalogParser.codeSystems(object, reader: &reader)
+            pathways = catalog
+        }
 
         ConfigChecks.run(draft, reader: &reader)
         guard reader.problems.isEmpty, let spool else { throw .invalid(file: file, problems: inDocumentOrder(reader.problems)) }

@@ -5,6 +5,9 @@ import Foundation
 /// an event or a partner's own code for an event is a configuration change, not a code change.
 struct PathwayCatalog: Sendable, Hashable {
     var definitions: [PathwayDefinition]
+    /// The code systems an event's own code is accepted in (`pathwayCodeSystems` in the config):
+    /// the gateway's OID unless configured, e.g. also a regional or national code system.
+    var codeSystems: [String] = [KITHCodeSystem.pathwayEvents]
 
     init(definitions: [PathwayDefinition]) { self.definitions = definitions }
 
@@ -27,7 +30,9 @@ struct PathwayCatalog: Sendable, Hashable {
                 merged.append(definition)
             }
         }
-        return PathwayCatalog(definitions: merged)
+        var catalog = PathwayCatalog(definitions: merged)
+        catalog.codeSystems = codeSystems
+        return catalog
     }
 
     /// The bundled definitions, parsed from `bundledJSON` with the config's own parser.

@@ -29,6 +29,25 @@ enum PathwayCatalogParser {
         return merged
     }
 
+    /// `pathwayCodeSystems`: the OIDs (code systems) under which event codes such as `PFH-SP1` are
+    /// accepted, e.g. a regional code system beside the gateway's own; at least one.
+    static func codeSystems(_ object: [String: Any], reader: inout ConfigReader) -> [String] {
+        let path = "$.pathwayCodeSystems"
+        guard let array = reader.array(object, "pathwayCodeSystems", at: "$") else { return [KITHCodeSystem.pathwayEvents] }
+        var systems: [String] = []
+        for (index, element) in array.enumerated() {
+            guard let oid = reader.string(element, at: ConfigReader.path(path, index)) else { continue }
+            let arcs = oid.split(separator: ".", omittingEmptySubsequences: false)
+            guard arcs.count >= 2, arcs.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }) else {
+                reader.report(ConfigReader.path(path, index), "expected an OID such as \"2.16.578.1.12.4.1.1.9999\", found \"\(oid)\"")
+                continue
+            }
+            if !systems.contains(oid) { systems.append(oid) }
+        }
+        if array.isEmpty { reader.report(path, "name at least one code system (the gateway's own is \(KITHCodeSystem.pathwayEvents))") }
+        return systems.isEmpty ? [KITHCodeSystem.pathwayEvents] : systems
+    }
+
     private static func pathway(_ value: Any, at path: String, reader: inout ConfigReader) -> PathwayDefinition? {
         guard let object = reader.object(value, at: path, known: pathwayKeys, required: ["id", "name", "events"]) else { return nil }
         let id = reader.string(object, "id", at: path) ?? ""

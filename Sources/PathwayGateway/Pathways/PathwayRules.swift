@@ -1,5 +1,6 @@
 /// Maps a message's coded values to a pathway event (spec §5), built from the pathway data in a
-/// `PathwayCatalog`: every event's own code in the gateway's code system, plus its `matches`
+/// `PathwayCatalog`: every event's own code in each of its code systems (the gateway's OID unless
+/// `pathwayCodeSystems` names others), plus its `matches`
 /// (clinical-decision codes such as D11CK and partners' own codes).
 ///
 /// A coded value is looked for first in `SakstypeKodet`, then in `TemaKodet` and
@@ -29,7 +30,7 @@ struct PathwayRules: Sendable, Hashable {
         self.catalog = catalog
         var rules: [Rule] = []
         for event in catalog.definitions.flatMap(\.events) {
-            rules.append(Rule(system: KITHCodeSystem.pathwayEvents, value: event.code, event: event.code))
+            rules += catalog.codeSystems.map { Rule(system: $0, value: event.code, event: event.code) }
             rules += event.matches.map { Rule(system: $0.system, value: $0.value, event: event.code, type: $0.type) }
         }
         self.rules = rules
