@@ -53,7 +53,12 @@ import Testing
         let html = try report(population).rendered(as: .html)
         #expect(html.hasPrefix("<!DOCTYPE html>"))
         #expect(html.components(separatedBy: "<svg").count - 1 == 4, "SP2 and SP3 bars per kommune, two histograms")
-        #expect(html.components(separatedBy: "n = ").count - 1 == 2 * 6, "one bar per kommune in each bar chart")
+        #expect(html.components(separatedBy: " ikke avgjort</text>").count - 1 == 2 * 6, "one bar per kommune in each bar chart")
+        for label in ["Vindu åpent nå", "Ikke forfalt ennå"] { #expect(!html.contains(">\(label)<"), "not a bar segment: \(label)") }
+        for label in ["Datamerknader", "Anslått ankerdato", "Fant ikke kontaktpunkt (E21)", "Ubesvart over 14 døgn"] {
+            #expect(html.contains(label), "\(label)")
+        }
+        #expect(!html.contains("Avvik"), "irregular data is not called an incident")
         for forbidden in ["<script", "src=", "href=", "@import", "url("] { #expect(!html.contains(forbidden), "\(forbidden)") }
         #expect(html.replacingOccurrences(of: "http://www.w3.org/2000/svg", with: "").range(of: "http") == nil)
         #expect(!population.patients.contains { html.contains($0.pseudonym) }, "no pseudonym in the report")

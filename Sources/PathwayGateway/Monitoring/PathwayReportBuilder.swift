@@ -14,8 +14,14 @@ public enum PathwayReportBuilder {
             return MonitoringQuery.RoutedRow(messageId: row.messageId, senderPartner: row.senderPartner, targetPartner: row.targetPartner,
                                              state: .written, createdAt: row.createdAt)
         }
-        return build(monitor: monitor, routed: routed, today: today, now: now, generatedAt: generatedAt)
+        var report = build(monitor: monitor, routed: routed, today: today, now: now, generatedAt: generatedAt)
+        report.noContactPoint = try MonitoringQuery(store: store).rejections(code: "E21", before: now)
+        return report
     }
+
+    /// A routed message without AppRec after this long (14 days) is counted as unanswered: the
+    /// receiver's system will not answer any more.
+    static let appRecAgeLimitHours = 14.0 * 24
 
     /// `now` is the moment pending ages are measured at; `generatedAt` (defaults to `now`) is
     /// when the report was made, which differs for a report as of an earlier day.
@@ -67,6 +73,7 @@ public enum PathwayReportBuilder {
             key: key, name: name, started: anchored.count, patients: Set(anchored.map(\.pseudonym)).count,
             withoutStart: episodes.count - anchored.count, flagged: episodes.filter(\.isFlagged).count,
             overdue: anchored.filter { episode in definition.dueEvents.contains { episode.state(of: $0, on: today) == .overdue } }.count,
+            estimatedAnchor: anchored.filter { $0.anchorSource == .startEvent }.count,
             events: events, intervals: intervals(anchored, definition: definition),
             delivery: delivery(routed, key: key, name: name, now: now))
     }
@@ -123,6 +130,7 @@ public enum PathwayReportBuilder {
                 figures.pending += 1
                 let age = now.timeIntervalSince(row.createdAt) / 3600
                 figures.oldestPendingHours = max(figures.oldestPendingHours ?? 0, age)
+                if age > appRecAgeLimitHours { figures.unanswered += 1 }
             }
             if let answered = row.answeredAt { answerHours.append(answered.timeIntervalSince(row.createdAt) / 3600) }
         }

@@ -48,8 +48,11 @@ enum PathwayReportHTML {
             cards.append(("Forfalt nå", "\(total.overdue)", "forløp med punkt over fristen"))
         }
         let d = report.deliveryTotal
-        cards.append(("Venter på kvittering", "\(d.pending)", d.oldestPendingHours.map { "eldste \(hours($0))" } ?? "ingen venter"))
+        let limit = hours(PathwayReportBuilder.appRecAgeLimitHours)
+        cards.append(("Venter på kvittering", "\(d.pending - d.unanswered)", "sendt for under \(limit) siden"))
+        cards.append(("Ubesvart over \(limit)", "\(d.unanswered)", "kommunen må spørres"))
         cards.append(("Avvist av kommunen", "\(d.rejected)", "av \(d.routed) rutede meldinger"))
+        cards.append(("Fant ikke kontaktpunkt (E21)", "\(report.noContactPoint)", "avvist: kommunen har ikke kontaktpunkt for forløpet"))
         return "<section class=\"cards\">" + cards.map { label, value, note in
             "<div class=\"card\"><div class=\"v\">\(e(value))</div><div class=\"l\">\(e(label))</div><div class=\"n\">\(e(note))</div></div>"
         }.joined() + "</section>\n"
@@ -58,12 +61,16 @@ enum PathwayReportHTML {
     private static func windowSection(_ section: PathwayReport.Section) -> String {
         let windows = section.windows.map { "\(eventLabel($0.event)) \(range($0.from, $0.to))" }.joined(separator: ", ")
         var html = "<section><h2>\(e(section.name))</h2><p class=\"lead\">Vinduer etter diagnosedato: \(e(windows)).</p>\n"
-        let series = states.map { SVGChart.Series(name: $0.label, color: $0.color) }
+        // Bars show the decided outcomes only, so the green share is the table's share; what is not
+        // decided yet (not due, window open, closed early) is counted beside the bar.
+        let decided = states.filter { $0.state.isSettled }
+        let series = decided.map { SVGChart.Series(name: $0.label, color: $0.color) }
         for window in section.windows {
             let rows = section.byKommune.map { group -> SVGChart.BarRow in
                 let figures = group.events.first { $0.event == window.event }
-                return .init(label: group.name, values: states.map { figures?.count($0.state) ?? 0 },
-                             note: "n = \(group.started)")
+                let undecided = [DueState.upcoming, .open, .closed].reduce(0) { $0 + (figures?.count($1) ?? 0) }
+                return .init(label: group.name, values: decided.map { figures?.count($0.state) ?? 0 },
+                             note: "\(percent(figures?.shareOnTime)) av \(figures?.settled ?? 0) · \(undecided) ikke avgjort")
             }
             html += "<h3>\(e(eventLabel(window.event))) per kommune</h3>"
             html += SVGChart.stackedBars(rows, series: series, title: "\(eventLabel(window.event)) per kommune") + "\n"
@@ -94,7 +101,7 @@ enum PathwayReportHTML {
         }
         let consecutive = section.total.intervals.filter { $0.from != "anchor" && $0.from != "diagnosis" }
         head += consecutive.map { "Median dager \(eventLabel($0.from))→\(eventLabel($0.to))" }
-        head += ["Forfalt nå", "Avvik", "Uten \(eventLabel(section.startEvent ?? ""))"]
+        head += ["Forfalt nå", "Anslått ankerdato (SP1-dato)", "Datamerknader", "Uten \(eventLabel(section.startEvent ?? ""))"]
         let rows = (groups + [section.total]).map { group -> [String] in
             var row = [group.key == "all" ? "Totalt" : group.name, "\(group.started)"]
             for window in section.windows {
@@ -103,7 +110,7 @@ enum PathwayReportHTML {
                 row += [percent(f?.shareOnTime), days(median)]
             }
             row += consecutive.map { c in days(group.intervals.first { $0.from == c.from && $0.to == c.to }?.medianDays) }
-            row += ["\(group.overdue)", "\(group.flagged)", "\(group.withoutStart)"]
+            row += ["\(group.overdue)", "\(group.estimatedAnchor)", "\(group.flagged)", "\(group.withoutStart)"]
             return row
         }
         return table(head, rows)
@@ -145,9 +152,10 @@ enum PathwayReportHTML {
         return """
             <footer><h2>Slik leses rapporten</h2><ul>
             <li><b>Vindu</b>: tiden et samhandlingspunkt skal skje i, regnet fra diagnosedatoen, eller fra SP1-datoen når meldingen ikke oppgir diagnosedato (\(e(windows))). Dagen vinduet åpner og dagen det lukker regnes med; måneder regnes i kalenderen.</li>
-            <li><b>Forfalt</b>: vinduet er passert uten at punktet er registrert, og forløpet pågår. <b>Ikke gjennomført</b>: forløpet er avsluttet uten punktet, fordi siste punkt er registrert eller tidsrammen er passert (\(e(closes.joined(separator: "; ")))).</li>
-            <li><b>Andel innen vindu</b> regnes av forløpene der utfallet er avgjort, ikke av dem der vinduet ennå ikke er passert.</li>
-            <li><b>Avvik</b>: forløp med hendelser i uventet rekkefølge (SP2 før SP1, to SP1, dato frem i tid). Slike hendelser er tatt med, ikke forkastet.</li>
+            <li><b>Forfalt</b>: vinduet er passert uten at punktet er registrert, og forløpet pågår. <b>Ikke gjennomført</b>: punktet mangler og kommer ikke: neste punkts vindu har åpnet (SP2 når SP3-vinduet åpner), siste punkt er registrert, eller tidsrammen er passert (\(e(closes.joined(separator: "; ")))). <b>Avsluttet</b>: forløpet er avsluttet med årsak (død, ønsker ikke, flyttet, annet); det teller ikke med i andelene.</li>
+            <li><b>Andel innen vindu</b> regnes av forløpene der utfallet er avgjort (innen vindu, for tidlig, for sent, forfalt, ikke gjennomført). Søylene viser bare de avgjorte; tallet etter søylen er andelen innen vindu, antall avgjorte og antall som ikke er avgjort ennå.</li>
+            <li><b>Anslått ankerdato</b>: meldingen oppga ikke diagnosedato, så SP1-datoen er brukt; vinduene for disse forløpene er anslag.</li>
+            <li><b>Datamerknader</b>: forløp med hendelser i uventet rekkefølge (SP2 før SP1, to SP1, dato frem i tid). Slike hendelser er tatt med, ikke forkastet.</li>
             <li><b>Kommune</b> er pasientens siste kjente bostedskommune; gamle kommunenummer er oversatt til dagens.</li>
             </ul></footer></body></html>
 
