@@ -90,7 +90,7 @@ public struct DueWorklist: Sendable {
                 out += "\n\(place(item.kommune, pathway: item.pathway)): \(here.filter { $0.item.state == .overdue }.count) forfalt, "
                     + "\(here.filter { $0.item.state == .open }.count) med åpent vindu\n"
             }
-            out += "  \(Self.state(item.state) == "forfalt" ? "FORFALT    " : "vindu åpent")  \(Self.event(item.event))  "
+            out += "  \(item.state == .overdue ? "FORFALT    " : "vindu åpent")  \(Self.event(item.event))  "
                 + "vindu \(PathwayReportHTML.norwegian(item.windowOpens))–\(PathwayReportHTML.norwegian(item.windowCloses)), "
                 + "\(Self.timing(item))  pasient \(item.patient)  fra \(Self.anchor(item))"
                 + (item.hospital.map { "  sykehus \($0)" } ?? "") + "\n"

@@ -95,7 +95,8 @@ public enum PathwayReportBuilder {
                 e.first(event.code).flatMap { done in e.anchor.map { $0.days(until: done.eventDate) } }
             }))
         }
-        for (from, to) in zip(definition.events, definition.events.dropFirst()) {
+        let points = definition.events.filter { !$0.closes }  // closing early is not a step of the pathway
+        for (from, to) in zip(points, points.dropFirst()) {
             result.append(figure(from.code, to.code, episodes.compactMap { e in
                 e.first(from.code).flatMap { a in e.first(to.code).map { a.eventDate.days(until: $0.eventDate) } }
             }))

@@ -73,17 +73,17 @@ enum PathwayReportHTML {
                              note: "\(percent(figures?.shareOnTime)) av \(figures?.settled ?? 0) · \(undecided) ikke avgjort")
             }
             html += "<h3>\(e(eventLabel(window.event))) per kommune</h3>"
-            html += SVGChart.stackedBars(rows, series: series, title: "\(eventLabel(window.event)) per kommune") + "\n"
+            html += chart(SVGChart.stackedBars(rows, series: series, title: "\(eventLabel(window.event)) per kommune"))
         }
         for histogram in section.histograms {
             let label = eventLabel(histogram.event)
             let window = section.windows.first { $0.event == histogram.event }
             html += "<h3>Dager fra diagnose til \(e(label))</h3>"
-            html += SVGChart.histogram(histogram.counts, binDays: histogram.binDays,
+            html += chart(SVGChart.histogram(histogram.counts, binDays: histogram.binDays,
                                        window: histogram.windowFromDays...histogram.windowToDays,
                                        windowLabel: "vindu \(window.map { range($0.from, $0.to) } ?? "")",
                                        xLabel: "dager fra diagnosedato (\(histogram.binDays == 7 ? "per uke" : "per 30 dager"))",
-                                       title: "Dager fra diagnose til \(label)") + "\n"
+                                       title: "Dager fra diagnose til \(label)"))
         }
         html += "<h3>Per kommune</h3>" + windowTable(section, section.byKommune, first: "Kommune")
         html += "<h3>Per sykehus (som sendte SP1)</h3>" + windowTable(section, section.byHospital, first: "Sykehus")
@@ -164,6 +164,9 @@ enum PathwayReportHTML {
 
     // MARK: Pieces
 
+    /// A chart in a box that scrolls sideways on a phone rather than shrinking its text away.
+    private static func chart(_ svg: String) -> String { "<div class=\"chart\">\(svg)</div>\n" }
+
     private static func table(_ head: [String], _ rows: [[String]]) -> String {
         var html = "<div class=\"scroll\"><table><thead><tr>" + head.map { "<th>\(e($0))</th>" }.joined() + "</tr></thead><tbody>"
         for (index, row) in rows.enumerated() {
@@ -243,6 +246,8 @@ enum PathwayReportHTML {
         svg .track{fill:#f4f4f4}svg .bar{fill:#0072B2}svg .band{fill:#009E73;opacity:.13}svg .bandlabel{font-size:11px;fill:#00694d}
         svg .grid{stroke:#e8e8e8}svg .axis{stroke:#888}svg .key{stroke:#888;stroke-width:.5}
         footer{margin-top:40px;color:#444;font-size:13px}footer li{margin:4px 0}
-        @media print{body{max-width:none}.card{break-inside:avoid}section{break-inside:avoid-page}}
+        .chart{overflow-x:auto}.chart svg{min-width:720px}
+        @media (max-width:600px){body{padding:12px}h1{font-size:21px}.card .v{font-size:22px}}
+        @media print{body{max-width:none}.chart svg{min-width:0}.card{break-inside:avoid}section{break-inside:avoid-page}}
         """
 }

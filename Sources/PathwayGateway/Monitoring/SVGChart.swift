@@ -18,8 +18,8 @@ enum SVGChart {
 
     /// Horizontal 100 % stacked bars, one per row, with a legend on top. Segments wide enough get
     /// their count written in; rows with no values get an empty track.
-    static func stackedBars(_ rows: [BarRow], series: [Series], width: Int = 920, title: String) -> String {
-        let labelWidth = 190, noteWidth = 170, rowHeight = 26
+    static func stackedBars(_ rows: [BarRow], series: [Series], width: Int = 1020, title: String) -> String {
+        let labelWidth = 215, noteWidth = 215, rowHeight = 26
         let barWidth = Double(width - labelWidth - noteWidth - 10)
         let (legendSVG, legendLines) = legend(series, width: width - 20, x: 20)
         let legendHeight = legendLines * 20 + 8
