@@ -32,6 +32,22 @@ public struct PathwayReport: Sendable, Hashable, Codable {
         var byType: [GroupFigures]
         /// Days from anchor to each due event, binned, for the histograms.
         var histograms: [Histogram]
+        /// By diagnosis month: the total, each kommune, each hospital (pathways with windows only).
+        var months: [MonthFigures] = []
+    }
+
+    /// Patients by diagnosis (anchor) month and how their windows went, for one group: the monthly
+    /// indicators the plans ask for, as a trend per kommune and per hospital.
+    struct MonthFigures: Sendable, Hashable, Codable {
+        /// `yyyy-MM` of the anchor date.
+        var month: String
+        /// `total`, `kommune` or `hospital`, and the group's key and name.
+        var groupBy: String
+        var key: String
+        var name: String
+        var started: Int
+        var estimatedAnchor: Int
+        var events: [EventFigures]
     }
 
     struct Window: Sendable, Hashable, Codable {

@@ -49,7 +49,13 @@ public enum PathwayReportBuilder {
                 byKommune: byKommune.keys.sorted().map { figures($0, config.kommuneName($0, pathway: definition.id), byKommune[$0]!) },
                 byHospital: byHospital.keys.sorted().map { figures($0, hospitalName($0, config: config), byHospital[$0]!) },
                 byType: byType.keys.sorted().map { figures($0, definition.types[$0] ?? $0, byType[$0]!) },
-                histograms: definition.dueEvents.map { histogram(episodes, event: $0) }))
+                histograms: definition.dueEvents.map { histogram(episodes, event: $0) },
+                months: definition.dueEvents.isEmpty ? [] :
+                    months(episodes, "total", "all", definition.name, definition: definition, today: today)
+                    + byKommune.keys.sorted().flatMap { months(byKommune[$0]!, "kommune", $0, config.kommuneName($0, pathway: definition.id),
+                                                               definition: definition, today: today) }
+                    + byHospital.keys.sorted().flatMap { months(byHospital[$0]!, "hospital", $0, hospitalName($0, config: config),
+                                                                definition: definition, today: today) }))
         }
         let byPartner = Dictionary(grouping: routed, by: \.targetPartner)
         return PathwayReport(
@@ -76,6 +82,24 @@ public enum PathwayReportBuilder {
             estimatedAnchor: anchored.filter { $0.anchorSource == .startEvent }.count,
             events: events, intervals: intervals(anchored, definition: definition),
             delivery: delivery(routed, key: key, name: name, now: now))
+    }
+
+    /// The group's anchored episodes by anchor month, oldest first, with each due event's states.
+    static func months(_ episodes: [PathwayEpisode], _ groupBy: String, _ key: String, _ name: String,
+                       definition: PathwayDefinition, today: CalendarDate) -> [PathwayReport.MonthFigures] {
+        let byMonth = Dictionary(grouping: episodes.filter { $0.anchor != nil }) { String($0.anchor!.description.prefix(7)) }
+        return byMonth.keys.sorted().map { month in
+            let members = byMonth[month]!
+            let events = definition.dueEvents.map { event -> PathwayReport.EventFigures in
+                var counts: [DueState: Int] = [:]
+                for episode in members { counts[episode.state(of: event, on: today), default: 0] += 1 }
+                let settled = PathwayReport.EventFigures(event: event.code, counts: counts, shareOnTime: nil).settled
+                return .init(event: event.code, counts: counts,
+                             shareOnTime: settled == 0 ? nil : Double(counts[.onTime] ?? 0) / Double(settled))
+            }
+            return .init(month: month, groupBy: groupBy, key: key, name: name, started: members.count,
+                         estimatedAnchor: members.filter { $0.anchorSource == .startEvent }.count, events: events)
+        }
     }
 
     /// Median days: diagnosis → start (when stated), anchor → each due event, and between

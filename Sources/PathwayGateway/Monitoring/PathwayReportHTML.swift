@@ -85,6 +85,7 @@ enum PathwayReportHTML {
                                        xLabel: "dager fra diagnosedato (\(histogram.binDays == 7 ? "per uke" : "per 30 dager"))",
                                        title: "Dager fra diagnose til \(label)"))
         }
+        html += monthSection(section)
         html += "<h3>Per kommune</h3>" + windowTable(section, section.byKommune, first: "Kommune")
         html += "<h3>Per sykehus (som sendte SP1)</h3>" + windowTable(section, section.byHospital, first: "Sykehus")
         return html + "</section>\n"
@@ -94,7 +95,9 @@ enum PathwayReportHTML {
     /// points, overdue now, irregular and orphan episodes. (Delivery has its own table; the CSV
     /// and JSON carry every figure.)
     private static func windowTable(_ section: PathwayReport.Section, _ groups: [PathwayReport.GroupFigures], first: String) -> String {
-        var head = ["\(first)", "Forløp (\(eventLabel(section.startEvent ?? "")))"]
+        // The hospital's own figure first: days from the diagnosis to its SP1 (stated diagnosis dates only).
+        let start = eventLabel(section.startEvent ?? "")
+        var head = ["\(first)", "Forløp (\(start))", "Median dager diagnose→\(start)"]
         for window in section.windows {
             let label = eventLabel(window.event)
             head += ["\(label) innen vindu (andel av avgjorte)", "Median dager diagnose→\(label)"]
@@ -103,7 +106,8 @@ enum PathwayReportHTML {
         head += consecutive.map { "Median dager \(eventLabel($0.from))→\(eventLabel($0.to))" }
         head += ["Forfalt nå", "Anslått ankerdato (SP1-dato)", "Datamerknader", "Uten \(eventLabel(section.startEvent ?? ""))"]
         let rows = (groups + [section.total]).map { group -> [String] in
-            var row = [group.key == "all" ? "Totalt" : group.name, "\(group.started)"]
+            var row = [group.key == "all" ? "Totalt" : group.name, "\(group.started)",
+                       days(group.intervals.first { $0.from == "diagnosis" }?.medianDays)]
             for window in section.windows {
                 let f = group.events.first { $0.event == window.event }
                 let median = group.intervals.first { $0.from == "anchor" && $0.to == window.event }?.medianDays
@@ -165,9 +169,9 @@ enum PathwayReportHTML {
     // MARK: Pieces
 
     /// A chart in a box that scrolls sideways on a phone rather than shrinking its text away.
-    private static func chart(_ svg: String) -> String { "<div class=\"chart\">\(svg)</div>\n" }
+    static func chart(_ svg: String) -> String { "<div class=\"chart\">\(svg)</div>\n" }
 
-    private static func table(_ head: [String], _ rows: [[String]]) -> String {
+    static func table(_ head: [String], _ rows: [[String]]) -> String {
         var html = "<div class=\"scroll\"><table><thead><tr>" + head.map { "<th>\(e($0))</th>" }.joined() + "</tr></thead><tbody>"
         for (index, row) in rows.enumerated() {
             let total = row.first == "Totalt" && index == rows.count - 1
@@ -228,7 +232,7 @@ enum PathwayReportHTML {
 
     private static func short(_ name: String) -> String { name.count > 40 ? String(name.prefix(38)) + "…" : name }
 
-    private static func e(_ text: String) -> String { text.xmlEscapedAttribute }
+    static func e(_ text: String) -> String { text.xmlEscapedAttribute }
 
     static let css = """
         body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1d1d1f;margin:0 auto;max-width:1040px;padding:24px}

@@ -53,7 +53,8 @@ struct PathwayCatalog: Sendable, Hashable {
     ///   (ikke gjennomført), no longer overdue; open items stop counting as overdue 24 months after
     ///   the diagnosis, when the pathway is over in any case. `PFH-AVSLUTTET` closes an episode
     ///   early with a reason (spec §5): deceased, declines, moved, other.
-    /// - Pakkeforløp for psykisk helse og rus (D01 TSB, D11 adults, D12 children and youth): the
+    /// - Pasientforløp for psykisk helse og rus (so named since 2023, earlier pakkeforløp; D01 TSB,
+    ///   D11 adults, D12 children and youth): the
     ///   municipal follow-up event, also told by the clinical-decision code "follow-up by GP or
     ///   municipality" (D01CK, D11CK, D12CK). No municipal time limit: each one is a referral.
     static let bundledJSON = #"""
@@ -75,7 +76,7 @@ struct PathwayCatalog: Sendable, Hashable {
                          "ANNET": "Annen årsak" } }
         ] },
       { "id": "psykisk-helse-rus",
-        "name": "Pakkeforløp for psykisk helse og rus",
+        "name": "Pasientforløp for psykisk helse og rus",
         "types": { "D01": "Tverrfaglig spesialisert rusbehandling (TSB)", "D11": "Psykisk helsevern voksne",
                    "D12": "Psykisk helsevern barn og unge" },
         "events": [
