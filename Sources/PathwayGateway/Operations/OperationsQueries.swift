@@ -9,11 +9,11 @@ import Foundation
 /// messages cost 0.15 s of table scans before).
 final class OperationsQueries: Sendable {
     /// Part of schema migration 7: the time-window counts, the last activity and the routed-state
-    /// questions by index. Three index entries more per message, written in the batch transaction.
+    /// questions by index (the routed one covering, so pending AppRecs visit no table row). Three index entries more per message, written in the batch transaction.
     static let indexesSQL = """
         CREATE INDEX messages_decided ON messages(decided_at, outcome);
         CREATE INDEX messages_done ON messages(done_at);
-        CREATE INDEX routed_state ON routed(state, answered_at);
+        CREATE INDEX routed_state ON routed(state, answered_at, target_partner, written_at, created_at);
         """
 
     enum Failure: Error, Sendable, Equatable, CustomStringConvertible {

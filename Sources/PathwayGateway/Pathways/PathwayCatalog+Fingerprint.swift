@@ -13,4 +13,21 @@ extension PathwayCatalog {
         }
         return "episodes-v2;" + parts.joined(separator: ";")
     }
+
+    /// The most days a missing event can stay overdue after its window closed (until the next
+    /// window opens or `closeAfter`), generously rounded up (a month as 31 days); nil when some due
+    /// event can stay overdue for ever. Bounds the overdue count's index range.
+    var overdueSpanDays: Int? {
+        var longest = 0
+        for definition in definitions {
+            for event in definition.dueEvents {
+                guard let due = event.due else { continue }
+                let lapse = [definition.closeAfter, due.lapsesWhenOpens.flatMap { definition.event(code: $0)?.due?.from }]
+                    .compactMap { $0 }.map { $0.months * 31 + $0.days }.min()
+                guard let lapse else { return nil }
+                longest = max(longest, lapse - (due.to.months * 28 + due.to.days) + 1)
+            }
+        }
+        return longest
+    }
 }

@@ -4,10 +4,13 @@ extension PathwayEpisodeStore {
     /// Episodes with something overdue on `today`, in total and by current kommune (aliases
     /// applied): the same figures as `PathwayMonitor.overdueCounts(on:)`.
     func overdueCounts(on today: CalendarDate, aliases: [String: String]) throws -> OverdueCounts {
+        // An overdue window lapses at most `overdueSpanDays` after it closed, so its `live_until`
+        // is below today + that span: the index range then holds little more than the answer.
+        let bound = catalog.overdueSpanDays.map { today.adding(days: $0 + 1).description } ?? Self.forever + "~"
         let rows = try db.query("""
             SELECT DISTINCT pathway, pseudonym, seq, kommune FROM pathway_windows INDEXED BY pathway_windows_live
-            WHERE outcome IS NULL AND live_until >= ?1 AND closes < ?1
-            """, [today.description]) { row in try row.optionalString(3) }
+            WHERE outcome IS NULL AND live_until >= ?1 AND live_until < ?2 AND closes < ?1
+            """, [today.description, bound]) { row in try row.optionalString(3) }
         var counts = OverdueCounts(total: rows.count, byKommune: [:])
         for kommune in rows {
             counts.byKommune[kommune.map { aliases[$0] ?? $0 } ?? OverdueCounts.unknownKommune, default: 0] += 1
