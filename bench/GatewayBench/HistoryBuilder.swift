@@ -9,7 +9,11 @@ enum HistoryBuilder {
     static func run(messages: Int, days: Int, end: String?, directory: String, seed: UInt64) throws {
         let root = URL(fileURLWithPath: directory).standardizedFileURL.path
         try FileManager.default.createDirectory(atPath: root + "/spool/state", withIntermediateDirectories: true)
-        let sample = try String(contentsOfFile: "samples/pathway-gateway.json", encoding: .utf8)
+        // The sample configuration, read from the repository (run from its root, as bench/history.py does).
+        guard let sample = try? String(contentsOfFile: "samples/pathway-gateway.json", encoding: .utf8) else {
+            FileHandle.standardError.write(Data("gateway-bench history: run from the repository root (needs samples/pathway-gateway.json)\n".utf8))
+            exit(2)
+        }
         let configPath = root + "/pathway-gateway.json"
         try sample.replacingOccurrences(of: "\"spool\": \"spool\"", with: "\"spool\": \"\(root)/spool\"")
             .write(toFile: configPath, atomically: true, encoding: .utf8)
