@@ -11,7 +11,8 @@ enum HistoryBuilder {
         try FileManager.default.createDirectory(atPath: root + "/spool/state", withIntermediateDirectories: true)
         // The sample configuration, read from the repository (run from its root, as bench/history.py does).
         guard let sample = try? String(contentsOfFile: "samples/pathway-gateway.json", encoding: .utf8) else {
-            FileHandle.standardError.write(Data("gateway-bench history: run from the repository root (needs samples/pathway-gateway.json)\n".utf8))
+            FileHandle.standardError.write(
+                Data("gateway-bench history: run from the repository root (needs samples/pathway-gateway.json)\n".utf8))
             exit(2)
         }
         let configPath = root + "/pathway-gateway.json"
@@ -24,7 +25,10 @@ enum HistoryBuilder {
         let history = SyntheticHistory(config: config, start: last.adding(days: 1 - days), days: days, seed: seed)
         let started = Date()
         let summary = try history.write(to: Spool(root: config.spool).database, messages: messages)
-        print(String(format: "wrote %@ over %d days ending %@ in %.1f s; config %@", summary.description, days, last.description,
-                     Date().timeIntervalSince(started), configPath))
+        print(
+            String(
+                format: "wrote %@ over %d days ending %@ in %.1f s; config %@", summary.description, days,
+                last.description,
+                Date().timeIntervalSince(started), configPath))
     }
 }

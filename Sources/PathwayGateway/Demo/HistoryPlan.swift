@@ -37,10 +37,15 @@ struct HistoryPlan {
         var arrivals: [Arrival] = []
         while arrivals.count < messages {
             patients += 1
-            arrivals += patient(patients, point: points[random.below(points.count)], hospital: hospitals[random.below(hospitals.count)],
-                                last: last)
+            arrivals += patient(
+                patients, point: points[random.below(points.count)], hospital: hospitals[random.below(hospitals.count)],
+                last: last)
         }
-        return arrivals.sorted { ($0.observation.receivedAt, $0.observation.messageId) < ($1.observation.receivedAt, $1.observation.messageId) }
+        return arrivals.sorted {
+            ($0.observation.receivedAt, $0.observation.messageId) < (
+                $1.observation.receivedAt, $1.observation.messageId
+            )
+        }
     }
 
     /// One patient's messages up to `last`.
@@ -51,26 +56,33 @@ struct HistoryPlan {
         let stated = random.below(100) < 85
         let kommune = point.kommune == "1508" && random.below(3) == 0 ? "1507" : point.kommune
         func event(_ code: String, _ date: CalendarDate, partner: String, delay: Int) -> PathwayObservation {
-            PathwayObservation(messageId: "h\(n)-\(code)", pseudonym: pseudonym, pathway: "pakkeforlop-hjem", event: code,
-                               eventDate: date, diagnosisDate: code == "PFH-SP1" && stated ? diagnosis : nil, kommune: kommune,
-                               partner: partner, msgId: "h\(n)-\(code)",
-                               receivedAt: SyntheticHistory.noon(date.adding(days: delay)).addingTimeInterval(Double(random.below(28_800))))
+            PathwayObservation(
+                messageId: "h\(n)-\(code)", pseudonym: pseudonym, pathway: "pakkeforlop-hjem", event: code,
+                eventDate: date, diagnosisDate: code == "PFH-SP1" && stated ? diagnosis : nil, kommune: kommune,
+                partner: partner, msgId: "h\(n)-\(code)",
+                receivedAt: SyntheticHistory.noon(date.adding(days: delay)).addingTimeInterval(
+                    Double(random.below(28_800))))
         }
         var out: [Arrival] = []
-        var first = Arrival(observation: event("PFH-SP1", sp1, partner: hospital, delay: random.below(3)), routeTo: point)
+        var first = Arrival(
+            observation: event("PFH-SP1", sp1, partner: hospital, delay: random.below(3)), routeTo: point)
         if random.below(100) < 3 {
             first.noContactPoint = true
             first.observation.kommune = "9999"
         } else {
             let roll = random.below(100)
-            first.answer = roll < 90 ? (0.1 + Double(random.below(480)) / 10, 1) : roll < 93 ? (1 + Double(random.below(100)) / 10, 2) : nil
+            first.answer =
+                roll < 90
+                ? (0.1 + Double(random.below(480)) / 10, 1) : roll < 93 ? (1 + Double(random.below(100)) / 10, 2) : nil
         }
         out.append(first)
         guard !first.noContactPoint else { return out.filter { CalendarDate($0.observation.receivedAt) <= last } }
         let anchor = stated ? diagnosis : sp1
         let closedOn = random.below(100) < 5 ? sp1.adding(days: 20 + random.below(400)) : nil
         for (code, from, to) in [("PFH-SP2", 3, 4), ("PFH-SP3", 12, 18)] {
-            guard let date = outcomeDate(anchor: anchor, from: from, to: to), closedOn.map({ date < $0 }) ?? true else { continue }
+            guard let date = outcomeDate(anchor: anchor, from: from, to: to), closedOn.map({ date < $0 }) ?? true else {
+                continue
+            }
             out.append(Arrival(observation: event(code, date, partner: point.partner, delay: 1 + random.below(3))))
         }
         if let closedOn {
@@ -83,7 +95,8 @@ struct HistoryPlan {
 
     /// When the kommune did it: on time (60 %), early (8 %), late (12 %) or never (nil, 20 %).
     private mutating func outcomeDate(anchor: CalendarDate, from: Int, to: Int) -> CalendarDate? {
-        let opens = anchor.adding(months: from), closes = anchor.adding(months: to)
+        let opens = anchor.adding(months: from)
+        let closes = anchor.adding(months: to)
         switch random.below(100) {
         case ..<60: return opens.adding(days: random.below(max(1, opens.days(until: closes) + 1)))
         case ..<68: return opens.adding(days: -1 - random.below(30))

@@ -56,30 +56,42 @@ public struct SyntheticHistory: Sendable {
 
     /// One inbound message: claimed, decided (routed for an SP1, E21 for a kommune without
     /// contact point), its event recorded, done; the kommune's AppRec for a routed copy.
-    private func record(_ arrival: HistoryPlan.Arrival, store: MessageStore, timelines: PathwayTimelines,
-                        clock: Clock, summary: inout Summary) throws {
+    private func record(
+        _ arrival: HistoryPlan.Arrival, store: MessageStore, timelines: PathwayTimelines,
+        clock: Clock, summary: inout Summary
+    ) throws {
         let o = arrival.observation
-        let claim = try store.claim(partnerId: o.partner, fileName: o.messageId + ".xml", sha256: String(repeating: "0", count: 64))
+        let claim = try store.claim(
+            partnerId: o.partner, fileName: o.messageId + ".xml", sha256: String(repeating: "0", count: 64))
         summary.messages += 1
         var observation = o
         observation.messageId = claim.messageId
         let routedId = "routed-\(claim.messageId)"
-        var decision = MessageStore.Decision(outcome: .accepted, senderHerId: "8150010", msgId: o.msgId, msgType: "DIALOG_HELSEFAGLIG",
-                                             destination: "archive/\(o.partner)/\(claim.messageId).xml")
+        var decision = MessageStore.Decision(
+            outcome: .accepted, senderHerId: "8150010", msgId: o.msgId, msgType: "DIALOG_HELSEFAGLIG",
+            destination: "archive/\(o.partner)/\(claim.messageId).xml")
         if arrival.noContactPoint {
-            (decision.outcome, decision.errorCode, decision.errorText) = (.rejected, "E21", "ingen kontaktpunkt for kommunen")
+            (decision.outcome, decision.errorCode, decision.errorText) = (
+                .rejected, "E21", "ingen kontaktpunkt for kommunen"
+            )
         } else if let point = arrival.routeTo {
-            decision.routed = [.init(routedMsgId: routedId, targetPartner: point.partner, targetHerId: point.herId,
-                                     path: "outbound/\(point.partner)/\(routedId).xml", bytes: [])]
+            decision.routed = [
+                .init(
+                    routedMsgId: routedId, targetPartner: point.partner, targetHerId: point.herId,
+                    path: "outbound/\(point.partner)/\(routedId).xml", bytes: [])
+            ]
         }
         _ = try store.recordDecision(messageId: claim.messageId, decision)
         if !arrival.noContactPoint, try timelines.record(observation) { summary.pathwayEvents += 1 }
         _ = try store.markOutputsWritten(messageId: claim.messageId)
         try store.markDone(messageId: claim.messageId)
-        guard arrival.routeTo != nil, let answer = arrival.answer, let routed = try store.matchAppRec(originalMsgId: routedId) else { return }
+        guard arrival.routeTo != nil, let answer = arrival.answer,
+            let routed = try store.matchAppRec(originalMsgId: routedId)
+        else { return }
         clock.now = o.receivedAt.addingTimeInterval(answer.hours * 3600)
-        _ = try store.recordReceiverAppRec(routedId: routed.id, status: answer.status, errorCode: answer.status == 1 ? nil : "E20",
-                                           errorText: answer.status == 1 ? nil : "pasienten er ikke kjent")
+        _ = try store.recordReceiverAppRec(
+            routedId: routed.id, status: answer.status, errorCode: answer.status == 1 ? nil : "E20",
+            errorText: answer.status == 1 ? nil : "pasienten er ikke kjent")
     }
 
     /// The simulation's clock, which the store reads for every timestamp it writes.
@@ -93,5 +105,7 @@ public struct SyntheticHistory: Sendable {
     }
 
     /// Noon in Oslo (11:00 UTC in winter) on `day`: a plausible arrival time.
-    static func noon(_ day: CalendarDate) -> Date { Date(timeIntervalSince1970: Double(day.dayNumber) * 86_400 + 11 * 3600) }
+    static func noon(_ day: CalendarDate) -> Date {
+        Date(timeIntervalSince1970: Double(day.dayNumber) * 86_400 + 11 * 3600)
+    }
 }

@@ -5,7 +5,9 @@ extension DueWorklist {
         var body = "<h1>\(Self.e(heading))</h1>\n<p class=\"sum\">\(overdue) forfalt · \(open) med åpent vindu</p>\n"
         var groups: [(kommune: String?, lines: [Line])] = []
         for line in lines {
-            if let last = groups.last, last.kommune == line.item.kommune { groups[groups.count - 1].lines.append(line) } else {
+            if let last = groups.last, last.kommune == line.item.kommune {
+                groups[groups.count - 1].lines.append(line)
+            } else {
                 groups.append((line.item.kommune, [line]))
             }
         }
@@ -23,15 +25,21 @@ extension DueWorklist {
 
     private func table(_ kommune: String?, _ lines: [Line]) -> String {
         var html = "<h2>\(Self.e(place(kommune, pathway: lines[0].item.pathway)))</h2>\n<div class=\"scroll\"><table>\n"
-        html += "<tr><th>Status</th><th>Punkt</th><th>Vindu</th><th>Dager</th><th>Pasient</th><th>Ankerdato</th><th>Sykehus</th><th>Merknader</th></tr>\n"
+        html +=
+            "<tr><th>Status</th><th>Punkt</th><th>Vindu</th><th>Dager</th><th>Pasient</th><th>Ankerdato</th><th>Sykehus</th><th>Merknader</th></tr>\n"
         for line in lines {
             let item = line.item
-            let cells = [Self.state(item.state), Self.event(item.event),
-                         "\(PathwayReportHTML.norwegian(item.windowOpens))–\(PathwayReportHTML.norwegian(item.windowCloses))",
-                         Self.timing(item), item.patient + (line.identity.map { "\n" + Self.identity($0) } ?? ""), Self.anchor(item),
-                         item.hospital ?? "", item.flags.map(Self.flag).joined(separator: ", ")]
-            html += "<tr class=\"\(item.state == .overdue ? "overdue" : "open")\">"
-                + cells.map { "<td>\(Self.e($0).replacingOccurrences(of: "\n", with: "<br>"))</td>" }.joined() + "</tr>\n"
+            let cells = [
+                Self.state(item.state), Self.event(item.event),
+                "\(PathwayReportHTML.norwegian(item.windowOpens))–\(PathwayReportHTML.norwegian(item.windowCloses))",
+                Self.timing(item), item.patient + (line.identity.map { "\n" + Self.identity($0) } ?? ""),
+                Self.anchor(item),
+                item.hospital ?? "", item.flags.map(Self.flag).joined(separator: ", "),
+            ]
+            html +=
+                "<tr class=\"\(item.state == .overdue ? "overdue" : "open")\">"
+                + cells.map { "<td>\(Self.e($0).replacingOccurrences(of: "\n", with: "<br>"))</td>" }.joined()
+                + "</tr>\n"
         }
         return html + "</table></div>\n"
     }

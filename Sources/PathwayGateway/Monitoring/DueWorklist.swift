@@ -39,7 +39,8 @@ public struct DueWorklist: Sendable {
     }
 
     var heading: String {
-        "Arbeidsliste pakkeforløp per \(PathwayReportHTML.norwegian(asOf)) – " + (kommune.map { place($0) } ?? "alle kommuner")
+        "Arbeidsliste pakkeforløp per \(PathwayReportHTML.norwegian(asOf)) – "
+            + (kommune.map { place($0) } ?? "alle kommuner")
     }
 
     // MARK: Norwegian labels
@@ -50,12 +51,14 @@ public struct DueWorklist: Sendable {
     static func event(_ code: String) -> String { code.split(separator: "-").last.map(String.init) ?? code }
 
     static func timing(_ item: DueItem) -> String {
-        item.state == .overdue ? "\(item.days) \(item.days == 1 ? "dag" : "dager") over fristen"
+        item.state == .overdue
+            ? "\(item.days) \(item.days == 1 ? "dag" : "dager") over fristen"
             : "\(item.days) \(item.days == 1 ? "dag" : "dager") igjen"
     }
 
     static func anchor(_ item: DueItem) -> String {
-        PathwayReportHTML.norwegian(item.anchor) + (item.anchorSource == .diagnosisDate ? " (diagnosedato)" : " (SP1-dato, anslått)")
+        PathwayReportHTML.norwegian(item.anchor)
+            + (item.anchorSource == .diagnosisDate ? " (diagnosedato)" : " (SP1-dato, anslått)")
     }
 
     static func flag(_ flag: TimelineFlag) -> String {
@@ -87,14 +90,18 @@ public struct DueWorklist: Sendable {
             if current != .some(item.kommune) {
                 current = .some(item.kommune)
                 let here = lines.filter { $0.item.kommune == item.kommune }
-                out += "\n\(place(item.kommune, pathway: item.pathway)): \(here.filter { $0.item.state == .overdue }.count) forfalt, "
+                out +=
+                    "\n\(place(item.kommune, pathway: item.pathway)): \(here.filter { $0.item.state == .overdue }.count) forfalt, "
                     + "\(here.filter { $0.item.state == .open }.count) med åpent vindu\n"
             }
-            out += "  \(item.state == .overdue ? "FORFALT    " : "vindu åpent")  \(Self.event(item.event))  "
+            out +=
+                "  \(item.state == .overdue ? "FORFALT    " : "vindu åpent")  \(Self.event(item.event))  "
                 + "vindu \(PathwayReportHTML.norwegian(item.windowOpens))–\(PathwayReportHTML.norwegian(item.windowCloses)), "
                 + "\(Self.timing(item))  pasient \(item.patient)  fra \(Self.anchor(item))"
                 + (item.hospital.map { "  sykehus \($0)" } ?? "") + "\n"
-            if !item.flags.isEmpty { out += "               merknader: \(item.flags.map(Self.flag).joined(separator: ", "))\n" }
+            if !item.flags.isEmpty {
+                out += "               merknader: \(item.flags.map(Self.flag).joined(separator: ", "))\n"
+            }
             if let identity = line.identity { out += "               identitet: \(Self.identity(identity))\n" }
         }
         if lines.isEmpty { out += "\nIngen pasienter med åpent eller passert vindu.\n" }
@@ -102,17 +109,26 @@ public struct DueWorklist: Sendable {
     }
 
     public var csv: String {
-        var header = ["kommune", "kommunenavn", "forlop", "punkt", "status", "vindu_fra", "vindu_til", "dager", "ankerdato",
-                      "ankerdato_kilde", "pasient", "sykehus", "merknader"]
+        var header = [
+            "kommune", "kommunenavn", "forlop", "punkt", "status", "vindu_fra", "vindu_til", "dager", "ankerdato",
+            "ankerdato_kilde", "pasient", "sykehus", "merknader",
+        ]
         let identities = lines.contains { $0.identity != nil }
-        if identities { header += ["startmelding_avsender", "startmelding_msgid", "fodselsnummer", "navn", "identitet_merknad"] }
+        if identities {
+            header += ["startmelding_avsender", "startmelding_msgid", "fodselsnummer", "navn", "identitet_merknad"]
+        }
         var rows = [header.joined(separator: ",")]
         for line in lines {
             let item = line.item
-            var fields = [item.kommune ?? "", item.kommune.map { config.kommuneName($0, pathway: item.pathway) } ?? "", item.pathway,
-                          Self.event(item.event), Self.state(item.state), item.windowOpens.description, item.windowCloses.description,
-                          String(item.days), item.anchor.description, item.anchorSource == .diagnosisDate ? "diagnosedato" : "SP1-dato (anslått)",
-                          item.patient, item.hospital ?? "", item.flags.map(Self.flag).joined(separator: "; ")]
+            var fields = [
+                item.kommune ?? "", item.kommune.map { config.kommuneName($0, pathway: item.pathway) } ?? "",
+                item.pathway,
+                Self.event(item.event), Self.state(item.state), item.windowOpens.description,
+                item.windowCloses.description,
+                String(item.days), item.anchor.description,
+                item.anchorSource == .diagnosisDate ? "diagnosedato" : "SP1-dato (anslått)",
+                item.patient, item.hospital ?? "", item.flags.map(Self.flag).joined(separator: "; "),
+            ]
             if identities {
                 let id = line.identity
                 fields += [id?.partner ?? "", id?.msgId ?? "", id?.fodselsnummer ?? "", id?.name ?? "", id?.note ?? ""]

@@ -18,7 +18,8 @@ public struct IdentityAccessLog: Sendable {
 
         public var description: String {
             switch self {
-            case let .cannotWrite(path, code): "cannot record the showing of identities in \(path): \(String(cString: strerror(code)))"
+            case let .cannotWrite(path, code):
+                "cannot record the showing of identities in \(path): \(String(cString: strerror(code)))"
             }
         }
     }

@@ -53,9 +53,10 @@ struct EpisodeWindow: Sendable, Hashable {
             // Completed: missing means missed as soon as the window has closed.
             let lapses = [completed ? closes : episode.closes, episode.notDoneFrom[event.code]?.adding(days: -1)]
                 .compactMap { $0 }.min()
-            return EpisodeWindow(pseudonym: episode.pseudonym, pathway: episode.pathway, episode: index, event: event.code,
-                                 opens: opens, closes: closes, kommune: episode.kommune, outcome: outcome,
-                                 lapsesAfter: lapses, closedOn: episode.closing?.eventDate)
+            return EpisodeWindow(
+                pseudonym: episode.pseudonym, pathway: episode.pathway, episode: index, event: event.code,
+                opens: opens, closes: closes, kommune: episode.kommune, outcome: outcome,
+                lapsesAfter: lapses, closedOn: episode.closing?.eventDate)
         }
     }
 }

@@ -6,8 +6,10 @@ extension PathwayCatalog {
     var episodeFingerprint: String {
         let parts = definitions.sorted { $0.id < $1.id }.map { definition in
             let events = definition.events.map { event in
-                [event.code, event.starts ? "s" : "", event.completes ? "c" : "", event.closes ? "x" : "",
-                 event.due.map { "\($0.from)-\($0.to)" + ($0.lapsesWhenOpens.map { "<\($0)" } ?? "") } ?? ""].joined(separator: ":")
+                [
+                    event.code, event.starts ? "s" : "", event.completes ? "c" : "", event.closes ? "x" : "",
+                    event.due.map { "\($0.from)-\($0.to)" + ($0.lapsesWhenOpens.map { "<\($0)" } ?? "") } ?? "",
+                ].joined(separator: ":")
             }
             return "\(definition.id)[\(definition.closeAfter?.description ?? "")](\(events.joined(separator: ",")))"
         }
@@ -22,8 +24,10 @@ extension PathwayCatalog {
         for definition in definitions {
             for event in definition.dueEvents {
                 guard let due = event.due else { continue }
-                let lapse = [definition.closeAfter, due.lapsesWhenOpens.flatMap { definition.event(code: $0)?.due?.from }]
-                    .compactMap { $0 }.map { $0.months * 31 + $0.days }.min()
+                let lapse = [
+                    definition.closeAfter, due.lapsesWhenOpens.flatMap { definition.event(code: $0)?.due?.from },
+                ]
+                .compactMap { $0 }.map { $0.months * 31 + $0.days }.min()
                 guard let lapse else { return nil }
                 longest = max(longest, lapse - (due.to.months * 28 + due.to.days) + 1)
             }

@@ -67,11 +67,15 @@ struct PathwayEpisodeStore: Sendable {
             var start = all.startIndex
             while start < all.endIndex {
                 var end = start + 1
-                while end < all.endIndex, all[end].pathway == all[start].pathway, all[end].pseudonym == all[start].pseudonym { end += 1 }
+                while end < all.endIndex, all[end].pathway == all[start].pathway,
+                    all[end].pseudonym == all[start].pseudonym
+                { end += 1 }
                 try write(Array(all[start..<end]))
                 start = end
             }
-            try db.run("INSERT OR REPLACE INTO state_facts (name, value) VALUES (?, ?)", Self.rulesFact, catalog.episodeFingerprint)
+            try db.run(
+                "INSERT OR REPLACE INTO state_facts (name, value) VALUES (?, ?)", Self.rulesFact,
+                catalog.episodeFingerprint)
             return true
         }
     }
@@ -91,19 +95,23 @@ struct PathwayEpisodeStore: Sendable {
         guard let first = observations.first, let definition = catalog.definition(id: first.pathway) else { return }
         for (index, episode) in PatientTimeline.episodes(observations, definition: definition).enumerated() {
             let flags = Set(episode.entries.flatMap(\.flags)).map(\.rawValue).sorted().joined(separator: ",")
-            try db.run("""
+            try db.run(
+                """
                 INSERT INTO pathway_episodes (pathway, pseudonym, seq, anchor, anchor_source, ends, completed, closed_on,
                   closed_reason, kommune, hospital, start_message_id, flags, events) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, episode.pathway, episode.pseudonym, index, episode.anchor?.description, episode.anchorSource?.rawValue,
+                """, episode.pathway, episode.pseudonym, index, episode.anchor?.description,
+                episode.anchorSource?.rawValue,
                 episode.closes?.description, episode.entries.contains(where: \.completes) ? 1 : 0,
                 episode.closing?.eventDate.description, episode.closing?.reason, episode.kommune,
                 episode.hospital, episode.start?.messageId, flags, episode.entries.count)
             for window in EpisodeWindow.windows(of: episode, index: index, definition: definition) {
-                try db.run("""
+                try db.run(
+                    """
                     INSERT INTO pathway_windows (pathway, pseudonym, seq, event, opens, closes, kommune, outcome, lapses_after,
                       closed_on, live_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, window.pathway, window.pseudonym, index, window.event, window.opens.description,
-                    window.closes.description, window.kommune, window.outcome?.rawValue, window.lapsesAfter?.description,
+                    window.closes.description, window.kommune, window.outcome?.rawValue,
+                    window.lapsesAfter?.description,
                     window.closedOn?.description, window.liveUntil?.description ?? Self.forever)
             }
         }
