@@ -201,6 +201,11 @@ import Testing
         let fingerprint = try MessageStore(path: database).keyFingerprint()
         #expect(fingerprint == (try Pseudonymizer.load(keyAt: key)).fingerprint)
         #expect(fingerprint?.count == 64)
+        // Migration 7 on that start: the recorded SP1 got its episode and windows (issue 18).
+        let store = try MessageStore(path: database)
+        #expect(try PathwayEpisodeStore(store: store, catalog: .bundled).isCurrent())
+        #expect(try store.db.query("SELECT count(*) FROM pathway_episodes") { try $0.int(0) }.first == 1)
+        #expect(try store.db.query("SELECT count(*) FROM pathway_windows") { try $0.int(0) }.first == 2)
         try Data(repeating: 7, count: 32).write(to: URL(fileURLWithPath: key))
         #expect(try ws.run().status == 2)
     }
