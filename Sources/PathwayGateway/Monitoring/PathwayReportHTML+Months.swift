@@ -9,7 +9,7 @@ extension PathwayReportHTML {
             "<h3>Per diagnosemåned</h3><p class=\"lead\">Pasienter etter måneden for diagnosedatoen (ankerdatoen), "
             + "og hvordan vinduene deres gikk. De siste månedene har mange vinduer som ikke er avgjort ennå.</p>\n"
         let decided = states.filter { $0.state.isSettled }
-        let series = decided.map { SVGChart.Series(name: $0.label, color: $0.color) }
+        let series = decided.map { SVGChart.Series(name: $0.label, color: $0.color, texture: texture($0.state)) }
         for window in section.windows {
             let rows = total.map { month -> SVGChart.BarRow in
                 let f = month.events.first { $0.event == window.event }

@@ -64,7 +64,7 @@ enum PathwayReportHTML {
         // Bars show the decided outcomes only, so the green share is the table's share; what is not
         // decided yet (not due, window open, closed early) is counted beside the bar.
         let decided = states.filter { $0.state.isSettled }
-        let series = decided.map { SVGChart.Series(name: $0.label, color: $0.color) }
+        let series = decided.map { SVGChart.Series(name: $0.label, color: $0.color, texture: texture($0.state)) }
         for window in section.windows {
             let rows = section.byKommune.map { group -> SVGChart.BarRow in
                 let figures = group.events.first { $0.event == window.event }
@@ -168,6 +168,12 @@ enum PathwayReportHTML {
 
     // MARK: Pieces
 
+    /// Textures beside the colours: overdue striped, early dotted (in grey, early's sky blue comes
+    /// close to late's orange, and overdue's vermilion to late's orange for some colour-blind readers).
+    static func texture(_ state: DueState) -> SVGChart.Texture? {
+        state == .overdue ? .stripes : state == .early ? .dots : nil
+    }
+
     /// A chart in a box that scrolls sideways on a phone rather than shrinking its text away.
     static func chart(_ svg: String) -> String { "<div class=\"chart\">\(svg)</div>\n" }
 
@@ -246,7 +252,8 @@ enum PathwayReportHTML {
         th:first-child,td:first-child{text-align:left}th{background:#f0f2f4;font-weight:600;vertical-align:bottom;white-space:normal}
         tr.total td{font-weight:650;border-top:2px solid #ccc}
         svg text{font-family:inherit}svg .label{font-size:12.5px;fill:#222}svg .note,svg .tick{font-size:11px;fill:#555}
-        svg .legend{font-size:11.5px;fill:#222}svg .seg{font-size:11px;fill:#111}svg .seg.dark{fill:#fff}
+        svg .legend{font-size:11.5px;fill:#222}svg .seg{font-size:11px;fill:#111;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-opacity:.85}
+        svg .seg.dark{fill:#fff;stroke:#000;stroke-opacity:.6}
         svg .track{fill:#f4f4f4}svg .bar{fill:#0072B2}svg .band{fill:#009E73;opacity:.13}svg .bandlabel{font-size:11px;fill:#00694d}
         svg .grid{stroke:#e8e8e8}svg .axis{stroke:#888}svg .key{stroke:#888;stroke-width:.5}
         footer{margin-top:40px;color:#444;font-size:13px}footer li{margin:4px 0}
