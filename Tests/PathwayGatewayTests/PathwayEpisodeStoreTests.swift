@@ -52,6 +52,13 @@ import Testing
         let asked = try timelines.episodes.dueItems(on: today, kommune: "1508", aliases: config.kommuneAliases, withStart: true)
         #expect(asked.first?.start?.partner == "helse-bergen" && asked.first?.start?.msgId == "m-PFH-SP1-2026-01-10")
         #expect(try timelines.episodes.dueItems(on: today, kommune: "4601", aliases: config.kommuneAliases).isEmpty)
+
+        // A day before now is judged on what was known then: an SP2 received later does not count.
+        try timelines.record(PatientTimelineTests.event("PFH-SP2", "2026-04-15", received: "2026-04-25", kommune: "1508"))
+        let later = SyntheticPopulation.noon(CalendarDate(iso: "2026-05-01")!)
+        #expect(try PathwayMonitor.dueItems(store: store, config: config, on: today, kommune: "1508", now: later).map(\.event) == ["PFH-SP2"])
+        #expect(try PathwayMonitor.dueItems(store: store, config: config, on: CalendarDate(iso: "2026-05-01")!, kommune: "1508",
+                                            now: later).isEmpty, "done by then")
     }
 
     /// Timelines recorded before migration 7 (or under other pathway definitions) are not read as

@@ -74,11 +74,13 @@ public struct PathwayMonitor: Sendable {
     }
 
     /// Open and overdue events on `today` for `kommune` (every kommune when nil), from the stored
-    /// episodes when current, else recomputed; `withStart` as in `dueItems(on:withStart:)`.
+    /// episodes when current and `today` is not before `now`'s day (they hold everything received
+    /// so far; an earlier day needs only what was known then, recomputed); `withStart` as in
+    /// `dueItems(on:withStart:)`.
     public static func dueItems(store: MessageStore, config: GatewayConfig, on today: CalendarDate, kommune: String?,
-                                withStart: Bool = false) throws -> [DueItem] {
+                                withStart: Bool = false, now: Date = Date()) throws -> [DueItem] {
         let episodes = PathwayEpisodeStore(store: store, catalog: config.pathways)
-        if today >= CalendarDate(Date()), try episodes.isCurrent() {
+        if today >= CalendarDate(now), try episodes.isCurrent() {
             return try episodes.dueItems(on: today, kommune: kommune.map { config.resolvedKommune($0) }, aliases: config.kommuneAliases,
                                          withStart: withStart)
         }
