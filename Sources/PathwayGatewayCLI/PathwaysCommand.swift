@@ -6,12 +6,15 @@ import PathwayGateway
 /// `PathwayReportBuilder`); this only parses options and prints.
 enum PathwaysCommand {
     static let usage = """
-        usage: pathway-gateway pathways due [--config FILE] [--show-identities] [--format text|json] [--as-of YYYY-MM-DD]
+        usage: pathway-gateway pathways due [--kommune NNNN] [--format text|csv|html|json] [--show-identities] [--config FILE] [--as-of YYYY-MM-DD]
                pathway-gateway pathways report [--format html|csv|json] [--out FILE] [--config FILE] [--as-of YYYY-MM-DD]
 
-        due     lists, per kommune, patients whose SP2/SP3 window is open now or has passed without the
-                event. Patients appear as keyed pseudonyms; --show-identities adds the start message
-                (sender, MsgId) and, while its original is archived, the fødselsnummer and name.
+        due     a coordinator's worklist in Norwegian: per kommune (--kommune for one; retired numbers
+                are accepted), patients whose SP2/SP3 window is open now or has passed without the
+                event, most urgent first. Patients appear as keyed pseudonyms; --show-identities adds the
+                start message (sender, MsgId) and, while its original is archived, the fødselsnummer
+                and name, after recording the showing in spool/state/identity-access.log (refused if
+                that cannot be written). Reads the stored episodes: the cost follows the answer.
         report  monitoring figures per kommune and per hospital: patients with SP1, share reaching SP2 and
                 SP3 inside their windows, median days, overdue counts, delivery of routed messages.
                 HTML (default) is one self-contained page; --out writes to FILE (replaced atomically).

@@ -1,7 +1,8 @@
 import Foundation
 import PathwayGateway
 
-/// `pathway-gateway pathways due`: open and overdue due events per kommune.
+/// `pathway-gateway pathways due`: a coordinator's worklist of open and overdue due events, per
+/// kommune (`--kommune K` for one), in Norwegian as text, CSV or HTML (JSON for machines).
 enum PathwaysDueCommand {
     /// One line of the JSON output: the item, plus the identity when asked for.
     struct Entry: Encodable {
@@ -19,29 +20,19 @@ enum PathwaysDueCommand {
 
     struct Output: Encodable {
         var asOf: CalendarDate
+        var kommune: String?
         var overdue: Int
         var open: Int
         var items: [Entry]
     }
 
+    static let formats = ["text", "csv", "html", "json"]
+
     static func run(_ arguments: [String]) -> ExitCode {
         let args: CommandLineArguments
-        do {
-            args = try CommandLineArguments(
-                arguments, flags: ["--show-identities"], options: ["--config", "--format", "--as-of"])
-        } catch {
-            return CLI.usageError("\(error)", usage: PathwaysCommand.usage)
-        }
-        if args.has("--help") {
-            print(PathwaysCommand.usage)
-            return .success
-        }
-        guard args.positionals.isEmpty else {
-            return CLI.usageError("unexpected argument '\(args.positionals[0])'", usage: PathwaysCommand.usage)
-        }
-        let format = args["--format"] ?? "text"
-        guard format == "text" || format == "json" else {
-            return CLI.usageError("--format must be text or json", usage: PathwaysCommand.usage)
+        switch parse(arguments) {
+        case let .success(parsed): args = parsed
+        case let .failure(status): return status
         }
         let context: PathwaysCommand.Context
         switch PathwaysCommand.open(args) {
@@ -49,59 +40,80 @@ enum PathwaysDueCommand {
         case let .failure(status): return status
         }
         let identities = args.has("--show-identities")
+        let kommune = args["--kommune"].map(context.config.resolvedKommune)
         let items: [DueItem]
         do {
-            items = try PathwayMonitor(store: context.store, config: context.config, knownBy: context.today).dueItems(
-                on: context.today, withStart: identities)
+            items = try PathwayMonitor.dueItems(
+                store: context.store, config: context.config, on: context.today, kommune: kommune,
+                withStart: identities)
         } catch {
             return CLI.fail("reading pathway timelines: \(error)")
         }
-        let lookup =
-            identities ? PatientIdentityLookup(spool: Spool(root: context.config.spool), store: context.store) : nil
-        let entries = items.map { Entry(item: $0, identity: lookup?.identity(for: $0)) }
-        if format == "json" {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let output = Output(
-                asOf: context.today, overdue: items.filter { $0.state == .overdue }.count,
-                open: items.filter { $0.state == .open }.count, items: entries)
-            print(String(decoding: (try? encoder.encode(output)) ?? Data(), as: UTF8.self))
-        } else {
-            printText(entries, context: context)
+        let spool = Spool(root: context.config.spool)
+        if identities {
+            // Recorded before anything is shown; nothing is shown when it cannot be recorded.
+            do {
+                try IdentityAccessLog(spool: spool).record(
+                    command: "pathways due", kommune: kommune, pseudonyms: items.map(\.patient))
+            } catch {
+                return CLI.fail("\(error); no identities shown")
+            }
         }
+        let lookup = identities ? PatientIdentityLookup(spool: spool, store: context.store) : nil
+        let lines = items.map { DueWorklist.Line(item: $0, identity: lookup?.identity(for: $0)) }
+        show(lines, format: args["--format"] ?? "text", kommune: kommune, context: context)
         return .success
     }
 
-    private static func printText(_ entries: [Entry], context: PathwaysCommand.Context) {
-        print("pathways due on \(context.today) (config: \(context.source))")
-        var kommune: String?? = .none
-        for entry in entries {
-            let item = entry.item
-            if kommune != .some(item.kommune) {
-                kommune = .some(item.kommune)
-                let here = entries.filter { $0.item.kommune == item.kommune }
-                let name = item.kommune.map { context.config.kommuneName($0, pathway: item.pathway) }
-                print(
-                    "\nkommune \(item.kommune ?? "unknown")\(name.map { " \($0)" } ?? ""): "
-                        + "\(here.filter { $0.item.state == .overdue }.count) overdue, \(here.filter { $0.item.state == .open }.count) open"
-                )
-            }
-            let timing = item.state == .overdue ? "\(item.days) days overdue" : "\(item.days) days left"
-            print(
-                "  \(item.state == .overdue ? "OVERDUE" : "open   ")  \(item.event)  window \(item.windowOpens)..\(item.windowCloses), \(timing)  "
-                    + "patient \(item.patient)  anchor \(item.anchor) (\(item.anchorSource == .diagnosisDate ? "diagnosis date" : "start event date"))"
-                    + (item.hospital.map { "  from \($0)" } ?? ""))
-            if !item.flags.isEmpty { print("           flags: \(item.flags.map(\.rawValue).joined(separator: ", "))") }
-            if let id = entry.identity {
-                var line = "           identity: start message \(id.partner) MsgId \(id.msgId ?? "?")"
-                if let number = id.fodselsnummer {
-                    line += ", fødselsnummer \(number)" + (id.name.map { " (\($0))" } ?? "")
-                }
-                if let note = id.note { line += "; \(note)" }
-                print(line)
-            }
+    /// The arguments, checked: a usage error (exit 2) names what is wrong.
+    private static func parse(_ arguments: [String]) -> Result<CommandLineArguments, ExitCode> {
+        let args: CommandLineArguments
+        do {
+            args = try CommandLineArguments(
+                arguments, flags: ["--show-identities"],
+                options: ["--config", "--format", "--as-of", "--kommune"])
+        } catch {
+            return .failure(CLI.usageError("\(error)", usage: PathwaysCommand.usage))
         }
-        let overdue = entries.filter { $0.item.state == .overdue }.count
-        print("\n\(overdue) overdue, \(entries.count - overdue) open")
+        if args.has("--help") {
+            print(PathwaysCommand.usage)
+            return .failure(.success)
+        }
+        guard args.positionals.isEmpty else {
+            return .failure(
+                CLI.usageError("unexpected argument '\(args.positionals[0])'", usage: PathwaysCommand.usage))
+        }
+        guard formats.contains(args["--format"] ?? "text") else {
+            return .failure(CLI.usageError("--format must be text, csv, html or json", usage: PathwaysCommand.usage))
+        }
+        if let kommune = args["--kommune"],
+            kommune.count != 4 || !kommune.allSatisfy(\.isASCII) || !kommune.allSatisfy(\.isNumber)
+        {
+            return .failure(
+                CLI.usageError(
+                    "--kommune must be a kommunenummer of four digits, found '\(kommune)'", usage: PathwaysCommand.usage
+                ))
+        }
+        return .success(args)
+    }
+
+    /// The worklist in the chosen format on standard output.
+    private static func show(
+        _ lines: [DueWorklist.Line], format: String, kommune: String?, context: PathwaysCommand.Context
+    ) {
+        let items = lines.map(\.item)
+        switch format {
+        case "json":
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            let output = Output(
+                asOf: context.today, kommune: kommune, overdue: items.filter { $0.state == .overdue }.count,
+                open: items.filter { $0.state == .open }.count,
+                items: lines.map { Entry(item: $0.item, identity: $0.identity) })
+            print(String(decoding: (try? encoder.encode(output)) ?? Data(), as: UTF8.self))
+        default:
+            let worklist = DueWorklist(asOf: context.today, kommune: kommune, lines: lines, config: context.config)
+            print(format == "csv" ? worklist.csv : format == "html" ? worklist.html : worklist.text, terminator: "")
+        }
     }
 }

@@ -284,7 +284,8 @@ import Testing
         #expect(paths.prefix(3) == ["$.gateway.herId", "$.partners[0].herIds[1]", "$.partners[1].id"])
         #expect(paths.last == "$.archiveDays")
         #expect(result.lines.contains("\(file): $.archiveDays: unknown key \"archiveDays\" (known here: spool, gateway, partners, "
-                                      + "contactPoints, kommuneAliases, limits, schemas, workers, batchSize, scanIntervalSeconds, pathways, metrics, retention, log)"))
+                                      + "contactPoints, kommuneAliases, limits, schemas, workers, batchSize, scanIntervalSeconds, pathways, pathwayCodeSystems, "
+                                      + "metrics, retention, log)"))
     }
 
     /// Spec §2: a key given twice is an error, never "the last one wins" (issue 15, defect 9:

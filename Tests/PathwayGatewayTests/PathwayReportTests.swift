@@ -52,9 +52,18 @@ import Testing
         let population = SyntheticPopulation(count: 400, start: CalendarDate(iso: "2025-01-01")!, days: 640)
         let html = try report(population).rendered(as: .html)
         #expect(html.hasPrefix("<!DOCTYPE html>"))
-        #expect(html.components(separatedBy: "<svg").count - 1 == 4, "SP2 and SP3 bars per kommune, two histograms")
-        #expect(html.components(separatedBy: "n = ").count - 1 == 2 * 6, "one bar per kommune in each bar chart")
-        for forbidden in ["<script", "src=", "href=", "@import", "url("] { #expect(!html.contains(forbidden), "\(forbidden)") }
+        #expect(html.components(separatedBy: "<svg").count - 1 == 6, "SP2 and SP3 bars per kommune and per month, two histograms")
+        let months = try #require(report(population).pathways.first { $0.id == "pakkeforlop-hjem" }?.months.filter { $0.groupBy == "total" })
+        #expect(html.components(separatedBy: " ikke avgjort</text>").count - 1 == 2 * 6 + 2 * months.count,
+                "one bar per kommune and one per month in each bar chart")
+        for label in ["Vindu åpent nå", "Ikke forfalt ennå"] { #expect(!html.contains(">\(label)<"), "not a bar segment: \(label)") }
+        for label in ["Datamerknader", "Anslått ankerdato", "Fant ikke kontaktpunkt (E21)", "Ubesvart over 14 døgn"] {
+            #expect(html.contains(label), "\(label)")
+        }
+        #expect(!html.contains("Avvik"), "irregular data is not called an incident")
+        // `url(#…)` names a pattern in the same page (the charts' textures); nothing is fetched.
+        let local = html.replacingOccurrences(of: "url(#", with: "")
+        for forbidden in ["<script", "src=", "href=", "@import", "url("] { #expect(!local.contains(forbidden), "\(forbidden)") }
         #expect(html.replacingOccurrences(of: "http://www.w3.org/2000/svg", with: "").range(of: "http") == nil)
         #expect(!population.patients.contains { html.contains($0.pseudonym) }, "no pseudonym in the report")
         #expect(!html.contains("1507"))
@@ -133,5 +142,26 @@ import Testing
             }
         }
         #expect(html.count < 200_000, "a coordinator's page, not a data dump (\(html.count) bytes)")
+    }
+
+    /// Months (spec §9): every anchored episode in exactly one diagnosis month, for the total, per
+    /// kommune and per hospital; each month's states add up to its patients.
+    @Test func monthsAddUpToTheTotals() throws {
+        let population = SyntheticPopulation(count: 400, start: CalendarDate(iso: "2025-01-01")!, days: 640)
+        let section = try #require(report(population).pathways.first { $0.id == "pakkeforlop-hjem" })
+        for groupBy in ["total", "kommune", "hospital"] {
+            let rows = section.months.filter { $0.groupBy == groupBy }
+            #expect(rows.reduce(0) { $0 + $1.started } == section.total.started, "\(groupBy)")
+            #expect(rows.reduce(0) { $0 + $1.estimatedAnchor } == section.total.estimatedAnchor, "\(groupBy)")
+        }
+        for row in section.months {
+            #expect(row.month.count == 7 && row.events.map(\.event) == ["PFH-SP2", "PFH-SP3"])
+            for event in row.events { #expect(event.counts.values.reduce(0, +) == row.started) }
+        }
+        let total = section.months.filter { $0.groupBy == "total" }.map(\.month)
+        #expect(total == total.sorted() && Set(total).count == total.count)
+        #expect(section.total.estimatedAnchor > 0 && section.total.estimatedAnchor < section.total.started,
+                "some SP1s state no diagnosis date, most do")
+        #expect(PathwayReportHTML.monthName("2026-03") == "mars 2026")
     }
 }

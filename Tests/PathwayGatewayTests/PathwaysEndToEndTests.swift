@@ -63,9 +63,20 @@ import Testing
         #expect(identity["msgId"] as? String == "e2e-sp1-b" && identity["partner"] as? String == "helse-bergen")
         #expect((identity["archivedFile"] as? String)?.hasPrefix("archive/helse-bergen/") == true)
 
+        let access = try String(decoding: ws.read("state/identity-access.log"), as: UTF8.self)
+        #expect(access.contains("\"event\":\"identities-shown\"") && access.contains("\"patients\":[\"p-"), "\(access)")
+        #expect(!access.contains(Self.patientB), "the access record names pseudonyms only")
+
         let text = try pathways(ws, ["due", "--as-of", "2027-01-05"])
-        #expect(text.stdout.contains("kommune 4601 Bergen kommune: 1 overdue, 0 open"), "\(text.stdout)")
-        #expect(text.stdout.contains("OVERDUE  PFH-SP2  window 2026-11-01..2026-12-01, 35 days overdue"))
+        #expect(text.stdout.contains("Bergen kommune (4601): 1 forfalt, 0 med åpent vindu"), "\(text.stdout)")
+        #expect(text.stdout.contains("FORFALT      SP2  vindu 1.11.2026–1.12.2026, 35 dager over fristen"), "\(text.stdout)")
+        #expect(text.stdout.contains("fra 1.8.2026 (SP1-dato, anslått)"))
+        let bergen = try pathways(ws, ["due", "--kommune", "4601", "--format", "csv", "--as-of", "2027-01-05"])
+        let rows = bergen.stdout.split(separator: "\r\n")
+        #expect(rows.count == 2 && rows[0].hasPrefix("kommune,kommunenavn,forlop,punkt,status") && rows[1].hasPrefix("4601,"), "\(bergen.stdout)")
+        let alesund = try pathways(ws, ["due", "--kommune", "1507", "--format", "html", "--as-of", "2027-01-05"])
+        #expect(alesund.status == 0 && alesund.stdout.contains("<html lang=\"nb\">"))
+        #expect(alesund.stdout.contains("Ingen pasienter med åpent eller passert vindu."), "patient A has done SP2; retired 1507 reads as 1508")
 
         let reportOutput = try pathways(ws, ["report", "--format", "json", "--as-of", "2027-01-05"])
         #expect(reportOutput.status == 0, "\(reportOutput.stderr)")
@@ -110,7 +121,7 @@ import Testing
     @Test func usageErrorsExitTwo() throws {
         let ws = try DaemonEndToEndTests.Workspace()
         for arguments in [[], ["nonsense"], ["due", "--format", "xml"], ["report", "--format", "pdf"], ["due", "--as-of", "1.1.2027"],
-                          ["due", "--bogus"]] {
+                          ["due", "--bogus"], ["due", "--kommune", "Bergen"], ["due", "--format", "pdf"]] {
             #expect(try pathways(ws, arguments).status == 2, "\(arguments)")
         }
         let help = try pathways(ws, ["--help"])

@@ -47,7 +47,8 @@ import Testing
     }
 
     /// Not done: upcoming until the window opens, open up to and including its last day, then
-    /// overdue, and missed once the pathway is over (SP3 done, or 24 months after the diagnosis).
+    /// overdue, and missed once the pathway is over (SP3 done, or 24 months after the diagnosis),
+    /// or, for SP2, once SP3's window opens (spec §5: not done, no longer overdue).
     @Test func openOverdueAndMissedOnTheEdgeDays() {
         let e = episodes([Self.event("PFH-SP1", "2026-03-15", diagnosis: "2026-03-02")])[0]
         #expect(e.state(of: Self.sp2, on: Self.d("2026-06-01")) == .upcoming)
@@ -57,8 +58,9 @@ import Testing
         #expect(e.state(of: Self.sp3, on: Self.d("2027-03-02")) == .open)   // 12 months
         #expect(e.state(of: Self.sp3, on: Self.d("2027-09-02")) == .open)   // 18 months
         #expect(e.state(of: Self.sp3, on: Self.d("2027-09-03")) == .overdue)
-        #expect(e.state(of: Self.sp2, on: Self.d("2028-03-02")) == .overdue) // 24 months: still running
-        #expect(e.state(of: Self.sp2, on: Self.d("2028-03-03")) == .missed)
+        #expect(e.state(of: Self.sp2, on: Self.d("2027-03-01")) == .overdue) // the day before SP3 opens
+        #expect(e.state(of: Self.sp2, on: Self.d("2027-03-02")) == .missed)  // SP3's window opens: not done
+        #expect(e.state(of: Self.sp3, on: Self.d("2028-03-02")) == .overdue) // 24 months: still running
         #expect(e.state(of: Self.sp3, on: Self.d("2028-03-03")) == .missed)
         let completed = episodes([Self.event("PFH-SP1", "2026-03-15", diagnosis: "2026-03-02"), Self.event("PFH-SP3", "2027-04-01")])[0]
         #expect(completed.state(of: Self.sp2, on: Self.d("2027-04-02")) == .missed, "SP3 done: a missing SP2 is no longer overdue")

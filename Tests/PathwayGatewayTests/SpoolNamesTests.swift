@@ -68,4 +68,19 @@ import Glibc
         #expect(Spool.candidates(in: dir.path(""), renamingNonUTF8: true) == ["rapport-%E6.xml"])
         #expect(FileManager.default.fileExists(atPath: dir.path("rapport-%E6.xml")))
     }
+
+    /// With a limit the listing holds at most about twice `limit` names and returns the first
+    /// `limit` in sorted order, the same as the head of the full listing (issue 18: intake memory).
+    @Test(arguments: [1, 7, 100, 1_000])
+    func aLimitedListingIsTheHeadOfTheFullOne(limit: Int) throws {
+        let dir = try DatabaseTestDirectory()
+        for i in (0..<500).shuffled() {
+            _ = FileManager.default.createFile(atPath: dir.path("m\(String(i * 7919 % 500)).xml"), contents: Data())
+        }
+        _ = FileManager.default.createFile(atPath: dir.path("skip.xml.tmp"), contents: Data())
+        _ = FileManager.default.createFile(atPath: dir.path(".hidden.xml"), contents: Data())
+        let all = try Spool.listCandidates(in: dir.path(""))
+        #expect(all.count == 500)
+        #expect(try Spool.listCandidates(in: dir.path(""), limit: limit) == Array(all.prefix(limit)))
+    }
 }

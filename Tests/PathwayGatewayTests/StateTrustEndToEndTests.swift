@@ -181,13 +181,23 @@ import Testing
         let database = ws.root.appendingPathComponent("spool/state/gateway.sqlite").path
         do {
             let db = try SQLiteDatabase(path: database)
-            try db.execute("DROP TABLE state_facts; PRAGMA user_version = 5")
+            // As version 5 left it: no facts (6), no episodes and no closing reason (7).
+            try db.execute("""
+                DROP TABLE state_facts; DROP TABLE pathway_episodes; DROP TABLE pathway_windows;
+                DROP INDEX messages_decided; DROP INDEX messages_done; DROP INDEX routed_state;
+                ALTER TABLE pathway_events DROP COLUMN reason; PRAGMA user_version = 5
+                """)
         }
         #expect(try ws.run().status == 0)
         let key = ws.root.appendingPathComponent("spool/state/pseudonym.key").path
         let fingerprint = try MessageStore(path: database).keyFingerprint()
         #expect(fingerprint == (try Pseudonymizer.load(keyAt: key)).fingerprint)
         #expect(fingerprint?.count == 64)
+        // Migration 7 on that start: the recorded SP1 got its episode and windows (issue 18).
+        let store = try MessageStore(path: database)
+        #expect(try PathwayEpisodeStore(store: store, catalog: .bundled).isCurrent())
+        #expect(try store.db.query("SELECT count(*) FROM pathway_episodes") { try $0.int(0) }.first == 1)
+        #expect(try store.db.query("SELECT count(*) FROM pathway_windows") { try $0.int(0) }.first == 2)
         try Data(repeating: 7, count: 32).write(to: URL(fileURLWithPath: key))
         #expect(try ws.run().status == 2)
     }

@@ -119,6 +119,8 @@ struct SyntheticPopulation {
         if today <= closes { return .open }
         if arrived(p.sp3.1, delay: 2, by: today) { return .missed }
         if today > anchor.adding(months: 24) { return .missed }
+        // An SP2 still missing when SP3's window opens is not done (spec §5), no longer overdue.
+        if code == "PFH-SP2", today >= PatientTimelineTests.sp3.due!.opens(after: anchor) { return .missed }
         return .overdue
     }
 

@@ -25,6 +25,11 @@ case "drain":
         count: Int(option("--count", default: 10_000)), under: stringOption("--dir"),
         batchSize: arguments.contains("--batch-size") ? Int(option("--batch-size", default: 256)) : nil,
         workers: arguments.contains("--workers") ? Int(option("--workers", default: 2)) : nil)
+case "history":
+    try HistoryBuilder.run(
+        messages: Int(option("--messages", default: 150_000)), days: Int(option("--days", default: 730)),
+        end: stringOption("--end"), directory: stringOption("--dir") ?? "history",
+        seed: UInt64(option("--seed", default: 1)))
 case "disk":
     try DiskLimits.run(count: Int(option("--count", default: 2_000)), under: stringOption("--dir"))
 case "generate":
@@ -43,7 +48,10 @@ default:
     print(
         """
         usage: gateway-bench xml [--seconds S] [--rounds N] | drain [--count N] [--dir DIR] [--batch-size N] [--workers N] | disk [--count N] [--dir DIR] | generate [--count N] [--dir DIR] [--seed S] | samples [DIR]
+               | history [--messages N] [--days D] [--end YYYY-MM-DD] [--dir DIR] [--seed S]
           xml   parse + validate + decode throughput over the conformance corpus, against a bare
                 libxml2 parse + validate loop over the same bytes (the physical limit of this step)
+          history  a spool with a state database of N messages of pathway history over D days (default
+                150,000 over 730 days ending today) and its config, for status/due/report with history
         """)
 }

@@ -6,7 +6,7 @@ enum ConfigParser {
     static let rootKeys =
         [
             "spool", "gateway", "partners", "contactPoints", "kommuneAliases",
-            "limits", "schemas", "workers", "batchSize", "scanIntervalSeconds", "pathways",
+            "limits", "schemas", "workers", "batchSize", "scanIntervalSeconds", "pathways", "pathwayCodeSystems",
         ] + operationsKeys
     static let partnerKeys = ["id", "name", "herIds", "schemaPolicy", "group"]
     static let contactPointKeys = ["kommune", "pathway", "partner", "herId", "name"]
@@ -49,8 +49,13 @@ enum ConfigParser {
             reader.positiveNumber(object, "scanIntervalSeconds", at: "$")
             ?? GatewayConfig.defaultScanIntervalSeconds
         let operations = parseOperations(object, baseDirectory: baseDirectory, reader: &reader)
-        let pathways = object["pathways"].map {
+        var pathways = object["pathways"].map {
             PathwayCatalogParser.parse($0, at: "$.pathways", over: .bundled, reader: &reader)
+        }
+        if object["pathwayCodeSystems"] != nil {
+            var catalog = pathways ?? .bundled
+            catalog.codeSystems = PathwayCatalogParser.codeSystems(object, reader: &reader)
+            pathways = catalog
         }
         ConfigChecks.run(draft, reader: &reader)
         guard reader.problems.isEmpty, let spool else {

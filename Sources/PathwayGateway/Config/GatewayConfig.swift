@@ -83,7 +83,7 @@ public struct GatewayConfig: Sendable, Hashable {
 
     /// The current kommunenummer for `kommune`: retired numbers (e.g. 1507 Ålesund before 2024)
     /// become their successor; anything else is returned unchanged.
-    func resolvedKommune(_ kommune: String) -> String {
+    public func resolvedKommune(_ kommune: String) -> String {
         kommuneAliases[kommune] ?? kommune
     }
 

@@ -27,7 +27,8 @@ public final class GatewayDaemon: Sendable {
             pseudonymizer: pseudonymizer)
         worker = SpoolWorker(
             spool: spool, processor: processor, store: store, audit: audit, workers: config.workers, metrics: metrics,
-            timelines: PathwayTimelines(store: store, pseudonymizer: pseudonymizer),
+            timelines: try PathwayTimelines.opened(
+                store: store, pseudonymizer: pseudonymizer, catalog: config.pathways),
             intake: IntakeHealth(reportPath: spool.intakeReport))
     }
 

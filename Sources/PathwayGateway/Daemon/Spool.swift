@@ -71,24 +71,39 @@ public struct Spool: Sendable {
     }
 
     /// `candidates`, failing when the directory cannot be listed (the intake must tell a missing
-    /// permission from an empty inbox).
-    static func listCandidates(in dir: String, renamingNonUTF8: Bool = false) throws(ListingFailure) -> [String] {
+    /// permission from an empty inbox). With `limit`, only the first `limit` names in sorted order:
+    /// the directory is still read through once, but never more than about twice `limit` names are
+    /// held, so the intake's memory stays bounded whatever the backlog (issue 18); the rest are
+    /// listed again on the next round.
+    static func listCandidates(in dir: String, renamingNonUTF8: Bool = false, limit: Int? = nil) throws(ListingFailure)
+        -> [String]
+    {
         guard let stream = opendir(dir) else { throw ListingFailure(errno: errno) }
         defer { closedir(stream) }
         var names: [String] = []
+        func keep(_ name: String) {
+            guard name.hasSuffix(".xml"), !name.hasSuffix(".tmp") else { return }
+            names.append(name)
+            if let limit, names.count >= 2 * max(limit, 1) {
+                names.sort()
+                names.removeLast(names.count - limit)
+            }
+        }
         while let entry = readdir(stream) {
             let raw = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
             guard raw.first != UInt8(ascii: ".") else { continue }
             if let name = String(validating: raw, as: UTF8.self) {
-                names.append(name)
+                keep(name)
             } else if !renamingNonUTF8 {
-                names.append(String(decoding: raw, as: UTF8.self))
+                keep(String(decoding: raw, as: UTF8.self))
             } else if raw.count > 4, raw.suffix(4) == Array(".xml".utf8)[...], let renamed = renameToUTF8(raw, in: dir)
             {
-                names.append(renamed)
+                keep(renamed)
             }
         }
-        return names.filter { $0.hasSuffix(".xml") && !$0.hasSuffix(".tmp") }.sorted()
+        names.sort()
+        if let limit, names.count > limit { names.removeLast(names.count - limit) }
+        return names
     }
 
     /// `raw` with every byte outside printable ASCII, and `%`, spelled `%XX`; renamed to that name

@@ -48,6 +48,14 @@ struct MonitoringQuery: Sendable {
         }
     }
 
+    /// Messages rejected with `code` (e.g. E21, no contact point) decided before `before`.
+    func rejections(code: String, before: Date) throws -> Int {
+        try db.query(
+            "SELECT count(*) FROM messages WHERE outcome = 'rejected' AND error_code = ? AND decided_at <= ?",
+            [code, Int64((before.timeIntervalSince1970 * 1000).rounded())]
+        ) { try $0.int(0) }.first ?? 0
+    }
+
     /// Where the original of a message was moved (spool-relative), nil when unknown.
     func destination(ofMessage id: String) throws -> String? {
         try db.query("SELECT destination FROM messages WHERE id = ?", [id]) { row in try row.optionalString(0) }.first

@@ -12,6 +12,9 @@ public struct PathwayReport: Sendable, Hashable, Codable {
     /// Routed messages and the municipalities' AppRecs, per receiving partner.
     var delivery: [DeliveryFigures]
     var deliveryTotal: DeliveryFigures
+    /// Messages rejected E21 (no contact point found for the patient's kommune): SP1s that
+    /// reached no municipality, which no timeline shows.
+    var noContactPoint = 0
 
     /// One pathway: totals, then the same figures per kommune, per hospital and per type.
     struct Section: Sendable, Hashable, Codable {
@@ -29,6 +32,22 @@ public struct PathwayReport: Sendable, Hashable, Codable {
         var byType: [GroupFigures]
         /// Days from anchor to each due event, binned, for the histograms.
         var histograms: [Histogram]
+        /// By diagnosis month: the total, each kommune, each hospital (pathways with windows only).
+        var months: [MonthFigures] = []
+    }
+
+    /// Patients by diagnosis (anchor) month and how their windows went, for one group: the monthly
+    /// indicators the plans ask for, as a trend per kommune and per hospital.
+    struct MonthFigures: Sendable, Hashable, Codable {
+        /// `yyyy-MM` of the anchor date.
+        var month: String
+        /// `total`, `kommune` or `hospital`, and the group's key and name.
+        var groupBy: String
+        var key: String
+        var name: String
+        var started: Int
+        var estimatedAnchor: Int
+        var events: [EventFigures]
     }
 
     struct Window: Sendable, Hashable, Codable {
@@ -51,6 +70,9 @@ public struct PathwayReport: Sendable, Hashable, Codable {
         var flagged: Int
         /// Episodes with an overdue event today.
         var overdue: Int
+        /// Episodes whose anchor is the SP1 date because no diagnosis date was stated: their
+        /// windows are estimated.
+        var estimatedAnchor = 0
         var events: [EventFigures]
         var intervals: [IntervalFigures]
         /// Routed messages of this group's pathway events.
@@ -85,6 +107,9 @@ public struct PathwayReport: Sendable, Hashable, Codable {
         var pending = 0
         /// Age of the oldest message still waiting for its AppRec.
         var oldestPendingHours: Double?
+        /// Of `pending`, those older than `PathwayReportBuilder.appRecAgeLimitHours`: no answer
+        /// will come any more; the kommune must be asked.
+        var unanswered = 0
         /// Median time from routing to the receiver's AppRec.
         var medianHoursToAppRec: Double?
     }

@@ -17,8 +17,14 @@ public enum PathwayReportBuilder {
                 messageId: row.messageId, senderPartner: row.senderPartner, targetPartner: row.targetPartner,
                 state: .written, createdAt: row.createdAt)
         }
-        return build(monitor: monitor, routed: routed, today: today, now: now, generatedAt: generatedAt)
+        var report = build(monitor: monitor, routed: routed, today: today, now: now, generatedAt: generatedAt)
+        report.noContactPoint = try MonitoringQuery(store: store).rejections(code: "E21", before: now)
+        return report
     }
+
+    /// A routed message without AppRec after this long (14 days) is counted as unanswered: the
+    /// receiver's system will not answer any more.
+    static let appRecAgeLimitHours = 14.0 * 24
 
     /// `now` is the moment pending ages are measured at; `generatedAt` (defaults to `now`) is
     /// when the report was made, which differs for a report as of an earlier day.
@@ -58,7 +64,20 @@ public enum PathwayReportBuilder {
                         figures($0, hospitalName($0, config: config), byHospital[$0]!)
                     },
                     byType: byType.keys.sorted().map { figures($0, definition.types[$0] ?? $0, byType[$0]!) },
-                    histograms: definition.dueEvents.map { histogram(episodes, event: $0) }))
+                    histograms: definition.dueEvents.map { histogram(episodes, event: $0) },
+                    months: definition.dueEvents.isEmpty
+                        ? []
+                        : months(episodes, "total", "all", definition.name, definition: definition, today: today)
+                            + byKommune.keys.sorted().flatMap {
+                                months(
+                                    byKommune[$0]!, "kommune", $0, config.kommuneName($0, pathway: definition.id),
+                                    definition: definition, today: today)
+                            }
+                            + byHospital.keys.sorted().flatMap {
+                                months(
+                                    byHospital[$0]!, "hospital", $0, hospitalName($0, config: config),
+                                    definition: definition, today: today)
+                            }))
         }
         let byPartner = Dictionary(grouping: routed, by: \.targetPartner)
         return PathwayReport(
@@ -89,8 +108,33 @@ public enum PathwayReportBuilder {
             overdue: anchored.filter { episode in
                 definition.dueEvents.contains { episode.state(of: $0, on: today) == .overdue }
             }.count,
+            estimatedAnchor: anchored.filter { $0.anchorSource == .startEvent }.count,
             events: events, intervals: intervals(anchored, definition: definition),
             delivery: delivery(routed, key: key, name: name, now: now))
+    }
+
+    /// The group's anchored episodes by anchor month, oldest first, with each due event's states.
+    static func months(
+        _ episodes: [PathwayEpisode], _ groupBy: String, _ key: String, _ name: String,
+        definition: PathwayDefinition, today: CalendarDate
+    ) -> [PathwayReport.MonthFigures] {
+        let byMonth = Dictionary(grouping: episodes.filter { $0.anchor != nil }) {
+            String($0.anchor!.description.prefix(7))
+        }
+        return byMonth.keys.sorted().map { month in
+            let members = byMonth[month]!
+            let events = definition.dueEvents.map { event -> PathwayReport.EventFigures in
+                var counts: [DueState: Int] = [:]
+                for episode in members { counts[episode.state(of: event, on: today), default: 0] += 1 }
+                let settled = PathwayReport.EventFigures(event: event.code, counts: counts, shareOnTime: nil).settled
+                return .init(
+                    event: event.code, counts: counts,
+                    shareOnTime: settled == 0 ? nil : Double(counts[.onTime] ?? 0) / Double(settled))
+            }
+            return .init(
+                month: month, groupBy: groupBy, key: key, name: name, started: members.count,
+                estimatedAnchor: members.filter { $0.anchorSource == .startEvent }.count, events: events)
+        }
     }
 
     /// Median days: diagnosis → start (when stated), anchor → each due event, and between
@@ -119,7 +163,8 @@ public enum PathwayReportBuilder {
                         e.first(event.code).flatMap { done in e.anchor.map { $0.days(until: done.eventDate) } }
                     }))
         }
-        for (from, to) in zip(definition.events, definition.events.dropFirst()) {
+        let points = definition.events.filter { !$0.closes }  // closing early is not a step of the pathway
+        for (from, to) in zip(points, points.dropFirst()) {
             result.append(
                 figure(
                     from.code, to.code,
@@ -160,6 +205,7 @@ public enum PathwayReportBuilder {
                 figures.pending += 1
                 let age = now.timeIntervalSince(row.createdAt) / 3600
                 figures.oldestPendingHours = max(figures.oldestPendingHours ?? 0, age)
+                if age > appRecAgeLimitHours { figures.unanswered += 1 }
             }
             if let answered = row.answeredAt { answerHours.append(answered.timeIntervalSince(row.createdAt) / 3600) }
         }

@@ -11,7 +11,7 @@ enum PathwayReportHTML {
         (.onTime, "Innen vindu", "#009E73"), (.early, "For tidlig", "#56B4E9"), (.late, "For sent", "#E69F00"),
         (.overdue, "Forfalt", "#D55E00"), (.missed, "Ikke gjennomført", "#6E6E6E"),
         (.open, "Vindu åpent nå", "#F0E442"),
-        (.upcoming, "Ikke forfalt ennå", "#DDDDDD"),
+        (.upcoming, "Ikke forfalt ennå", "#DDDDDD"), (.closed, "Avsluttet (død, ønsker ikke, flyttet)", "#FFFFFF"),
     ]
 
     static func render(_ report: PathwayReport, title: String = "Pakkeforløp – oppfølging i kommunene") -> String {
@@ -55,12 +55,15 @@ enum PathwayReportHTML {
             cards.append(("Forfalt nå", "\(total.overdue)", "forløp med punkt over fristen"))
         }
         let d = report.deliveryTotal
+        let limit = hours(PathwayReportBuilder.appRecAgeLimitHours)
+        cards.append(("Venter på kvittering", "\(d.pending - d.unanswered)", "sendt for under \(limit) siden"))
+        cards.append(("Ubesvart over \(limit)", "\(d.unanswered)", "kommunen må spørres"))
+        cards.append(("Avvist av kommunen", "\(d.rejected)", "av \(d.routed) rutede meldinger"))
         cards.append(
             (
-                "Venter på kvittering", "\(d.pending)",
-                d.oldestPendingHours.map { "eldste \(hours($0))" } ?? "ingen venter"
+                "Fant ikke kontaktpunkt (E21)", "\(report.noContactPoint)",
+                "avvist: kommunen har ikke kontaktpunkt for forløpet"
             ))
-        cards.append(("Avvist av kommunen", "\(d.rejected)", "av \(d.routed) rutede meldinger"))
         return "<section class=\"cards\">"
             + cards.map { label, value, note in
                 "<div class=\"card\"><div class=\"v\">\(e(value))</div><div class=\"l\">\(e(label))</div><div class=\"n\">\(e(note))</div></div>"
@@ -71,29 +74,34 @@ enum PathwayReportHTML {
         let windows = section.windows.map { "\(eventLabel($0.event)) \(range($0.from, $0.to))" }.joined(separator: ", ")
         var html =
             "<section><h2>\(e(section.name))</h2><p class=\"lead\">Vinduer etter diagnosedato: \(e(windows)).</p>\n"
-        let series = states.map { SVGChart.Series(name: $0.label, color: $0.color) }
+        // Bars show the decided outcomes only, so the green share is the table's share; what is not
+        // decided yet (not due, window open, closed early) is counted beside the bar.
+        let decided = states.filter { $0.state.isSettled }
+        let series = decided.map { SVGChart.Series(name: $0.label, color: $0.color, texture: texture($0.state)) }
         for window in section.windows {
             let rows = section.byKommune.map { group -> SVGChart.BarRow in
                 let figures = group.events.first { $0.event == window.event }
+                let undecided = [DueState.upcoming, .open, .closed].reduce(0) { $0 + (figures?.count($1) ?? 0) }
                 return .init(
-                    label: group.name, values: states.map { figures?.count($0.state) ?? 0 },
-                    note: "n = \(group.started)")
+                    label: group.name, values: decided.map { figures?.count($0.state) ?? 0 },
+                    note: "\(percent(figures?.shareOnTime)) av \(figures?.settled ?? 0) · \(undecided) ikke avgjort")
             }
             html += "<h3>\(e(eventLabel(window.event))) per kommune</h3>"
-            html += SVGChart.stackedBars(rows, series: series, title: "\(eventLabel(window.event)) per kommune") + "\n"
+            html += chart(SVGChart.stackedBars(rows, series: series, title: "\(eventLabel(window.event)) per kommune"))
         }
         for histogram in section.histograms {
             let label = eventLabel(histogram.event)
             let window = section.windows.first { $0.event == histogram.event }
             html += "<h3>Dager fra diagnose til \(e(label))</h3>"
-            html +=
+            html += chart(
                 SVGChart.histogram(
                     histogram.counts, binDays: histogram.binDays,
                     window: histogram.windowFromDays...histogram.windowToDays,
                     windowLabel: "vindu \(window.map { range($0.from, $0.to) } ?? "")",
                     xLabel: "dager fra diagnosedato (\(histogram.binDays == 7 ? "per uke" : "per 30 dager"))",
-                    title: "Dager fra diagnose til \(label)") + "\n"
+                    title: "Dager fra diagnose til \(label)"))
         }
+        html += monthSection(section)
         html += "<h3>Per kommune</h3>" + windowTable(section, section.byKommune, first: "Kommune")
         html += "<h3>Per sykehus (som sendte SP1)</h3>" + windowTable(section, section.byHospital, first: "Sykehus")
         return html + "</section>\n"
@@ -105,16 +113,24 @@ enum PathwayReportHTML {
     private static func windowTable(
         _ section: PathwayReport.Section, _ groups: [PathwayReport.GroupFigures], first: String
     ) -> String {
-        var head = ["\(first)", "Forløp (\(eventLabel(section.startEvent ?? "")))"]
+        // The hospital's own figure first: days from the diagnosis to its SP1 (stated diagnosis dates only).
+        let start = eventLabel(section.startEvent ?? "")
+        var head = ["\(first)", "Forløp (\(start))", "Median dager diagnose→\(start)"]
         for window in section.windows {
             let label = eventLabel(window.event)
             head += ["\(label) innen vindu (andel av avgjorte)", "Median dager diagnose→\(label)"]
         }
         let consecutive = section.total.intervals.filter { $0.from != "anchor" && $0.from != "diagnosis" }
         head += consecutive.map { "Median dager \(eventLabel($0.from))→\(eventLabel($0.to))" }
-        head += ["Forfalt nå", "Avvik", "Uten \(eventLabel(section.startEvent ?? ""))"]
+        head += [
+            "Forfalt nå", "Anslått ankerdato (SP1-dato)", "Datamerknader",
+            "Uten \(eventLabel(section.startEvent ?? ""))",
+        ]
         let rows = (groups + [section.total]).map { group -> [String] in
-            var row = [group.key == "all" ? "Totalt" : group.name, "\(group.started)"]
+            var row = [
+                group.key == "all" ? "Totalt" : group.name, "\(group.started)",
+                days(group.intervals.first { $0.from == "diagnosis" }?.medianDays),
+            ]
             for window in section.windows {
                 let f = group.events.first { $0.event == window.event }
                 let median = group.intervals.first { $0.from == "anchor" && $0.to == window.event }?.medianDays
@@ -122,7 +138,7 @@ enum PathwayReportHTML {
             }
             row += consecutive.map { c in days(group.intervals.first { $0.from == c.from && $0.to == c.to }?.medianDays)
             }
-            row += ["\(group.overdue)", "\(group.flagged)", "\(group.withoutStart)"]
+            row += ["\(group.overdue)", "\(group.estimatedAnchor)", "\(group.flagged)", "\(group.withoutStart)"]
             return row
         }
         return table(head, rows)
@@ -179,9 +195,10 @@ enum PathwayReportHTML {
         return """
             <footer><h2>Slik leses rapporten</h2><ul>
             <li><b>Vindu</b>: tiden et samhandlingspunkt skal skje i, regnet fra diagnosedatoen, eller fra SP1-datoen når meldingen ikke oppgir diagnosedato (\(e(windows))). Dagen vinduet åpner og dagen det lukker regnes med; måneder regnes i kalenderen.</li>
-            <li><b>Forfalt</b>: vinduet er passert uten at punktet er registrert, og forløpet pågår. <b>Ikke gjennomført</b>: forløpet er avsluttet uten punktet, fordi siste punkt er registrert eller tidsrammen er passert (\(e(closes.joined(separator: "; ")))).</li>
-            <li><b>Andel innen vindu</b> regnes av forløpene der utfallet er avgjort, ikke av dem der vinduet ennå ikke er passert.</li>
-            <li><b>Avvik</b>: forløp med hendelser i uventet rekkefølge (SP2 før SP1, to SP1, dato frem i tid). Slike hendelser er tatt med, ikke forkastet.</li>
+            <li><b>Forfalt</b>: vinduet er passert uten at punktet er registrert, og forløpet pågår. <b>Ikke gjennomført</b>: punktet mangler og kommer ikke: neste punkts vindu har åpnet (SP2 når SP3-vinduet åpner), siste punkt er registrert, eller tidsrammen er passert (\(e(closes.joined(separator: "; ")))). <b>Avsluttet</b>: forløpet er avsluttet med årsak (død, ønsker ikke, flyttet, annet); det teller ikke med i andelene.</li>
+            <li><b>Andel innen vindu</b> regnes av forløpene der utfallet er avgjort (innen vindu, for tidlig, for sent, forfalt, ikke gjennomført). Søylene viser bare de avgjorte; tallet etter søylen er andelen innen vindu, antall avgjorte og antall som ikke er avgjort ennå.</li>
+            <li><b>Anslått ankerdato</b>: meldingen oppga ikke diagnosedato, så SP1-datoen er brukt; vinduene for disse forløpene er anslag.</li>
+            <li><b>Datamerknader</b>: forløp med hendelser i uventet rekkefølge (SP2 før SP1, to SP1, dato frem i tid). Slike hendelser er tatt med, ikke forkastet.</li>
             <li><b>Kommune</b> er pasientens siste kjente bostedskommune; gamle kommunenummer er oversatt til dagens.</li>
             </ul></footer></body></html>
 
@@ -190,7 +207,16 @@ enum PathwayReportHTML {
 
     // MARK: Pieces
 
-    private static func table(_ head: [String], _ rows: [[String]]) -> String {
+    /// Textures beside the colours: overdue striped, early dotted (in grey, early's sky blue comes
+    /// close to late's orange, and overdue's vermilion to late's orange for some colour-blind readers).
+    static func texture(_ state: DueState) -> SVGChart.Texture? {
+        state == .overdue ? .stripes : state == .early ? .dots : nil
+    }
+
+    /// A chart in a box that scrolls sideways on a phone rather than shrinking its text away.
+    static func chart(_ svg: String) -> String { "<div class=\"chart\">\(svg)</div>\n" }
+
+    static func table(_ head: [String], _ rows: [[String]]) -> String {
         var html =
             "<div class=\"scroll\"><table><thead><tr>" + head.map { "<th>\(e($0))</th>" }.joined()
             + "</tr></thead><tbody>"
@@ -254,7 +280,7 @@ enum PathwayReportHTML {
 
     private static func short(_ name: String) -> String { name.count > 40 ? String(name.prefix(38)) + "…" : name }
 
-    private static func e(_ text: String) -> String { text.xmlEscapedAttribute }
+    static func e(_ text: String) -> String { text.xmlEscapedAttribute }
 
     static let css = """
         body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1d1d1f;margin:0 auto;max-width:1040px;padding:24px}
@@ -268,10 +294,13 @@ enum PathwayReportHTML {
         th:first-child,td:first-child{text-align:left}th{background:#f0f2f4;font-weight:600;vertical-align:bottom;white-space:normal}
         tr.total td{font-weight:650;border-top:2px solid #ccc}
         svg text{font-family:inherit}svg .label{font-size:12.5px;fill:#222}svg .note,svg .tick{font-size:11px;fill:#555}
-        svg .legend{font-size:11.5px;fill:#222}svg .seg{font-size:11px;fill:#111}svg .seg.dark{fill:#fff}
+        svg .legend{font-size:11.5px;fill:#222}svg .seg{font-size:11px;fill:#111;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-opacity:.85}
+        svg .seg.dark{fill:#fff;stroke:#000;stroke-opacity:.6}
         svg .track{fill:#f4f4f4}svg .bar{fill:#0072B2}svg .band{fill:#009E73;opacity:.13}svg .bandlabel{font-size:11px;fill:#00694d}
         svg .grid{stroke:#e8e8e8}svg .axis{stroke:#888}svg .key{stroke:#888;stroke-width:.5}
         footer{margin-top:40px;color:#444;font-size:13px}footer li{margin:4px 0}
-        @media print{body{max-width:none}.card{break-inside:avoid}section{break-inside:avoid-page}}
+        .chart{overflow-x:auto}.chart svg{min-width:720px}
+        @media (max-width:600px){body{padding:12px}h1{font-size:21px}.card .v{font-size:22px}}
+        @media print{body{max-width:none}.chart svg{min-width:0}.card{break-inside:avoid}section{break-inside:avoid-page}}
         """
 }

@@ -6,7 +6,12 @@ enum SVGChart {
     struct Series {
         var name: String
         var color: String
+        /// A texture over the colour, so segments whose colours come close in grey (print) or for
+        /// a colour-blind reader stay apart: `.stripes` (diagonal) or `.dots`.
+        var texture: Texture? = nil
     }
+
+    enum Texture: String { case stripes, dots }
 
     struct BarRow {
         var label: String
@@ -18,15 +23,26 @@ enum SVGChart {
 
     /// Horizontal 100 % stacked bars, one per row, with a legend on top. Segments wide enough get
     /// their count written in; rows with no values get an empty track.
-    static func stackedBars(_ rows: [BarRow], series: [Series], width: Int = 920, title: String) -> String {
+    static func stackedBars(_ rows: [BarRow], series: [Series], width: Int = 1020, title: String) -> String {
         let labelWidth = 215
-        let noteWidth = 70
+        let noteWidth = 215
         let rowHeight = 26
         let barWidth = Double(width - labelWidth - noteWidth - 10)
-        let (legendSVG, legendLines) = legend(series, width: width - 20, x: 20)
+        let (legendSVG, legendLines) = legend(
+            series, width: width - 20, x: 20,
+            prefix: "t"
+                + String(
+                    title.unicodeScalars.filter {
+                        $0.properties.isAlphabetic || ("0"..."9").contains($0)
+                    }.map(Character.init)))
         let legendHeight = legendLines * 20 + 8
         let height = legendHeight + rows.count * rowHeight + 8
-        var svg = open(width: width, height: height, title: title) + legendSVG
+        let prefix =
+            "t"
+            + String(
+                title.unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) }.map(
+                    Character.init))
+        var svg = open(width: width, height: height, title: title) + textures(prefix) + legendSVG
         for (index, row) in rows.enumerated() {
             let y = legendHeight + index * rowHeight
             let label = row.label.count > 30 ? String(row.label.prefix(29)) + "…" : row.label
@@ -42,6 +58,11 @@ enum SVGChart {
                 svg +=
                     "<rect x=\"\(fmt(x))\" y=\"\(y + 3)\" width=\"\(fmt(w))\" height=\"\(rowHeight - 6)\" fill=\"\(s.color)\">"
                 svg += "<title>\(escape(row.label)): \(escape(s.name)) \(value) av \(total)</title></rect>"
+                if let texture = s.texture {
+                    svg +=
+                        "<rect x=\"\(fmt(x))\" y=\"\(y + 3)\" width=\"\(fmt(w))\" height=\"\(rowHeight - 6)\" "
+                        + "fill=\"url(#\(prefix)-\(texture.rawValue))\" pointer-events=\"none\"/>"
+                }
                 if w >= 24 {
                     svg += text(
                         String(value), x: x + w / 2, y: Double(y) + 17, anchor: "middle",
@@ -114,7 +135,7 @@ enum SVGChart {
 
     /// Legend entries left to right, wrapping onto a new line before `width` is exceeded (text
     /// width estimated at 6.2 px a character at the legend's 11.5 px); returns the lines used.
-    private static func legend(_ series: [Series], width: Int, x: Int) -> (String, Int) {
+    private static func legend(_ series: [Series], width: Int, x: Int, prefix: String) -> (String, Int) {
         var out = ""
         var cursor = 0.0
         var line = 0
@@ -127,10 +148,22 @@ enum SVGChart {
             let (left, y) = (Double(x) + cursor, Double(14 + line * 20))
             out +=
                 "<rect x=\"\(fmt(left))\" y=\"\(fmt(y - 9))\" width=\"12\" height=\"12\" fill=\"\(s.color)\" class=\"key\"/>"
+            if let texture = s.texture {
+                out +=
+                    "<rect x=\"\(fmt(left))\" y=\"\(fmt(y - 9))\" width=\"12\" height=\"12\" fill=\"url(#\(prefix)-\(texture.rawValue))\"/>"
+            }
             out += text(s.name, x: left + 17, y: y + 1, anchor: "start", cssClass: "legend")
             cursor += itemWidth
         }
         return (out, line + 1)
+    }
+
+    /// The textures, with ids unique to the chart (one page holds several charts).
+    private static func textures(_ prefix: String) -> String {
+        "<defs><pattern id=\"\(prefix)-stripes\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" "
+            + "patternTransform=\"rotate(45)\"><rect width=\"2\" height=\"6\" fill=\"#000\" fill-opacity=\".35\"/></pattern>"
+            + "<pattern id=\"\(prefix)-dots\" width=\"5\" height=\"5\" patternUnits=\"userSpaceOnUse\">"
+            + "<circle cx=\"2.5\" cy=\"2.5\" r=\"1\" fill=\"#000\" fill-opacity=\".45\"/></pattern></defs>"
     }
 
     private static func text(_ value: String, x: Double, y: Double, anchor: String, cssClass: String) -> String {

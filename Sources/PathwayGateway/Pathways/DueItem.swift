@@ -31,6 +31,18 @@ public struct DueItem: Sendable, Hashable, Codable {
     }
 }
 
+extension DueItem {
+    /// By kommune (unknown last), overdue before open, then most urgent first: the longest
+    /// overdue, then the open windows closing soonest.
+    static func mostUrgentFirst(_ items: [DueItem]) -> [DueItem] {
+        let urgency = { (item: DueItem) in item.state == .overdue ? -item.days : item.days }
+        return items.sorted {
+            ($0.kommune ?? "~", $0.state == .overdue ? 0 : 1, urgency($0), $0.patient, $0.event)
+                < ($1.kommune ?? "~", $1.state == .overdue ? 0 : 1, urgency($1), $1.patient, $1.event)
+        }
+    }
+}
+
 /// Episodes with at least one overdue event on a given day, for `pathway-gateway status`.
 public struct OverdueCounts: Sendable, Hashable, Codable {
     /// Episodes (patients in a pathway) with something overdue.

@@ -5,7 +5,8 @@ import Foundation
 enum PathwayCatalogParser {
     static let pathwayKeys = ["id", "name", "types", "diagnosisDate", "closeAfter", "events"]
     static let eventKeys = [
-        "code", "meaning", "routesToKommune", "needsPatient", "starts", "completes", "due", "matches",
+        "code", "meaning", "routesToKommune", "needsPatient", "starts", "completes", "closes", "reasons", "due",
+        "matches",
     ]
 
     /// Parses the array at `path` and merges it over `base`; the merged catalog is then checked
@@ -32,6 +33,32 @@ enum PathwayCatalogParser {
             merged, paths: Dictionary(uniqueKeysWithValues: parsed.map { ($0.definition.id, $0.path) }), reader: &reader
         )
         return merged
+    }
+
+    /// `pathwayCodeSystems`: the OIDs (code systems) under which event codes such as `PFH-SP1` are
+    /// accepted, e.g. a regional code system beside the gateway's own; at least one.
+    static func codeSystems(_ object: [String: Any], reader: inout ConfigReader) -> [String] {
+        let path = "$.pathwayCodeSystems"
+        guard let array = reader.array(object, "pathwayCodeSystems", at: "$") else {
+            return [KITHCodeSystem.pathwayEvents]
+        }
+        var systems: [String] = []
+        for (index, element) in array.enumerated() {
+            guard let oid = reader.string(element, at: ConfigReader.path(path, index)) else { continue }
+            let arcs = oid.split(separator: ".", omittingEmptySubsequences: false)
+            guard arcs.count >= 2, arcs.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } })
+            else {
+                reader.report(
+                    ConfigReader.path(path, index),
+                    "expected an OID such as \"2.16.578.1.12.4.1.1.9999\", found \"\(oid)\"")
+                continue
+            }
+            if !systems.contains(oid) { systems.append(oid) }
+        }
+        if array.isEmpty {
+            reader.report(path, "name at least one code system (the gateway's own is \(KITHCodeSystem.pathwayEvents))")
+        }
+        return systems.isEmpty ? [KITHCodeSystem.pathwayEvents] : systems
     }
 
     private static func pathway(_ value: Any, at path: String, reader: inout ConfigReader) -> PathwayDefinition? {
@@ -94,19 +121,38 @@ enum PathwayCatalogParser {
             routesToKommune: flag(object, "routesToKommune", at: path, reader: &reader) ?? false,
             needsPatient: flag(object, "needsPatient", at: path, reader: &reader) ?? true,
             starts: flag(object, "starts", at: path, reader: &reader) ?? false,
-            completes: flag(object, "completes", at: path, reader: &reader) ?? false)
+            completes: flag(object, "completes", at: path, reader: &reader) ?? false,
+            closes: flag(object, "closes", at: path, reader: &reader) ?? false)
         if event.code.isEmpty || event.code.contains(where: { $0.isWhitespace }) {
             reader.report("\(path).code", "event code must be non-empty without spaces, found \"\(event.code)\"")
         }
         if let due = object["due"],
-            let window = reader.object(due, at: "\(path).due", known: ["from", "to"], required: ["from", "to"])
+            let window = reader.object(
+                due, at: "\(path).due", known: ["from", "to", "lapsesWhenOpens"], required: ["from", "to"])
         {
             if let from = period(window, "from", at: "\(path).due", reader: &reader),
                 let to = period(window, "to", at: "\(path).due", reader: &reader)
             {
                 if to < from { reader.report("\(path).due", "window ends (\(to)) before it opens (\(from))") }
-                event.due = DueWindow(from: from, to: to)
+                event.due = DueWindow(
+                    from: from, to: to,
+                    lapsesWhenOpens: window["lapsesWhenOpens"].flatMap {
+                        reader.string($0, at: "\(path).due.lapsesWhenOpens")
+                    })
             }
+        }
+        if let reasons = object["reasons"] {
+            if let reasons = reasons as? [String: Any], !reasons.isEmpty {
+                for key in reasons.keys.sorted() {
+                    event.reasons[key] =
+                        reader.string(reasons[key]!, at: ConfigReader.path("\(path).reasons", key)) ?? ""
+                }
+            } else {
+                reader.report(
+                    "\(path).reasons",
+                    "expected an object of reason code → label, found \(ConfigReader.kind(of: reasons))")
+            }
+            if !event.closes { reader.report("\(path).reasons", "only an event with \"closes\": true has reasons") }
         }
         for (index, element) in (reader.array(object, "matches", at: path) ?? []).enumerated() {
             let here = ConfigReader.path("\(path).matches", index)
@@ -148,6 +194,15 @@ enum PathwayCatalogParser {
                             "match \(match.value) names type \(type), which pathway \(definition.id) does not list in types"
                         )
                     }
+                }
+            }
+            for event in definition.dueEvents {
+                guard let other = event.due?.lapsesWhenOpens else { continue }
+                if definition.event(code: other)?.due == nil {
+                    reader.report(
+                        path,
+                        "\(event.code) lapses when \(other) opens, which is not an event with a due window in \(definition.id)"
+                    )
                 }
             }
             let startsSomewhere = definition.events.contains(where: \.starts)

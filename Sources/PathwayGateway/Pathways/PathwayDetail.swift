@@ -22,10 +22,12 @@ struct PathwayDetail: Sendable, Hashable {
     var eventDate: CalendarDate
     var eventDateSource: DateSource
     var diagnosisDate: CalendarDate?
+    /// Why a closing event (`PFH-AVSLUTTET`) closed the episode: one of the event's `reasons`.
+    var reason: String?
 
     init(
         event: String, pathway: String, type: String? = nil, eventDate: CalendarDate,
-        eventDateSource: DateSource = .datoNotat, diagnosisDate: CalendarDate? = nil
+        eventDateSource: DateSource = .datoNotat, diagnosisDate: CalendarDate? = nil, reason: String? = nil
     ) {
         self.event = event
         self.pathway = pathway
@@ -33,6 +35,7 @@ struct PathwayDetail: Sendable, Hashable {
         self.eventDate = eventDate
         self.eventDateSource = eventDateSource
         self.diagnosisDate = diagnosisDate
+        self.reason = reason
     }
 }
 
@@ -51,6 +54,14 @@ extension PathwayRules {
         }
         if let source = catalog.definition(id: match.event.pathway)?.diagnosisDate, let dialog {
             detail.diagnosisDate = Self.diagnosisDate(in: dialog, source: source)
+        }
+        if match.event.closes, let dialog {
+            // The reason is a further coded value (KodetOpplysning or a second SakstypeKodet) in the
+            // code system the event itself was told in.
+            detail.reason =
+                dialog.codedValues.first { value in
+                    value.v.map { match.event.reasons[$0] != nil } == true && value.s == match.system
+                }?.v
         }
         return detail
     }

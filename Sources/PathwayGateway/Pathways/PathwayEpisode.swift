@@ -22,6 +22,9 @@ public struct PathwayEpisode: Sendable, Hashable {
     var kommune: String?
     /// The partner that sent the first start event (the hospital, for SP1).
     var hospital: String?
+    /// Per due event, the day from which it is *not done* if still missing: when the window of the
+    /// event its rule names opens (SP2 when SP3's opens). From the pathway data, set with the anchor.
+    var notDoneFrom: [String: CalendarDate] = [:]
 
     /// The first start event: the hospital's message the patient can be looked up by.
     var start: PathwayObservation? { entries.first { $0.isStart }?.observation }
@@ -31,18 +34,24 @@ public struct PathwayEpisode: Sendable, Hashable {
 
     var isFlagged: Bool { entries.contains { !$0.flags.isEmpty } }
 
-    /// Where `event` stands on `today`: done early, on time or late; or not done and upcoming,
-    /// open, overdue, or missed (the pathway completed or closed without it).
+    /// The event that closed the episode early (`PFH-AVSLUTTET`), the first if several.
+    var closing: PathwayObservation? { entries.first { $0.closes }?.observation }
+
+    /// Where `event` stands on `today`: done early, on time or late; or not done and closed (the
+    /// episode was closed with a reason on or before `today`), upcoming, open, overdue, or missed
+    /// (the pathway completed, closed after `closeAfter`, or a later window opened without it).
     func state(of event: PathwayEvent, on today: CalendarDate) -> DueState {
         guard let window = event.due, let anchor else { return .noAnchor }
         let (opens, closesWindow) = (window.opens(after: anchor), window.closes(after: anchor))
         if let done = first(event.code) {
             return done.eventDate < opens ? .early : done.eventDate <= closesWindow ? .onTime : .late
         }
+        if let closing, closing.eventDate <= today { return .closed }
         if today < opens { return .upcoming }
         if today <= closesWindow { return .open }
         if entries.contains(where: \.completes) { return .missed }
         if let closes, today > closes { return .missed }
+        if let notDone = notDoneFrom[event.code], today >= notDone { return .missed }
         return .overdue
     }
 }
@@ -61,22 +70,28 @@ public enum DueState: String, Sendable, Hashable, Codable, CaseIterable {
     case open
     /// Not done; the window has passed and the pathway is still running.
     case overdue
-    /// Not done, and the pathway completed or closed without it.
+    /// Not done (ikke gjennomført): the pathway completed or closed without it, or the next
+    /// window opened while it was still missing.
     case missed
+    /// Not done, and the episode was closed early with a reason (deceased, declines, moved, other):
+    /// never due again, and not counted among the decided outcomes.
+    case closed
     /// The episode has no start event, so no window can be computed.
     case noAnchor
 
     /// Whether the outcome is settled (counts in the share reached inside the window).
-    var isSettled: Bool { ![.upcoming, .open, .noAnchor].contains(self) }
+    var isSettled: Bool { ![.upcoming, .open, .noAnchor, .closed].contains(self) }
 }
 
 /// One event in an episode, with what is odd about it.
 struct TimelineEntry: Sendable, Hashable {
     var observation: PathwayObservation
     var flags: [TimelineFlag]
-    /// Whether the event starts the pathway / completes it (from the pathway definition).
+    /// Whether the event starts the pathway / completes it / closes it early (from the pathway
+    /// definition).
     var isStart: Bool
     var completes: Bool
+    var closes: Bool = false
 }
 
 /// Irregularities kept and shown, never grounds to drop an event.

@@ -15,6 +15,12 @@ struct PathwayEvent: Sendable, Hashable {
     var starts: Bool
     /// Completes the pathway: later start events begin a new one (a relapse).
     var completes: Bool
+    /// Closes the patient's episode early with a reason (`PFH-AVSLUTTET`): nothing of it is due
+    /// any more; later start events begin a new one.
+    var closes: Bool
+    /// The reasons a closing event may carry (a coded value in the same code system), code →
+    /// Norwegian label: `DOD` → "Død".
+    var reasons: [String: String]
     /// When the event is due relative to the anchor date; nil for events without a time limit.
     var due: DueWindow?
     /// Other coded values that mean this event (e.g. clinical-decision code D11CK → NPF-KOMMUNE).
@@ -22,7 +28,8 @@ struct PathwayEvent: Sendable, Hashable {
 
     init(
         code: String, pathway: String, meaning: String, routesToKommune: Bool, needsPatient: Bool = true,
-        starts: Bool = false, completes: Bool = false, due: DueWindow? = nil, matches: [CodeMatch] = []
+        starts: Bool = false, completes: Bool = false, closes: Bool = false, reasons: [String: String] = [:],
+        due: DueWindow? = nil, matches: [CodeMatch] = []
     ) {
         self.code = code
         self.pathway = pathway
@@ -31,6 +38,8 @@ struct PathwayEvent: Sendable, Hashable {
         self.needsPatient = needsPatient
         self.starts = starts
         self.completes = completes
+        self.closes = closes
+        self.reasons = reasons
         self.due = due
         self.matches = matches
     }

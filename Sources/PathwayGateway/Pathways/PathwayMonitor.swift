@@ -55,12 +55,7 @@ public struct PathwayMonitor: Sendable {
                         }))
             }
         }
-        // Most urgent first: the longest overdue, then the open windows closing soonest.
-        let urgency = { (item: DueItem) in item.state == .overdue ? -item.days : item.days }
-        return items.sorted {
-            ($0.kommune ?? "~", $0.state == .overdue ? 0 : 1, urgency($0), $0.patient, $0.event)
-                < ($1.kommune ?? "~", $1.state == .overdue ? 0 : 1, urgency($1), $1.patient, $1.event)
-        }
+        return DueItem.mostUrgentFirst(items)
     }
 
     /// Episodes with something overdue on `today`, in total and per kommune.
@@ -76,11 +71,34 @@ public struct PathwayMonitor: Sendable {
         return counts
     }
 
-    /// For `pathway-gateway status`: overdue pathways now (today in Oslo), from the state database.
+    /// For `pathway-gateway status` and the metrics: overdue pathways now (today in Oslo), from the
+    /// stored episodes; recomputed from every timeline only when those are not current yet (the
+    /// daemon has not started since migration 7 or since the configured pathways changed).
     public static func overdueCounts(store: MessageStore, config: GatewayConfig, now: Date = Date()) throws
         -> OverdueCounts
     {
         let today = CalendarDate(now)
+        let episodes = PathwayEpisodeStore(store: store, catalog: config.pathways)
+        if try episodes.isCurrent() { return try episodes.overdueCounts(on: today, aliases: config.kommuneAliases) }
         return try PathwayMonitor(store: store, config: config, knownBy: today).overdueCounts(on: today)
+    }
+
+    /// Open and overdue events on `today` for `kommune` (every kommune when nil), from the stored
+    /// episodes when current and `today` is not before `now`'s day (they hold everything received
+    /// so far; an earlier day needs only what was known then, recomputed); `withStart` as in
+    /// `dueItems(on:withStart:)`.
+    public static func dueItems(
+        store: MessageStore, config: GatewayConfig, on today: CalendarDate, kommune: String?,
+        withStart: Bool = false, now: Date = Date()
+    ) throws -> [DueItem] {
+        let episodes = PathwayEpisodeStore(store: store, catalog: config.pathways)
+        if today >= CalendarDate(now), try episodes.isCurrent() {
+            return try episodes.dueItems(
+                on: today, kommune: kommune.map { config.resolvedKommune($0) }, aliases: config.kommuneAliases,
+                withStart: withStart)
+        }
+        let all = try PathwayMonitor(store: store, config: config, knownBy: today).dueItems(
+            on: today, withStart: withStart)
+        return kommune.map { k in all.filter { $0.kommune == config.resolvedKommune(k) } } ?? all
     }
 }

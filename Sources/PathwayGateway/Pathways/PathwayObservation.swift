@@ -12,6 +12,8 @@ struct PathwayObservation: Sendable, Hashable {
     var type: String?
     var eventDate: CalendarDate
     var diagnosisDate: CalendarDate?
+    /// The reason a closing event states (`DOD`, `ONSKER-IKKE`, `FLYTTET`, `ANNET`).
+    var reason: String?
     /// The patient's kommune after aliases, as the message stated it.
     var kommune: String?
     /// The partner whose inbox the message came from (the hospital for SP1).
@@ -23,7 +25,7 @@ struct PathwayObservation: Sendable, Hashable {
     init(
         messageId: String, pseudonym: String, pathway: String, event: String, type: String? = nil,
         eventDate: CalendarDate, diagnosisDate: CalendarDate? = nil, kommune: String?, partner: String,
-        msgId: String?, receivedAt: Date
+        msgId: String?, receivedAt: Date, reason: String? = nil
     ) {
         self.messageId = messageId
         self.pseudonym = pseudonym
@@ -36,6 +38,7 @@ struct PathwayObservation: Sendable, Hashable {
         self.partner = partner
         self.msgId = msgId
         self.receivedAt = receivedAt
+        self.reason = reason
     }
 
     /// The observation an accepted message's audit facts describe; nil when the message carries no
@@ -49,6 +52,7 @@ struct PathwayObservation: Sendable, Hashable {
         self.init(
             messageId: messageId, pseudonym: pseudonym, pathway: detail.pathway,
             event: detail.event, type: detail.type, eventDate: detail.eventDate, diagnosisDate: detail.diagnosisDate,
-            kommune: facts.kommune, partner: partner, msgId: facts.msgId, receivedAt: receivedAt)
+            kommune: facts.kommune, partner: partner, msgId: facts.msgId, receivedAt: receivedAt,
+            reason: detail.reason)
     }
 }

@@ -56,6 +56,15 @@ struct PathwayPeriod: Sendable, Hashable, Comparable, CustomStringConvertible {
 struct DueWindow: Sendable, Hashable {
     var from: PathwayPeriod
     var to: PathwayPeriod
+    /// The event whose window, once open, makes this one *not done* (ikke gjennomført) if it is
+    /// still missing: an SP2 not done when SP3's window opens is no longer overdue (spec §5).
+    var lapsesWhenOpens: String?
+
+    init(from: PathwayPeriod, to: PathwayPeriod, lapsesWhenOpens: String? = nil) {
+        self.from = from
+        self.to = to
+        self.lapsesWhenOpens = lapsesWhenOpens
+    }
 
     func opens(after anchor: CalendarDate) -> CalendarDate { from.after(anchor) }
     func closes(after anchor: CalendarDate) -> CalendarDate { to.after(anchor) }

@@ -1,5 +1,6 @@
 /// Maps a message's coded values to a pathway event (spec §5), built from the pathway data in a
-/// `PathwayCatalog`: every event's own code in the gateway's code system, plus its `matches`
+/// `PathwayCatalog`: every event's own code in each of its code systems (the gateway's OID unless
+/// `pathwayCodeSystems` names others), plus its `matches`
 /// (clinical-decision codes such as D11CK and partners' own codes).
 ///
 /// A coded value is looked for first in `SakstypeKodet`, then in `TemaKodet` and
@@ -17,6 +18,8 @@ struct PathwayRules: Sendable, Hashable {
     struct Match: Sendable, Hashable {
         var event: PathwayEvent
         var type: String?
+        /// The code system the event was told in.
+        var system: String = KITHCodeSystem.pathwayEvents
     }
 
     let catalog: PathwayCatalog
@@ -27,7 +30,7 @@ struct PathwayRules: Sendable, Hashable {
         self.catalog = catalog
         var rules: [Rule] = []
         for event in catalog.definitions.flatMap(\.events) {
-            rules.append(Rule(system: KITHCodeSystem.pathwayEvents, value: event.code, event: event.code))
+            rules += catalog.codeSystems.map { Rule(system: $0, value: event.code, event: event.code) }
             rules += event.matches.map { Rule(system: $0.system, value: $0.value, event: event.code, type: $0.type) }
         }
         self.rules = rules
@@ -49,7 +52,7 @@ struct PathwayRules: Sendable, Hashable {
         for value in dialogmelding.codedValues {
             guard let v = value.v, let rule = index[(value.s ?? "") + "|" + v], let event = event(code: rule.event)
             else { continue }
-            return Match(event: event, type: rule.type)
+            return Match(event: event, type: rule.type, system: rule.system)
         }
         return nil
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Patients' pathway timelines in the state database: one row per pathway event seen in an
 /// accepted message, keyed by the patient's keyed pseudonym (never the fødselsnummer: a CHECK
@@ -15,10 +16,27 @@ final class PathwayTimelines: Sendable {
     let db: SQLiteDatabase
     /// Needed only to record from audit facts (which hold the raw identity).
     private let pseudonymizer: Pseudonymizer?
+    /// The patients' episodes, re-derived for the patient of each recorded event.
+    let episodes: PathwayEpisodeStore
+    /// Whether the stored episodes are known to match `episodes.catalog` (checked once, on the
+    /// first record, in case the caller did not open through `opened`).
+    private let episodesChecked = Mutex(false)
 
-    init(store: MessageStore, pseudonymizer: Pseudonymizer? = nil) {
+    init(store: MessageStore, pseudonymizer: Pseudonymizer? = nil, catalog: PathwayCatalog = .bundled) {
         db = store.db
         self.pseudonymizer = pseudonymizer
+        episodes = PathwayEpisodeStore(store: store, catalog: catalog)
+    }
+
+    /// Timelines whose stored episodes are brought current first (rebuilt from the recorded events
+    /// after migration 7 or when the configured pathways changed): what the daemon opens.
+    static func opened(store: MessageStore, pseudonymizer: Pseudonymizer?, catalog: PathwayCatalog) throws
+        -> PathwayTimelines
+    {
+        let timelines = PathwayTimelines(store: store, pseudonymizer: pseudonymizer, catalog: catalog)
+        try timelines.episodes.bringCurrent()
+        timelines.episodesChecked.withLock { $0 = true }
+        return timelines
     }
 
     /// Schema migration 2 (listed in `MessageStore.migrations`). Dates are ISO `yyyy-MM-dd` text:
@@ -37,18 +55,27 @@ final class PathwayTimelines: Sendable {
         CREATE INDEX pathway_events_patient ON pathway_events(pathway, pseudonym, event_date);
         """
 
-    /// Records one observation; false when this message's event was already recorded.
+    /// Records one observation and re-derives that patient's episodes, in one transaction; false
+    /// when this message's event was already recorded.
     @discardableResult
     func record(_ o: PathwayObservation) throws -> Bool {
         try db.transaction {
-            try db.run(
-                """
-                INSERT INTO pathway_events (message_id, pseudonym, pathway, event, type, event_date, diagnosis_date,
-                  kommune, partner_id, msg_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (message_id) DO NOTHING
-                """, o.messageId, o.pseudonym, o.pathway, o.event, o.type, o.eventDate.description,
-                o.diagnosisDate?.description,
-                o.kommune, o.partner, o.msgId, Int64((o.receivedAt.timeIntervalSince1970 * 1000).rounded())) == 1
+            if !episodesChecked.withLock({ $0 }) {
+                try episodes.bringCurrent()
+                episodesChecked.withLock { $0 = true }
+            }
+            let added =
+                try db.run(
+                    """
+                    INSERT INTO pathway_events (message_id, pseudonym, pathway, event, type, event_date, diagnosis_date,
+                      kommune, partner_id, msg_id, received_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (message_id) DO NOTHING
+                    """, o.messageId, o.pseudonym, o.pathway, o.event, o.type, o.eventDate.description,
+                    o.diagnosisDate?.description,
+                    o.kommune, o.partner, o.msgId, Int64((o.receivedAt.timeIntervalSince1970 * 1000).rounded()),
+                    o.reason) == 1
+            if added { try episodes.refresh(pathway: o.pathway, pseudonym: o.pseudonym) }
+            return added
         }
     }
 
@@ -68,18 +95,29 @@ final class PathwayTimelines: Sendable {
 
     /// Every recorded event (of one pathway, or all), ordered by patient, then date, then arrival.
     func observations(pathway: String? = nil) throws -> [PathwayObservation] {
+        try Self.observations(in: db, pathway: pathway)
+    }
+
+    /// The recorded events of one pathway (or all), of one patient (or all), in the order above.
+    /// One patient's come from the (pathway, pseudonym, event_date) index.
+    static func observations(in db: SQLiteDatabase, pathway: String? = nil, pseudonym: String? = nil) throws
+        -> [PathwayObservation]
+    {
         try db.query(
             """
-            SELECT message_id, pseudonym, pathway, event, type, event_date, diagnosis_date, kommune, partner_id, msg_id, received_at
-            FROM pathway_events WHERE ?1 IS NULL OR pathway = ?1 ORDER BY pathway, pseudonym, event_date, received_at, id
-            """, [pathway]
+            SELECT message_id, pseudonym, pathway, event, type, event_date, diagnosis_date, kommune, partner_id, msg_id, received_at,
+              reason
+            FROM pathway_events WHERE \(pseudonym == nil ? "?1 IS NULL OR pathway = ?1" : "pathway = ?1 AND pseudonym = ?2")
+            ORDER BY pathway, pseudonym, event_date, received_at, id
+            """, pseudonym.map { [pathway, $0] } ?? [pathway]
         ) { row in
             PathwayObservation(
                 messageId: try row.string(0), pseudonym: try row.string(1), pathway: try row.string(2),
                 event: try row.string(3), type: try row.optionalString(4),
                 eventDate: try Self.date(row.string(5)), diagnosisDate: try row.optionalString(6).map(Self.date),
                 kommune: try row.optionalString(7), partner: try row.string(8), msgId: try row.optionalString(9),
-                receivedAt: Date(timeIntervalSince1970: Double(try row.int64(10)) / 1000))
+                receivedAt: Date(timeIntervalSince1970: Double(try row.int64(10)) / 1000),
+                reason: try row.optionalString(11))
         }
     }
 

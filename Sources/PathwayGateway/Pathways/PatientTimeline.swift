@@ -5,7 +5,7 @@
 /// Rules:
 /// - Start events (SP1) open an episode, anchored at the diagnosis date the first of them states,
 ///   else at its own date. A further start event joins the running episode (flagged
-///   `repeatedStart`) while it is not completed and not past `anchor + closeAfter`; otherwise it
+///   `repeatedStart`) while it is not completed or closed early (`PFH-AVSLUTTET`) and not past `anchor + closeAfter`; otherwise it
 ///   opens a new episode (a relapse). A pathway without `closeAfter` opens one per start event.
 /// - Every other event joins the last episode that began on or before its date; an event dated
 ///   before every episode joins the first (flagged `beforeStart`); without any start event they
@@ -34,6 +34,14 @@ enum PatientTimeline {
                 $0.observation.receivedAt < $1.observation.receivedAt
             }
             episodes[index].kommune = latest?.observation.kommune.map { aliases[$0] ?? $0 }
+            if let anchor = episodes[index].anchor {
+                for event in definition.dueEvents {
+                    guard let other = event.due?.lapsesWhenOpens, let window = definition.event(code: other)?.due else {
+                        continue
+                    }
+                    episodes[index].notDoneFrom[event.code] = window.opens(after: anchor)
+                }
+            }
         }
         return episodes
     }
@@ -50,7 +58,7 @@ enum PatientTimeline {
             if var current = episodes.last, let anchor = current.anchor, let closeAfter = definition.closeAfter,
                 start.eventDate <= closeAfter.after(anchor),
                 !others.contains(where: {
-                    completes($0, definition) && $0.eventDate >= anchor && $0.eventDate <= start.eventDate
+                    ends($0, definition) && $0.eventDate >= anchor && $0.eventDate <= start.eventDate
                 })
             {
                 flags.append(.repeatedStart)
@@ -108,9 +116,16 @@ enum PatientTimeline {
                 flags.append(.repeatedEvent)
             }
             episodes[index].entries.append(
-                TimelineEntry(observation: event, flags: flags, isStart: false, completes: completes(event, definition))
-            )
+                TimelineEntry(
+                    observation: event, flags: flags, isStart: false, completes: completes(event, definition),
+                    closes: definition.event(code: event.event)?.closes == true))
         }
+    }
+
+    /// Whether `observation` ends the episode: it completes the pathway or closes it early.
+    private static func ends(_ observation: PathwayObservation, _ definition: PathwayDefinition) -> Bool {
+        guard let event = definition.event(code: observation.event) else { return false }
+        return event.completes || event.closes
     }
 
     /// Whether `observation` is an event that completes the pathway.

@@ -1,6 +1,6 @@
 /// The state database schema; see `MessageStore` for what each table is for.
 extension MessageStore {
-    static let schemaVersion = 6
+    static let schemaVersion = 7
     static let migrations = [
         SQLiteDatabase.Migration(
             version: 1,
@@ -150,5 +150,9 @@ extension MessageStore {
         // 6 (trust boundaries): facts about the state itself, such as the pseudonym key's
         // fingerprint; see MessageStore+StateFacts.swift.
         SQLiteDatabase.Migration(version: 6, sql: MessageStore.stateFactsSQL),
+        // 7 (follow-through): episodes and due windows kept current as events are recorded; see
+        // PathwayEpisodeStore. Filled from `pathway_events` on the daemon's first start after this.
+        // With the indexes `status` reads (OperationsQueries), so its cost does not grow with history.
+        SQLiteDatabase.Migration(version: 7, sql: PathwayEpisodeStore.migrationSQL + OperationsQueries.indexesSQL),
     ]
 }

@@ -68,7 +68,7 @@ public final class StateRebuild {
         self.pseudonymizer = pseudonymizer
         self.checksPseudonyms = checksPseudonyms
         store = try MessageStore(path: path, now: { [clock] in clock.now() })
-        timelines = PathwayTimelines(store: store, pseudonymizer: pseudonymizer)
+        timelines = PathwayTimelines(store: store, pseudonymizer: pseudonymizer, catalog: config.pathways)
     }
 
     /// Rebuilds the state database of `config`'s spool. The caller holds the spool lock.
