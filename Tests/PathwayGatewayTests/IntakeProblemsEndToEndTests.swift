@@ -55,6 +55,27 @@ import Testing
         #expect(try ws.auditRecords().map { $0["outcome"] as? String } == ["accepted", "accepted"])
     }
 
+    /// The intake reads each inbox a few batches at a time (its memory must not grow with the
+    /// backlog): every file is still taken, and unreadable files at the front of the name order
+    /// never keep the readable ones behind them waiting.
+    @Test(.enabled(if: nobodyCanRun, "needs root and setpriv to run the daemon as nobody"))
+    func aBacklogIsTakenAFewBatchesAtATimePastUnreadableFiles() throws {
+        let ws = try Self.nobodysWorkspace()
+        try ws.configure(["batchSize": 1])  // 4 files per inbox and pass
+        #expect(try Self.run(ws, ["run", "--once"]).status == 0)
+        for index in 0..<6 {
+            try Self.drop(ws, SampleSet.all[0].bytes, as: "a\(index).xml", mode: 0o600)  // root's: unreadable
+        }
+        for index in 0..<9 {
+            let bytes = MessageValidatorTests.message { $0.msgId = "backlog-\(index)"; $0.receiver = RouterTests.gateway }
+            try Self.drop(ws, bytes, as: "b\(index).xml")
+        }
+        let once = try Self.run(ws, ["run", "--once"])
+        #expect(once.status == 1, "files left waiting: \(once.stderr)")
+        #expect(try ws.auditRecords().count == 9, "every readable file taken")
+        #expect(ws.files("inbound/helse-bergen") == (0..<6).map { "a\($0).xml" })
+    }
+
     /// Spec §1: `run --once` exits 1 when it leaves messages held back (an outbound directory the
     /// gateway may not write), 0 once a later run could finish them.
     @Test(.enabled(if: nobodyCanRun, "needs root and setpriv to run the daemon as nobody"))

@@ -92,4 +92,21 @@ import Testing
         #expect(bergen["waiting"] as? Int == 1)
         #expect((bergen["oldestAgeSeconds"] as? Double ?? .infinity) < 120, "\(bergen)")
     }
+
+    /// A message refused on its content (E31) and sent again gets the same AppRec, byte for byte;
+    /// until session 7 the resend registered its key a second time and the batch re-planned the
+    /// same refusal for ever (the daemon hung).
+    @Test func aRejectedMessageSentAgainGetsTheSameAppRec() throws {
+        let ws = try Workspace()
+        let bytes = Array(try Data(contentsOf: TestPaths.packageRoot.appendingPathComponent("samples/messages/04-wrong-fnr.xml")))
+        try ws.drop(bytes, as: "first.xml")
+        #expect(try ws.run().status == 0)
+        try ws.drop(bytes, as: "again.xml")
+        #expect(try ws.run().status == 0)
+        let receipts = ws.files("outbound/helse-bergen").filter { $0.hasSuffix(".apprec.xml") }
+        #expect(receipts.count == 2)
+        let answers = try receipts.map { try ws.read("outbound/helse-bergen/\($0)") }
+        #expect(answers.count == 2 && answers[0] == answers[1], "the same AppRec again")
+        #expect(try ws.auditRecords().map { $0["outcome"] as? String } == ["rejected", "duplicate"])
+    }
 }

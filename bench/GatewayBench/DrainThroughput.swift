@@ -57,13 +57,16 @@ enum DrainThroughput {
     static let gateway = SampleMessageFactory.Party(name: "Forløpsgateway Helse Vest", herId: "8150001")
     static let kommuner = ["4601", "0301", "5001", "1103", "1508", "5501"]
 
-    /// The i-th message of the mix.
+    /// The i-th message of the mix. Patients are distinct (a synthetic fødselsnummer from i), as
+    /// in real traffic: one patient's pathway has a handful of events, and the gateway re-derives
+    /// that patient's episodes with each (until session 7 every message named one patient).
     static func message(_ i: Int) -> String {
+        var random = TrafficGenerator.SplitMix(seed: UInt64(i))
         let events = ["PFH-SP1", "PFH-SP1", "PFH-SP2", "PFH-SP3"]
         var m = SampleMessageFactory.Message(
             msgId: "bench-\(i)", sender: hospital, receiver: gateway,
             patient: .init(
-                fnr: i % 100 == 37 ? "03851598731" : "03851598730",
+                fnr: i % 100 == 37 ? "03851598731" : TrafficGenerator.syntheticFnr(&random),
                 kommune: kommuner[i % kommuner.count]),
             pathwayEvent: events[i % events.count])
         m.attachmentBytes = i % 10 == 0 ? 40_000 : 0

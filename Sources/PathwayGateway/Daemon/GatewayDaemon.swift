@@ -78,7 +78,9 @@ public final class GatewayDaemon: Sendable {
     /// The files each inbox offers that the gateway may read, and what keeps others waiting: an
     /// inbox it may not list, a file it may not read (an operator's permission problem, not the
     /// sender's: the file is left where it is, not rejected). Partners whose claims keep failing
-    /// are left alone until their backoff runs out.
+    /// are left alone until their backoff runs out. At most `passLimit` files per inbox and pass,
+    /// the first in name order: the intake's memory does not grow with the backlog (the next pass
+    /// takes the next ones).
     private func listInboxes() -> (work: [SpoolWorker.Claimed], problems: [IntakeHealth.Problem], visited: Set<String>)
     {
         var work: [SpoolWorker.Claimed] = []
@@ -87,28 +89,49 @@ public final class GatewayDaemon: Sendable {
         for partner in config.partners where !intake.isBackingOff(partner.id) {
             visited.insert(partner.id)
             let inbox = worker.spool.inbound(partner.id)
-            let names: [String]
-            do { names = try Spool.listCandidates(in: inbox, renamingNonUTF8: true) } catch {
+            do {
+                let listed = try readableFiles(in: inbox, of: partner)
+                work += listed.readable
+                problems += listed.unreadable
+            } catch {
                 problems.append(
                     .init(
                         kind: .inboxUnlistable, partner: partner.id, path: worker.spool.relative(inbox), files: 0,
                         error: error.description))
-                continue
             }
+        }
+        return (work, problems, visited)
+    }
+
+    /// Files per inbox and pass (4 batches' worth).
+    private var passLimit: Int { 4 * config.batchSize }
+
+    /// The first files of `inbox` in name order that the gateway may read, and those it may not.
+    /// When every file listed is unreadable and more are there, it lists further, so unreadable
+    /// files at the front never keep the readable ones behind them waiting.
+    private func readableFiles(in inbox: String, of partner: Partner) throws(Spool.ListingFailure)
+        -> (readable: [SpoolWorker.Claimed], unreadable: [IntakeHealth.Problem])
+    {
+        var limit = passLimit
+        while true {
+            let names = try Spool.listCandidates(in: inbox, renamingNonUTF8: true, limit: limit)
+            var readable: [SpoolWorker.Claimed] = []
+            var unreadable: [IntakeHealth.Problem] = []
             for name in names {
                 // The link itself, never its target: a symbolic link is taken and refused (T01).
                 if faccessat(AT_FDCWD, "\(inbox)/\(name)", R_OK, AT_EACCESS | AT_SYMLINK_NOFOLLOW) != 0, errno == EACCES
                 {
-                    problems.append(
+                    unreadable.append(
                         .init(
                             kind: .fileUnreadable, partner: partner.id, path: worker.spool.relative("\(inbox)/\(name)"),
                             files: 1, error: String(cString: strerror(EACCES))))
-                    continue
+                } else {
+                    readable.append(SpoolWorker.Claimed(partner: partner, name: name))
                 }
-                work.append(SpoolWorker.Claimed(partner: partner, name: name))
             }
+            if !readable.isEmpty || names.count < limit { return (readable, unreadable) }
+            limit *= 4
         }
-        return (work, problems, visited)
     }
 
     /// The files cut into batches of at most `batchSize` files and about `batchBytes` bytes.

@@ -70,7 +70,7 @@ struct PathwayEpisodeStore: Sendable {
                 while end < all.endIndex, all[end].pathway == all[start].pathway,
                     all[end].pseudonym == all[start].pseudonym
                 { end += 1 }
-                try write(Array(all[start..<end]))
+                try write(Array(all[start..<end].suffix(Self.eventsKept)))
                 start = end
             }
             try db.run(
@@ -80,12 +80,22 @@ struct PathwayEpisodeStore: Sendable {
         }
     }
 
+    /// The most recent events of one patient and pathway the episodes are derived from. A pathway
+    /// has a handful of events per episode; a patient with more than this (a sender repeating one
+    /// patient's events, by fault or on purpose) keeps only the latest episodes current, so that
+    /// recording an event costs the same however many came before (re-deriving all of them made
+    /// every message cost in proportion to that patient's history: a drain of 5,000 messages for
+    /// one patient fell to 39 msgs/s). All events stay in `pathway_events`.
+    static let eventsKept = 32
+
     /// Re-derives one patient's episodes of one pathway from their recorded events.
     func refresh(pathway: String, pseudonym: String) throws {
         try db.transaction {
             try db.run("DELETE FROM pathway_episodes WHERE pathway = ? AND pseudonym = ?", pathway, pseudonym)
             try db.run("DELETE FROM pathway_windows WHERE pathway = ? AND pseudonym = ?", pathway, pseudonym)
-            try write(try PathwayTimelines.observations(in: db, pathway: pathway, pseudonym: pseudonym))
+            try write(
+                try PathwayTimelines.observations(
+                    in: db, pathway: pathway, pseudonym: pseudonym, latest: Self.eventsKept))
         }
     }
 

@@ -99,18 +99,24 @@ final class PathwayTimelines: Sendable {
     }
 
     /// The recorded events of one pathway (or all), of one patient (or all), in the order above.
-    /// One patient's come from the (pathway, pseudonym, event_date) index.
-    static func observations(in db: SQLiteDatabase, pathway: String? = nil, pseudonym: String? = nil) throws
-        -> [PathwayObservation]
+    /// One patient's come from the (pathway, pseudonym, event_date) index; `latest`: only that
+    /// many of the patient's newest.
+    static func observations(
+        in db: SQLiteDatabase, pathway: String? = nil, pseudonym: String? = nil, latest: Int? = nil
+    )
+        throws -> [PathwayObservation]
     {
-        try db.query(
-            """
-            SELECT message_id, pseudonym, pathway, event, type, event_date, diagnosis_date, kommune, partner_id, msg_id, received_at,
-              reason
-            FROM pathway_events WHERE \(pseudonym == nil ? "?1 IS NULL OR pathway = ?1" : "pathway = ?1 AND pseudonym = ?2")
-            ORDER BY pathway, pseudonym, event_date, received_at, id
-            """, pseudonym.map { [pathway, $0] } ?? [pathway]
-        ) { row in
+        let order = "pathway, pseudonym, event_date, received_at, id"
+        let sql =
+            pseudonym == nil
+            ? "SELECT \(columns) FROM pathway_events WHERE ?1 IS NULL OR pathway = ?1 ORDER BY \(order)"
+            : latest == nil
+                ? "SELECT \(columns) FROM pathway_events WHERE pathway = ?1 AND pseudonym = ?2 ORDER BY \(order)"
+                : """
+                SELECT * FROM (SELECT \(columns), id FROM pathway_events WHERE pathway = ?1 AND pseudonym = ?2
+                  ORDER BY event_date DESC, received_at DESC, id DESC LIMIT \(latest ?? 0)) ORDER BY event_date, received_at, id
+                """
+        return try db.query(sql, pseudonym.map { [pathway, $0] } ?? [pathway]) { row in
             PathwayObservation(
                 messageId: try row.string(0), pseudonym: try row.string(1), pathway: try row.string(2),
                 event: try row.string(3), type: try row.optionalString(4),
@@ -120,6 +126,10 @@ final class PathwayTimelines: Sendable {
                 reason: try row.optionalString(11))
         }
     }
+
+    private static let columns = """
+        message_id, pseudonym, pathway, event, type, event_date, diagnosis_date, kommune, partner_id, msg_id, received_at, reason
+        """
 
     enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
         /// A stored date the GLOB check let through but the calendar refuses (e.g. 2026-02-30).

@@ -101,7 +101,7 @@ struct MessageProcessor: Sendable {
         }
         switch validator.validate(input.bytes, fileName: input.fileName, policy: input.partner.schemaPolicy) {
         case let .success(message): validated = message
-        case let .failure(rejection): return reject(rejection, input, paths)
+        case let .failure(rejection): return try rejectUnlessResent(rejection, input, paths, lookups)
         }
         switch validated.content {
         case let .appRec(appRec): return try receive(appRec, input, paths, lookups)
@@ -157,6 +157,21 @@ struct MessageProcessor: Sendable {
 
     /// 6: same (sender, MsgId) again — same content gets the stored AppRec byte for byte, different
     /// content is refused with E10.
+    /// 6 before 3–5: a message refused on its content whose (sender, MsgId) is already known is a
+    /// resend: the same content gets the first answer again (its AppRec, byte for byte), other
+    /// content E10. Deciding it afresh would register the key a second time, which the store
+    /// refuses, and the batch would re-plan the same refusal for ever.
+    private func rejectUnlessResent(_ rejection: Rejection, _ input: Input, _ paths: SpoolPaths, _ lookups: Lookups)
+        throws
+        -> ProcessingPlan
+    {
+        guard case let .msgHead(head) = rejection.subject, !head.msgId.isEmpty,
+            let sender = senderHerId(head.sender.allHerIds, input.partner),
+            let first = try lookups.firstMessage(sender, head.msgId)
+        else { return reject(rejection, input, paths) }
+        return duplicate(of: first, head: head, sender: sender, input, paths)
+    }
+
     private func duplicate(
         of first: MessageStore.FirstMessage, head: MsgHead, sender: String, _ input: Input,
         _ paths: SpoolPaths
