@@ -272,6 +272,7 @@ public final class SpoolWorker: Sendable {
         if claim.messageId != inbound.proposedId {
             try replan(&prepared, messageId: claim.messageId, restaged: &restaged)
         }
+        var replannedForCollision = false
         while true {
             let plan = prepared.plan
             do {
@@ -297,9 +298,13 @@ public final class SpoolWorker: Sendable {
                     destination: plan.decision.destination)
                 return Decided(
                     work: work, outcome: plan.decision.outcome.rawValue, trail: prepared.trail, restaged: restaged)
-            } catch MessageStore.Failure.keyAlreadyRegistered {
+            } catch let failure as MessageStore.Failure {
                 // An earlier file in this batch registered the same (sender, MsgId); the lookups now
-                // see it (same transaction), so the new plan is a duplicate or an E10.
+                // see it (same transaction), so the new plan is a duplicate or an E10. A plan that
+                // still collides then would collide for ever: the batch fails (logged, retried with
+                // backoff) instead of the thread spinning.
+                guard case .keyAlreadyRegistered = failure, !replannedForCollision else { throw failure }
+                replannedForCollision = true
                 try replan(&prepared, messageId: claim.messageId, restaged: &restaged)
             }
         }

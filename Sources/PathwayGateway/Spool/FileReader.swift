@@ -35,7 +35,10 @@ public enum FileReader {
     }
 
     /// The whole file, refusing anything that is not a regular file or is larger than `limit`.
-    public static func read(_ path: String, limit: Int) throws(Failure) -> [UInt8] {
+    /// `onlyOwnFile`: refuse a file this process's user did not create or that has a second name —
+    /// for a file read back from a directory a partner may also write (its outbox, spec §8), where
+    /// a partner could have put a file of its own under the gateway's name.
+    public static func read(_ path: String, limit: Int, onlyOwnFile: Bool = false) throws(Failure) -> [UInt8] {
         let fd = try openForReading(path)
         defer { close(fd) }
         var info = stat()
@@ -43,6 +46,9 @@ public enum FileReader {
         let type = info.st_mode & S_IFMT
         guard type == S_IFREG else {
             throw .notRegularFile(type == S_IFDIR ? "directory" : type == S_IFIFO ? "FIFO" : "special file")
+        }
+        if onlyOwnFile, info.st_uid != geteuid() || info.st_nlink != 1 {
+            throw .notRegularFile("not a file of the gateway's own")
         }
         let size = Int(info.st_size)
         guard size <= limit else { throw .tooLarge(byteCount: size, limit: limit) }

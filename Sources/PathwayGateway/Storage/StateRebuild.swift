@@ -195,10 +195,12 @@ public final class StateRebuild {
         }
     }
 
-    /// The AppRec as the partner got it, while its outbound file is still there.
+    /// The AppRec as the partner got it, while its outbound file is still there — only a file the
+    /// gateway wrote (a partner may write its own outbox: one it put there is never taken for ours;
+    /// the original is re-encoded instead).
     private func sentAppRec(_ message: LoggedMessage) -> [UInt8]? {
         guard let path = message.appRec?.file, let receiptId = message.appRec?.msgId,
-            let bytes = try? FileReader.read(spool.absolute(path), limit: 1 << 20),
+            let bytes = try? FileReader.read(spool.absolute(path), limit: 1 << 20, onlyOwnFile: true),
             AuditReader.contains(bytes[...], Array(receiptId.utf8))
         else { return nil }
         return bytes
