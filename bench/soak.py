@@ -198,10 +198,9 @@ def parse_apprec(data):
 
 
 def parse_routed(data):
+    """The delivered copy keeps the sender's MsgId (spec section 7): it names its original."""
     root = ET.fromstring(data)
-    info = root.find(MSGHEAD_NS + "MsgInfo")
-    ref = info.find(MSGHEAD_NS + "ConversationRef")
-    return ref.find(MSGHEAD_NS + "RefToParent").text if ref is not None else None
+    return root.find(MSGHEAD_NS + "MsgInfo").find(MSGHEAD_NS + "MsgId").text
 
 
 # Known issues the checks recognise (docs/proof.md, "Findings"). A caller that expects one passes

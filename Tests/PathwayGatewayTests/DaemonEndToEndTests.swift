@@ -340,7 +340,7 @@ import Testing
         let originals = ws.files("archive/helse-bergen")
         #expect(originals.count == 45)
         // Each routed message names a distinct original MsgId.
-        let parents = try routed.map { MsgHead(try SafeXMLParser.parse(try ws.read("outbound/\($0)")).root).conversationRef?.refToParent ?? "" }
+        let parents = try routed.map { MsgHead(try SafeXMLParser.parse(try ws.read("outbound/\($0)")).root).msgId }
         #expect(Set(parents).count == 41)
         // The audit log tells the same story: one decision per file, one record per routed copy.
         #expect(try ws.auditRecords().count == 45)

@@ -129,7 +129,7 @@ import Glibc
             let msgId = try #require(record["msgId"] as? String)
             let routed = try ws.visible("outbound/bergen-kommune").filter { name in
                 let head = MsgHead(try SafeXMLParser.parse(try ws.read("outbound/bergen-kommune/\(name)")).root)
-                return head.conversationRef?.refToParent == msgId
+                return head.msgId == msgId
             }
             #expect(routed.count == 1, "\(entry): routed \(routed.count) times")
             if let copy = routed.first {

@@ -113,7 +113,7 @@ enum PipelineOracle {
         receiver: .init(institution: .init(name: "Haraldsplass Diakonale Sykehus", herId: "8150020")), status: .ok, errors: [],
         originalMsgId: .init(msgType: CodedValue(v: "DIALOG_HELSEFAGLIG"), issueDate: "2026-11-23T10:00:00", id: "first")))
 
-    static var emptyLookups: MessageProcessor.Lookups { MessageProcessor.Lookups(firstMessage: { _, _ in nil }, routedMessage: { _, _, _ in nil }) }
+    static var emptyLookups: MessageProcessor.Lookups { MessageProcessor.Lookups(firstMessage: { _, _ in nil }, routedMessage: { _, _, _, _ in nil }) }
 
     /// Lookups that find a first message (same content, with a stored AppRec) for every key and a
     /// routed message for every AppRec: the duplicate and receipt-matching paths.
@@ -123,10 +123,11 @@ enum PipelineOracle {
                                                path: "outbound/x/stored.apprec.xml")
         return MessageProcessor.Lookups(
             firstMessage: { _, _ in MessageStore.FirstMessage(messageId: "first", sha256: sha, outcome: .accepted, appRec: stored) },
-            routedMessage: { msgId, _, _ in
+            routedMessage: { msgId, _, _, _ in
                 MessageStore.RoutedMessage(id: 1, routedMsgId: msgId, messageId: "first", targetPartner: "bergen-kommune",
                                            targetHerId: "8150101", path: "outbound/bergen-kommune/x.xml", state: .written,
-                                           receiverStatus: nil, receiverErrorCode: nil, receiverErrorText: nil)
+                                           receiverStatus: nil, receiverErrorCode: nil, receiverErrorText: nil,
+                                           senderHerId: "8150020", senderPartner: "haraldsplass", originalMsgId: msgId)
             })
     }
 }

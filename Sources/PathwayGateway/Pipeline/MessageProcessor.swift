@@ -28,22 +28,24 @@ struct MessageProcessor: Sendable {
         self.rules = rules ?? PathwayRules(config.pathways)
         appRecs = AppRecFactory(gateway: config.gateway)
         router = Router(config: config)
-        outbound = OutboundMessageBuilder(gateway: .init(name: config.gateway.name, herId: config.gateway.herId))
+        outbound = OutboundMessageBuilder()
     }
 
     /// What the pipeline may ask of the store while deciding.
     struct Lookups {
         var firstMessage: (_ senderHerId: String, _ msgId: String) throws -> MessageStore.FirstMessage?
-        /// The copy routed under `msgId`, to `partnerId` (nil: any partner), from `fromHerId` (nil: any).
+        /// The copy routed under `msgId`, to `partnerId` (nil: any partner), answered from `fromHerId`
+        /// (nil: any), originally sent by `toHerId` (nil: any).
         var routedMessage:
-            (_ msgId: String, _ partnerId: String?, _ fromHerId: String?) throws -> MessageStore.RoutedMessage?
+            (_ msgId: String, _ partnerId: String?, _ fromHerId: String?, _ toHerId: String?) throws ->
+                MessageStore.RoutedMessage?
         /// Whether a spool-relative output name is taken (only names not built from the gateway's
         /// id can be: the `<file>.rejected.txt` notice).
         var outputExists: (_ path: String) -> Bool
 
         init(
             firstMessage: @escaping (String, String) throws -> MessageStore.FirstMessage?,
-            routedMessage: @escaping (String, String?, String?) throws -> MessageStore.RoutedMessage?,
+            routedMessage: @escaping (String, String?, String?, String?) throws -> MessageStore.RoutedMessage?,
             outputExists: @escaping (String) -> Bool = { _ in false }
         ) {
             self.firstMessage = firstMessage
@@ -136,14 +138,15 @@ struct MessageProcessor: Sendable {
         }
         var routed: [RoutedPlan] = []
         if case let .route(target) = route {
-            let routedId = input.newId()
-            let bytes = try outbound.build(
-                from: document, source: source, msgId: routedId,
-                genDate: Timestamp.osloLocal(input.now), to: target.contactPoint)
+            // The copy keeps the sender's MsgId; its file is named by a gateway id, so two senders'
+            // equal MsgIds never collide in one outbound directory.
+            let fileId = input.newId()
+            let chosen = head.receiver.innermostHerId == target.herId ? nil : target.contactPoint
+            let bytes = try outbound.build(from: document, source: source, to: chosen)
             routed.append(
                 .init(
-                    routedMsgId: routedId, targetPartner: target.partnerId, targetHerId: target.herId,
-                    path: SpoolPaths.outbound(target.partnerId, "\(routedId).xml"), bytes: bytes))
+                    routedMsgId: head.msgId, targetPartner: target.partnerId, targetHerId: target.herId,
+                    path: SpoolPaths.outbound(target.partnerId, "\(fileId).xml"), bytes: bytes))
             facts.routedTo = ["\(target.partnerId)/\(target.herId) (\(target.reason))"]
         }
         let appRec = appRecs.appRec(
@@ -195,11 +198,10 @@ struct MessageProcessor: Sendable {
         // HER-id picks among several, any of the partner's HER-ids will do otherwise.
         let original = appRec.originalMsgId.id
         let partner = input.partner.id
-        let routed =
-            try lookups.routedMessage(original, partner, sender) ?? lookups.routedMessage(original, partner, nil)
+        let routed = try match(appRec, sender: sender, partner: partner, lookups)
         let status = Int(appRec.statusCode) ?? 0
         let error = appRec.errors.first
-        if routed == nil, let elsewhere = try lookups.routedMessage(original, nil, nil) {
+        if routed == nil, let elsewhere = try lookups.routedMessage(original, nil, nil, nil) {
             // Another partner's message: recorded and archived, never matched, flagged for security.
             facts.errors = [
                 "answers MsgId \(original), which the gateway routed to \(elsewhere.targetPartner), not to \(partner)"
@@ -219,6 +221,24 @@ struct MessageProcessor: Sendable {
                 .init(routedId: $0.id, status: status, errorCode: error?.code, errorText: error?.description)
             },
             facts: facts)
+    }
+
+    /// The delivered copy an AppRec from `partner` answers: its OriginalMsgId, delivered to this
+    /// partner; the AppRec's own sender HER-id, then its Receiver (the original sender, when two
+    /// senders used one MsgId) pick among several, and either may be absent from the match (a copy
+    /// of an earlier version was answered to the gateway, not to its sender).
+    private func match(_ appRec: AppRec, sender: String, partner: String, _ lookups: Lookups) throws
+        -> MessageStore.RoutedMessage?
+    {
+        let original = appRec.originalMsgId.id
+        let receiver = appRec.receiver.innermostHerId
+        let narrowest: [(from: String?, to: String?)] = [
+            (sender, receiver), (nil, receiver), (sender, nil), (nil, nil),
+        ]
+        for (from, to) in narrowest {
+            if let found = try lookups.routedMessage(original, partner, from, to) { return found }
+        }
+        return nil
     }
 
     /// Steps 1–5 and 8's failures: Avvist with the code, or a plain-text notice when no MsgId is known.
