@@ -2,7 +2,8 @@ import Foundation
 
 /// The audit records of one decided message, one per step, in the order the steps happen
 /// (docs/audit.md has the vocabulary): `replay` (for a file an operator re-queued), `received` (the decision), `routed` per routed copy,
-/// `notice` per notice or reason file, `apprec-sent`, then `archived` or `quarantined`.
+/// `notice` per notice or reason file, `apprec-sent`, `apprec-relayed` (a receiver's AppRec carried
+/// to the original sender), then `archived` or `quarantined`.
 ///
 /// They are derived from the plan alone, before any step is carried out, and appended (synced)
 /// before any of those steps becomes visible: a record can never be missing for a step a partner
@@ -56,6 +57,15 @@ enum AuditTrail {
                 AuditLog.Entry(
                     event: "apprec-sent", partner: partner, file: appRec.path, outcome: String(appRec.status),
                     sha256: nil, facts: answer, now: now))
+        }
+        for relayed in decision.relayed {
+            var relay = step(facts)
+            relay.refMsgId = facts.refMsgId
+            relay.receiver = facts.receiver
+            entries.append(
+                AuditLog.Entry(
+                    event: "apprec-relayed", partner: SpoolPaths.partner(ofOutbound: relayed.path), file: relayed.path,
+                    outcome: nil, sha256: nil, facts: relay, now: now))
         }
         if let destination = decision.destination {
             let event = destination.hasPrefix("quarantine/") ? "quarantined" : "archived"

@@ -149,31 +149,41 @@ struct MessageProcessor: Sendable {
                     path: SpoolPaths.outbound(target.partnerId, "\(fileId).xml"), bytes: bytes))
             facts.routedTo = ["\(target.partnerId)/\(target.herId) (\(target.reason))"]
         }
-        let appRec = appRecs.appRec(
-            answering: appRecs.original(of: head, now: input.now), id: input.newId(), now: input.now, rejection: nil)
+        // Delivered: the receiver answers (§7). The gateway answers only as the final receiver.
+        let appRec =
+            routed.isEmpty
+            ? appRecs.appRec(
+                answering: appRecs.original(of: head, now: input.now), id: input.newId(), now: input.now,
+                rejection: nil)
+            : nil
         return ProcessingPlan(
             decision: .init(
                 outcome: .accepted, senderHerId: sender, msgId: head.msgId, msgType: head.typeCode,
-                registersKey: true, appRec: record(appRec, paths), routed: routed, destination: paths.archive),
+                registersKey: true, appRec: appRec.map { record($0, paths) }, routed: routed,
+                destination: paths.archive),
             receiverAppRec: nil, facts: facts)
     }
 
-    /// 6: same (sender, MsgId) again — same content gets the stored AppRec byte for byte, different
-    /// content is refused with E10.
+    /// 6: same (sender, MsgId) again — same content gets the stored AppRec byte for byte when the
+    /// gateway answered it itself; a delivered message's resend gets nothing new (audited as a
+    /// resend: the receiver's answer is relayed when it comes). Different content is refused with E10.
     private func duplicate(
         of first: MessageStore.FirstMessage, head: MsgHead, sender: String, _ input: Input,
         _ paths: SpoolPaths
     ) -> ProcessingPlan {
-        guard first.sha256 == input.sha256, let stored = first.appRec else {
+        guard first.sha256 == input.sha256, first.appRec != nil || first.outcome == .accepted else {
             return reject(
                 Rejection(
                     .invalidMessageId, "MsgId \(head.msgId) was already used by this sender for different content",
                     subject: .msgHead(head)), input, paths, registerKey: false)
         }
-        var again = stored
-        again.path = paths.appRec
+        var again = first.appRec
+        again?.path = paths.appRec
         var facts = facts(for: head, sender: sender)
-        facts.errors = ["duplicate of message \(first.messageId); the same AppRec \(stored.receiptId) is sent again"]
+        facts.errors = [
+            again.map { "duplicate of message \(first.messageId); the same AppRec \($0.receiptId) is sent again" }
+                ?? "resend of message \(first.messageId), delivered before; nothing new is sent"
+        ]
         return ProcessingPlan(
             decision: .init(
                 outcome: .duplicate, senderHerId: sender, msgId: head.msgId, msgType: head.typeCode,
@@ -213,10 +223,12 @@ struct MessageProcessor: Sendable {
                 ? ["answers MsgId \(original), which the gateway did not route"]
                 : appRec.errors.map { "\($0.code) \(Redaction.maskQuotedValues($0.description))" }
         }
+        var decision = Decision(
+            outcome: .appRecReceived, senderHerId: sender, msgId: appRec.id, msgType: "APPREC",
+            errorCode: error?.code, errorText: error?.description, destination: paths.archive)
+        if let routed { decision.relayed = [relay(appRec, input, answering: routed)] }
         return ProcessingPlan(
-            decision: .init(
-                outcome: .appRecReceived, senderHerId: sender, msgId: appRec.id, msgType: "APPREC",
-                errorCode: error?.code, errorText: error?.description, destination: paths.archive),
+            decision: decision,
             receiverAppRec: routed.map {
                 .init(routedId: $0.id, status: status, errorCode: error?.code, errorText: error?.description)
             },
@@ -239,6 +251,23 @@ struct MessageProcessor: Sendable {
             if let found = try lookups.routedMessage(original, partner, from, to) { return found }
         }
         return nil
+    }
+
+    /// The receiver's AppRec as the original sender gets it: its exact bytes, in that partner's
+    /// outbound under this message's gateway id. A copy sent by a version before v8 carried a
+    /// gateway MsgId, which the original sender never knew: that AppRec is re-encoded with
+    /// OriginalMsgId mapped back to the original's MsgId (the only change).
+    private func relay(_ appRec: AppRec, _ input: Input, answering routed: MessageStore.RoutedMessage)
+        -> PlannedOutput
+    {
+        var bytes = input.bytes
+        if routed.originalMsgId != routed.routedMsgId {
+            var mapped = appRec
+            mapped.originalMsgId.id = routed.originalMsgId
+            bytes = AppRecEncoder.encode(mapped)
+        }
+        let path = SpoolPaths.outbound(routed.senderPartner, "\(input.messageId).apprec.xml")
+        return PlannedOutput(kind: .apprec, path: path, bytes: bytes)
     }
 
     /// Steps 1–5 and 8's failures: Avvist with the code, or a plain-text notice when no MsgId is known.
