@@ -81,7 +81,9 @@ enum TrafficGenerator {
                 try emit(line, bytes)
             } else if roll < 0.08, answerable.count > 64 {
                 let original = answerable.remove(at: random.below(answerable.count - 64))
-                try emit(receipt(answering: original, name: name, index: index), receiptBytes(answering: original, index: index))
+                try emit(
+                    receipt(answering: original, name: name, index: index),
+                    receiptBytes(answering: original, index: index))
             } else {
                 var (line, bytes) = valid(index: index, name: name, roll: random.unit(), random: &random)
                 if line.routedTo != "-" {

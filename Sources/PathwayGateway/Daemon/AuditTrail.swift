@@ -58,15 +58,7 @@ enum AuditTrail {
                     event: "apprec-sent", partner: partner, file: appRec.path, outcome: String(appRec.status),
                     sha256: nil, facts: answer, now: now))
         }
-        for relayed in decision.relayed {
-            var relay = step(facts)
-            relay.refMsgId = facts.refMsgId
-            relay.receiver = facts.receiver
-            entries.append(
-                AuditLog.Entry(
-                    event: "apprec-relayed", partner: SpoolPaths.partner(ofOutbound: relayed.path), file: relayed.path,
-                    outcome: nil, sha256: nil, facts: relay, now: now))
-        }
+        entries += relays(decision.relayed, facts, now: now)
         if let destination = decision.destination {
             let event = destination.hasPrefix("quarantine/") ? "quarantined" : "archived"
             entries.append(
@@ -75,6 +67,18 @@ enum AuditTrail {
                     facts: step(facts), now: now))
         }
         return entries
+    }
+
+    /// `apprec-relayed` per receiver's AppRec carried to the original sender (its outbound file).
+    private static func relays(_ relayed: [PlannedOutput], _ facts: AuditFacts, now: Date) -> [AuditLog.Entry] {
+        relayed.map { output in
+            var relay = step(facts)
+            relay.refMsgId = facts.refMsgId
+            relay.receiver = facts.receiver
+            return AuditLog.Entry(
+                event: "apprec-relayed", partner: SpoolPaths.partner(ofOutbound: output.path), file: output.path,
+                outcome: nil, sha256: nil, facts: relay, now: now)
+        }
     }
 
     /// The facts a follow-up step repeats: which file and message it belongs to.
