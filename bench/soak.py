@@ -492,7 +492,7 @@ class InvariantCheck:
     def summarise(self):
         """One line: what was checked, and the verdict."""
         problems = self.problems
-        log(f"checked {len(self.manifest)} inputs: {self.apprec_files} AppRecs, {self.routed_files} routed messages, "
+        log(f"checked {len(self.manifest)} inputs: {self.apprec_files} AppRecs, {self.routed_files} routed messages, {len(self.relayed)} relayed AppRecs, "
             f"{len(self.records)} audit records ({len(self.by_event['recovered'])} 'recovered'); "
             f"{'ALL INVARIANTS HOLD' if not problems else f'{len(problems)} VIOLATION(S)'}"
             + "".join(f"; known issue {k} ({KNOWN_ISSUES[k]}) seen {n} time(s)" for k, n in self.tolerated.items()))
