@@ -114,4 +114,25 @@ import Testing
         #expect(plan.facts.errors.allSatisfy { !$0.contains("20036914712") })
         #expect(try appRec(plan).errors.first?.code == "E31")
     }
+
+    /// A copy sent by a version before v8 carried a gateway MsgId and the gateway as Sender: its
+    /// AppRec (addressed to the gateway) still matches, and is relayed with OriginalMsgId mapped
+    /// back to the original's MsgId (spec §7, migration).
+    @Test func anAppRecForACopyOfAnEarlierVersionIsRelayedWithTheOriginalMsgId() throws {
+        try process(Self.sp1())
+        try store.db.run("UPDATE routed SET routed_msg_id = 'gw-legacy-1'")
+        let answer = AppRec(
+            version: .v1_1, genDate: "2026-11-23T12:00:00", id: "bergen-kvittering-legacy",
+            sender: .init(institution: .init(name: "Bergen kommune", herId: "8150100"),
+                          department: .init(name: "Kreftkoordinator", herId: "8150101")),
+            receiver: .init(institution: .init(name: "Forløpsgateway Helse Vest", herId: "8150001")),
+            status: .ok, errors: [],
+            originalMsgId: .init(msgType: CodedValue(v: "DIALOG_HELSEFAGLIG"), issueDate: "2026-11-23T10:15:00", id: "gw-legacy-1"))
+        let plan = try process(AppRecEncoder.encode(answer), inbox: "bergen-kommune", name: "kvittering.xml")
+        let relayed = try #require(plan.decision.relayed.first)
+        #expect(relayed.path.hasPrefix("outbound/helse-bergen/") && relayed.kind == .apprec)
+        let copy = try #require(AppRec(try SafeXMLParser.parse(relayed.bytes).root))
+        #expect(copy.originalMsgId.id == "b1c2d3e4-0001")
+        #expect(copy.id == answer.id && copy.status == .ok && copy.sender == answer.sender)
+    }
 }
