@@ -189,19 +189,23 @@ def child(element, name):
     return None
 
 
+GATEWAY_HER_ID = "8150001"  # the default config's gateway: Sender of every AppRec it writes itself
+
+
 def parse_apprec(data):
     root = ET.fromstring(data)
     original = child(root, "OriginalMsgId")
     error = child(root, "Error")
+    sender = child(root, "Sender")
+    ids = [e.text for e in sender.iter() if e.tag.endswith("}Id") or e.tag == "Id"] if sender is not None else []
     return dict(status=child(root, "Status").get("V"), original=child(original, "Id").text,
-                code=error.get("V") if error is not None else None)
+                code=error.get("V") if error is not None else None, relayed=GATEWAY_HER_ID not in ids)
 
 
 def parse_routed(data):
+    """The delivered copy keeps the sender's MsgId (spec section 7): it names its original."""
     root = ET.fromstring(data)
-    info = root.find(MSGHEAD_NS + "MsgInfo")
-    ref = info.find(MSGHEAD_NS + "ConversationRef")
-    return ref.find(MSGHEAD_NS + "RefToParent").text if ref is not None else None
+    return root.find(MSGHEAD_NS + "MsgInfo").find(MSGHEAD_NS + "MsgId").text
 
 
 # Known issues the checks recognise (docs/proof.md, "Findings"). A caller that expects one passes
@@ -291,6 +295,7 @@ class InvariantCheck:
         """Outbound: every AppRec and routed message parses completely; index them by original MsgId."""
         self.apprecs = collections.defaultdict(list)   # original MsgId -> [(partner, name, bytes)]
         self.routed = collections.defaultdict(list)    # original MsgId -> [(partner, name)]
+        self.relayed = []                               # a receiver's AppRec carried to the sender: (partner, name, bytes)
         self.apprec_files = self.routed_files = 0
         for partner in self.gateway.partners:
             path = os.path.join(self.spool, "outbound", partner)
@@ -300,7 +305,9 @@ class InvariantCheck:
                 with open(os.path.join(path, name), "rb") as f:
                     data = f.read()
                 try:
-                    if name.endswith(".apprec.xml"):
+                    if name.endswith(".apprec.xml") and parse_apprec(data)["relayed"]:
+                        self.relayed.append((partner, name, data))
+                    elif name.endswith(".apprec.xml"):
                         self.apprecs[parse_apprec(data)["original"]].append((partner, name, data))
                         self.apprec_files += 1
                     else:
@@ -403,6 +410,8 @@ class InvariantCheck:
         if line["routedTo"] != "-":
             want["routed"] = 1
         want["notice"] = (1 if answer.startswith("notice:") else 0) + (1 if destination == "quarantine" else 0)
+        if line["outcome"] == "apprec-received":  # relayed when it matched a delivered copy
+            want["apprec-relayed"] = min(trail.get("apprec-relayed", 0), 1)
         got_steps = collections.Counter({k: v for k, v in trail.items() if k != "recovered"})
         if +got_steps != +want:
             # Steps missing after the decision (none doubled, none foreign) is the shape of F1.
@@ -442,6 +451,28 @@ class InvariantCheck:
                       "F1" if len(by_event["apprec-sent"]) < self.apprec_files else None)
         if len(by_event["received"]) != len(self.manifest):
             self.fail(f"{len(by_event['received'])} 'received' records for {len(self.manifest)} inputs")
+        self.check_relays()
+
+    def check_relays(self):
+        """Every relayed AppRec appears once, with its 'apprec-relayed' record, byte for byte the
+        receiver's file as archived (spec section 7: receipts are end to end)."""
+        relays = collections.Counter(r["gatewayId"] for r in self.by_event["apprec-relayed"])
+        for gateway_id, count in relays.items():
+            if count != 1:
+                self.fail(f"AppRec message {gateway_id}: {count} 'apprec-relayed' records")
+        received = {r["gatewayId"]: r for r in self.by_event["received"]}
+        for partner, name, data in self.relayed:
+            gateway_id = name[:-len(".apprec.xml")]
+            record = received.get(gateway_id)
+            if relays.get(gateway_id) != 1 or record is None or record["outcome"] != "apprec-received":
+                self.fail(f"outbound/{partner}/{name}: a relayed AppRec without its one 'apprec-relayed' record")
+                continue
+            archived = os.path.join(self.spool, "archive", record["partner"], f"{gateway_id}-{record['file']}")
+            if not os.path.exists(archived) or open(archived, "rb").read() != data:
+                self.fail(f"outbound/{partner}/{name}: not the receiver's AppRec byte for byte")
+        if len(self.relayed) != len(self.by_event["apprec-relayed"]):
+            self.fail(f"{len(self.by_event['apprec-relayed'])} 'apprec-relayed' records for {len(self.relayed)} relayed files",
+                      "F1" if len(self.by_event["apprec-relayed"]) < len(self.relayed) else None)
 
     def check_commands(self):
         """The operator's view agrees: `audit verify` passes, and `status --json` counts the
@@ -461,7 +492,7 @@ class InvariantCheck:
     def summarise(self):
         """One line: what was checked, and the verdict."""
         problems = self.problems
-        log(f"checked {len(self.manifest)} inputs: {self.apprec_files} AppRecs, {self.routed_files} routed messages, "
+        log(f"checked {len(self.manifest)} inputs: {self.apprec_files} AppRecs, {self.routed_files} routed messages, {len(self.relayed)} relayed AppRecs, "
             f"{len(self.records)} audit records ({len(self.by_event['recovered'])} 'recovered'); "
             f"{'ALL INVARIANTS HOLD' if not problems else f'{len(problems)} VIOLATION(S)'}"
             + "".join(f"; known issue {k} ({KNOWN_ISSUES[k]}) seen {n} time(s)" for k, n in self.tolerated.items()))

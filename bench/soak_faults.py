@@ -242,8 +242,9 @@ class OutboundWatch:
             return f"unreadable ({error})"
         try:
             if name.endswith(".apprec.xml"):
-                original = self.soak.parse_apprec(data)["original"]
-                if (partner, original) not in self.apprec:
+                parsed = self.soak.parse_apprec(data)
+                original = parsed["original"]
+                if not parsed["relayed"] and (partner, original) not in self.apprec:
                     return f"an AppRec for {original}, which no input from {partner} should get"
             elif name.endswith(".xml"):
                 original = self.soak.parse_routed(data)

@@ -130,7 +130,7 @@ private enum Fixtures {
             "fiksnhn__dialog-notat-webmed-test.xml",
             "fiksnhn__dialog-foresporsel-samsvar-test.xml",
         ]
-        static let builder = OutboundMessageBuilder(gateway: .init(name: "Pathway Gateway & Co", herId: "8140001"))
+        static let builder = OutboundMessageBuilder()
         static let target = OutboundMessageBuilder.ContactPoint(
             name: "Koordinerende enhet <kreft>", herId: "8150002", parentName: "Bergen kommune", parentHerId: "8150001")
 
@@ -139,19 +139,16 @@ private enum Fixtures {
             let bytes = try [UInt8](Data(contentsOf: Fixtures.samples.appendingPathComponent(sample)))
             let original = try SafeXMLParser.parse(bytes)
             let before = MsgHead(original.root)
-            let routed = try Self.builder.build(from: original, msgId: "routed-1", genDate: "2025-06-11T08:00:00",
-                                                to: Self.target)
+            let routed = try Self.builder.build(from: original, to: Self.target)
             let after = MsgHead(try Fixtures.validated(routed).root)
 
-            #expect(after.msgId == "routed-1")
-            #expect(after.genDate == "2025-06-11T08:00:00")
+            #expect(after.msgId == before.msgId)
+            #expect(after.genDate == before.genDate)
             #expect(after.receiver.innermostHerId == "8150002")
             #expect(after.receiver.allHerIds == ["8150001", "8150002"])
             #expect(after.receiver.displayName == "Bergen kommune / Koordinerende enhet <kreft>")
-            #expect(after.sender.allHerIds == ["8140001"])
-            #expect(after.sender.name == "Pathway Gateway & Co")
-            #expect(after.conversationRef == ConversationRef(
-                refToParent: before.msgId, refToConversation: before.conversationRef?.refToConversation ?? before.msgId))
+            #expect(after.sender == before.sender, "the municipality sees who wrote (spec §7)")
+            #expect(after.conversationRef == before.conversationRef)
             #expect(after.patient == before.patient)
             #expect(after.type == before.type && after.ack == before.ack)
             #expect(after.documents == before.documents)
@@ -165,12 +162,18 @@ private enum Fixtures {
 
         @Test func existingConversationIsKept() throws {
             let bytes = try [UInt8](Data(contentsOf: Fixtures.samples.appendingPathComponent(Self.routedSamples[1])))
-            let routed = try Self.builder.build(from: SafeXMLParser.parse(bytes), msgId: "r", genDate: "2025-06-11T08:00:00",
-                                                to: .init(name: "Kontaktpunkt", herId: "42"))
+            let routed = try Self.builder.build(from: SafeXMLParser.parse(bytes), to: .init(name: "Kontaktpunkt", herId: "42"))
             let after = MsgHead(try Fixtures.validated(routed).root)
-            #expect(after.conversationRef == ConversationRef(refToParent: "a748bb20-4e0f-4922-9b06-ec2c101eb9c1",
-                                                             refToConversation: "4f77040c-3610-4d17-bef1-76994ab2726b"))
+            #expect(after.conversationRef == MsgHead(try SafeXMLParser.parse(bytes).root).conversationRef)
+            #expect(after.conversationRef?.refToConversation == "4f77040c-3610-4d17-bef1-76994ab2726b")
             #expect(after.receiver.allHerIds == ["42"])
+        }
+
+        @Test func aMessageAddressedToItsTargetIsDeliveredByteForByte() throws {
+            let bytes = try [UInt8](Data(contentsOf: Fixtures.samples.appendingPathComponent(Self.routedSamples[0])))
+            let original = try SafeXMLParser.parse(bytes)
+            original.root.appendChild("Signature").setNamespace(KITHNamespace.xmldsig)
+            #expect(try Self.builder.build(from: original, source: bytes, to: nil) == bytes, "a signature is kept when nothing changes")
         }
 
         @Test func staleSignatureIsDropped() throws {
@@ -178,7 +181,7 @@ private enum Fixtures {
             let original = try SafeXMLParser.parse(bytes)
             original.root.appendChild("Signature").setNamespace(KITHNamespace.xmldsig)
             let routed = try SafeXMLParser.parse(Self.builder.build(
-                from: original, msgId: "r", genDate: "2025-06-11T08:00:00", to: Self.target))
+                from: original, source: bytes, to: Self.target))
             #expect(routed.root.child("Signature", namespace: KITHNamespace.xmldsig) == nil)
             #expect(original.root.child("Signature", namespace: KITHNamespace.xmldsig) != nil)
         }
@@ -186,7 +189,7 @@ private enum Fixtures {
         @Test func refusesAnythingButMsgHead() throws {
             let appRec = try SafeXMLParser.parse(AppRecEncoder.encode(Fixtures.appRec(.v1_1)))
             #expect(throws: OutboundMessageBuilder.BuildError.notAMsgHead) {
-                try Self.builder.build(from: appRec, msgId: "r", genDate: "2025-06-11T08:00:00", to: Self.target)
+                try Self.builder.build(from: appRec, to: Self.target)
             }
         }
 

@@ -104,6 +104,9 @@ import Glibc
                 #expect(!ws.files("outbound/helse-bergen").contains("\(gatewayId).apprec.xml"), "\(entry): an AppRec besides the notice")
                 let text = (try? ws.read(notice)).map { String(decoding: $0, as: UTF8.self) } ?? ""
                 #expect(text.contains("(\(parts[1]) "), "\(entry): notice says \(text)")
+            } else if entry.outcome == "accepted" {
+                // Delivered: the receiver answers (spec §7), never the gateway.
+                #expect(!ws.files("outbound/helse-bergen").contains("\(gatewayId).apprec.xml"), "\(entry): answered by the gateway")
             } else {
                 let appRec = (try? ws.read(receipt)).flatMap { try? SafeXMLParser.parse($0) }.flatMap { AppRec($0.root) }
                 #expect(appRec?.statusCode == parts[1], "\(entry): AppRec \(appRec?.statusCode ?? "missing")")
@@ -129,7 +132,7 @@ import Glibc
             let msgId = try #require(record["msgId"] as? String)
             let routed = try ws.visible("outbound/bergen-kommune").filter { name in
                 let head = MsgHead(try SafeXMLParser.parse(try ws.read("outbound/bergen-kommune/\(name)")).root)
-                return head.conversationRef?.refToParent == msgId
+                return head.msgId == msgId
             }
             #expect(routed.count == 1, "\(entry): routed \(routed.count) times")
             if let copy = routed.first {

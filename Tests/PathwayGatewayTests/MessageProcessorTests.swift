@@ -44,22 +44,18 @@ import Testing
         return try #require(AppRec(doc.root))
     }
 
-    @Test func sp1IsRoutedAndAnsweredOK() throws {
+    @Test func sp1IsDeliveredAndLeftForTheReceiverToAnswer() throws {
         let plan = try process(Self.sp1())
         #expect(plan.decision.outcome == .accepted)
         #expect(plan.decision.routed.count == 1)
         let routed = try #require(plan.decision.routed.first)
         #expect(routed.targetPartner == "bergen-kommune")
-        #expect(routed.path == "outbound/bergen-kommune/\(routed.routedMsgId).xml")
+        #expect(routed.path.hasPrefix("outbound/bergen-kommune/") && !routed.path.contains(routed.routedMsgId))
         let routedHead = MsgHead(try SafeXMLParser.parse(routed.bytes).root)
         #expect(routedHead.receiver.innermostHerId == "8150101")
-        #expect(routedHead.conversationRef?.refToParent == "b1c2d3e4-0001")
-        let answer = try appRec(plan)
-        #expect(answer.status == .ok)
-        #expect(answer.receiver.herIds.contains("8150011"))
-        #expect(answer.sender.innermostHerId == "8150001")
-        #expect(answer.originalMsgId.id == "b1c2d3e4-0001")
-        #expect(answer.originalMsgId.issueDate == "2026-11-23T10:15:00")
+        #expect(routedHead.msgId == "b1c2d3e4-0001" && routed.routedMsgId == "b1c2d3e4-0001")
+        #expect(routedHead.sender.allHerIds.contains("8150011"), "the municipality sees the hospital as the sender")
+        #expect(plan.decision.appRec == nil, "the contact point's AppRec is relayed instead (spec §7)")
         #expect(plan.facts.pathwayEvent == "PFH-SP1")
         #expect(plan.facts.kommune == "4601")
     }
@@ -117,5 +113,26 @@ import Testing
         let plan = try process(Self.sp1 { $0.patient?.fnr = "20036914712" })
         #expect(plan.facts.errors.allSatisfy { !$0.contains("20036914712") })
         #expect(try appRec(plan).errors.first?.code == "E31")
+    }
+
+    /// A copy sent by a version before v8 carried a gateway MsgId and the gateway as Sender: its
+    /// AppRec (addressed to the gateway) still matches, and is relayed with OriginalMsgId mapped
+    /// back to the original's MsgId (spec §7, migration).
+    @Test func anAppRecForACopyOfAnEarlierVersionIsRelayedWithTheOriginalMsgId() throws {
+        try process(Self.sp1())
+        try store.db.run("UPDATE routed SET routed_msg_id = 'gw-legacy-1'")
+        let answer = AppRec(
+            version: .v1_1, genDate: "2026-11-23T12:00:00", id: "bergen-kvittering-legacy",
+            sender: .init(institution: .init(name: "Bergen kommune", herId: "8150100"),
+                          department: .init(name: "Kreftkoordinator", herId: "8150101")),
+            receiver: .init(institution: .init(name: "Forløpsgateway Helse Vest", herId: "8150001")),
+            status: .ok, errors: [],
+            originalMsgId: .init(msgType: CodedValue(v: "DIALOG_HELSEFAGLIG"), issueDate: "2026-11-23T10:15:00", id: "gw-legacy-1"))
+        let plan = try process(AppRecEncoder.encode(answer), inbox: "bergen-kommune", name: "kvittering.xml")
+        let relayed = try #require(plan.decision.relayed.first)
+        #expect(relayed.path.hasPrefix("outbound/helse-bergen/") && relayed.kind == .apprec)
+        let copy = try #require(AppRec(try SafeXMLParser.parse(relayed.bytes).root))
+        #expect(copy.originalMsgId.id == "b1c2d3e4-0001")
+        #expect(copy.id == answer.id && copy.status == .ok && copy.sender == answer.sender)
     }
 }

@@ -123,8 +123,9 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(Date().timeIntervalSince(started) < 60)
         let out = result.stdout
-        for phrase in ["accepted, routed to bergen-kommune", "rejected E31", "rejected E30", "rejected T01", "rejected T02",
-                       "rejected T10", "duplicate: answered with the first message's AppRec again (byte-identical)",
+        for phrase in ["accepted, delivered to bergen-kommune", "rejected E31", "rejected E30", "rejected T01", "rejected T02",
+                       "rejected T10", "duplicate: a resend of a delivered message", "relayed byte for byte",
+                       "with its own MsgId and Sender",
                        "rejected E10", "rejected X99", "security event", "apprec-received", "now delivered",
                        "the receiver REJECTED", "Outcomes: accepted 3, apprec-received 2, duplicate 1, rejected 7"] {
             #expect(out.contains(phrase), "demo output lacks \(phrase)")

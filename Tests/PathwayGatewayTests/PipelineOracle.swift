@@ -13,7 +13,8 @@ import Foundation
 ///    and, since the file is retried at restart, would stop it again: a poison message), and
 ///    every decision has exactly one destination — archive when accepted, quarantine when rejected.
 /// 3. What the gateway writes is valid: every AppRec and routed message it plans passes our own
-///    strict validation; an AppRec is never answered with an AppRec.
+///    strict validation; an AppRec is never answered with an AppRec (it may be relayed: the
+///    receiver's bytes, not the gateway's); a delivered message gets no AppRec from the gateway.
 /// 4. Lenient accepts everything strict accepts.
 /// 5. Privacy: the patient's identity number never appears in the audit facts, nor in a notice or
 ///    reason file (operators and logs see those).
@@ -87,7 +88,11 @@ enum PipelineOracle {
         if isAppRec && decision.appRec != nil && decision.outcome != .rejected {
             found.append("\(partner): an AppRec answered with an AppRec")
         }
-        for output in decision.outputs() where output.kind != .notice {
+        if !decision.routed.isEmpty && decision.appRec != nil {
+            found.append("\(partner): a delivered message answered by the gateway")
+        }
+        // A relayed AppRec is the receiver's own bytes (checked when it came in), not the gateway's.
+        for output in decision.outputs() where output.kind != .notice && !decision.relayed.contains(output) {
             switch context.validator.validate(output.bytes, policy: .strict) {
             case .success(let message):
                 let isReceipt = if case .appRec = message.content { true } else { false }
@@ -113,7 +118,7 @@ enum PipelineOracle {
         receiver: .init(institution: .init(name: "Haraldsplass Diakonale Sykehus", herId: "8150020")), status: .ok, errors: [],
         originalMsgId: .init(msgType: CodedValue(v: "DIALOG_HELSEFAGLIG"), issueDate: "2026-11-23T10:00:00", id: "first")))
 
-    static var emptyLookups: MessageProcessor.Lookups { MessageProcessor.Lookups(firstMessage: { _, _ in nil }, routedMessage: { _, _, _ in nil }) }
+    static var emptyLookups: MessageProcessor.Lookups { MessageProcessor.Lookups(firstMessage: { _, _ in nil }, routedMessage: { _, _, _, _ in nil }) }
 
     /// Lookups that find a first message (same content, with a stored AppRec) for every key and a
     /// routed message for every AppRec: the duplicate and receipt-matching paths.
@@ -123,10 +128,11 @@ enum PipelineOracle {
                                                path: "outbound/x/stored.apprec.xml")
         return MessageProcessor.Lookups(
             firstMessage: { _, _ in MessageStore.FirstMessage(messageId: "first", sha256: sha, outcome: .accepted, appRec: stored) },
-            routedMessage: { msgId, _, _ in
+            routedMessage: { msgId, _, _, _ in
                 MessageStore.RoutedMessage(id: 1, routedMsgId: msgId, messageId: "first", targetPartner: "bergen-kommune",
                                            targetHerId: "8150101", path: "outbound/bergen-kommune/x.xml", state: .written,
-                                           receiverStatus: nil, receiverErrorCode: nil, receiverErrorText: nil)
+                                           receiverStatus: nil, receiverErrorCode: nil, receiverErrorText: nil,
+                                           senderHerId: "8150020", senderPartner: "haraldsplass", originalMsgId: msgId)
             })
     }
 }

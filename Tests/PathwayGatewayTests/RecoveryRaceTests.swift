@@ -7,21 +7,21 @@ import Testing
 /// publishes and moves such a batch again, and has to tell its own earlier work from theirs.
 /// Found reviewing the publish path (issue 7); each test failed before its fix.
 @Suite struct RecoveryRaceTests {
-    /// The partner (the EPJ) took the AppRec out of its outbox before the crash was recovered:
+    /// The partner (the municipality) took the delivered copy out of its outbox before the crash was recovered:
     /// the staged file is gone because an earlier run published it, so the output counts as
     /// delivered. Before: the rename failed with ENOENT and the message was held back for ever.
     @Test func anOutputThePartnerAlreadyTookCountsAsDelivered() throws {
         let ws = try DaemonEndToEndTests.Workspace()
         try ws.drop(SampleSet.all[0].bytes, as: "sp1.xml")
         #expect(try ws.run(crashAt: "archived").status == 137)
-        let appRecs = ws.visible("outbound/helse-bergen")
-        #expect(appRecs.count == 1)
-        for name in appRecs { try FileManager.default.removeItem(at: ws.root.appendingPathComponent("spool/outbound/helse-bergen/\(name)")) }
+        let copies = ws.visible("outbound/bergen-kommune")
+        #expect(copies.count == 1)
+        for name in copies { try FileManager.default.removeItem(at: ws.root.appendingPathComponent("spool/outbound/bergen-kommune/\(name)")) }
 
         let restarted = try ws.run()
         #expect(restarted.status == 0, "\(restarted.stderr)")
-        #expect(ws.visible("outbound/helse-bergen").isEmpty, "a delivered AppRec is not written again")
-        #expect(ws.visible("outbound/bergen-kommune").count == 1)
+        #expect(ws.visible("outbound/bergen-kommune").isEmpty, "a taken copy is not written again")
+        #expect(ws.visible("outbound/helse-bergen").isEmpty)
         #expect(ws.files("archive/helse-bergen").count == 1)
         #expect(try ws.auditRecords(event: "recovered").count == 1)
         #expect(try Self.unfinishedMessages(in: ws) == 0)

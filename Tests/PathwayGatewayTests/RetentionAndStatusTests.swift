@@ -66,16 +66,13 @@ import Testing
                                    database: db, now: Date().addingTimeInterval(31 * 86_400))
         #expect(report.outputBlobsCleared == 0)
         #expect(try db.query("SELECT count(*) FROM outputs WHERE length(bytes) > 0") { try $0.int(0) }.first == 0)
-        #expect(try db.query("SELECT count(*) FROM apprecs WHERE length(bytes) > 0") { try $0.int(0) }.first == SampleSet.all.count)
+        #expect(try db.query("SELECT count(*) FROM apprecs WHERE length(bytes) > 0") { try $0.int(0) }.first == SampleSet.all.count - 3, "the three delivered samples are answered by Bergen")
 
+        // A delivered message resent after retention: nothing new (its receiver answers it, spec §7).
         let receipts = Set(s.names(s.spool.outbound("helse-bergen")))
         try s.drop(SampleSet.all[0].bytes, as: "resent-after-retention.xml")
         _ = try s.daemon.drain()
-        let new = try #require(Set(s.names(s.spool.outbound("helse-bergen"))).subtracting(receipts).first)
-        let first = try #require(try OperationsQueries(databasePath: s.spool.database).trail(partner: "helse-bergen",
-                                                                                              fileName: SampleSet.all[0].fileName)?.appRecPath)
-        #expect(FileManager.default.contents(atPath: "\(s.spool.outbound("helse-bergen"))/\(new)")
-                == FileManager.default.contents(atPath: s.spool.absolute(first)))
+        #expect(Set(s.names(s.spool.outbound("helse-bergen"))) == receipts)
         #expect(s.names(s.spool.outbound("bergen-kommune")).count == 3, "nothing routed twice")
     }
 

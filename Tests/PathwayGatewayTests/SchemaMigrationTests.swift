@@ -42,6 +42,10 @@ import Testing
         #expect(pending.first?.outputs.map(\.kind) == [.routed, .apprec])
         #expect(pending.first?.outputs.last?.bytes == [0x00, 0xFF])
         #expect(try store.matchAppRec(originalMsgId: "b-1")?.id == 7)
+        // v8: the routed row learnt its sender from its message, and the match tells senders apart.
+        let routed = try #require(try store.matchAppRec(originalMsgId: "b-1", toHerId: "8150010"))
+        #expect(routed.senderHerId == "8150010" && routed.senderPartner == "helse-bergen" && routed.originalMsgId == "b-1")
+        #expect(try store.matchAppRec(originalMsgId: "b-1", toHerId: "8150020") == nil)
         #expect(try store.findFirst(senderHerId: "8150010", msgId: "b-1")?.appRec?.receiptId == "r-1")
 
         try store.markDone(messageIds: ["m-open"])

@@ -89,7 +89,6 @@ import Testing
         for name in ws.files("state") where name.hasPrefix("gateway.sqlite") { try FileManager.default.removeItem(atPath: "\(spool)/state/\(name)") }
         let rebuilt = try GatewayProcess.run(["state", "rebuild"], environment: ["PATHWAY_GATEWAY_CONFIG": ""], cwd: ws.root)
         #expect(rebuilt.status == 1, "\(rebuilt.stdout)\(rebuilt.stderr)")
-        #expect(rebuilt.stdout.contains("NOT REBUILT:      1 message(s): AppRec bytes"), "\(rebuilt.stdout)")
         #expect(rebuilt.stdout.contains("NOT REBUILT:      1 message(s): timeline event"))
         #expect(rebuilt.stdout.contains("original gone from archive/quarantine"))
         let msgId = try #require(try ws.auditRecords().first?["msgId"] as? String)
@@ -99,7 +98,7 @@ import Testing
         try ws.drop(sp1, as: "resend.xml")
         #expect(try ws.run().status == 0)
         #expect(ws.visible("outbound/bergen-kommune") == routed, "never routed twice")
-        #expect(try ws.auditRecords().last?["outcome"] as? String == "rejected")
+        #expect(try ws.auditRecords().last?["outcome"] as? String == "duplicate", "a resend of a delivered message: nothing new")
     }
 
     /// Rotated audit files are read too: the check finds the newest records in a rotated file

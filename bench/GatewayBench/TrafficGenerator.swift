@@ -6,13 +6,16 @@ import PathwayGateway
 ///
 /// Writes `DIR/<partner>/<name>.xml` (not yet in any spool: the soak moves files into the inboxes
 /// while it kills the daemon) and `DIR/manifest.tsv`, one line per file in release order:
-/// `partner/name  msgId  outcome  answer  routedTo`, where `answer` is `1` (AppRec OK),
-/// `2:<code>` (AppRec Avvist), `notice:<code>` (a `.rejected.txt`, no MsgId) or `-` (none), and
-/// `routedTo` the partner that must receive exactly one routed copy (or `-`).
+/// `partner/name  msgId  outcome  answer  routedTo`, where `answer` is the gateway's own answer:
+/// `1` (AppRec OK), `2:<code>` (AppRec Avvist), `notice:<code>` (a `.rejected.txt`, no MsgId) or
+/// `-` (none: a delivered message is answered by its receiver, spec §7), and `routedTo` the partner
+/// that must receive exactly one delivered copy (or `-`).
 ///
 /// The mix: hospital PFH-SP1 needs assessments (every fourth with a 10–80 kB PDF), plain dialog
 /// notes addressed to a kommune, NPF-KOMMUNE in Dialogmelding 1.0, municipal SP2/SP3 (recorded,
-/// not routed), a lenient hospital's deviating headers, unmatched municipal AppRecs; about 2% exact
+/// not routed), a lenient hospital's deviating headers, unmatched municipal AppRecs, about 5% the
+/// receiving municipality's AppRec for a message delivered at least 64 files earlier (relayed to
+/// the hospital byte for byte when the gateway has delivered it by then); about 2% exact
 /// resends of an earlier accepted message (same AppRec again, never routed twice) and about 1%
 /// invalid files (E30, E31, T01 with and without a MsgId, T02, T10, a spoofed sender). Deterministic
 /// for a seed, so a failing soak can be replayed.
@@ -24,6 +27,8 @@ enum TrafficGenerator {
         var outcome: String
         var answer: String
         var routedTo: String
+        /// The HER-id a delivered copy goes to (its contact point), for the receiver's AppRec.
+        var contact = ""
     }
 
     static let gateway = SampleMessageFactory.Party(name: "Forløpsgateway Helse Vest", herId: "8150001")
@@ -53,6 +58,7 @@ enum TrafficGenerator {
         var random = SplitMix(seed: seed)
         var lines: [Line] = []
         var resendable: [(line: Line, bytes: [UInt8])] = []
+        var answerable: [Line] = []
         var written = 0
         func emit(_ line: Line, _ bytes: [UInt8]) throws {
             let dir = "\(directory)/\(line.partner)"
@@ -73,8 +79,17 @@ enum TrafficGenerator {
             } else if roll < 0.03 {
                 let (line, bytes) = invalid(index: index, name: name, random: &random)
                 try emit(line, bytes)
+            } else if roll < 0.08, answerable.count > 64 {
+                let original = answerable.remove(at: random.below(answerable.count - 64))
+                try emit(
+                    receipt(answering: original, name: name, index: index),
+                    receiptBytes(answering: original, index: index))
             } else {
-                let (line, bytes) = valid(index: index, name: name, roll: random.unit(), random: &random)
+                var (line, bytes) = valid(index: index, name: name, roll: random.unit(), random: &random)
+                if line.routedTo != "-" {
+                    line.answer = "-"  // delivered: the receiver answers (spec §7)
+                    answerable.append(line)
+                }
                 try emit(line, bytes)
                 if line.outcome == "accepted" { resendable.append((line, bytes)) }
             }
@@ -112,7 +127,7 @@ enum TrafficGenerator {
             return (
                 Line(
                     partner: hospital.partner, name: name, msgId: msgId, outcome: "accepted", answer: "1",
-                    routedTo: place.partner),
+                    routedTo: place.partner, contact: place.pfh),
                 bytes(m)
             )
         case ..<0.75:  // a plain note to a kommune, routed by its Receiver
@@ -121,7 +136,7 @@ enum TrafficGenerator {
             return (
                 Line(
                     partner: hospital.partner, name: name, msgId: msgId, outcome: "accepted", answer: "1",
-                    routedTo: place.partner),
+                    routedTo: place.partner, contact: place.any),
                 bytes(m)
             )
         case ..<0.85:  // psychiatric follow-up, Dialogmelding 1.0, to the kommune's `*` contact point
@@ -130,7 +145,7 @@ enum TrafficGenerator {
             return (
                 Line(
                     partner: hospital.partner, name: name, msgId: msgId, outcome: "accepted", answer: "1",
-                    routedTo: place.partner),
+                    routedTo: place.partner, contact: place.any),
                 bytes(m)
             )
         case ..<0.95:  // the municipality's own SP2/SP3 needs assessment: recorded, not routed
@@ -150,7 +165,7 @@ enum TrafficGenerator {
             return (
                 Line(
                     partner: hospitals[1].partner, name: name, msgId: msgId, outcome: "accepted", answer: "1",
-                    routedTo: place.partner),
+                    routedTo: place.partner, contact: place.pfh),
                 Array(text.utf8)
             )
         }
@@ -202,6 +217,31 @@ enum TrafficGenerator {
                 AppRecEncoder.encode(answer)
             )
         }
+    }
+
+    /// The manifest line of a receiving municipality's AppRec: recorded, never answered by the gateway.
+    static func receipt(answering original: Line, name: String, index: Int) -> Line {
+        Line(
+            partner: original.routedTo, name: name, msgId: "soak-answer-\(index)", outcome: "apprec-received",
+            answer: "-", routedTo: "-")
+    }
+
+    /// That AppRec as the municipality writes it: Sender = the contact point, Receiver = the
+    /// hospital department that wrote the original, OriginalMsgId = the original's MsgId.
+    static func receiptBytes(answering original: Line, index: Int) -> [UInt8] {
+        let bergen = original.partner == hospitals[0].partner
+        let hospital = bergen ? ("Helse Bergen HF", "8150010", "8150011") : ("Haraldsplass", "8150020", "8150021")
+        let answer = AppRec(
+            version: .v1_1, genDate: "2026-11-23T12:00:00", id: "soak-answer-\(index)",
+            sender: .init(institution: .init(name: "Kommune", herId: original.contact)),
+            receiver: .init(
+                institution: .init(name: hospital.0, herId: hospital.1),
+                department: .init(name: "Avdeling", herId: hospital.2)),
+            status: index % 7 == 0 ? .rejected : .ok,
+            errors: index % 7 == 0 ? [.init(code: "E21", description: "Mottaker ukjent")] : [],
+            originalMsgId: .init(
+                msgType: CodedValue(v: "DIALOG_HELSEFAGLIG"), issueDate: "2026-11-23T10:00:00", id: original.msgId))
+        return AppRecEncoder.encode(answer)
     }
 
     static func bytes(_ m: SampleMessageFactory.Message) -> [UInt8] { Array(SampleMessageFactory.xml(m).utf8) }

@@ -2,7 +2,8 @@ import Foundation
 
 /// The audit records of one decided message, one per step, in the order the steps happen
 /// (docs/audit.md has the vocabulary): `replay` (for a file an operator re-queued), `received` (the decision), `routed` per routed copy,
-/// `notice` per notice or reason file, `apprec-sent`, then `archived` or `quarantined`.
+/// `notice` per notice or reason file, `apprec-sent`, `apprec-relayed` (a receiver's AppRec carried
+/// to the original sender), then `archived` or `quarantined`.
 ///
 /// They are derived from the plan alone, before any step is carried out, and appended (synced)
 /// before any of those steps becomes visible: a record can never be missing for a step a partner
@@ -57,6 +58,7 @@ enum AuditTrail {
                     event: "apprec-sent", partner: partner, file: appRec.path, outcome: String(appRec.status),
                     sha256: nil, facts: answer, now: now))
         }
+        entries += relays(decision.relayed, facts, now: now)
         if let destination = decision.destination {
             let event = destination.hasPrefix("quarantine/") ? "quarantined" : "archived"
             entries.append(
@@ -65,6 +67,18 @@ enum AuditTrail {
                     facts: step(facts), now: now))
         }
         return entries
+    }
+
+    /// `apprec-relayed` per receiver's AppRec carried to the original sender (its outbound file).
+    private static func relays(_ relayed: [PlannedOutput], _ facts: AuditFacts, now: Date) -> [AuditLog.Entry] {
+        relayed.map { output in
+            var relay = step(facts)
+            relay.refMsgId = facts.refMsgId
+            relay.receiver = facts.receiver
+            return AuditLog.Entry(
+                event: "apprec-relayed", partner: SpoolPaths.partner(ofOutbound: output.path), file: output.path,
+                outcome: nil, sha256: nil, facts: relay, now: now)
+        }
     }
 
     /// The facts a follow-up step repeats: which file and message it belongs to.

@@ -45,10 +45,12 @@ extension DemoTour {
         case "accepted":
             let targets = t.routed.map(\.partner)
             lines.append(
-                "accepted"
-                    + (targets.isEmpty
-                        ? ", recorded (nothing to route)" : ", routed to \(targets.joined(separator: ", "))")
-                    + "; AppRec OK to \(drop.inbox)")
+                targets.isEmpty
+                    ? "accepted, recorded (nothing to route); AppRec OK to \(drop.inbox)"
+                    : "accepted, delivered to \(targets.joined(separator: ", ")) with its own MsgId and Sender; "
+                        + "the receiver's AppRec will be relayed to \(drop.inbox)")
+        case "duplicate" where t.appRecPath == nil:
+            lines.append("duplicate: a resend of a delivered message; nothing new is sent, nothing routed twice")
         case "duplicate":
             let same = sameAppRecAsFirst(t)
             lines.append(
@@ -60,7 +62,7 @@ extension DemoTour {
                     "apprec-received: matched to the routed \(relative(Spool(root: config.spool).absolute(answered.path)))"
                         + (answered.state == "rejected"
                             ? ", which the receiver REJECTED (shown by status and metrics)"
-                            : ", now \(answered.state)"))
+                            : ", now \(answered.state)") + "; relayed byte for byte to the original sender")
             } else {
                 lines.append("apprec-received: matched nothing; recorded and archived")
             }

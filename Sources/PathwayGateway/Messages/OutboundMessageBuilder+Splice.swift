@@ -1,66 +1,33 @@
 extension OutboundMessageBuilder {
-    /// The routed copy as the original bytes with a new MsgInfo spliced in: the same changes as the
-    /// tree path (`build`), written as bytes, and everything outside them copied as it came.
+    /// The delivered copy as the original bytes with the new Receiver organisation spliced in: the
+    /// same change as the tree path (`build`), written as bytes, and everything else copied as it came.
     /// Nil when the fast path does not apply, and `build` works on a copy of the tree instead:
     /// a non-UTF-8 or byte-order-marked file, a Signature to drop, a namespace declared inside
     /// MsgInfo (the new elements borrow MsgInfo's prefix, which must mean the same everywhere in
     /// it), or bytes whose elements do not line up with the tree's.
-    func spliced(
-        _ source: [UInt8], original: XMLDocumentHandle, msgId: String, genDate: String,
-        to contactPoint: ContactPoint
-    ) -> [UInt8]? {
+    func spliced(_ source: [UInt8], original: XMLDocumentHandle, to receiver: ContactPoint) -> [UInt8]? {
         let root = original.root
         guard root.isNamed("MsgHead", namespace: KITHNamespace.msgHead),
             root.child("Signature", namespace: KITHNamespace.xmldsig) == nil,
             let info = root.elements.first, info.isNamed("MsgInfo", namespace: KITHNamespace.msgHead),
+            let element = info.child("Receiver"),
             let declaration = Self.declarationToAdd(before: source, declaredEncoding: original.declaredEncoding)
         else { return nil }
         let scanner = XMLByteScanner(bytes: source)
         // Any "xmlns" counts as a declaration: a false alarm only sends the copy down the tree path.
         guard let top = scanner.root(), let msgInfo = scanner.children(of: top, limit: 1)?.first,
             scanner.find(Array("xmlns".utf8), from: msgInfo.start, before: msgInfo.end) == nil,
-            let parts = scanner.children(of: msgInfo), Self.lineUp(parts, info)
+            let parts = scanner.children(of: msgInfo), Self.lineUp(parts, info),
+            let part = parts.first(where: { $0.localName.elementsEqual("Receiver".utf8) }),
+            let inside = scanner.children(of: part), Self.lineUp(inside, element),
+            let organisation = inside.first(where: { $0.localName.elementsEqual("Organisation".utf8) })
         else { return nil }
-
-        let prefix = Array(msgInfo.prefix)
-        var edits: [(range: Range<Int>, bytes: [UInt8])] = []
-        let originalMsgId = info.child("MsgId")?.text ?? ""
-        let existingRef = info.child("ConversationRef")
-        let conversation = existingRef?.childText("RefToConversation") ?? originalMsgId
-        let ref = Self.element(
-            "ConversationRef", prefix,
-            Self.element("RefToParent", prefix, Self.text(originalMsgId))
-                + Self.element("RefToConversation", prefix, Self.text(conversation)))
-        for part in parts {
-            let name = String(decoding: part.localName, as: UTF8.self)
-            switch name {
-            case "MsgId", "GenDate":
-                guard part.contentEnd < part.end else { return nil }  // <MsgId/> is not schema-valid
-                edits.append((part.contentStart..<part.contentEnd, Self.text(name == "MsgId" ? msgId : genDate)))
-            case "ConversationRef":
-                edits.append((part.start..<part.end, ref))
-            case "Sender", "Receiver":
-                let sender = name == "Sender"
-                guard let element = info.child(name), let inside = scanner.children(of: part),
-                    Self.lineUp(inside, element),
-                    let organisation = inside.first(where: { $0.localName.elementsEqual("Organisation".utf8) })
-                else { return nil }
-                if sender, existingRef == nil { edits.append((part.start..<part.start, ref)) }
-                let chain = sender ? [gateway] : [contactPoint.parent, contactPoint.unit].compactMap { $0 }
-                edits.append((organisation.start..<organisation.end, Self.organisation(chain[...], prefix)))
-            default:
-                continue
-            }
-        }
+        let chain = [receiver.parent, receiver.unit].compactMap { $0 }
         var result = declaration
-        result.reserveCapacity(source.count + 1024)
-        var copied = 0
-        for edit in edits {
-            result += source[copied..<edit.range.lowerBound]
-            result += edit.bytes
-            copied = edit.range.upperBound
-        }
-        result += source[copied...]
+        result.reserveCapacity(source.count + 512)
+        result += source[..<organisation.start]
+        result += Self.organisation(chain[...], Array(msgInfo.prefix))
+        result += source[organisation.end...]
         return result
     }
 

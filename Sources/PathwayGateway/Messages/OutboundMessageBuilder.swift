@@ -1,28 +1,20 @@
-/// Builds the routed copy of an accepted MsgHead for a municipal contact point (spec §4.8).
+/// Builds the delivered copy of an accepted MsgHead (spec §7): the gateway is a transparent router,
+/// so the receiver sees the message the sender wrote.
 ///
-/// The gateway relays; it does not author. So the routed message changes only what a relay must
-/// change and carries everything else unchanged (Type, Ack, ProcessingStatus, OtherReceiver,
-/// Patient, every Document with payload and attachments, byte for byte in their text):
-///
-/// - **MsgId, GenDate**: new values. The routed message is a new message from the gateway, and the
-///   municipality's AppRec echoes *this* MsgId in `OriginalMsgId`, which is how §4.7 matches it.
-/// - **Sender**: the gateway organisation alone (name + HER-id). The receiving system answers the
-///   innermost HER-id of the Sender, so AppRecs and replies must come back to the gateway, which is
-///   accountable for the relay and the only party that can match them. Nesting the original sender
-///   inside the gateway would make *its* HER-id innermost and route answers past the gateway.
-/// - **Receiver**: the contact point, its HER-id innermost, under its parent organisation when one
-///   is given (e.g. "Bergen kommune / Koordinerende enhet"). `ComMethod` is kept.
-/// - **ConversationRef** (always written, just before Sender so MsgInfo keeps schema order):
-///   `RefToParent` = the original MsgId, `RefToConversation` = the original
-///   `ConversationRef/RefToConversation` when it had one, else the original MsgId. The routed
-///   message thus sits in the sender's conversation as a child of the original message, which is
-///   what keeps the original sender traceable: MsgId (with the audit record of the original's sender
-///   HER-id) leads back to it, and the Dialogmelding itself still names the author.
-/// - **ds:Signature**: removed. An enveloped signature covers MsgInfo, which the relay has just
-///   changed; forwarding it would present a signature that no longer verifies.
+/// - **MsgId, GenDate, Sender, ConversationRef, Patient, every Document**: kept as they came. The
+///   receiver's AppRec then names the original MsgId and goes to the original Sender; the gateway
+///   matches it by (OriginalMsgId, the partner it delivered to, the AppRec's Receiver HER-id) and
+///   relays it to the sender, so the hospital learns that *the contact point* got it.
+/// - **Receiver**: replaced only when the gateway chose it (a contact point found by kommune and
+///   pathway): the contact point, its HER-id innermost, under its parent organisation when one is
+///   given (e.g. "Bergen kommune / Koordinerende enhet"). `ComMethod` is kept. A message already
+///   addressed to its target is delivered byte for byte.
+/// - **ds:Signature**: removed only when the bytes change. An enveloped signature covers MsgInfo;
+///   forwarding it over a changed Receiver would present a signature that no longer verifies.
 ///
 /// Works on the original bytes when it can (see `spliced`), else on `original.copy()`; the caller's
-/// tree is never touched. Output is UTF-8 with an XML declaration, whatever the original's encoding was.
+/// tree is never touched. A changed copy is UTF-8 with an XML declaration, whatever the original's
+/// encoding was.
 struct OutboundMessageBuilder: Sendable {
     /// An organisation as the routed message names it: name and HER-id.
     struct Party: Sendable, Hashable, Codable {
@@ -60,45 +52,24 @@ struct OutboundMessageBuilder: Sendable {
         }
     }
 
-    /// The gateway's own identity: the Sender of every routed message.
-    var gateway: Party
-
-    /// The serialised routed copy of `original` (a schema-valid MsgHead) for `contactPoint`.
-    /// `source`: the bytes `original` was parsed from, when the tree is exactly that parse (not a
-    /// lenient repair). MsgInfo is then spliced into them (`spliced`), which keeps every byte
-    /// outside it and costs a fraction of copying and re-serialising the whole tree.
+    /// The delivered copy of `original` (a schema-valid MsgHead), re-addressed to `receiver` when
+    /// the gateway chose it (nil: the message keeps its own Receiver). `source`: the bytes
+    /// `original` was parsed from, when the tree is exactly that parse (not a lenient repair); they
+    /// are delivered as they are when nothing changes, and otherwise the Receiver is spliced into
+    /// them (`spliced`), which keeps every other byte and costs a fraction of re-serialising the tree.
     func build(
-        from original: XMLDocumentHandle, source: [UInt8]? = nil, msgId: String, genDate: String,
-        to contactPoint: ContactPoint
+        from original: XMLDocumentHandle, source: [UInt8]? = nil, to receiver: ContactPoint?
     ) throws(BuildError) -> [UInt8] {
-        if let source, let copy = spliced(source, original: original, msgId: msgId, genDate: genDate, to: contactPoint)
-        {
-            return copy
-        }
+        guard original.root.isNamed("MsgHead", namespace: KITHNamespace.msgHead) else { throw .notAMsgHead }
+        if let source, receiver == nil { return source }
+        if let source, let receiver, let copy = spliced(source, original: original, to: receiver) { return copy }
         let document = original.copy()
         let root = document.root
-        guard root.isNamed("MsgHead", namespace: KITHNamespace.msgHead) else { throw .notAMsgHead }
         guard let info = root.child("MsgInfo") else { throw .missingElement("MsgInfo") }
-        guard let msgIdElement = info.child("MsgId") else { throw .missingElement("MsgInfo/MsgId") }
-        guard let genDateElement = info.child("GenDate") else { throw .missingElement("MsgInfo/GenDate") }
-        guard let sender = info.child("Sender") else { throw .missingElement("MsgInfo/Sender") }
-        guard let receiver = info.child("Receiver") else { throw .missingElement("MsgInfo/Receiver") }
-
-        let originalMsgId = msgIdElement.text
-        let existingRef = info.child("ConversationRef")
-        let conversation = existingRef?.childText("RefToConversation") ?? originalMsgId
-
-        msgIdElement.setText(msgId.xmlCharactersOnly)
-        genDateElement.setText(genDate.xmlCharactersOnly)
-
-        let ref = info.appendChild("ConversationRef")
-        ref.appendChild("RefToParent", text: originalMsgId)
-        ref.appendChild("RefToConversation", text: conversation)
-        if let existingRef { Self.put(ref, inPlaceOf: existingRef) } else { ref.move(before: sender) }
-
-        Self.replaceOrganisation(in: sender, with: [gateway])
-        Self.replaceOrganisation(in: receiver, with: [contactPoint.parent, contactPoint.unit].compactMap { $0 })
-
+        guard let element = info.child("Receiver") else { throw .missingElement("MsgInfo/Receiver") }
+        if let receiver {
+            Self.replaceOrganisation(in: element, with: [receiver.parent, receiver.unit].compactMap { $0 })
+        }
         root.child("Signature", namespace: KITHNamespace.xmldsig)?.remove()
         return document.serialized()
     }

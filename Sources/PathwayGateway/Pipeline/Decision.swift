@@ -17,6 +17,9 @@ struct Decision: Sendable {
     var registersKey: Bool
     var appRec: AppRecRecord?
     var routed: [RoutedPlan]
+    /// A receiver's AppRec carried on to the partner whose message it answers (spec §7: receipts
+    /// are end to end), as a file of kind `.apprec` in that partner's outbound.
+    var relayed: [PlannedOutput] = []
     /// Other files, e.g. the `<file>.rejected.txt` notice.
     var notices: [PlannedOutput]
     /// Spool-relative path the original moves to (archive/… or quarantine/…).
@@ -43,12 +46,12 @@ struct Decision: Sendable {
     }
 
     /// Every file this decision produces, in the order they are recorded: notices, the AppRec,
-    /// routed messages (the daemon gives the AppRec its name last regardless). `staged`: final
-    /// path → spool-relative temp file already holding that output.
+    /// routed messages, relayed AppRecs (the daemon gives AppRecs their names last regardless).
+    /// `staged`: final path → spool-relative temp file already holding that output.
     func outputs(staged: [String: String] = [:]) -> [PlannedOutput] {
         let files =
             notices + (appRec.map { [PlannedOutput(kind: .apprec, path: $0.path, bytes: $0.bytes)] } ?? [])
-            + routed.map { PlannedOutput(kind: .routed, path: $0.path, bytes: $0.bytes) }
+            + routed.map { PlannedOutput(kind: .routed, path: $0.path, bytes: $0.bytes) } + relayed
         return files.map { output in
             var output = output
             output.staged = staged[output.path]

@@ -28,22 +28,24 @@ struct MessageProcessor: Sendable {
         self.rules = rules ?? PathwayRules(config.pathways)
         appRecs = AppRecFactory(gateway: config.gateway)
         router = Router(config: config)
-        outbound = OutboundMessageBuilder(gateway: .init(name: config.gateway.name, herId: config.gateway.herId))
+        outbound = OutboundMessageBuilder()
     }
 
     /// What the pipeline may ask of the store while deciding.
     struct Lookups {
         var firstMessage: (_ senderHerId: String, _ msgId: String) throws -> MessageStore.FirstMessage?
-        /// The copy routed under `msgId`, to `partnerId` (nil: any partner), from `fromHerId` (nil: any).
+        /// The copy routed under `msgId`, to `partnerId` (nil: any partner), answered from `fromHerId`
+        /// (nil: any), originally sent by `toHerId` (nil: any).
         var routedMessage:
-            (_ msgId: String, _ partnerId: String?, _ fromHerId: String?) throws -> MessageStore.RoutedMessage?
+            (_ msgId: String, _ partnerId: String?, _ fromHerId: String?, _ toHerId: String?) throws ->
+                MessageStore.RoutedMessage?
         /// Whether a spool-relative output name is taken (only names not built from the gateway's
         /// id can be: the `<file>.rejected.txt` notice).
         var outputExists: (_ path: String) -> Bool
 
         init(
             firstMessage: @escaping (String, String) throws -> MessageStore.FirstMessage?,
-            routedMessage: @escaping (String, String?, String?) throws -> MessageStore.RoutedMessage?,
+            routedMessage: @escaping (String, String?, String?, String?) throws -> MessageStore.RoutedMessage?,
             outputExists: @escaping (String) -> Bool = { _ in false }
         ) {
             self.firstMessage = firstMessage
@@ -136,27 +138,32 @@ struct MessageProcessor: Sendable {
         }
         var routed: [RoutedPlan] = []
         if case let .route(target) = route {
-            let routedId = input.newId()
-            let bytes = try outbound.build(
-                from: document, source: source, msgId: routedId,
-                genDate: Timestamp.osloLocal(input.now), to: target.contactPoint)
+            // The copy keeps the sender's MsgId; its file is named by a gateway id, so two senders'
+            // equal MsgIds never collide in one outbound directory.
+            let fileId = input.newId()
+            let chosen = head.receiver.innermostHerId == target.herId ? nil : target.contactPoint
+            let bytes = try outbound.build(from: document, source: source, to: chosen)
             routed.append(
                 .init(
-                    routedMsgId: routedId, targetPartner: target.partnerId, targetHerId: target.herId,
-                    path: SpoolPaths.outbound(target.partnerId, "\(routedId).xml"), bytes: bytes))
+                    routedMsgId: head.msgId, targetPartner: target.partnerId, targetHerId: target.herId,
+                    path: SpoolPaths.outbound(target.partnerId, "\(fileId).xml"), bytes: bytes))
             facts.routedTo = ["\(target.partnerId)/\(target.herId) (\(target.reason))"]
         }
-        let appRec = appRecs.appRec(
-            answering: appRecs.original(of: head, now: input.now), id: input.newId(), now: input.now, rejection: nil)
+        // Delivered: the receiver answers (§7). The gateway answers only as the final receiver.
+        let appRec =
+            routed.isEmpty
+            ? appRecs.appRec(
+                answering: appRecs.original(of: head, now: input.now), id: input.newId(), now: input.now,
+                rejection: nil)
+            : nil
         return ProcessingPlan(
             decision: .init(
                 outcome: .accepted, senderHerId: sender, msgId: head.msgId, msgType: head.typeCode,
-                registersKey: true, appRec: record(appRec, paths), routed: routed, destination: paths.archive),
+                registersKey: true, appRec: appRec.map { record($0, paths) }, routed: routed,
+                destination: paths.archive),
             receiverAppRec: nil, facts: facts)
     }
 
-    /// 6: same (sender, MsgId) again — same content gets the stored AppRec byte for byte, different
-    /// content is refused with E10.
     /// 6 before 3–5: a message refused on its content whose (sender, MsgId) is already known is a
     /// resend: the same content gets the first answer again (its AppRec, byte for byte), other
     /// content E10. Deciding it afresh would register the key a second time, which the store
@@ -172,20 +179,26 @@ struct MessageProcessor: Sendable {
         return duplicate(of: first, head: head, sender: sender, input, paths)
     }
 
+    /// 6: same (sender, MsgId) again — same content gets the stored AppRec byte for byte when the
+    /// gateway answered it itself; a delivered message's resend gets nothing new (audited as a
+    /// resend: the receiver's answer is relayed when it comes). Different content is refused with E10.
     private func duplicate(
         of first: MessageStore.FirstMessage, head: MsgHead, sender: String, _ input: Input,
         _ paths: SpoolPaths
     ) -> ProcessingPlan {
-        guard first.sha256 == input.sha256, let stored = first.appRec else {
+        guard first.sha256 == input.sha256, first.appRec != nil || first.outcome == .accepted else {
             return reject(
                 Rejection(
                     .invalidMessageId, "MsgId \(head.msgId) was already used by this sender for different content",
                     subject: .msgHead(head)), input, paths, registerKey: false)
         }
-        var again = stored
-        again.path = paths.appRec
+        var again = first.appRec
+        again?.path = paths.appRec
         var facts = facts(for: head, sender: sender)
-        facts.errors = ["duplicate of message \(first.messageId); the same AppRec \(stored.receiptId) is sent again"]
+        facts.errors = [
+            again.map { "duplicate of message \(first.messageId); the same AppRec \($0.receiptId) is sent again" }
+                ?? "resend of message \(first.messageId), delivered before; nothing new is sent"
+        ]
         return ProcessingPlan(
             decision: .init(
                 outcome: .duplicate, senderHerId: sender, msgId: head.msgId, msgType: head.typeCode,
@@ -210,11 +223,10 @@ struct MessageProcessor: Sendable {
         // HER-id picks among several, any of the partner's HER-ids will do otherwise.
         let original = appRec.originalMsgId.id
         let partner = input.partner.id
-        let routed =
-            try lookups.routedMessage(original, partner, sender) ?? lookups.routedMessage(original, partner, nil)
+        let routed = try match(appRec, sender: sender, partner: partner, lookups)
         let status = Int(appRec.statusCode) ?? 0
         let error = appRec.errors.first
-        if routed == nil, let elsewhere = try lookups.routedMessage(original, nil, nil) {
+        if routed == nil, let elsewhere = try lookups.routedMessage(original, nil, nil, nil) {
             // Another partner's message: recorded and archived, never matched, flagged for security.
             facts.errors = [
                 "answers MsgId \(original), which the gateway routed to \(elsewhere.targetPartner), not to \(partner)"
@@ -226,14 +238,51 @@ struct MessageProcessor: Sendable {
                 ? ["answers MsgId \(original), which the gateway did not route"]
                 : appRec.errors.map { "\($0.code) \(Redaction.maskQuotedValues($0.description))" }
         }
+        var decision = Decision(
+            outcome: .appRecReceived, senderHerId: sender, msgId: appRec.id, msgType: "APPREC",
+            errorCode: error?.code, errorText: error?.description, destination: paths.archive)
+        if let routed { decision.relayed = [relay(appRec, input, answering: routed)] }
         return ProcessingPlan(
-            decision: .init(
-                outcome: .appRecReceived, senderHerId: sender, msgId: appRec.id, msgType: "APPREC",
-                errorCode: error?.code, errorText: error?.description, destination: paths.archive),
+            decision: decision,
             receiverAppRec: routed.map {
                 .init(routedId: $0.id, status: status, errorCode: error?.code, errorText: error?.description)
             },
             facts: facts)
+    }
+
+    /// The delivered copy an AppRec from `partner` answers: its OriginalMsgId, delivered to this
+    /// partner; the AppRec's own sender HER-id, then its Receiver (the original sender, when two
+    /// senders used one MsgId) pick among several, and either may be absent from the match (a copy
+    /// of an earlier version was answered to the gateway, not to its sender).
+    private func match(_ appRec: AppRec, sender: String, partner: String, _ lookups: Lookups) throws
+        -> MessageStore.RoutedMessage?
+    {
+        let original = appRec.originalMsgId.id
+        let receiver = appRec.receiver.innermostHerId
+        let narrowest: [(from: String?, to: String?)] = [
+            (sender, receiver), (nil, receiver), (sender, nil), (nil, nil),
+        ]
+        for (from, to) in narrowest {
+            if let found = try lookups.routedMessage(original, partner, from, to) { return found }
+        }
+        return nil
+    }
+
+    /// The receiver's AppRec as the original sender gets it: its exact bytes, in that partner's
+    /// outbound under this message's gateway id. A copy sent by a version before v8 carried a
+    /// gateway MsgId, which the original sender never knew: that AppRec is re-encoded with
+    /// OriginalMsgId mapped back to the original's MsgId (the only change).
+    private func relay(_ appRec: AppRec, _ input: Input, answering routed: MessageStore.RoutedMessage)
+        -> PlannedOutput
+    {
+        var bytes = input.bytes
+        if routed.originalMsgId != routed.routedMsgId {
+            var mapped = appRec
+            mapped.originalMsgId.id = routed.originalMsgId
+            bytes = AppRecEncoder.encode(mapped)
+        }
+        let path = SpoolPaths.outbound(routed.senderPartner, "\(input.messageId).apprec.xml")
+        return PlannedOutput(kind: .apprec, path: path, bytes: bytes)
     }
 
     /// Steps 1–5 and 8's failures: Avvist with the code, or a plain-text notice when no MsgId is known.

@@ -13,6 +13,12 @@ struct SpoolPaths {
 
     static func outbound(_ partner: String, _ name: String) -> String { "outbound/\(partner)/\(name)" }
 
+    /// The partner of an `outbound/<partner>/<name>` path (nil for any other path).
+    static func partner(ofOutbound path: String) -> String? {
+        let parts = path.split(separator: "/")
+        return parts.count == 3 && parts[0] == "outbound" ? String(parts[1]) : nil
+    }
+
     var appRec: String { Self.outbound(partner, "\(messageId).apprec.xml") }
     var archive: String { "archive/\(partner)/\(messageId)-\(Self.boundedName(fileName))" }
     var quarantine: String { "quarantine/\(partner)/\(messageId)-\(Self.boundedName(fileName))" }

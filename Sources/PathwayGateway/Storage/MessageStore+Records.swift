@@ -50,6 +50,9 @@ extension MessageStore {
         let id: Int64, routedMsgId: String, messageId: String, targetPartner: String, targetHerId: String
         let path: String, state: RoutedState
         let receiverStatus: Int?, receiverErrorCode: String?, receiverErrorText: String?
+        /// The original message: its sender's HER-id, the inbox it came from, its own MsgId (the
+        /// routed MsgId for copies since v8; a gateway MsgId for copies of earlier versions).
+        let senderHerId: String, senderPartner: String, originalMsgId: String
     }
 
     struct Summary: Sendable, Equatable {

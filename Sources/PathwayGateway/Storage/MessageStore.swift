@@ -167,9 +167,10 @@ extension MessageStore {
             for r in decision.routed {
                 try db.run(
                     """
-                    INSERT INTO routed (routed_msg_id, message_id, target_partner, target_her_id, path, state, created_at)
-                    VALUES (?, ?, ?, ?, ?, 'planned', ?)
-                    """, r.routedMsgId, id, r.targetPartner, r.targetHerId, r.path, at)
+                    INSERT INTO routed (routed_msg_id, message_id, sender_her_id, target_partner, target_her_id, path,
+                                        state, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, 'planned', ?)
+                    """, r.routedMsgId, id, decision.senderHerId ?? "", r.targetPartner, r.targetHerId, r.path, at)
             }
             for o in decision.outputs(staged: staged) {
                 try db.run(
@@ -294,23 +295,29 @@ extension MessageStore {
     /// The routed message an incoming AppRec answers. `partnerId` (the inbox the AppRec came from)
     /// is the trust boundary: a copy delivered to one partner is never answered by another's
     /// AppRec. `fromHerId` (the AppRec's sender) narrows the match when the same MsgId was routed to
-    /// several receivers. Nil for either matches any.
-    func matchAppRec(originalMsgId: String, partnerId: String? = nil, fromHerId: String? = nil) throws -> RoutedMessage?
-    {
+    /// several receivers; `toHerId` (the AppRec's Receiver, the original sender) when two senders
+    /// used the same MsgId. Nil for any of them matches any.
+    func matchAppRec(
+        originalMsgId: String, partnerId: String? = nil, fromHerId: String? = nil, toHerId: String? = nil
+    ) throws -> RoutedMessage? {
         try db.query(
             """
-            SELECT id, routed_msg_id, message_id, target_partner, target_her_id, path, state,
-                   receiver_status, receiver_error_code, receiver_error_text
-            FROM routed WHERE routed_msg_id = ?1 AND (?2 IS NULL OR target_partner = ?2) AND (?3 IS NULL OR target_her_id = ?3)
-            ORDER BY id LIMIT 1
-            """, [originalMsgId, partnerId, fromHerId]
+            SELECT r.id, r.routed_msg_id, r.message_id, r.target_partner, r.target_her_id, r.path, r.state,
+                   r.receiver_status, r.receiver_error_code, r.receiver_error_text,
+                   r.sender_her_id, m.partner_id, coalesce(m.msg_id, r.routed_msg_id)
+            FROM routed r JOIN messages m ON m.id = r.message_id
+            WHERE r.routed_msg_id = ?1 AND (?2 IS NULL OR r.target_partner = ?2) AND (?3 IS NULL OR r.target_her_id = ?3)
+              AND (?4 IS NULL OR r.sender_her_id = ?4)
+            ORDER BY r.id LIMIT 1
+            """, [originalMsgId, partnerId, fromHerId, toHerId]
         ) { row in
             RoutedMessage(
                 id: try row.int64(0), routedMsgId: try row.string(1), messageId: try row.string(2),
                 targetPartner: try row.string(3), targetHerId: try row.string(4), path: try row.string(5),
                 state: RoutedState(rawValue: try row.string(6)) ?? .planned,
                 receiverStatus: try row.optionalInt64(7).map(Int.init), receiverErrorCode: try row.optionalString(8),
-                receiverErrorText: try row.optionalString(9))
+                receiverErrorText: try row.optionalString(9), senderHerId: try row.string(10),
+                senderPartner: try row.string(11), originalMsgId: try row.string(12))
         }.first
     }
 

@@ -14,8 +14,12 @@ extension StateRebuild {
         var destination: String?
 
         /// The ids the pipeline drew for this message, in the order it drew them: the routed
-        /// copies' MsgIds, then the AppRec's (`MessageProcessor` asks for them in that order).
-        var drawnIds: [String] { routed.compactMap(\.msgId) + ((appRec?.msgId).map { [$0] } ?? []) }
+        /// copies' file names (`<id>.xml`; before v8 the id was also the copy's MsgId), then the
+        /// AppRec's (`MessageProcessor` asks for them in that order).
+        var drawnIds: [String] {
+            let files = routed.compactMap { $0.file?.split(separator: "/").last.map { String($0.dropLast(4)) } }
+            return files + ((appRec?.msgId).map { [$0] } ?? [])
+        }
     }
 
     /// Every message of the log, in the order they were decided (their first record's seq), and
