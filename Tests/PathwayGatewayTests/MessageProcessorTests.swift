@@ -129,7 +129,7 @@ import Testing
             status: .ok, errors: [],
             originalMsgId: .init(msgType: CodedValue(v: "DIALOG_HELSEFAGLIG"), issueDate: "2026-11-23T10:15:00", id: "gw-legacy-1"))
         let plan = try process(AppRecEncoder.encode(answer), inbox: "bergen-kommune", name: "kvittering.xml")
-        let relayed = try #require(plan.decision.relayed.first)
+        let relayed = try #require(plan.decision.followUps.first?.output)
         #expect(relayed.path.hasPrefix("outbound/helse-bergen/") && relayed.kind == .apprec)
         let copy = try #require(AppRec(try SafeXMLParser.parse(relayed.bytes).root))
         #expect(copy.originalMsgId.id == "b1c2d3e4-0001")

@@ -92,7 +92,7 @@ enum PipelineOracle {
             found.append("\(partner): a delivered message answered by the gateway")
         }
         // A relayed AppRec is the receiver's own bytes (checked when it came in), not the gateway's.
-        for output in decision.outputs() where output.kind != .notice && !decision.relayed.contains(output) {
+        for output in decision.outputs() where output.kind != .notice && !decision.followUps.map(\.output).contains(output) {
             switch context.validator.validate(output.bytes, policy: .strict) {
             case .success(let message):
                 let isReceipt = if case .appRec = message.content { true } else { false }

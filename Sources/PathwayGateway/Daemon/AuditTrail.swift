@@ -3,7 +3,8 @@ import Foundation
 /// The audit records of one decided message, one per step, in the order the steps happen
 /// (docs/audit.md has the vocabulary): `replay` (for a file an operator re-queued), `received` (the decision), `routed` per routed copy,
 /// `notice` per notice or reason file, `apprec-sent`, `apprec-relayed` (a receiver's AppRec carried
-/// to the original sender), then `archived` or `quarantined`.
+/// to the original sender), `redelivered` (a resend's copy delivered once more), then `archived`
+/// or `quarantined`.
 ///
 /// They are derived from the plan alone, before any step is carried out, and appended (synced)
 /// before any of those steps becomes visible: a record can never be missing for a step a partner
@@ -58,7 +59,7 @@ enum AuditTrail {
                     event: "apprec-sent", partner: partner, file: appRec.path, outcome: String(appRec.status),
                     sha256: nil, facts: answer, now: now))
         }
-        entries += relays(decision.relayed, facts, now: now)
+        entries += followUps(decision.followUps, facts, now: now)
         if let destination = decision.destination {
             let event = destination.hasPrefix("quarantine/") ? "quarantined" : "archived"
             entries.append(
@@ -69,15 +70,17 @@ enum AuditTrail {
         return entries
     }
 
-    /// `apprec-relayed` per receiver's AppRec carried to the original sender (its outbound file).
-    private static func relays(_ relayed: [PlannedOutput], _ facts: AuditFacts, now: Date) -> [AuditLog.Entry] {
-        relayed.map { output in
-            var relay = step(facts)
-            relay.refMsgId = facts.refMsgId
-            relay.receiver = facts.receiver
+    /// `apprec-relayed` per receiver's AppRec carried to the original sender (its outbound file),
+    /// `redelivered` per copy a resend delivered once more.
+    private static func followUps(_ followUps: [FollowUp], _ facts: AuditFacts, now: Date) -> [AuditLog.Entry] {
+        followUps.map { followUp in
+            var step = step(facts)
+            step.refMsgId = facts.refMsgId
+            step.receiver = facts.receiver
+            let event = followUp.kind == .relay ? "apprec-relayed" : "redelivered"
             return AuditLog.Entry(
-                event: "apprec-relayed", partner: SpoolPaths.partner(ofOutbound: output.path), file: output.path,
-                outcome: nil, sha256: nil, facts: relay, now: now)
+                event: event, partner: SpoolPaths.partner(ofOutbound: followUp.output.path),
+                file: followUp.output.path, outcome: nil, sha256: nil, facts: step, now: now)
         }
     }
 

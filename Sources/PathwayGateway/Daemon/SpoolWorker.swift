@@ -179,7 +179,7 @@ public final class SpoolWorker: Sendable {
             now: inbound.now, newId: { TimeOrderedID.make() })
         let lookups = MessageProcessor.Lookups(
             firstMessage: source.findFirst, routedMessage: source.matchAppRec,
-            outputExists: { [spool] in access(spool.absolute($0), F_OK) == 0 })
+            outputExists: { [spool] in access(spool.absolute($0), F_OK) == 0 }, deliveries: source.deliveries)
         return try processor.plan(input, lookups: lookups)
     }
 
@@ -299,11 +299,12 @@ public final class SpoolWorker: Sendable {
                 return Decided(
                     work: work, outcome: plan.decision.outcome.rawValue, trail: prepared.trail, restaged: restaged)
             } catch let failure as MessageStore.Failure {
-                // An earlier file in this batch registered the same (sender, MsgId); the lookups now
-                // see it (same transaction), so the new plan is a duplicate or an E10. A plan that
+                // An earlier file in this batch registered the same (sender, MsgId), or resent the same
+                // delivered message; the lookups now see it (same transaction), so the new plan is a
+                // duplicate, an E10, or a resend that finds the other's copy still unread. A plan that
                 // still collides then would collide for ever: the batch fails (logged, retried with
                 // backoff) instead of the thread spinning.
-                guard case .keyAlreadyRegistered = failure, !replannedForCollision else { throw failure }
+                guard failure.isCollision, !replannedForCollision else { throw failure }
                 replannedForCollision = true
                 try replan(&prepared, messageId: claim.messageId, restaged: &restaged)
             }

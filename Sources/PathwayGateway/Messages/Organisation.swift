@@ -37,6 +37,13 @@ public struct Organisation: Sendable, Hashable, Codable {
         unit?.innermostHerId ?? professional?.herIds.first ?? herIds.first
     }
 
+    /// The organisations with a HER-id, outside in, as a Receiver names them: where a reply to a
+    /// message from this Sender goes (a health-care professional is not an organisation level).
+    var partyChain: [OutboundMessageBuilder.Party] {
+        let level = herIds.first.map { [OutboundMessageBuilder.Party(name: name, herId: $0)] } ?? []
+        return level + (unit?.partyChain ?? [])
+    }
+
     /// Names from the outside in, e.g. "Helse Bergen HF / Kreftavdelingen".
     var displayName: String {
         [name, unit?.displayName].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " / ")

@@ -22,7 +22,7 @@ extension OutboundMessageBuilder {
             let inside = scanner.children(of: part), Self.lineUp(inside, element),
             let organisation = inside.first(where: { $0.localName.elementsEqual("Organisation".utf8) })
         else { return nil }
-        let chain = [receiver.parent, receiver.unit].compactMap { $0 }
+        let chain = receiver.chain
         var result = declaration
         result.reserveCapacity(source.count + 512)
         result += source[..<organisation.start]

@@ -22,16 +22,15 @@ struct OutboundMessageBuilder: Sendable {
         var herId: String
     }
 
-    /// The routing target: the contact point itself (its HER-id becomes the innermost one) and,
-    /// optionally, the organisation it belongs to.
+    /// The Receiver the gateway writes when it chose it: organisations from the outside in, the
+    /// last one's HER-id innermost. A contact point (under its parent organisation when one is
+    /// given), or for a reply the original message's Sender organisations.
     struct ContactPoint: Sendable, Hashable, Codable {
-        var unit: Party
-        var parent: Party?
+        var chain: [Party]
 
-        init(unit: Party, parent: Party? = nil) {
-            self.unit = unit
-            self.parent = parent
-        }
+        init(chain: [Party]) { self.chain = chain }
+
+        init(unit: Party, parent: Party? = nil) { chain = [parent, unit].compactMap { $0 } }
 
         init(name: String, herId: String, parentName: String? = nil, parentHerId: String? = nil) {
             let parent = parentName.flatMap { name in parentHerId.map { Party(name: name, herId: $0) } }
@@ -68,7 +67,7 @@ struct OutboundMessageBuilder: Sendable {
         guard let info = root.child("MsgInfo") else { throw .missingElement("MsgInfo") }
         guard let element = info.child("Receiver") else { throw .missingElement("MsgInfo/Receiver") }
         if let receiver {
-            Self.replaceOrganisation(in: element, with: [receiver.parent, receiver.unit].compactMap { $0 })
+            Self.replaceOrganisation(in: element, with: receiver.chain)
         }
         root.child("Signature", namespace: KITHNamespace.xmldsig)?.remove()
         return document.serialized()

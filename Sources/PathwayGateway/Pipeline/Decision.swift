@@ -17,9 +17,10 @@ struct Decision: Sendable {
     var registersKey: Bool
     var appRec: AppRecRecord?
     var routed: [RoutedPlan]
-    /// A receiver's AppRec carried on to the partner whose message it answers (spec §7: receipts
-    /// are end to end), as a file of kind `.apprec` in that partner's outbound.
-    var relayed: [PlannedOutput] = []
+    /// Files that carry on a conversation about a message delivered earlier (spec §7): the
+    /// receiver's AppRec relayed to the original sender, and on a resend the copy delivered again
+    /// or the AppRec relayed again.
+    var followUps: [FollowUp] = []
     /// Other files, e.g. the `<file>.rejected.txt` notice.
     var notices: [PlannedOutput]
     /// Spool-relative path the original moves to (archive/… or quarantine/…).
@@ -51,7 +52,7 @@ struct Decision: Sendable {
     func outputs(staged: [String: String] = [:]) -> [PlannedOutput] {
         let files =
             notices + (appRec.map { [PlannedOutput(kind: .apprec, path: $0.path, bytes: $0.bytes)] } ?? [])
-            + routed.map { PlannedOutput(kind: .routed, path: $0.path, bytes: $0.bytes) } + relayed
+            + routed.map { PlannedOutput(kind: .routed, path: $0.path, bytes: $0.bytes) } + followUps.map(\.output)
         return files.map { output in
             var output = output
             output.staged = staged[output.path]
@@ -81,13 +82,36 @@ struct AppRecRecord: Sendable, Equatable {
 /// A copy of the message delivered to another partner, awaiting that partner's AppRec.
 struct RoutedPlan: Sendable, Equatable {
     var routedMsgId: String, targetPartner: String, targetHerId: String, path: String, bytes: [UInt8]
-    init(routedMsgId: String, targetPartner: String, targetHerId: String, path: String, bytes: [UInt8]) {
+    /// The original Sender's organisations, outermost first: a reply addressed to the gateway that
+    /// names this copy (`RefToParent`) goes back to them.
+    var senderChain: [OutboundMessageBuilder.Party]
+    init(
+        routedMsgId: String, targetPartner: String, targetHerId: String, path: String, bytes: [UInt8],
+        senderChain: [OutboundMessageBuilder.Party] = []
+    ) {
         self.routedMsgId = routedMsgId
         self.targetPartner = targetPartner
         self.targetHerId = targetHerId
         self.path = path
         self.bytes = bytes
+        self.senderChain = senderChain
     }
+}
+
+/// A file about a message delivered earlier, tied to its routed row (spec §7). The store keeps,
+/// per delivered message, the latest copy and the latest relayed AppRec (`seen`: the file the
+/// plan found there, so two resends decided at once cannot both deliver again).
+struct FollowUp: Sendable, Equatable {
+    enum Kind: Sendable, Equatable {
+        /// The receiver's AppRec carried to the original sender (its first relay, or again).
+        case relay
+        /// The delivered copy written once more (the receiver took the first and never answered).
+        case redelivery
+    }
+    var kind: Kind
+    var routedId: Int64
+    var output: PlannedOutput
+    var seen: String?
 }
 
 /// One file a decision writes.

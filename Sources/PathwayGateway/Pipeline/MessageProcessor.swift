@@ -39,18 +39,23 @@ struct MessageProcessor: Sendable {
         var routedMessage:
             (_ msgId: String, _ partnerId: String?, _ fromHerId: String?, _ toHerId: String?) throws ->
                 MessageStore.RoutedMessage?
-        /// Whether a spool-relative output name is taken (only names not built from the gateway's
-        /// id can be: the `<file>.rejected.txt` notice).
+        /// Whether a spool-relative output name is taken: the `<file>.rejected.txt` notice (the
+        /// only name not built from the gateway's id), and whether a partner has taken a delivered
+        /// file from its outbound yet (a resend, spec §7).
         var outputExists: (_ path: String) -> Bool
+        /// The copies of a message the gateway delivered, for a resend of it.
+        var deliveries: (_ messageId: String) throws -> [MessageStore.Delivery]
 
         init(
             firstMessage: @escaping (String, String) throws -> MessageStore.FirstMessage?,
             routedMessage: @escaping (String, String?, String?, String?) throws -> MessageStore.RoutedMessage?,
-            outputExists: @escaping (String) -> Bool = { _ in false }
+            outputExists: @escaping (String) -> Bool = { _ in false },
+            deliveries: @escaping (String) throws -> [MessageStore.Delivery] = { _ in [] }
         ) {
             self.firstMessage = firstMessage
             self.routedMessage = routedMessage
             self.outputExists = outputExists
+            self.deliveries = deliveries
         }
     }
 
@@ -125,28 +130,22 @@ struct MessageProcessor: Sendable {
                 security: true)
         }
         if let first = try lookups.firstMessage(sender, head.msgId) {
-            return duplicate(of: first, head: head, sender: sender, input, paths)
+            return try resend(
+                of: first, head: head, sender: sender, document: document, source: source, input, paths, lookups)
         }
         var facts = facts(for: head, sender: sender)
         facts.warnings = warnings
         let event = rules.event(for: head.dialogmelding)
         facts.pathwayEvent = event?.code
         facts.pathwayDetail = rules.detail(for: head, receivedAt: input.now)
+        let replyTo = try replyTarget(head, input, lookups)
         let route: Router.Decision
-        do { route = try router.decide(head, event: event, senderPartner: input.partner.id) } catch {
+        do { route = try router.decide(head, event: event, senderPartner: input.partner.id, replyTo: replyTo) } catch {
             return reject(error, input, paths)
         }
         var routed: [RoutedPlan] = []
         if case let .route(target) = route {
-            // The copy keeps the sender's MsgId; its file is named by a gateway id, so two senders'
-            // equal MsgIds never collide in one outbound directory.
-            let fileId = input.newId()
-            let chosen = head.receiver.innermostHerId == target.herId ? nil : target.contactPoint
-            let bytes = try outbound.build(from: document, source: source, to: chosen)
-            routed.append(
-                .init(
-                    routedMsgId: head.msgId, targetPartner: target.partnerId, targetHerId: target.herId,
-                    path: SpoolPaths.outbound(target.partnerId, "\(fileId).xml"), bytes: bytes))
+            routed.append(try copy(of: head, document: document, source: source, to: target, input))
             facts.routedTo = ["\(target.partnerId)/\(target.herId) (\(target.reason))"]
         }
         // Delivered: the receiver answers (§7). The gateway answers only as the final receiver.
@@ -162,6 +161,20 @@ struct MessageProcessor: Sendable {
                 registersKey: true, appRec: appRec.map { record($0, paths) }, routed: routed,
                 destination: paths.archive),
             receiverAppRec: nil, facts: facts)
+    }
+
+    /// The copy delivered to `target`: the sender's MsgId kept, its file named by a gateway id (two
+    /// senders' equal MsgIds never collide in one outbound directory), the Receiver replaced only
+    /// when the gateway chose it.
+    func copy(
+        of head: MsgHead, document: XMLDocumentHandle, source: [UInt8]?, to target: RouteTarget, _ input: Input
+    ) throws -> RoutedPlan {
+        let chosen = head.receiver.innermostHerId == target.herId ? nil : target.contactPoint
+        return RoutedPlan(
+            routedMsgId: head.msgId, targetPartner: target.partnerId, targetHerId: target.herId,
+            path: SpoolPaths.outbound(target.partnerId, "\(input.newId()).xml"),
+            bytes: try outbound.build(from: document, source: source, to: chosen),
+            senderChain: head.sender.partyChain)
     }
 
     /// 6 before 3–5: a message refused on its content whose (sender, MsgId) is already known is a
@@ -182,7 +195,7 @@ struct MessageProcessor: Sendable {
     /// 6: same (sender, MsgId) again — same content gets the stored AppRec byte for byte when the
     /// gateway answered it itself; a delivered message's resend gets nothing new (audited as a
     /// resend: the receiver's answer is relayed when it comes). Different content is refused with E10.
-    private func duplicate(
+    func duplicate(
         of first: MessageStore.FirstMessage, head: MsgHead, sender: String, _ input: Input,
         _ paths: SpoolPaths
     ) -> ProcessingPlan {
@@ -206,89 +219,10 @@ struct MessageProcessor: Sendable {
             receiverAppRec: nil, facts: facts)
     }
 
-    /// 7: a municipality's AppRec — matched to what we routed, recorded, never answered.
-    private func receive(_ appRec: AppRec, _ input: Input, _ paths: SpoolPaths, _ lookups: Lookups) throws
-        -> ProcessingPlan
-    {
-        var facts = AuditFacts(
-            msgId: appRec.id, msgType: "APPREC", sender: appRec.sender.innermostHerId,
-            receiver: appRec.receiver.innermostHerId)
-        facts.refMsgId = appRec.originalMsgId.id
-        guard let sender = senderHerId(appRec.sender.herIds, input.partner) else {
-            return reject(
-                Rejection(.other, "AppRec sender not registered for this inbox", subject: .appRec(appRec)),
-                input, paths, security: true)
-        }
-        // Only a copy delivered to this inbox's partner can be answered from it; the sender's own
-        // HER-id picks among several, any of the partner's HER-ids will do otherwise.
-        let original = appRec.originalMsgId.id
-        let partner = input.partner.id
-        let routed = try match(appRec, sender: sender, partner: partner, lookups)
-        let status = Int(appRec.statusCode) ?? 0
-        let error = appRec.errors.first
-        if routed == nil, let elsewhere = try lookups.routedMessage(original, nil, nil, nil) {
-            // Another partner's message: recorded and archived, never matched, flagged for security.
-            facts.errors = [
-                "answers MsgId \(original), which the gateway routed to \(elsewhere.targetPartner), not to \(partner)"
-            ]
-            facts.security = true
-        } else {
-            facts.errors =
-                routed == nil
-                ? ["answers MsgId \(original), which the gateway did not route"]
-                : appRec.errors.map { "\($0.code) \(Redaction.maskQuotedValues($0.description))" }
-        }
-        var decision = Decision(
-            outcome: .appRecReceived, senderHerId: sender, msgId: appRec.id, msgType: "APPREC",
-            errorCode: error?.code, errorText: error?.description, destination: paths.archive)
-        if let routed { decision.relayed = [relay(appRec, input, answering: routed)] }
-        return ProcessingPlan(
-            decision: decision,
-            receiverAppRec: routed.map {
-                .init(routedId: $0.id, status: status, errorCode: error?.code, errorText: error?.description)
-            },
-            facts: facts)
-    }
-
-    /// The delivered copy an AppRec from `partner` answers: its OriginalMsgId, delivered to this
-    /// partner; the AppRec's own sender HER-id, then its Receiver (the original sender, when two
-    /// senders used one MsgId) pick among several, and either may be absent from the match (a copy
-    /// of an earlier version was answered to the gateway, not to its sender).
-    private func match(_ appRec: AppRec, sender: String, partner: String, _ lookups: Lookups) throws
-        -> MessageStore.RoutedMessage?
-    {
-        let original = appRec.originalMsgId.id
-        let receiver = appRec.receiver.innermostHerId
-        let narrowest: [(from: String?, to: String?)] = [
-            (sender, receiver), (nil, receiver), (sender, nil), (nil, nil),
-        ]
-        for (from, to) in narrowest {
-            if let found = try lookups.routedMessage(original, partner, from, to) { return found }
-        }
-        return nil
-    }
-
-    /// The receiver's AppRec as the original sender gets it: its exact bytes, in that partner's
-    /// outbound under this message's gateway id. A copy sent by a version before v8 carried a
-    /// gateway MsgId, which the original sender never knew: that AppRec is re-encoded with
-    /// OriginalMsgId mapped back to the original's MsgId (the only change).
-    private func relay(_ appRec: AppRec, _ input: Input, answering routed: MessageStore.RoutedMessage)
-        -> PlannedOutput
-    {
-        var bytes = input.bytes
-        if routed.originalMsgId != routed.routedMsgId {
-            var mapped = appRec
-            mapped.originalMsgId.id = routed.originalMsgId
-            bytes = AppRecEncoder.encode(mapped)
-        }
-        let path = SpoolPaths.outbound(routed.senderPartner, "\(input.messageId).apprec.xml")
-        return PlannedOutput(kind: .apprec, path: path, bytes: bytes)
-    }
-
     /// Steps 1–5 and 8's failures: Avvist with the code, or a plain-text notice when no MsgId is known.
     /// `registerKey`: whether this message claims its (sender, MsgId), so a resend gets the same
     /// answer; not for spoofed senders nor for a reused MsgId (the key belongs to the first).
-    private func reject(
+    func reject(
         _ rejection: Rejection, _ input: Input, _ paths: SpoolPaths, security: Bool = false,
         registerKey: Bool = true
     ) -> ProcessingPlan {
@@ -330,11 +264,11 @@ struct MessageProcessor: Sendable {
     }
 
     /// A HER-id of the message's sender that belongs to the inbox's partner (innermost first).
-    private func senderHerId(_ herIds: [String], _ partner: Partner) -> String? {
+    func senderHerId(_ herIds: [String], _ partner: Partner) -> String? {
         herIds.reversed().first { partner.herIds.contains($0) }
     }
 
-    private func facts(for head: MsgHead, sender: String?) -> AuditFacts {
+    func facts(for head: MsgHead, sender: String?) -> AuditFacts {
         let ident = head.patient?.personalIdent?.id
         var facts = AuditFacts(
             msgId: head.msgId, msgType: head.typeCode, sender: sender ?? head.sender.innermostHerId,

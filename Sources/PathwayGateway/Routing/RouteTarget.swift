@@ -7,10 +7,16 @@ struct RouteTarget: Sendable, Hashable {
     var name: String
     /// The partner organisation around the contact point, when the contact point is a unit of it.
     var parent: OutboundMessageBuilder.Party?
-    /// Why this target: "contact point for kommune 4601, pathway pakkeforlop-hjem" or "Receiver".
+    /// Why this target: "contact point for kommune 4601, pathway pakkeforlop-hjem", "Receiver" or
+    /// "reply to …".
     var reason: String
 
+    /// The whole Receiver when it is not a contact point: a reply goes back to the original
+    /// message's Sender organisations (outermost first).
+    var chain: [OutboundMessageBuilder.Party]? = nil
+
     var contactPoint: OutboundMessageBuilder.ContactPoint {
-        OutboundMessageBuilder.ContactPoint(unit: .init(name: name, herId: herId), parent: parent)
+        chain.map(OutboundMessageBuilder.ContactPoint.init(chain:))
+            ?? OutboundMessageBuilder.ContactPoint(unit: .init(name: name, herId: herId), parent: parent)
     }
 }

@@ -5,6 +5,8 @@
 ///   aliases, the event's pathway), a specific pathway winning over `*`.
 /// - Otherwise, or when no contact point exists, a Receiver whose innermost HER-id is a known
 ///   contact point or partner (not the gateway itself, not the sender) is the target.
+/// - Otherwise a reply (`ConversationRef/RefToParent` naming a message the gateway delivered to
+///   the sender) goes back to that message's sender: `replyTo`, found by the processor.
 /// - An event that is only recorded (SP2, SP3) and addresses the gateway is not routed.
 /// - Anything else is rejected with E21 and a reason that names what was missing.
 struct Router: Sendable {
@@ -15,7 +17,9 @@ struct Router: Sendable {
 
     let config: GatewayConfig
 
-    func decide(_ head: MsgHead, event: PathwayEvent?, senderPartner: String) throws(Rejection) -> Decision {
+    func decide(
+        _ head: MsgHead, event: PathwayEvent?, senderPartner: String, replyTo: RouteTarget? = nil
+    ) throws(Rejection) -> Decision {
         let subject = Rejection.Subject.msgHead(head)
         if let event, event.needsPatient, head.patient?.personalIdent == nil {
             throw Rejection(
@@ -37,13 +41,15 @@ struct Router: Sendable {
             }
         }
         if let receiver = receiverTarget(head, senderPartner: senderPartner) { return .route(receiver) }
+        if let replyTo { return .route(replyTo) }
         if let missing { throw Rejection(.receiverNotFound, missing, subject: subject) }
         if event != nil { return .recordOnly }
         let herId = head.receiver.innermostHerId ?? "none"
-        throw Rejection(
-            .receiverNotFound,
-            "receiver HER-id \(herId) is not a known contact point or partner, and the message carries no pathway event",
-            subject: subject)
+        var reason = "receiver HER-id \(herId) is not a known contact point or partner"
+        if let parent = head.conversationRef?.refToParent, !parent.isEmpty {
+            reason += ", RefToParent \(parent) names no message the gateway delivered to \(senderPartner)"
+        }
+        throw Rejection(.receiverNotFound, reason + ", and the message carries no pathway event", subject: subject)
     }
 
     /// The Receiver as target when its innermost HER-id belongs to another partner.

@@ -45,6 +45,13 @@ public enum SampleMessageFactory {
         public var attachmentBytes: Int = 0
         /// A date for `DatoNotat` (the day the note is about: the event date of a pathway event), yyyy-MM-dd.
         public var noteDate: String?
+        /// A reply's `ConversationRef`: the MsgId it answers and the conversation's first MsgId.
+        var conversationRef: (parent: String, conversation: String)? {
+            get { conversation.map { ($0.parent, $0.first) } }
+            set { conversation = newValue.map { Conversation(parent: $0.parent, first: $0.conversation) } }
+        }
+        private var conversation: Conversation?
+        private struct Conversation: Sendable, Hashable { var parent: String, first: String }
 
         public init(msgId: String, sender: Party, receiver: Party, patient: PatientData?, pathwayEvent: String? = nil) {
             self.msgId = msgId
@@ -69,7 +76,7 @@ public enum SampleMessageFactory {
                 <MIGversion>\(MsgHead.migVersion)</MIGversion>
                 <GenDate>\(xmlEscape(m.genDate))</GenDate>
                 <MsgId>\(xmlEscape(m.msgId))</MsgId>
-                <Ack V="J" DN="Ja"/>
+                <Ack V="J" DN="Ja"/>\(conversationRef(m))
                 <Sender>\(organisation(m.sender))</Sender>
                 <Receiver>\(organisation(m.receiver))</Receiver>
 
@@ -107,6 +114,12 @@ public enum SampleMessageFactory {
         if m.attachmentBytes > 0 { out += attachment(bytes: m.attachmentBytes, seed: m.msgId) }
         out += "</MsgHead>\n"
         return out
+    }
+
+    private static func conversationRef(_ m: Message) -> String {
+        guard let ref = m.conversationRef else { return "" }
+        return "\n    <ConversationRef><RefToParent>\(xmlEscape(ref.parent))</RefToParent>"
+            + "<RefToConversation>\(xmlEscape(ref.conversation))</RefToConversation></ConversationRef>"
     }
 
     private static func organisation(_ party: Party) -> String {

@@ -13,6 +13,17 @@ extension MessageStore {
         case keyAlreadyRegistered(senderHerId: String, msgId: String, firstMessageId: String)
         case invalidDecision(messageId: String, reason: String)
         case outputsNotWritten(messageId: String, paths: [String])
+        /// Another decision changed a delivered message's latest file since this one was planned
+        /// (two resends at once): plan again.
+        case deliveryChanged(routedId: Int64)
+
+        /// A decision that collided with one recorded before it in the same batch: planned again.
+        var isCollision: Bool {
+            switch self {
+            case .keyAlreadyRegistered, .deliveryChanged: true
+            default: false
+            }
+        }
 
         public var description: String {
             switch self {
@@ -24,6 +35,7 @@ extension MessageStore {
             case let .invalidDecision(id, reason): "invalid decision for message \(id): \(reason)"
             case let .outputsNotWritten(id, paths):
                 "message \(id) still has unwritten outputs: \(paths.joined(separator: ", "))"
+            case let .deliveryChanged(id): "delivered message \(id) changed since the resend was planned"
             }
         }
     }
@@ -53,6 +65,8 @@ extension MessageStore {
         /// The original message: its sender's HER-id, the inbox it came from, its own MsgId (the
         /// routed MsgId for copies since v8; a gateway MsgId for copies of earlier versions).
         let senderHerId: String, senderPartner: String, originalMsgId: String
+        /// The original Sender's organisations, outermost first (nil: a copy of an earlier version).
+        var senderChain: [OutboundMessageBuilder.Party]? = nil
     }
 
     struct Summary: Sendable, Equatable {

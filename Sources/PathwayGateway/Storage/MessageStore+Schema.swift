@@ -154,34 +154,8 @@ extension MessageStore {
         // PathwayEpisodeStore. Filled from `pathway_events` on the daemon's first start after this.
         // With the indexes `status` reads (OperationsQueries), so its cost does not grow with history.
         SQLiteDatabase.Migration(version: 7, sql: PathwayEpisodeStore.migrationSQL + OperationsQueries.indexesSQL),
-        // 8 (conversations, spec §7): the delivered copy keeps the sender's MsgId, so two senders'
-        // equal MsgIds to one receiver must not collide: a routed row knows its sender's HER-id and
-        // the key becomes (MsgId, target HER-id, sender HER-id). Rows of earlier versions carry the
-        // gateway's own MsgId (unique anyway) and get their message's sender; see `routedV8SQL`.
-        SQLiteDatabase.Migration(version: 8, rebuildsTables: true, sql: MessageStore.routedV8SQL),
+        // 8 (conversations, spec §7): routed rows know their sender and the latest copy; relayed
+        // AppRecs are kept for resends. See MessageStore+Conversations.swift.
+        SQLiteDatabase.Migration(version: 8, rebuildsTables: true, sql: MessageStore.conversationsSQL),
     ]
-
-    /// The `routed` table rebuilt with `sender_her_id` (every id kept: outputs and answers refer to them).
-    static let routedV8SQL = """
-        CREATE TABLE routed_v8 (
-          id INTEGER PRIMARY KEY, routed_msg_id TEXT NOT NULL, message_id TEXT NOT NULL REFERENCES messages(id),
-          sender_her_id TEXT NOT NULL,
-          target_partner TEXT NOT NULL, target_her_id TEXT NOT NULL, path TEXT NOT NULL,
-          state TEXT NOT NULL CHECK (state = 'planned' OR state = 'written' OR state = 'delivered' OR state = 'rejected'),
-          receiver_status INTEGER, receiver_error_code TEXT, receiver_error_text TEXT,
-          receiver_message_id TEXT REFERENCES messages(id),
-          created_at INTEGER NOT NULL, written_at INTEGER, answered_at INTEGER,
-          UNIQUE (routed_msg_id, target_her_id, sender_her_id));
-        INSERT INTO routed_v8 (id, routed_msg_id, message_id, sender_her_id, target_partner, target_her_id, path, state,
-                               receiver_status, receiver_error_code, receiver_error_text, receiver_message_id,
-                               created_at, written_at, answered_at)
-          SELECT r.id, r.routed_msg_id, r.message_id, coalesce(m.sender_her_id, ''), r.target_partner, r.target_her_id,
-                 r.path, r.state, r.receiver_status, r.receiver_error_code, r.receiver_error_text, r.receiver_message_id,
-                 r.created_at, r.written_at, r.answered_at
-          FROM routed r LEFT JOIN messages m ON m.id = r.message_id;
-        DROP TABLE routed;
-        ALTER TABLE routed_v8 RENAME TO routed;
-        CREATE INDEX routed_message ON routed(message_id);
-        CREATE INDEX routed_state ON routed(state, answered_at, target_partner, written_at, created_at);
-        """
 }

@@ -167,11 +167,13 @@ extension MessageStore {
             for r in decision.routed {
                 try db.run(
                     """
-                    INSERT INTO routed (routed_msg_id, message_id, sender_her_id, target_partner, target_her_id, path,
-                                        state, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, 'planned', ?)
-                    """, r.routedMsgId, id, decision.senderHerId ?? "", r.targetPartner, r.targetHerId, r.path, at)
+                    INSERT INTO routed (routed_msg_id, message_id, sender_her_id, sender_chain, target_partner,
+                                        target_her_id, path, state, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'planned', ?)
+                    """, r.routedMsgId, id, decision.senderHerId ?? "", Self.encode(chain: r.senderChain),
+                    r.targetPartner, r.targetHerId, r.path, at)
             }
+            try recordFollowUps(decision.followUps, messageId: id)
             for o in decision.outputs(staged: staged) {
                 try db.run(
                     "INSERT INTO outputs (message_id, path, kind, bytes, staged) VALUES (?, ?, ?, ?, ?)",
@@ -304,7 +306,7 @@ extension MessageStore {
             """
             SELECT r.id, r.routed_msg_id, r.message_id, r.target_partner, r.target_her_id, r.path, r.state,
                    r.receiver_status, r.receiver_error_code, r.receiver_error_text,
-                   r.sender_her_id, m.partner_id, coalesce(m.msg_id, r.routed_msg_id)
+                   r.sender_her_id, m.partner_id, coalesce(m.msg_id, r.routed_msg_id), r.sender_chain
             FROM routed r JOIN messages m ON m.id = r.message_id
             WHERE r.routed_msg_id = ?1 AND (?2 IS NULL OR r.target_partner = ?2) AND (?3 IS NULL OR r.target_her_id = ?3)
               AND (?4 IS NULL OR r.sender_her_id = ?4)
@@ -317,7 +319,8 @@ extension MessageStore {
                 state: RoutedState(rawValue: try row.string(6)) ?? .planned,
                 receiverStatus: try row.optionalInt64(7).map(Int.init), receiverErrorCode: try row.optionalString(8),
                 receiverErrorText: try row.optionalString(9), senderHerId: try row.string(10),
-                senderPartner: try row.string(11), originalMsgId: try row.string(12))
+                senderPartner: try row.string(11), originalMsgId: try row.string(12),
+                senderChain: Self.decodeChain(try row.optionalString(13)))
         }.first
     }
 
