@@ -109,6 +109,14 @@ extension MessageStore {
         }
     }
 
+    /// A copy the audit log says a resend delivered once more (`state rebuild`): the delivered
+    /// message's latest file, so a later resend finds it.
+    func recordRedelivery(of messageId: String, to partner: String, path: String, by resend: String) throws {
+        try db.run(
+            "UPDATE routed SET path = ?, path_message_id = ? WHERE message_id = ? AND target_partner = ?",
+            path, resend, messageId, partner)
+    }
+
     /// The Sender's organisations as a routed row keeps them: JSON, outermost first.
     static func encode(chain: [OutboundMessageBuilder.Party]) -> String? {
         guard !chain.isEmpty else { return nil }

@@ -10,6 +10,8 @@ extension StateRebuild {
         var received: AuditRecord?
         var routed: [AuditRecord] = []
         var appRec: AuditRecord?
+        /// Copies a resend delivered once more (spec §7): the delivered message's latest file.
+        var redelivered: [AuditRecord] = []
         /// Where the original went: `archive/…` or `quarantine/…`.
         var destination: String?
 
@@ -39,6 +41,7 @@ extension StateRebuild {
             case "received": message.received = record
             case "routed": message.routed.append(record)
             case "apprec-sent": message.appRec = record
+            case "redelivered": message.redelivered.append(record)
             case "archived", "quarantined": message.destination = record.file
             default: break
             }

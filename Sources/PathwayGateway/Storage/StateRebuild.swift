@@ -183,6 +183,12 @@ public final class StateRebuild {
             try store.recordDecision(messageId: message.id, unkeyed)
             report.gap("(sender, MsgId) already taken by an earlier message: recorded without a key")
         }
+        if let first = decision.duplicateOf {
+            for copy in message.redelivered {
+                guard let path = copy.file, let target = copy.partner else { continue }
+                try store.recordRedelivery(of: first, to: target, path: path, by: message.id)
+            }
+        }
         try store.markDone(messageIds: [message.id])
         try store.clearOutputBytes(messageId: message.id)
         if decision.outcome == .accepted, let plan {
