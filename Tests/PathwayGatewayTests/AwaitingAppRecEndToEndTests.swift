@@ -67,7 +67,7 @@ import Testing
         let decisions = try ws.auditRecords()
         for entry in longest {
             let decided = try #require(decisions.first { $0["msgId"] as? String == entry["msgId"] as? String })
-            #expect(entry["gatewayId"] as? String == decided["gatewayId"] as? String, "audit show finds it by this id")
+            #expect(entry["gatewayId"] as? String == decided["gatewayId"] as? String, "the audit records' gatewayId")
             #expect(entry["since"] is String && entry["ageSeconds"] is Double && entry["name"] is String)
         }
     }

@@ -19,7 +19,7 @@ extension OperationsQueries {
     }
 
     /// One delivered message still awaiting its AppRec: who should answer, since when, and the
-    /// ids an operator looks it up by (`audit show <gatewayId>`, the receiver's OriginalMsgId).
+    /// ids an operator looks it up by (`audit show <msgId>`, the audit records' `gatewayId`).
     /// No patient identifiers.
     struct AwaitingMessage: Sendable, Equatable {
         var partner: String

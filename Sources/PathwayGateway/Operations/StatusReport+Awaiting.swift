@@ -20,9 +20,9 @@ extension StatusReport {
             var partner: String
             var herId: String
             var name: String?
-            /// For `audit show`, `audit tail` and the archive.
+            /// The audit records' `gatewayId`; the original is archived as `archive/<sender>/<gatewayId>.xml`.
             var gatewayId: String
-            /// The delivered copy's MsgId: the receiver's AppRec names it as OriginalMsgId.
+            /// The delivered copy's MsgId: `audit show` takes it; the receiver's AppRec names it as OriginalMsgId.
             var msgId: String
             var since: Date
             var ageSeconds: Double
