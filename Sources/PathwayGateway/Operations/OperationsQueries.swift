@@ -9,7 +9,9 @@ import Foundation
 /// messages cost 0.15 s of table scans before).
 final class OperationsQueries: Sendable {
     /// Part of schema migration 7: the time-window counts, the last activity and the routed-state
-    /// questions by index (the routed one covering, so pending AppRecs visit no table row). Three index entries more per message, written in the batch transaction.
+    /// questions by index (the routed one covering for the per-partner view; the per-receiver view
+    /// reads the awaiting rows it finds there, never the answered ones: OperationsQueries+Awaiting).
+    /// Three index entries more per message, written in the batch transaction.
     static let indexesSQL = """
         CREATE INDEX messages_decided ON messages(decided_at, outcome);
         CREATE INDEX messages_done ON messages(done_at);
