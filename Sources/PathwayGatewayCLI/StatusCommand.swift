@@ -7,8 +7,9 @@ enum StatusCommand {
         usage: pathway-gateway status [--config FILE] [--json] [--max-inbound-age SECONDS]
 
         Shows whether the daemon runs (it holds spool/state/gateway.lock), the inbound backlog and the
-        age of the oldest waiting file, outcomes in the last hour and day, quarantined files, routed
-        messages awaiting the receiver's AppRec, overdue pathways and the audit log's head.
+        age of the oldest waiting file, outcomes in the last hour and day, quarantined files, delivered
+        messages awaiting the receiver's AppRec (per partner and per receiver, with the oldest's age,
+        and the five waiting longest), overdue pathways and the audit log's head.
         Exit status: 0 healthy; 1 unhealthy: the daemon is not running, a file has waited in an
         inbound directory longer than --max-inbound-age (default 300 s), or the state database
         cannot be read; 2 usage error or the configuration could not be loaded.

@@ -60,10 +60,10 @@ public enum GatewayStatus {
             report.outcomes = .init(
                 lastHour: try queries.outcomeCounts(since: now.addingTimeInterval(-3_600)),
                 lastDay: try queries.outcomeCounts(since: now.addingTimeInterval(-86_400)))
-            let pending = try queries.pendingAppRecs()
             report.awaitingAppRec = .init(
-                count: pending.reduce(0) { $0 + $1.count },
-                oldestAgeSeconds: pending.map { now.timeIntervalSince($0.oldest) }.max(), byPartner: pending)
+                receivers: try queries.awaitingByReceiver(),
+                longest: try queries.longestAwaiting(limit: StatusReport.AwaitingAppRec.longestListed),
+                config: config, now: now)
             report.receiverRejections = .init(
                 lastDay: try queries.receiverRejections(since: now.addingTimeInterval(-86_400)),
                 total: try queries.receiverRejections())

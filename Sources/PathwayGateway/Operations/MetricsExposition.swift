@@ -10,17 +10,31 @@ struct MetricsExposition: Sendable {
     /// file then says so with `pathway_gateway_database_readable 0` instead of stale numbers).
     struct DatabaseFacts: Sendable, Equatable {
         var pendingAppRecs: [OperationsQueries.PendingAppRecs]
+        /// The same messages per receiver (partner and HER-id); written for configured receivers only.
+        var awaitingReceivers: [OperationsQueries.AwaitingReceiver]
         var receiverRejections: Int
         /// Pathways with an SP2/SP3 past its window, by kommune number (every configured kommune,
         /// zeros included; "unknown" when an episode has none); nil when not computed.
         var overduePathways: [String: Int]?
         init(
-            pendingAppRecs: [OperationsQueries.PendingAppRecs], receiverRejections: Int,
-            overduePathways: [String: Int]? = nil
+            pendingAppRecs: [OperationsQueries.PendingAppRecs],
+            awaitingReceivers: [OperationsQueries.AwaitingReceiver] = [],
+            receiverRejections: Int, overduePathways: [String: Int]? = nil
         ) {
             self.pendingAppRecs = pendingAppRecs
+            self.awaitingReceivers = awaitingReceivers
             self.receiverRejections = receiverRejections
             self.overduePathways = overduePathways
+        }
+
+        /// Both views from one query (per receiver; per partner summed from it).
+        init(
+            awaitingReceivers: [OperationsQueries.AwaitingReceiver], receiverRejections: Int,
+            overduePathways: [String: Int]?
+        ) {
+            self.init(
+                pendingAppRecs: OperationsQueries.byPartner(awaitingReceivers), awaitingReceivers: awaitingReceivers,
+                receiverRejections: receiverRejections, overduePathways: overduePathways)
         }
     }
 
@@ -28,15 +42,22 @@ struct MetricsExposition: Sendable {
     var survey: SpoolSurvey
     var database: DatabaseFacts?
     var now: Date
+    /// The configured receivers (`GatewayConfig.configuredReceivers`): the per-receiver series are
+    /// written for these and no others, so their number is bounded by the configuration.
+    var receivers: [GatewayConfig.Receiver]
 
-    init(counters: GatewayMetrics.Snapshot, survey: SpoolSurvey, database: DatabaseFacts?, now: Date) {
+    init(
+        counters: GatewayMetrics.Snapshot, survey: SpoolSurvey, database: DatabaseFacts?, now: Date,
+        receivers: [GatewayConfig.Receiver] = []
+    ) {
         self.counters = counters
         self.survey = survey
         self.database = database
         self.now = now
+        self.receivers = receivers
     }
 
-    private struct Family {
+    struct Family {
         var name: String, type: String, help: String
         var samples: [(suffix: String, labels: [(String, String)], value: Double)] = []
     }
@@ -90,29 +111,7 @@ struct MetricsExposition: Sendable {
             "Files left waiting in inbound/<partner>/ by an operator problem, by kind (inbox-unlistable: 1 while the inbox "
                 + "cannot be listed; file-unreadable, claim-failed, unconfigured-inbox: files). 0 when all is well.",
             intakeSamples(partners: partners))
-        if let database {
-            let pending = Dictionary(uniqueKeysWithValues: database.pendingAppRecs.map { ($0.partner, $0) })
-            let names = partners + pending.keys.filter { !partners.contains($0) }.sorted()
-            family(
-                "pathway_gateway_apprec_pending_messages", "gauge",
-                "Messages routed to <partner> that its AppRec has not answered yet.",
-                names.map { ("", [("partner", $0)], Double(pending[$0]?.count ?? 0)) })
-            family(
-                "pathway_gateway_apprec_pending_oldest_age_seconds", "gauge",
-                "Age of the oldest routed message awaiting <partner>'s AppRec (0 when none).",
-                names.map { ("", [("partner", $0)], pending[$0].map { max(0, now.timeIntervalSince($0.oldest)) } ?? 0) }
-            )
-            family(
-                "pathway_gateway_receiver_rejections_total", "counter",
-                "Routed messages the receiver answered with AppRec status 2 (Avvist), all time.",
-                [("", [], Double(database.receiverRejections))])
-            if let overdue = database.overduePathways {
-                family(
-                    "pathway_gateway_overdue_pathways", "gauge",
-                    "Patients in a pathway with an SP2/SP3 past its due window, by kommune number (recomputed every few minutes).",
-                    overdue.keys.sorted().map { ("", [("kommune", $0)], Double(overdue[$0]!)) })
-            }
-        }
+        if let database { families += databaseFamilies(database, partners: partners) }
         family(
             "pathway_gateway_database_readable", "gauge", "1 when the state database answered this round.",
             [("", [], database == nil ? 0 : 1)])

@@ -9,7 +9,9 @@ import Foundation
 /// messages cost 0.15 s of table scans before).
 final class OperationsQueries: Sendable {
     /// Part of schema migration 7: the time-window counts, the last activity and the routed-state
-    /// questions by index (the routed one covering, so pending AppRecs visit no table row). Three index entries more per message, written in the batch transaction.
+    /// questions by index (the routed one covering for the per-partner view; the per-receiver view
+    /// reads the awaiting rows it finds there, never the answered ones: OperationsQueries+Awaiting).
+    /// Three index entries more per message, written in the batch transaction.
     static let indexesSQL = """
         CREATE INDEX messages_decided ON messages(decided_at, outcome);
         CREATE INDEX messages_done ON messages(done_at);
@@ -26,7 +28,8 @@ final class OperationsQueries: Sendable {
         }
     }
 
-    /// Routed messages whose receiver has not answered with an AppRec yet, per receiving partner.
+    /// Routed messages whose receiver has not answered with an AppRec yet, per receiving partner
+    /// (`byPartner(_:)` sums `awaitingByReceiver()`, see OperationsQueries+Awaiting.swift).
     struct PendingAppRecs: Sendable, Equatable, Encodable {
         var partner: String
         var count: Int
@@ -50,18 +53,6 @@ final class OperationsQueries: Sendable {
                 SELECT outcome, count(*) FROM messages WHERE outcome IS NOT NULL AND decided_at >= ? GROUP BY outcome ORDER BY outcome
                 """, [Self.millis(since)]
             ) { row in (try row.string(0), try row.int(1)) })
-    }
-
-    /// Routed messages still in `planned` or `written`, grouped by receiving partner, oldest first.
-    func pendingAppRecs() throws -> [PendingAppRecs] {
-        try db.query(
-            """
-            SELECT target_partner, count(*), min(coalesce(written_at, created_at)) FROM routed
-            WHERE state IN ('planned', 'written') GROUP BY target_partner ORDER BY 3
-            """
-        ) { row in
-            PendingAppRecs(partner: try row.string(0), count: try row.int(1), oldest: Self.date(try row.int64(2)))
-        }
     }
 
     /// Routed messages the receiver answered with AppRec status 2 (spec §4.7: raised to operators),

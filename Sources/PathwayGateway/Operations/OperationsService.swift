@@ -98,7 +98,7 @@ public final class OperationsService: Sendable {
         let exposition = MetricsExposition(
             counters: metrics.snapshot(),
             survey: SpoolSurvey.take(spool: spool, partners: config.partners, now: now),
-            database: databaseFacts(now: now), now: now)
+            database: databaseFacts(now: now), now: now, receivers: config.configuredReceivers)
         do {
             let group = config.operations.metrics.group
             try DurableFile.ensureDirectory(config.metricsDirectory, mode: 0o755)
@@ -164,7 +164,8 @@ public final class OperationsService: Sendable {
         guard let queries = queries() else { return nil }
         do {
             return .init(
-                pendingAppRecs: try queries.pendingAppRecs(), receiverRejections: try queries.receiverRejections(),
+                awaitingReceivers: try queries.awaitingByReceiver(),
+                receiverRejections: try queries.receiverRejections(),
                 overduePathways: overduePathways(now: now))
         } catch {
             logger.debug("metrics: database not readable", ["error": "\(error)"])

@@ -13,12 +13,6 @@ public struct StatusReport: Sendable, Encodable {
         var lastDay: [String: Int]
     }
 
-    struct AwaitingAppRec: Sendable, Equatable, Encodable {
-        var count: Int
-        var oldestAgeSeconds: Double?
-        var byPartner: [OperationsQueries.PendingAppRecs]
-    }
-
     struct ReceiverRejections: Sendable, Equatable, Encodable {
         var lastDay: Int
         var total: Int
@@ -32,6 +26,7 @@ public struct StatusReport: Sendable, Encodable {
     var quarantined: Int
     /// nil when the database could not be read (`databaseProblem` says why).
     var outcomes: Outcomes?
+    /// What waits for a receiver's AppRec (StatusReport+Awaiting.swift).
     var awaitingAppRec: AwaitingAppRec?
     var receiverRejections: ReceiverRejections?
     var lastSuccess: Date?
@@ -77,14 +72,7 @@ public struct StatusReport: Sendable, Encodable {
             "quarantined:        \(quarantined) file(s)"
                 + inboxes.filter { $0.quarantined > 0 }.map { " \($0.partner)=\($0.quarantined)" }.joined())
         if let awaitingAppRec {
-            lines.append(
-                "awaiting AppRec:    \(awaitingAppRec.count) routed message(s)"
-                    + (awaitingAppRec.oldestAgeSeconds.map { ", oldest \(Self.age($0))" } ?? ""))
-            for pending in awaitingAppRec.byPartner {
-                lines.append(
-                    "  \(pending.partner): \(pending.count), oldest \(Self.age(checkedAt.timeIntervalSince(pending.oldest)))"
-                )
-            }
+            lines += awaitingAppRec.lines(checkedAt: checkedAt)
         } else {
             lines.append("awaiting AppRec:    n/a")
         }
