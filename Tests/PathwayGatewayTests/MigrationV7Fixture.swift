@@ -17,6 +17,22 @@ struct MigrationV7Fixture {
         var head: MsgHead
     }
 
+    /// The records of one event in every audit file, rotated ones included (the daemon rotates
+    /// the fixture's log at its first start on a later day than the fixture was made).
+    func allAuditRecords(event: String) throws -> [[String: Any]] {
+        var records: [[String: Any]] = []
+        for name in ws.files("audit") where name.hasSuffix(".jsonl") {
+            for line in String(decoding: try ws.read("audit/\(name)"), as: UTF8.self).split(separator: "\n") {
+                if let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                    record["event"] as? String == event
+                {
+                    records.append(record)
+                }
+            }
+        }
+        return records
+    }
+
     let ws: Workspace
     /// The copies still in the municipalities' outbound, by the hospital's MsgId.
     let copies: [String: OldCopy]

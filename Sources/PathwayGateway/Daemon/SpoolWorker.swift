@@ -179,7 +179,11 @@ public final class SpoolWorker: Sendable {
             now: inbound.now, newId: { TimeOrderedID.make() })
         let lookups = MessageProcessor.Lookups(
             firstMessage: source.findFirst, routedMessage: source.matchAppRec,
-            outputExists: { [spool] in access(spool.absolute($0), F_OK) == 0 }, deliveries: source.deliveries)
+            outputExists: { [spool] in access(spool.absolute($0), F_OK) == 0 }, deliveries: source.deliveries,
+            archivedOriginal: { [spool, processor] id in
+                guard let path = try? source.destination(of: id), path.hasPrefix("archive/") else { return nil }
+                return try? FileReader.read(spool.absolute(path), limit: processor.validator.limits.maxBytes)
+            })
         return try processor.plan(input, lookups: lookups)
     }
 
@@ -279,9 +283,11 @@ public final class SpoolWorker: Sendable {
                 // A savepoint: a collision undoes only this message's rows before it is re-planned.
                 try store.step {
                     if let answer = plan.receiverAppRec {
-                        try store.recordReceiverAppRec(
+                        let first = try store.recordReceiverAppRec(
                             routedId: answer.routedId, status: answer.status, errorCode: answer.errorCode,
                             errorText: answer.errorText, appRecMessageId: claim.messageId)
+                        // Another AppRec in this batch answered the copy first: that one is relayed.
+                        guard first else { throw MessageStore.Failure.deliveryChanged(routedId: answer.routedId) }
                     }
                     try store.recordDecision(
                         messageId: claim.messageId, plan.decision, staged: prepared.staged,

@@ -7,15 +7,27 @@ extension MessageProcessor {
     /// §4.8: the sender of the delivered message a reply names (`ConversationRef/RefToParent`),
     /// when that message went to this inbox's partner (nobody else's copy can be answered from
     /// here). Receiver: the original Sender's organisations, as the store kept them, else (a copy
-    /// of an earlier version) the partner's organisation around the sender's HER-id.
+    /// of an earlier version) as the archived original names them, else the partner's
+    /// organisation around the sender's HER-id (the original is gone).
     func replyTarget(_ head: MsgHead, _ input: Input, _ lookups: Lookups) throws -> RouteTarget? {
         guard let parent = head.conversationRef?.refToParent, !parent.isEmpty,
             let delivered = try lookups.routedMessage(parent, input.partner.id, nil, nil)
         else { return nil }
-        let chain = delivered.senderChain ?? fallbackChain(delivered)
+        let chain = delivered.senderChain ?? archivedChain(delivered, lookups) ?? fallbackChain(delivered)
         return RouteTarget(
             partnerId: delivered.senderPartner, herId: chain.last?.herId ?? delivered.senderHerId,
             name: chain.last?.name ?? "", parent: nil, reason: "reply to MsgId \(parent)", chain: chain)
+    }
+
+    private func archivedChain(_ delivered: MessageStore.RoutedMessage, _ lookups: Lookups)
+        -> [OutboundMessageBuilder.Party]?
+    {
+        guard let bytes = lookups.archivedOriginal(delivered.messageId),
+            let document = try? SafeXMLParser.parse(bytes, limits: validator.limits),
+            document.root.isNamed("MsgHead", namespace: KITHNamespace.msgHead)
+        else { return nil }
+        let chain = MsgHead(document.root).sender.partyChain
+        return chain.isEmpty ? nil : chain
     }
 
     private func fallbackChain(_ delivered: MessageStore.RoutedMessage) -> [OutboundMessageBuilder.Party] {
@@ -139,6 +151,15 @@ extension MessageProcessor {
         var decision = Decision(
             outcome: .appRecReceived, senderHerId: sender, msgId: appRec.id, msgType: "APPREC",
             errorCode: error?.code, errorText: error?.description, destination: paths.archive)
+        // The first answer stands and is the one relayed: the same AppRec again, or another one for
+        // a copy already answered, is recorded and archived only (the sender gets one receipt).
+        if let routed, let first = routed.answeredBy {
+            facts.errors.append(
+                first == appRec.id
+                    ? "the same AppRec again: relayed when it first came, not again"
+                    : "MsgId \(original) was already answered by AppRec \(first): recorded, not relayed")
+            return ProcessingPlan(decision: decision, receiverAppRec: nil, facts: facts)
+        }
         if let routed { decision.followUps = [relay(appRec, input, answering: routed)] }
         return ProcessingPlan(
             decision: decision,
@@ -168,8 +189,9 @@ extension MessageProcessor {
 
     /// The receiver's AppRec as the original sender gets it: its exact bytes, in that partner's
     /// outbound under this message's gateway id. A copy sent by a version before v8 carried a
-    /// gateway MsgId, which the original sender never knew: that AppRec is re-encoded with
-    /// OriginalMsgId mapped back to the original's MsgId (the only change).
+    /// gateway MsgId, which the original sender never knew: that AppRec's OriginalMsgId/Id is
+    /// mapped back to the original's MsgId in its bytes (the only change; re-encoded only when the
+    /// bytes cannot be spliced).
     private func relay(_ appRec: AppRec, _ input: Input, answering routed: MessageStore.RoutedMessage)
         -> FollowUp
     {
@@ -177,7 +199,9 @@ extension MessageProcessor {
         if routed.originalMsgId != routed.routedMsgId {
             var mapped = appRec
             mapped.originalMsgId.id = routed.originalMsgId
-            bytes = AppRecEncoder.encode(mapped)
+            bytes =
+                AppRec.replacingOriginalMsgId(in: input.bytes, from: routed.routedMsgId, to: routed.originalMsgId)
+                ?? AppRecEncoder.encode(mapped)
         }
         let path = SpoolPaths.outbound(routed.senderPartner, "\(input.messageId).apprec.xml")
         return FollowUp(

@@ -45,17 +45,22 @@ struct MessageProcessor: Sendable {
         var outputExists: (_ path: String) -> Bool
         /// The copies of a message the gateway delivered, for a resend of it.
         var deliveries: (_ messageId: String) throws -> [MessageStore.Delivery]
+        /// A message's archived original (nil: gone), for a reply to a copy of an earlier version,
+        /// whose Sender the store did not keep.
+        var archivedOriginal: (_ messageId: String) -> [UInt8]?
 
         init(
             firstMessage: @escaping (String, String) throws -> MessageStore.FirstMessage?,
             routedMessage: @escaping (String, String?, String?, String?) throws -> MessageStore.RoutedMessage?,
             outputExists: @escaping (String) -> Bool = { _ in false },
-            deliveries: @escaping (String) throws -> [MessageStore.Delivery] = { _ in [] }
+            deliveries: @escaping (String) throws -> [MessageStore.Delivery] = { _ in [] },
+            archivedOriginal: @escaping (String) -> [UInt8]? = { _ in nil }
         ) {
             self.firstMessage = firstMessage
             self.routedMessage = routedMessage
             self.outputExists = outputExists
             self.deliveries = deliveries
+            self.archivedOriginal = archivedOriginal
         }
     }
 

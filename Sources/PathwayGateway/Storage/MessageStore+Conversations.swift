@@ -11,7 +11,8 @@ extension MessageStore {
     /// the message whose output `path` is when a resend delivered the copy again (NULL: the row's
     /// own). `relays`: the latest relayed AppRec per routed row, its bytes for a resend. Rows of
     /// earlier versions carry the gateway's own MsgId and get their message's sender; every id is
-    /// kept (outputs and answers refer to them), with the indexes of migrations 2 and 7.
+    /// kept (outputs and answers refer to them), with the indexes of migrations 2 and 7 (`routed_state`
+    /// now with the receiver's HER-id, so `status` counts what waits per receiver from the index).
     static let conversationsSQL = """
         CREATE TABLE routed_v8 (
           id INTEGER PRIMARY KEY, routed_msg_id TEXT NOT NULL, message_id TEXT NOT NULL REFERENCES messages(id),
@@ -33,7 +34,7 @@ extension MessageStore {
         DROP TABLE routed;
         ALTER TABLE routed_v8 RENAME TO routed;
         CREATE INDEX routed_message ON routed(message_id);
-        CREATE INDEX routed_state ON routed(state, answered_at, target_partner, written_at, created_at);
+        CREATE INDEX routed_state ON routed(state, answered_at, target_partner, target_her_id, written_at, created_at);
         CREATE TABLE relays (
           routed_id INTEGER PRIMARY KEY REFERENCES routed(id),
           message_id TEXT NOT NULL REFERENCES messages(id), path TEXT NOT NULL, bytes BLOB NOT NULL);
@@ -107,6 +108,12 @@ extension MessageStore {
                 }
             }
         }
+    }
+
+    /// Where a message's original went (`archive/…`), once decided.
+    func destination(of messageId: String) throws -> String? {
+        try db.query("SELECT destination FROM messages WHERE id = ?", [messageId]) { try $0.optionalString(0) }.first
+            ?? nil
     }
 
     /// A copy the audit log says a resend delivered once more (`state rebuild`): the delivered

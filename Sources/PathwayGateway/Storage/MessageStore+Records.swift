@@ -67,6 +67,8 @@ extension MessageStore {
         let senderHerId: String, senderPartner: String, originalMsgId: String
         /// The original Sender's organisations, outermost first (nil: a copy of an earlier version).
         var senderChain: [OutboundMessageBuilder.Party]? = nil
+        /// The Id of the receiver's AppRec that answered it (nil: not answered yet).
+        var answeredBy: String? = nil
     }
 
     struct Summary: Sendable, Equatable {

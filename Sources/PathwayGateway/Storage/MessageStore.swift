@@ -306,7 +306,8 @@ extension MessageStore {
             """
             SELECT r.id, r.routed_msg_id, r.message_id, r.target_partner, r.target_her_id, r.path, r.state,
                    r.receiver_status, r.receiver_error_code, r.receiver_error_text,
-                   r.sender_her_id, m.partner_id, coalesce(m.msg_id, r.routed_msg_id), r.sender_chain
+                   r.sender_her_id, m.partner_id, coalesce(m.msg_id, r.routed_msg_id), r.sender_chain,
+                   (SELECT a.msg_id FROM messages a WHERE a.id = r.receiver_message_id)
             FROM routed r JOIN messages m ON m.id = r.message_id
             WHERE r.routed_msg_id = ?1 AND (?2 IS NULL OR r.target_partner = ?2) AND (?3 IS NULL OR r.target_her_id = ?3)
               AND (?4 IS NULL OR r.sender_her_id = ?4)
@@ -320,7 +321,7 @@ extension MessageStore {
                 receiverStatus: try row.optionalInt64(7).map(Int.init), receiverErrorCode: try row.optionalString(8),
                 receiverErrorText: try row.optionalString(9), senderHerId: try row.string(10),
                 senderPartner: try row.string(11), originalMsgId: try row.string(12),
-                senderChain: Self.decodeChain(try row.optionalString(13)))
+                senderChain: Self.decodeChain(try row.optionalString(13)), answeredBy: try row.optionalString(14))
         }.first
     }
 
