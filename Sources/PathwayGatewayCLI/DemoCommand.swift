@@ -8,9 +8,10 @@ enum DemoCommand {
 
         Sets up a spool in DIR (default: a new temporary directory; DIR must be new or empty) with the
         embedded sample configuration, drops the sample messages as Helse Bergen would, runs the real
-        pipeline, lets the partners resend, spoof and answer with AppRecs, runs it again, and prints
-        what happened to each file and which files to open. Exit status: 0 done, 2 the directory or
-        the schemas could not be used.
+        pipeline, then lets the partners go on round by round: resend, spoof, answer with AppRecs
+        (relayed to the hospital), take a copy and have it sent again, reply through the gateway and
+        answer the reply. Prints what happened to each file and which files to open. Exit status:
+        0 done, 2 the directory or the schemas could not be used.
         """
 
     static func run(_ arguments: [String]) -> ExitCode {

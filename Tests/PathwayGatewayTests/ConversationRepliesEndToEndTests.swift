@@ -93,4 +93,30 @@ import Testing
         #expect(appRec.status == .rejected && appRec.errors.first?.code == "E21")
         #expect(appRec.errors.first?.description.contains("RefToParent sp1-bergen") == true)
     }
+
+    /// `samples/conversation/` as README tells it: SP1 out, the contact point's AppRec back to the
+    /// hospital, a reply, the hospital's AppRec for it back to the contact point; every file as it
+    /// came, relayed byte for byte.
+    @Test func theCommittedConversationSamplesRunAsDocumented() throws {
+        let ws = try Workspace()
+        let dir = TestPaths.packageRoot.appendingPathComponent("samples/conversation")
+        func sample(_ name: String) throws -> [UInt8] { Array(try Data(contentsOf: dir.appendingPathComponent(name))) }
+        try ws.drop(SampleSet.all[0].bytes, as: SampleSet.all[0].fileName)
+        #expect(try ws.run().status == 0)
+        let ok = try sample("1-bergen-kommune-apprec-ok.xml")
+        try ws.drop(ok, as: "apprec-ok.xml", inbox: "bergen-kommune")
+        #expect(try ws.run().status == 0)
+        #expect(try Self.newFile(ws, "helse-bergen", since: []).bytes == ok)
+        let hospitalBefore = ws.visible("outbound/helse-bergen")
+        try ws.drop(try sample("2-bergen-kommune-reply.xml"), as: "svar.xml", inbox: "bergen-kommune")
+        #expect(try ws.run().status == 0)
+        let reply = MsgHead(try SafeXMLParser.parse(try Self.newFile(ws, "helse-bergen", since: hospitalBefore).bytes).root)
+        #expect(reply.msgId == "bergen-svar-01" && reply.receiver.innermostHerId == "8150011")
+        let kommuneBefore = ws.visible("outbound/bergen-kommune")
+        let receipt = try sample("3-helse-bergen-apprec-for-reply.xml")
+        try ws.drop(receipt, as: "kvittering.xml")
+        #expect(try ws.run().status == 0)
+        #expect(try Self.newFile(ws, "bergen-kommune", since: kommuneBefore).bytes == receipt)
+        #expect(try ws.auditRecords(event: "apprec-sent").isEmpty)
+    }
 }

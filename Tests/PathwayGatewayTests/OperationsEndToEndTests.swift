@@ -125,12 +125,15 @@ import Testing
         let out = result.stdout
         for phrase in ["accepted, delivered to bergen-kommune", "rejected E31", "rejected E30", "rejected T01", "rejected T02",
                        "rejected T10", "duplicate: a resend of a delivered message", "relayed byte for byte",
-                       "with its own MsgId and Sender",
+                       "as its sender wrote it (MsgId and Sender kept)", "delivered to helse-bergen",
+                       "the same copy is delivered once more", "copy again:", "relayed:",
                        "rejected E10", "rejected X99", "security event", "apprec-received", "now delivered",
-                       "the receiver REJECTED", "Outcomes: accepted 3, apprec-received 2, duplicate 1, rejected 7"] {
+                       "the receiver REJECTED", "Outcomes: accepted 4, apprec-received 3, duplicate 2, rejected 7"] {
             #expect(out.contains(phrase), "demo output lacks \(phrase)")
         }
-        let named = out.split(whereSeparator: { $0 == " " || $0 == "\n" }).filter { $0.hasPrefix("spool/") }
+        #expect(out.contains("(taken by bergen-kommune)"))
+        let lines = out.split(separator: "\n").filter { !$0.contains("(taken by") }
+        let named = lines.flatMap { $0.split(separator: " ") }.filter { $0.hasPrefix("spool/") }
             .map { String($0).trimmingCharacters(in: CharacterSet(charactersIn: ",")) }
         #expect(named.count > 30)
         for path in named {

@@ -47,10 +47,15 @@ extension DemoTour {
             lines.append(
                 targets.isEmpty
                     ? "accepted, recorded (nothing to route); AppRec OK to \(drop.inbox)"
-                    : "accepted, delivered to \(targets.joined(separator: ", ")) with its own MsgId and Sender; "
-                        + "the receiver's AppRec will be relayed to \(drop.inbox)")
+                    : "accepted, delivered to \(targets.joined(separator: ", ")) as its sender wrote it (MsgId and Sender "
+                        + "kept); the receiver's AppRec will be relayed to \(drop.inbox)")
+        case "duplicate" where t.appRecPath == nil && !t.redelivered.isEmpty:
+            lines.append(
+                "duplicate: a resend of a delivered message the receiver had taken and never answered: "
+                    + "the same copy is delivered once more (the receiver de-duplicates on MsgId)")
         case "duplicate" where t.appRecPath == nil:
-            lines.append("duplicate: a resend of a delivered message; nothing new is sent, nothing routed twice")
+            lines.append(
+                "duplicate: a resend of a delivered message still unread by its receiver; nothing new is sent")
         case "duplicate":
             let same = sameAppRecAsFirst(t)
             lines.append(
@@ -62,7 +67,10 @@ extension DemoTour {
                     "apprec-received: matched to the routed \(relative(Spool(root: config.spool).absolute(answered.path)))"
                         + (answered.state == "rejected"
                             ? ", which the receiver REJECTED (shown by status and metrics)"
-                            : ", now \(answered.state)") + "; relayed byte for byte to the original sender")
+                            : ", now \(answered.state)")
+                        + (t.relayed.isEmpty
+                            ? "; answered before, so not relayed again"
+                            : "; relayed byte for byte to the original sender"))
             } else {
                 lines.append("apprec-received: matched nothing; recorded and archived")
             }
@@ -75,8 +83,14 @@ extension DemoTour {
             )
         }
         let spool = Spool(root: config.spool)
-        for routed in t.routed { lines.append("routed copy:  \(relative(spool.absolute(routed.path)))") }
+        for routed in t.routed {
+            let path = spool.absolute(routed.path)
+            let taken = FileManager.default.fileExists(atPath: path) ? "" : " (taken by \(routed.partner))"
+            lines.append("routed copy:  \(relative(path))\(taken)")
+        }
+        for copy in t.redelivered { lines.append("copy again:   \(relative(spool.absolute(copy)))") }
         if let path = t.appRecPath { lines.append("AppRec:       \(relative(spool.absolute(path)))") }
+        for relay in t.relayed { lines.append("relayed:      \(relative(spool.absolute(relay)))") }
         for notice in t.notices {
             lines.append(
                 (notice.hasSuffix(".reason.txt") ? "reason:       " : "notice:       ")

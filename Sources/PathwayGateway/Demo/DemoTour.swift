@@ -6,8 +6,9 @@ import Foundation
 
 /// `pathway-gateway demo`: a newcomer's tour. Sets up a spool with the embedded sample config,
 /// drops the sample messages as a hospital would, runs the real daemon pipeline in-process, then
-/// lets partners do what they do next (resend, spoof, answer with AppRecs) and runs it again; the
-/// narration says what happened to each file and which files to open.
+/// lets partners do what they do next (resend, spoof, answer with AppRecs, reply, take files)
+/// round by round (spec §7: a conversation); the narration says what happened to each file and
+/// which files to open.
 ///
 /// In-process rather than a spawned `run --once`: the same `GatewayDaemon` code, without needing to
 /// find the binary, and the tour can look at the database between rounds to build the AppRecs a
@@ -66,12 +67,18 @@ public struct DemoTour {
         try process(first)
         let second = try partnersAnswer()
         try process(second)
+        let third = try conversationGoesOn()
+        try process(third)
+        let fourth = [try hospitalAnswersTheReply()]
+        try process(fourth)
         OperationsService(config: config, metrics: metrics, logger: GatewayLogger(level: .warn)).writeMetrics()
         let queries = try OperationsQueries(databasePath: Spool(root: config.spool).database)
         return try narrate(
             rounds: [
                 ("Round 1: Helse Bergen sends the eight sample messages (samples/messages/)", first),
                 ("Round 2: what partners do next", second),
+                ("Round 3: the conversation goes on", third),
+                ("Round 4: Helse Bergen answers the reply", fourth),
             ], queries: queries)
     }
 
@@ -108,33 +115,43 @@ public struct DemoTour {
             Drop(
                 inbox: Self.municipality, fileName: "apprec-ok.xml",
                 story: "Bergen kommune's AppRec OK for the routed sample 01",
-                bytes: try municipalityAppRec(answering: samples[0].fileName, status: .ok)),
+                bytes: try receiverAppRec(answering: samples[0].fileName, id: "bergen-kvittering-01", status: .ok)),
             Drop(
                 inbox: Self.municipality, fileName: "apprec-avvist.xml",
                 story: "Bergen kommune's AppRec Avvist for the routed sample 02",
-                bytes: try municipalityAppRec(answering: samples[1].fileName, status: .rejected)),
+                bytes: try receiverAppRec(
+                    answering: samples[1].fileName, id: "bergen-kvittering-02", status: .rejected)),
         ]
     }
 
-    /// The AppRec the municipality's system would send for the routed copy of `original`.
-    private func municipalityAppRec(answering original: String, status: AppRec.Status) throws -> [UInt8] {
-        let queries = try OperationsQueries(databasePath: Spool(root: config.spool).database)
-        guard let routedPath = try queries.trail(partner: Self.hospital, fileName: original)?.routed.first?.path else {
-            throw Failure.missingStep("the routed copy of \(original)")
-        }
-        let routed = MsgHead(
-            try SafeXMLParser.parse(
-                Array(try Data(contentsOf: URL(fileURLWithPath: Spool(root: config.spool).absolute(routedPath))))
-            ).root)
+    /// The AppRec the receiving system would send for the delivered copy of `inbound/<partner>/<original>`.
+    func receiverAppRec(
+        answering original: String, from partner: String = Self.hospital, id: String, status: AppRec.Status
+    ) throws -> [UInt8] {
+        let copy = try deliveredCopy(of: original, from: partner)
         let errors =
             status == .rejected
             ? [AppRec.ErrorEntry(code: "X99", description: "Pasienten er ikke bosatt i kommunen")] : []
         return AppRecEncoder.encode(
             AppRec(
-                version: .v1_1, genDate: "2026-11-23T12:00:00", id: "bergen-kvittering-\(original.prefix(2))",
-                sender: AppRecParty(routed.receiver), receiver: AppRecParty(routed.sender), status: status,
+                version: .v1_1, genDate: "2026-11-23T12:00:00", id: id,
+                sender: AppRecParty(copy.receiver), receiver: AppRecParty(copy.sender), status: status,
                 errors: errors,
-                originalMsgId: .init(msgType: routed.type, issueDate: routed.genDate, id: routed.msgId)))
+                originalMsgId: .init(msgType: copy.type, issueDate: copy.genDate, id: copy.msgId)))
+    }
+
+    /// The copy of `inbound/<partner>/<original>` the gateway delivered, as its receiver reads it.
+    func deliveredCopy(of original: String, from partner: String = Self.hospital) throws -> MsgHead {
+        let path = try deliveredPath(of: original, from: partner)
+        return MsgHead(try SafeXMLParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: path)))).root)
+    }
+
+    func deliveredPath(of original: String, from partner: String = Self.hospital) throws -> String {
+        let queries = try OperationsQueries(databasePath: Spool(root: config.spool).database)
+        guard let routed = try queries.trail(partner: partner, fileName: original)?.routed.first?.path else {
+            throw Failure.missingStep("the delivered copy of \(original)")
+        }
+        return Spool(root: config.spool).absolute(routed)
     }
 
     private static func prepare(_ directory: String?) throws -> String {

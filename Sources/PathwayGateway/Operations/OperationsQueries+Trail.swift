@@ -27,6 +27,10 @@ extension OperationsQueries {
         var firstAppRecPath: String?
         /// For a received AppRec: the routed message it answered, with its new state.
         var answered: Routed?
+        /// Files about earlier deliveries (spec §7): a receiver's AppRec relayed to the original
+        /// sender, or a resend's copy delivered once more.
+        var relayed: [String] = []
+        var redelivered: [String] = []
     }
 
     /// The latest message taken from `inbound/<partner>/<fileName>`, nil if there is none.
@@ -58,10 +62,20 @@ extension OperationsQueries {
             "SELECT target_partner, path, state FROM routed WHERE receiver_message_id = ? LIMIT 1",
             [trail.messageId], row: routedRow
         ).first
-        trail.notices = try db.query(
-            "SELECT path FROM outputs WHERE message_id = ? AND kind = 'notice' ORDER BY path",
-            [trail.messageId]
-        ) { row in try row.string(0) }
+        let outputs = try db.query(
+            "SELECT kind, path FROM outputs WHERE message_id = ? ORDER BY path", [trail.messageId]
+        ) { row in (try row.string(0), try row.string(1)) }
+        let copies = outputs.filter { $0.0 == "routed" }.map(\.1)
+        trail.notices = outputs.filter { $0.0 == "notice" }.map(\.1)
+        trail.relayed = outputs.filter { $0.0 == "apprec" && $0.1 != trail.appRecPath }.map(\.1)
+        // A resend has no routed rows of its own: its copies were delivered again. A routed row
+        // names its latest copy; this message's own is the one it wrote.
+        trail.redelivered = trail.routed.isEmpty ? copies : []
+        trail.routed = trail.routed.map { routed in
+            var own = routed
+            own.path = copies.first { SpoolPaths.partner(ofOutbound: $0) == routed.partner } ?? routed.path
+            return own
+        }
         return trail
     }
 }
