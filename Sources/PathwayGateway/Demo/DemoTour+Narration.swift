@@ -39,6 +39,11 @@ extension DemoTour {
     }
 
     private func describe(_ t: OperationsQueries.MessageTrail, drop: Drop) -> [String] {
+        outcome(t, drop: drop) + files(t)
+    }
+
+    /// What happened, in a line or two.
+    private func outcome(_ t: OperationsQueries.MessageTrail, drop: Drop) -> [String] {
         var lines: [String] = []
         let error = t.errorCode.map { " \($0)" + (t.errorText.map { ": \(Self.oneLine($0))" } ?? "") } ?? ""
         switch t.outcome {
@@ -82,6 +87,12 @@ extension DemoTour {
                 "\(t.outcome ?? "unfinished")\(error)" + (t.appRecStatus == 2 ? "; AppRec Avvist to \(drop.inbox)" : "")
             )
         }
+        return lines
+    }
+
+    /// Every file it made or moved, relative to the demo directory.
+    private func files(_ t: OperationsQueries.MessageTrail) -> [String] {
+        var lines: [String] = []
         let spool = Spool(root: config.spool)
         for routed in t.routed {
             let path = spool.absolute(routed.path)
