@@ -337,8 +337,9 @@ class Scenario:
         e = types.SimpleNamespace(label=label, release=release, restart=restart, offset=log_size(gateway),
                                   exits_before=len(supervisor.exits), before=done_count(gateway))
         self.watch.hidden_max = 0
-        e.arriving = self.traffic.manifest[self.traffic.released:self.traffic.released + release]
         self.apply_fault(apply, release, paused)
+        # What arrived (answers whose message is not finished yet wait for a later release).
+        e.arriving = self.traffic.last_released
         e.waiting_at_fault = gateway.waiting()
         e.faulted_at = time.monotonic()
         if restart:
@@ -387,7 +388,8 @@ class Scenario:
         # Of the messages that arrived during the fault, those that need nothing from the faulty
         # directory (`self.target`: neither sent by nor routed to that partner), and how many of
         # those were finished while it lasted.
-        e.bystanders = [line for line in e.arriving if self.target and self.target not in (line["partner"], line["routedTo"])]
+        e.bystanders = [line for line in e.arriving
+                        if self.target and self.target not in (line["partner"], line["routedTo"], line["relayTo"])]
         e.bystanders_done = len(finished_names(gateway) & {(line["partner"], line["name"]) for line in e.bystanders})
         e.waiting = gateway.waiting()
         e.hidden = self.watch.hidden_max
@@ -477,14 +479,25 @@ class Scenario:
             f"drained {e.drain_seconds:.1f} s after clearing" + ("" if e.drained else " (NOT)"))
         self.summary.append(f"  e.g. {quote}")
 
+    def release_deferred(self, timeout=300):
+        """Releases the answers, replies and resends that waited for their message, as each
+        becomes finished, and lets the daemon drain them (no fault)."""
+        deadline = time.monotonic() + timeout
+        while self.traffic.deferred and time.monotonic() < deadline:
+            released = self.traffic.release(self.gateway, 0)
+            self.supervisor.run_until(lambda: self.gateway.waiting() == 0, 60 if released else 0.5, every=self.watch.scan)
+        if self.traffic.deferred:
+            self.problems.append(f"{len(self.traffic.deferred)} answers still waiting for their message after {timeout} s")
+
     def finish(self, known=()):
         """SIGTERM (exit 0 expected), then every invariant of soak.check(); returns the verdict."""
+        self.release_deferred()
         code = self.supervisor.stop()
         if code not in (0, None):
             self.problems.append(f"SIGTERM after draining gave exit {code}")
         self.watch.scan()
         self.problems.extend(self.watch.problems)
-        self.problems.extend(self.soak.check(self.gateway, self.traffic.manifest, known=known))
+        self.problems.extend(self.soak.check(self.gateway, self.traffic.manifest, known=known, taken=self.traffic.taken))
         exits = [e for e in self.supervisor.exits if not e["requested"]]
         self.summary.append(f"{len(self.traffic.manifest)} messages, {self.supervisor.starts} start(s), "
                             f"{len(exits)} unrequested exit(s) {dict(collections.Counter(e['code'] for e in exits))}")
