@@ -11,10 +11,16 @@
 
 Every run ends with the same checks (check()): each input has exactly one outcome (one original
 in archive/ or quarantine/ named <gatewayId>-<name>, one `received` record) and the outcome the
-generator expected; every routed message and AppRec exists exactly once per MsgId, a resend's
-AppRec is byte-identical to the first; no temp or partial file in outbound/archive/quarantine;
-inbound/ and state/processing/ are empty; the audit trail has each step once per message;
-`pathway-gateway audit verify` exits 0; the database's outcome counts (status --json) agree.
+generator expected; every routed message (replies included, with the Receiver the manifest names)
+and every gateway AppRec exists exactly once per MsgId, a resend's AppRec is byte-identical to the
+first, a delivered message gets no gateway AppRec; every receiver's AppRec is relayed exactly once,
+byte for byte, to the partner the manifest names; a resend after the partner took the copy (or the
+relayed AppRec) gets exactly one more, with the same bytes, and any other resend nothing new; the
+files in outbound/ are exactly those the audit records ('routed', 'redelivered', 'apprec-relayed',
+'apprec-sent') name, less what the partners took; no temp or partial file in
+outbound/archive/quarantine; inbound/ and state/processing/ are empty; the audit trail has each
+step once per message; `pathway-gateway audit verify` exits 0; the database's outcome counts
+(status --json) agree.
 Exit status 0 when every invariant holds, 1 when one fails, 2 when the soak could not run.
 Standard library only (python3 >= 3.9).
 """
@@ -197,52 +203,46 @@ class Traffic:
         return self.released >= len(self.manifest) and not self.deferred
 
 
-def state_db(gateway):
-    """The daemon's state database, read-only (None before the daemon made it)."""
+def state_query(gateway, sql, rows):
+    """The first column of `sql`'s first row for each parameter tuple in `rows`, read-only from
+    the daemon's state database (None where there is none, and for all before the daemon made
+    the database and its tables)."""
+    import sqlite3
     path = gateway.dir("state", "gateway.sqlite")
     if not os.path.exists(path):
-        return None
-    import sqlite3
-    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        return [None] * len(rows)
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    try:
+        results = []
+        for params in rows:
+            row = db.execute(sql, params).fetchone()
+            results.append(row[0] if row else None)
+        return results
+    except sqlite3.OperationalError as error:  # the daemon is creating the schema this instant
+        if "no such table" not in str(error):
+            raise
+        return [None] * len(rows)
+    finally:
+        db.close()
 
 
 def finished_inputs(gateway, keys):
     """Of the inputs `partner/name`, those whose message is closed (state 'done'): every output
     written, the original archived."""
-    if not keys:
-        return set()
-    db = state_db(gateway)
-    if db is None:
-        return set()
-    try:
-        done = set()
-        for key in keys:
-            partner, name = key.split("/", 1)
-            row = db.execute("SELECT 1 FROM messages WHERE partner_id = ? AND file_name = ? AND state = 'done'",
-                             (partner, name)).fetchone()
-            if row:
-                done.add(key)
-        return done
-    finally:
-        db.close()
+    keys = sorted(keys)
+    found = state_query(gateway, "SELECT 1 FROM messages WHERE partner_id = ? AND file_name = ? AND state = 'done'",
+                        [tuple(key.split("/", 1)) for key in keys])
+    return {key for key, row in zip(keys, found) if row}
 
 
 def taken_file(gateway, line):
     """The spool path a `take` line's partner takes: the latest delivered copy of `after`
     (take=copy) or the AppRec relayed for the receiver's AppRec `after` (take=relay)."""
-    partner, name = line["after"].split("/", 1)
     query = {
         "copy": "SELECT r.path FROM routed r JOIN messages m ON m.id = r.message_id WHERE m.partner_id = ? AND m.file_name = ?",
         "relay": "SELECT x.path FROM relays x JOIN messages m ON m.id = x.message_id WHERE m.partner_id = ? AND m.file_name = ?",
     }[line["take"]]
-    db = state_db(gateway)
-    if db is None:
-        return None
-    try:
-        row = db.execute(query, (partner, name)).fetchone()
-        return row[0] if row else None
-    finally:
-        db.close()
+    return state_query(gateway, query, [tuple(line["after"].split("/", 1))])[0]
 
 
 def read_taken(path):
@@ -338,18 +338,14 @@ def parse_copy(data):
 # its id in `known`: its violations are reported as KNOWN ISSUE and do not fail the run.
 KNOWN_ISSUES = {
     "F1": "torn-audit-append-loses-records: a message's trail lacks the steps after a torn audit append",
-    "F13": "org-contact-point-gets-a-unit-as-parent: a contact point whose HER-id is its partner's organisation "
-           "(pathway *) is delivered with Receiver = another of the partner's HER-ids around it",
 }
-# Known issues every soak tolerates until they are fixed (their violations are still reported).
-TOLERATED = ("F13",)
 
 
 def check(gateway, manifest, quiet=False, known=(), taken=None):
     """Every invariant of the module docstring; returns the violations that are not `known`
     issues (empty: all hold). `taken`: what the partners took out of their outbound
     (Traffic.taken: resend line -> (spool path, where the soak put the file))."""
-    return InvariantCheck(gateway, manifest, tuple(known) + TOLERATED, taken or {}).run(quiet)
+    return InvariantCheck(gateway, manifest, known, taken or {}).run(quiet)
 
 
 class InvariantCheck:
@@ -537,11 +533,7 @@ class InvariantCheck:
             if len(copies) != 1 or copies[0][0] != line["routedTo"]:
                 self.fail(f"{key[0]}/{key[1]}: routed copies {copies}, expected one in outbound/{line['routedTo']}")
             elif line["receiver"] != "-" and copies[0][2] != line["receiver"].split(","):
-                want = line["receiver"].split(",")
-                # F13: the organisation's own HER-id as contact point, wrapped in another of its HER-ids.
-                f13 = len(want) == 1 and len(copies[0][2]) == 2 and copies[0][2][1] == want[0]
-                self.fail(f"{key[0]}/{key[1]}: delivered with Receiver HER-ids {copies[0][2]}, expected {line['receiver']}",
-                          "F13" if f13 else None)
+                self.fail(f"{key[0]}/{key[1]}: delivered with Receiver HER-ids {copies[0][2]}, expected {line['receiver']}")
 
     def check_trail(self, line, key, record, destination):
         """The message's audit trail has exactly the steps its outcome implies ('recovered' aside)."""
