@@ -388,8 +388,10 @@ class Scenario:
         # Of the messages that arrived during the fault, those that need nothing from the faulty
         # directory (`self.target`: neither sent by nor routed to that partner), and how many of
         # those were finished while it lasted.
-        e.bystanders = [line for line in e.arriving
-                        if self.target and self.target not in (line["partner"], line["routedTo"], line["relayTo"])]
+        # A resend after a take goes where its message went (delivered once more, or its AppRec relayed again).
+        went = {f"{line['partner']}/{line['name']}": line["routedTo"] for line in self.traffic.manifest}
+        e.bystanders = [line for line in e.arriving if self.target and self.target not in (
+            line["partner"], line["routedTo"], line["relayTo"], went.get(line["after"]) if line["take"] == "copy" else None)]
         e.bystanders_done = len(finished_names(gateway) & {(line["partner"], line["name"]) for line in e.bystanders})
         e.waiting = gateway.waiting()
         e.hidden = self.watch.hidden_max
