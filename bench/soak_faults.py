@@ -21,7 +21,8 @@ recovery when the fault clears"):
   SQLITE_FULL, ...; one is quoted) — else the scenario is inconclusive and fails;
 - while it lasts, every file that appears in an outbound directory parses completely (or is a
   notice) and is one the manifest expects in exactly that directory (no misrouting, nothing
-  half-written), and the daemon stays up: every exit the soak did not ask for fails the scenario,
+  half-written; a relayed AppRec in the outbound of the partner that sent what it answers), and
+  the daemon stays up: every exit the soak did not ask for fails the scenario,
   except a start-up failure (`msg="cannot start"`) of a start made while the fault lasts, which the
   supervisor heals once it clears (the restart episodes);
 - after the fault is cleared, without restarting the daemon, the backlog drains by itself, no later
@@ -205,6 +206,8 @@ class OutboundWatch:
         self.gateway = gateway
         self.soak = soak
         self.route = {line["msgId"]: line["routedTo"] for line in manifest if line["routedTo"] != "-"}
+        # A receiver's AppRec is relayed to the partner that sent the message it answers.
+        self.sender = {line["msgId"]: line["partner"] for line in manifest if line["routedTo"] != "-"}
         self.apprec = {(line["partner"], line["msgId"]) for line in manifest
                        if line["answer"] != "-" and not line["answer"].startswith("notice:")}
         self.notice = {(line["partner"], line["name"] + ".rejected.txt") for line in manifest
@@ -246,6 +249,8 @@ class OutboundWatch:
                 original = parsed["original"]
                 if not parsed["relayed"] and (partner, original) not in self.apprec:
                     return f"an AppRec for {original}, which no input from {partner} should get"
+                if parsed["relayed"] and self.sender.get(original) != partner:
+                    return f"a relayed AppRec for {original}, which belongs in {self.sender.get(original, 'no outbound')}"
             elif name.endswith(".xml"):
                 original = self.soak.parse_routed(data)
                 if self.route.get(original) != partner:
