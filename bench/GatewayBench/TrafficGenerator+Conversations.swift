@@ -154,21 +154,26 @@ extension TrafficGenerator {
             line.after = reply.key
             line.flow = "apprec-hospital"
             line.index = index
+            answered.append((reply, line))
             return (line, AppRecEncoder.encode(answer))
         }
 
-        /// A message nobody answered, whose copy the municipality took, resent by its sender: the
-        /// same copy is delivered exactly once more.
+        /// A message nobody answered, whose copy the receiver took, resent by its sender: the same
+        /// copy is delivered exactly once more. Every third a municipality's reply the hospital
+        /// took, the others a hospital's message the municipality took.
         mutating func resendTakenCopy(name: String, index: Int, random: inout SplitMix) throws -> (Line, [UInt8])? {
-            let n = Self.old(toKommune, before: index, \.index)
-            let candidates = (0..<n).filter { !resent.contains(toKommune[$0].msgId) }
+            let replies = random.below(3) == 0
+            var pool = replies ? toHospital : toKommune
+            let n = Self.old(pool, before: index, \.index)
+            let candidates = (0..<n).filter { !resent.contains(pool[$0].msgId) }
             guard !candidates.isEmpty else { return nil }
-            let original = toKommune.remove(at: candidates[random.below(candidates.count)])
+            let original = pool.remove(at: candidates[random.below(candidates.count)])
+            if replies { toHospital = pool } else { toKommune = pool }
             return try resendAfterTake(of: original, after: original.key, take: "copy", name: name, index: index)
         }
 
-        /// An answered message whose relayed AppRec the hospital took, resent by it: the receiver's
-        /// AppRec is relayed exactly once more, byte for byte.
+        /// An answered message (a hospital's, or a municipality's reply) whose relayed AppRec its
+        /// sender took, resent by it: the receiver's AppRec is relayed exactly once more, byte for byte.
         mutating func resendTakenRelay(name: String, index: Int, random: inout SplitMix) throws -> (Line, [UInt8])? {
             let n = Self.old(answered, before: index) { $0.appRec.index }
             let candidates = (0..<n).filter { !resent.contains(answered[$0].original.msgId) }
