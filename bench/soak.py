@@ -11,10 +11,16 @@
 
 Every run ends with the same checks (check()): each input has exactly one outcome (one original
 in archive/ or quarantine/ named <gatewayId>-<name>, one `received` record) and the outcome the
-generator expected; every routed message and AppRec exists exactly once per MsgId, a resend's
-AppRec is byte-identical to the first; no temp or partial file in outbound/archive/quarantine;
-inbound/ and state/processing/ are empty; the audit trail has each step once per message;
-`pathway-gateway audit verify` exits 0; the database's outcome counts (status --json) agree.
+generator expected; every routed message (replies included, with the Receiver the manifest names)
+and every gateway AppRec exists exactly once per MsgId, a resend's AppRec is byte-identical to the
+first, a delivered message gets no gateway AppRec; every receiver's AppRec is relayed exactly once,
+byte for byte, to the partner the manifest names; a resend after the partner took the copy (or the
+relayed AppRec) gets exactly one more, with the same bytes, and any other resend nothing new; the
+files in outbound/ are exactly those the audit records ('routed', 'redelivered', 'apprec-relayed',
+'apprec-sent') name, less what the partners took; no temp or partial file in
+outbound/archive/quarantine; inbound/ and state/processing/ are empty; the audit trail has each
+step once per message; `pathway-gateway audit verify` exits 0; the database's outcome counts
+(status --json) agree.
 Exit status 0 when every invariant holds, 1 when one fails, 2 when the soak could not run.
 Standard library only (python3 >= 3.9).
 """
@@ -118,7 +124,13 @@ class Gateway:
 
 
 class Traffic:
-    """Generated inputs (gateway-bench generate) released into the inboxes in waves."""
+    """Generated inputs (gateway-bench generate) released into the inboxes in waves.
+
+    A line with `after` (an answer, a reply, a resend after a take) waits until that input is
+    finished (its message closed in the state database): a receiver answers only what it has got.
+    A line with `take` first has its partner take a file out of its outbound (the delivered copy
+    of `after`, or the AppRec relayed for `after`), moved to `taken/` and listed in `taken.tsv`, so
+    the checks can expect exactly one more copy or relay with the same bytes."""
 
     def __init__(self, directory, bench, count, seed):
         self.directory = directory
@@ -126,43 +138,140 @@ class Traffic:
             subprocess.run([bench, "generate", "--count", str(count), "--dir", directory, "--seed", str(seed)], check=True)
         self.manifest = read_manifest(os.path.join(directory, "manifest.tsv"))
         self.released = 0
+        self.deferred = []
+        self.last_released = []
+        self.taken = read_taken(os.path.join(directory, "taken.tsv"))
 
     def release(self, gateway, n):
-        """Moves the next n files into their inboxes (rename: appears whole, as the spec asks)."""
-        for line in self.manifest[self.released:self.released + n]:
-            target = gateway.dir("inbound", line["partner"])
-            if not os.path.isdir(target):
-                # Before the daemon made it: give it the spool's owner, or a daemon running as
-                # another user (soak_faults' nonroot) could never take a file out of it.
-                os.makedirs(target, mode=0o770, exist_ok=True)
-                owner = os.stat(gateway.spool)
-                os.chown(target, owner.st_uid, owner.st_gid)
-            source, final = os.path.join(self.directory, line["partner"], line["name"]), os.path.join(target, line["name"])
-            try:
-                os.rename(source, final)
-            except OSError as error:  # another filesystem: copy to a temporary name, then rename
-                if error.errno != errno.EXDEV:
-                    raise
-                temp = os.path.join(target, "." + line["name"] + ".tmp")
-                shutil.copyfile(source, temp)
-                os.rename(temp, final)
-                os.unlink(source)
+        """Moves the next n files into their inboxes (rename: appears whole, as the spec asks),
+        and those deferred before whose `after` is finished now; defers the others."""
+        batch = self.deferred + self.manifest[self.released:self.released + n]
         self.released = min(len(self.manifest), self.released + n)
+        finished = finished_inputs(gateway, {line["after"] for line in batch if line["after"] != "-"})
+        self.deferred, self.last_released = [], []
+        for line in batch:
+            if line["after"] != "-" and line["after"] not in finished or line["take"] != "-" and not self.take(gateway, line):
+                self.deferred.append(line)
+                continue
+            self.move(gateway, line)
+            self.last_released.append(line)
+        return self.last_released
+
+    def move(self, gateway, line):
+        target = gateway.dir("inbound", line["partner"])
+        if not os.path.isdir(target):
+            # Before the daemon made it: give it the spool's owner, or a daemon running as
+            # another user (soak_faults' nonroot) could never take a file out of it.
+            os.makedirs(target, mode=0o770, exist_ok=True)
+            owner = os.stat(gateway.spool)
+            os.chown(target, owner.st_uid, owner.st_gid)
+        source, final = os.path.join(self.directory, line["partner"], line["name"]), os.path.join(target, line["name"])
+        try:
+            os.rename(source, final)
+        except OSError as error:  # another filesystem: copy to a temporary name, then rename
+            if error.errno != errno.EXDEV:
+                raise
+            temp = os.path.join(target, "." + line["name"] + ".tmp")
+            shutil.copyfile(source, temp)
+            os.rename(temp, final)
+            os.unlink(source)
+
+    def take(self, gateway, line):
+        """The partner takes the file `line` names out of its outbound (moved to taken/); False
+        when that cannot be done now (the directory unwritable in a fault scenario)."""
+        key = f"{line['partner']}/{line['name']}"
+        if key in self.taken:
+            return True
+        path = taken_file(gateway, line)
+        if path is None:
+            return False
+        saved = os.path.join(self.directory, "taken", path.replace("/", "_"))
+        os.makedirs(os.path.dirname(saved), exist_ok=True)
+        try:
+            os.rename(gateway.dir(path), saved)
+        except FileNotFoundError:
+            saved = "-"  # not there to take: the checks report it
+        except OSError:
+            return False
+        self.taken[key] = (path, saved)
+        with open(os.path.join(self.directory, "taken.tsv"), "a") as f:
+            f.write(f"{key}\t{path}\t{saved}\n")
+        return True
 
     @property
     def done(self):
-        return self.released >= len(self.manifest)
+        return self.released >= len(self.manifest) and not self.deferred
+
+
+def state_query(gateway, sql, rows):
+    """The first column of `sql`'s first row for each parameter tuple in `rows`, read-only from
+    the daemon's state database (None where there is none, and for all before the daemon made
+    the database and its tables)."""
+    import sqlite3
+    path = gateway.dir("state", "gateway.sqlite")
+    if not os.path.exists(path):
+        return [None] * len(rows)
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    try:
+        results = []
+        for params in rows:
+            row = db.execute(sql, params).fetchone()
+            results.append(row[0] if row else None)
+        return results
+    except sqlite3.OperationalError as error:  # the daemon is creating the schema this instant
+        if "no such table" not in str(error):
+            raise
+        return [None] * len(rows)
+    finally:
+        db.close()
+
+
+def finished_inputs(gateway, keys):
+    """Of the inputs `partner/name`, those whose message is closed (state 'done'): every output
+    written, the original archived."""
+    keys = sorted(keys)
+    found = state_query(gateway, "SELECT 1 FROM messages WHERE partner_id = ? AND file_name = ? AND state = 'done'",
+                        [tuple(key.split("/", 1)) for key in keys])
+    return {key for key, row in zip(keys, found) if row}
+
+
+def taken_file(gateway, line):
+    """The spool path a `take` line's partner takes: the latest delivered copy of `after`
+    (take=copy) or the AppRec relayed for the receiver's AppRec `after` (take=relay)."""
+    query = {
+        "copy": "SELECT r.path FROM routed r JOIN messages m ON m.id = r.message_id WHERE m.partner_id = ? AND m.file_name = ?",
+        "relay": "SELECT x.path FROM relays x JOIN messages m ON m.id = x.message_id WHERE m.partner_id = ? AND m.file_name = ?",
+    }[line["take"]]
+    return state_query(gateway, query, [tuple(line["after"].split("/", 1))])[0]
+
+
+def read_taken(path):
+    """taken.tsv: what the partners took, by the resend line that follows: key -> (spool path, saved copy)."""
+    taken = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            for raw in f:
+                key, spool_path, saved = raw.rstrip("\n").split("\t")
+                taken[key] = (spool_path, saved)
+    return taken
+
+
+MANIFEST_COLUMNS = ["msgId", "outcome", "answer", "routedTo", "receiver", "relayTo", "after", "take", "flow"]
 
 
 def read_manifest(path):
+    """The generator's manifest; columns after routedTo default to '-' (manifests of earlier generators)."""
     lines = []
     with open(path) as f:
         for raw in f:
             if raw.startswith("#") or not raw.strip():
                 continue
-            file, msg_id, outcome, answer, routed = raw.rstrip("\n").split("\t")
-            partner, name = file.split("/", 1)
-            lines.append(dict(partner=partner, name=name, msgId=msg_id, outcome=outcome, answer=answer, routedTo=routed))
+            fields = raw.rstrip("\n").split("\t")
+            partner, name = fields[0].split("/", 1)
+            line = dict(partner=partner, name=name, **dict(zip(MANIFEST_COLUMNS, fields[1:])))
+            for column in MANIFEST_COLUMNS:
+                line.setdefault(column, "-")
+            lines.append(line)
     return lines
 
 
@@ -208,6 +317,23 @@ def parse_routed(data):
     return root.find(MSGHEAD_NS + "MsgInfo").find(MSGHEAD_NS + "MsgId").text
 
 
+def her_ids(party):
+    """The HER-ids of a MsgHead Sender or Receiver, outermost first."""
+    ids = []
+    for ident in party.iter(MSGHEAD_NS + "Ident"):
+        type_id = ident.find(MSGHEAD_NS + "TypeId")
+        if type_id is not None and type_id.get("V") == "HER":
+            ids.append(ident.find(MSGHEAD_NS + "Id").text)
+    return ids
+
+
+def parse_copy(data):
+    """A delivered copy's MsgId and its Receiver's HER-ids (outermost first)."""
+    root = ET.fromstring(data)
+    info = root.find(MSGHEAD_NS + "MsgInfo")
+    return info.find(MSGHEAD_NS + "MsgId").text, her_ids(info.find(MSGHEAD_NS + "Receiver"))
+
+
 # Known issues the checks recognise (docs/proof.md, "Findings"). A caller that expects one passes
 # its id in `known`: its violations are reported as KNOWN ISSUE and do not fail the run.
 KNOWN_ISSUES = {
@@ -215,20 +341,24 @@ KNOWN_ISSUES = {
 }
 
 
-def check(gateway, manifest, quiet=False, known=()):
+def check(gateway, manifest, quiet=False, known=(), taken=None):
     """Every invariant of the module docstring; returns the violations that are not `known`
-    issues (empty: all hold)."""
-    return InvariantCheck(gateway, manifest, known).run(quiet)
+    issues (empty: all hold). `taken`: what the partners took out of their outbound
+    (Traffic.taken: resend line -> (spool path, where the soak put the file))."""
+    return InvariantCheck(gateway, manifest, known, taken or {}).run(quiet)
 
 
 class InvariantCheck:
     """One run of check(): the spool's audit trail and files indexed once, then each invariant
     as a named step. Violations go through fail(), which counts the `known` issues apart."""
 
-    def __init__(self, gateway, manifest, known):
+    def __init__(self, gateway, manifest, known, taken):
         self.gateway = gateway
         self.spool = gateway.spool
         self.manifest = manifest
+        self.by_key = {f"{line['partner']}/{line['name']}": line for line in manifest}
+        self.taken = taken
+        self.taken_paths = {path for path, _ in taken.values()}
         self.known = known
         self.problems = []
         self.tolerated = collections.Counter()
@@ -294,7 +424,7 @@ class InvariantCheck:
     def index_outbound(self):
         """Outbound: every AppRec and routed message parses completely; index them by original MsgId."""
         self.apprecs = collections.defaultdict(list)   # original MsgId -> [(partner, name, bytes)]
-        self.routed = collections.defaultdict(list)    # original MsgId -> [(partner, name)]
+        self.routed = collections.defaultdict(list)    # original MsgId -> [(partner, name, Receiver HER-ids)]
         self.relayed = []                               # a receiver's AppRec carried to the sender: (partner, name, bytes)
         self.apprec_files = self.routed_files = 0
         for partner in self.gateway.partners:
@@ -311,7 +441,8 @@ class InvariantCheck:
                         self.apprecs[parse_apprec(data)["original"]].append((partner, name, data))
                         self.apprec_files += 1
                     else:
-                        self.routed[parse_routed(data)].append((partner, name))
+                        msg_id, receiver = parse_copy(data)
+                        self.routed[msg_id].append((partner, name, receiver))
                         self.routed_files += 1
                 except (ET.ParseError, AttributeError) as error:
                     self.fail(f"outbound/{partner}/{name} is not a complete message: {error}")
@@ -375,7 +506,9 @@ class InvariantCheck:
         answer = line["answer"]
         apprec_path = os.path.join(self.spool, "outbound", line["partner"], f"{record['gatewayId']}.apprec.xml")
         if answer == "-" or answer.startswith("notice:"):
-            if os.path.exists(apprec_path):
+            # A resend after the sender took the relayed AppRec gets that AppRec again under its
+            # own name (check_conversations judges it); any other AppRec there is the gateway's.
+            if os.path.exists(apprec_path) and line["take"] != "relay":
                 self.fail(f"{key[0]}/{key[1]}: answered with an AppRec, expected {answer}")
         if answer.startswith("notice:"):
             notice = os.path.join(self.spool, "outbound", line["partner"], line["name"] + ".rejected.txt")
@@ -399,6 +532,8 @@ class InvariantCheck:
             copies = self.routed.get(line["msgId"], [])
             if len(copies) != 1 or copies[0][0] != line["routedTo"]:
                 self.fail(f"{key[0]}/{key[1]}: routed copies {copies}, expected one in outbound/{line['routedTo']}")
+            elif line["receiver"] != "-" and copies[0][2] != line["receiver"].split(","):
+                self.fail(f"{key[0]}/{key[1]}: delivered with Receiver HER-ids {copies[0][2]}, expected {line['receiver']}")
 
     def check_trail(self, line, key, record, destination):
         """The message's audit trail has exactly the steps its outcome implies ('recovered' aside)."""
@@ -410,8 +545,10 @@ class InvariantCheck:
         if line["routedTo"] != "-":
             want["routed"] = 1
         want["notice"] = (1 if answer.startswith("notice:") else 0) + (1 if destination == "quarantine" else 0)
-        if line["outcome"] == "apprec-received":  # relayed when it matched a delivered copy
-            want["apprec-relayed"] = min(trail.get("apprec-relayed", 0), 1)
+        if line["relayTo"] != "-":  # a receiver's AppRec relayed (again, for a resend after a take)
+            want["apprec-relayed"] = 1
+        if line["take"] == "copy":  # a resend after the receiver took the copy: delivered once more
+            want["redelivered"] = 1
         got_steps = collections.Counter({k: v for k, v in trail.items() if k != "recovered"})
         if +got_steps != +want:
             # Steps missing after the decision (none doubled, none foreign) is the shape of F1.
@@ -429,7 +566,9 @@ class InvariantCheck:
                 path = os.path.join(self.spool, "outbound", partner, f"{record['gatewayId']}.apprec.xml")
                 if os.path.exists(path):
                     with open(path, "rb") as f:
-                        bodies.add(f.read())
+                        data = f.read()
+                    if not parse_apprec(data)["relayed"]:  # the gateway's own answer, not a relay
+                        bodies.add(data)
             if len(bodies) > 1:
                 self.fail(f"{partner} MsgId {msg_id}: {len(bodies)} different AppRecs for one message and its resends")
 
@@ -443,36 +582,95 @@ class InvariantCheck:
         for msg_id in set(routed) | set(self.expected_routes):
             if len(routed.get(msg_id, [])) != self.expected_routes[msg_id]:
                 self.fail(f"MsgId {msg_id}: {len(routed.get(msg_id, []))} routed copies, expected {self.expected_routes[msg_id]}")
-        if len(by_event["routed"]) != self.routed_files:
-            self.fail(f"{len(by_event['routed'])} 'routed' records for {self.routed_files} routed files",
-                      "F1" if len(by_event["routed"]) < self.routed_files else None)
         if len(by_event["apprec-sent"]) != self.apprec_files:
             self.fail(f"{len(by_event['apprec-sent'])} 'apprec-sent' records for {self.apprec_files} AppRec files",
                       "F1" if len(by_event["apprec-sent"]) < self.apprec_files else None)
         if len(by_event["received"]) != len(self.manifest):
             self.fail(f"{len(by_event['received'])} 'received' records for {len(self.manifest)} inputs")
-        self.check_relays()
+        self.check_outputs_match_records()
+        self.check_conversations()
 
-    def check_relays(self):
-        """Every relayed AppRec appears once, with its 'apprec-relayed' record, byte for byte the
-        receiver's file as archived (spec section 7: receipts are end to end)."""
-        relays = collections.Counter(r["gatewayId"] for r in self.by_event["apprec-relayed"])
-        for gateway_id, count in relays.items():
-            if count != 1:
-                self.fail(f"AppRec message {gateway_id}: {count} 'apprec-relayed' records")
-        received = {r["gatewayId"]: r for r in self.by_event["received"]}
-        for partner, name, data in self.relayed:
-            gateway_id = name[:-len(".apprec.xml")]
-            record = received.get(gateway_id)
-            if relays.get(gateway_id) != 1 or record is None or record["outcome"] != "apprec-received":
-                self.fail(f"outbound/{partner}/{name}: a relayed AppRec without its one 'apprec-relayed' record")
+    def check_outputs_match_records(self):
+        """The files in outbound/ are exactly what the audit says was written, less what the
+        partners took: delivered copies ('routed', 'redelivered') and relayed AppRecs
+        ('apprec-relayed'), each path once."""
+        by_event = self.by_event
+        for kind, events, actual in (
+                ("delivered copies", ("routed", "redelivered"),
+                 {f"outbound/{p}/{n}" for copies in self.routed.values() for p, n, _ in copies}),
+                ("relayed AppRecs", ("apprec-relayed",), {f"outbound/{p}/{n}" for p, n, _ in self.relayed})):
+            recorded = collections.Counter(r["file"] for event in events for r in by_event[event])
+            for path, n in recorded.items():
+                if n != 1:
+                    self.fail(f"{path}: {n} {'/'.join(events)} records")
+            present = actual | (self.taken_paths & set(recorded))
+            for path in sorted(set(recorded) - present)[:20]:
+                self.fail(f"{path}: recorded ({'/'.join(events)}) but neither in outbound/ nor taken (lost)")
+            for path in sorted(actual - set(recorded))[:20]:
+                self.fail(f"{path}: {kind[:-1]} without its audit record")
+
+    def output_bytes(self, path):
+        """The bytes of an output: in the spool, or where the soak put it when the partner took it."""
+        for key, (spool_path, saved) in self.taken.items():
+            if spool_path == path:
+                path = saved if saved != "-" else None
+                break
+        else:
+            path = os.path.join(self.spool, path)
+        if path is None or not os.path.exists(path):
+            return None
+        with open(path, "rb") as f:
+            return f.read()
+
+    def archived(self, line):
+        """The archived original of a manifest line (None if it is not there)."""
+        decisions = self.received.get((line["partner"], line["name"]), [])
+        if len(decisions) != 1:
+            return None
+        path = os.path.join(self.spool, "archive", line["partner"], f"{decisions[0]['gatewayId']}-{line['name']}")
+        if not os.path.exists(path):
+            return None
+        with open(path, "rb") as f:
+            return f.read()
+
+    def check_conversations(self):
+        """Spec section 7, per 'apprec-relayed' and 'redelivered' record: it belongs to an input
+        the manifest says gets one, in the right partner's outbound, and the file is byte for byte
+        the receiver's AppRec (relayed) or the copy the receiver took (delivered again); every take
+        found its file."""
+        lines = {r["gatewayId"]: self.by_key.get(f"{r['partner']}/{r['file']}") for r in self.by_event["received"]}
+        for record in self.by_event["apprec-relayed"]:
+            line = lines.get(record["gatewayId"])
+            if line is None or line["relayTo"] == "-":
+                self.fail(f"{record['file']}: relayed for {record['gatewayId']}, which the manifest relays nothing for")
                 continue
-            archived = os.path.join(self.spool, "archive", record["partner"], f"{gateway_id}-{record['file']}")
-            if not os.path.exists(archived) or open(archived, "rb").read() != data:
-                self.fail(f"outbound/{partner}/{name}: not the receiver's AppRec byte for byte")
-        if len(self.relayed) != len(self.by_event["apprec-relayed"]):
-            self.fail(f"{len(self.by_event['apprec-relayed'])} 'apprec-relayed' records for {len(self.relayed)} relayed files",
-                      "F1" if len(self.by_event["apprec-relayed"]) < len(self.relayed) else None)
+            where = f"{line['partner']}/{line['name']} ({line['flow']})"
+            if not record["file"].startswith(f"outbound/{line['relayTo']}/"):
+                self.fail(f"{where}: AppRec relayed to {record['file']}, expected outbound/{line['relayTo']}/")
+            receipt = line if line["outcome"] == "apprec-received" else self.by_key.get(line["after"])
+            want = self.archived(receipt) if receipt else None
+            got = self.output_bytes(record["file"])
+            if want is None or got != want:
+                self.fail(f"{where}: {record['file']} is not the receiver's AppRec {line['after'] if receipt is not line else ''} byte for byte")
+        for record in self.by_event["redelivered"]:
+            line = lines.get(record["gatewayId"])
+            if line is None or line["take"] != "copy":
+                self.fail(f"{record['file']}: delivered again for {record['gatewayId']}, which is no resend after a take")
+                continue
+            where = f"{line['partner']}/{line['name']} ({line['flow']})"
+            first = self.by_key.get(line["after"], {})
+            if not record["file"].startswith(f"outbound/{first.get('routedTo')}/"):
+                self.fail(f"{where}: delivered again to {record['file']}, expected outbound/{first.get('routedTo')}/")
+            taken = self.taken.get(f"{line['partner']}/{line['name']}")
+            want = self.output_bytes(taken[0]) if taken else None
+            if want is None or self.output_bytes(record["file"]) != want:
+                self.fail(f"{where}: {record['file']} is not the copy the receiver took, byte for byte")
+        for line in self.manifest:
+            if line["take"] != "-":
+                taken = self.taken.get(f"{line['partner']}/{line['name']}")
+                if taken is None or taken[1] == "-":
+                    self.fail(f"{line['partner']}/{line['name']}: the {line['take']} to take before this resend was "
+                              f"{'never taken' if taken is None else 'not in outbound/ (' + taken[0] + ')'}")
 
     def check_commands(self):
         """The operator's view agrees: `audit verify` passes, and `status --json` counts the
@@ -492,7 +690,12 @@ class InvariantCheck:
     def summarise(self):
         """One line: what was checked, and the verdict."""
         problems = self.problems
-        log(f"checked {len(self.manifest)} inputs: {self.apprec_files} AppRecs, {self.routed_files} routed messages, {len(self.relayed)} relayed AppRecs, "
+        flows = collections.Counter(line["flow"] for line in self.manifest if line["flow"] != "-")
+        if flows:
+            log("flows: " + ", ".join(f"{k} {v}" for k, v in sorted(flows.items())))
+        log(f"checked {len(self.manifest)} inputs: {self.apprec_files} gateway AppRecs, {self.routed_files} delivered copies "
+            f"({len(self.by_event['redelivered'])} delivered again), {len(self.relayed)} relayed AppRecs in outbound/ "
+            f"({len(self.by_event['apprec-relayed'])} relayed, {len(self.taken)} files taken by partners), "
             f"{len(self.records)} audit records ({len(self.by_event['recovered'])} 'recovered'); "
             f"{'ALL INVARIANTS HOLD' if not problems else f'{len(problems)} VIOLATION(S)'}"
             + "".join(f"; known issue {k} ({KNOWN_ISSUES[k]}) seen {n} time(s)" for k, n in self.tolerated.items()))
@@ -543,7 +746,7 @@ def kill_soak(args):
     wall = time.monotonic() - started
     if code != 0:
         log(f"final run --once exited {code}: {gateway.log_tail().strip()}")
-    problems = check(gateway, traffic.manifest)
+    problems = check(gateway, traffic.manifest, taken=traffic.taken)
     if code != 0:
         problems.append(f"final drain exited {code}")
     if unexpected:
@@ -636,7 +839,8 @@ def main():
     if args.mode == "check":
         with tempfile.TemporaryDirectory(prefix="pg-check-") as config_dir:
             gateway = Gateway(config_dir, args.gateway, args.batch_size, spool=os.path.abspath(args.spool))
-            failed = bool(check(gateway, read_manifest(args.manifest)))
+            taken = read_taken(os.path.join(os.path.dirname(os.path.abspath(args.manifest)), "taken.tsv"))
+            failed = bool(check(gateway, read_manifest(args.manifest), taken=taken))
         sys.exit(1 if failed else 0)
     args.bench = binary("gateway-bench", args.bench)
     if args.mode == "kill":

@@ -21,7 +21,8 @@ recovery when the fault clears"):
   SQLITE_FULL, ...; one is quoted) — else the scenario is inconclusive and fails;
 - while it lasts, every file that appears in an outbound directory parses completely (or is a
   notice) and is one the manifest expects in exactly that directory (no misrouting, nothing
-  half-written), and the daemon stays up: every exit the soak did not ask for fails the scenario,
+  half-written; a relayed AppRec in the outbound of the partner that sent what it answers), and
+  the daemon stays up: every exit the soak did not ask for fails the scenario,
   except a start-up failure (`msg="cannot start"`) of a start made while the fault lasts, which the
   supervisor heals once it clears (the restart episodes);
 - after the fault is cleared, without restarting the daemon, the backlog drains by itself, no later
@@ -205,6 +206,8 @@ class OutboundWatch:
         self.gateway = gateway
         self.soak = soak
         self.route = {line["msgId"]: line["routedTo"] for line in manifest if line["routedTo"] != "-"}
+        # A receiver's AppRec is relayed to the partner that sent the message it answers.
+        self.sender = {line["msgId"]: line["partner"] for line in manifest if line["routedTo"] != "-"}
         self.apprec = {(line["partner"], line["msgId"]) for line in manifest
                        if line["answer"] != "-" and not line["answer"].startswith("notice:")}
         self.notice = {(line["partner"], line["name"] + ".rejected.txt") for line in manifest
@@ -246,6 +249,8 @@ class OutboundWatch:
                 original = parsed["original"]
                 if not parsed["relayed"] and (partner, original) not in self.apprec:
                     return f"an AppRec for {original}, which no input from {partner} should get"
+                if parsed["relayed"] and self.sender.get(original) != partner:
+                    return f"a relayed AppRec for {original}, which belongs in {self.sender.get(original, 'no outbound')}"
             elif name.endswith(".xml"):
                 original = self.soak.parse_routed(data)
                 if self.route.get(original) != partner:
@@ -337,8 +342,9 @@ class Scenario:
         e = types.SimpleNamespace(label=label, release=release, restart=restart, offset=log_size(gateway),
                                   exits_before=len(supervisor.exits), before=done_count(gateway))
         self.watch.hidden_max = 0
-        e.arriving = self.traffic.manifest[self.traffic.released:self.traffic.released + release]
         self.apply_fault(apply, release, paused)
+        # What arrived (answers whose message is not finished yet wait for a later release).
+        e.arriving = self.traffic.last_released
         e.waiting_at_fault = gateway.waiting()
         e.faulted_at = time.monotonic()
         if restart:
@@ -387,7 +393,10 @@ class Scenario:
         # Of the messages that arrived during the fault, those that need nothing from the faulty
         # directory (`self.target`: neither sent by nor routed to that partner), and how many of
         # those were finished while it lasted.
-        e.bystanders = [line for line in e.arriving if self.target and self.target not in (line["partner"], line["routedTo"])]
+        # A resend after a take goes where its message went (delivered once more, or its AppRec relayed again).
+        went = {f"{line['partner']}/{line['name']}": line["routedTo"] for line in self.traffic.manifest}
+        e.bystanders = [line for line in e.arriving if self.target and self.target not in (
+            line["partner"], line["routedTo"], line["relayTo"], went.get(line["after"]) if line["take"] == "copy" else None)]
         e.bystanders_done = len(finished_names(gateway) & {(line["partner"], line["name"]) for line in e.bystanders})
         e.waiting = gateway.waiting()
         e.hidden = self.watch.hidden_max
@@ -477,14 +486,25 @@ class Scenario:
             f"drained {e.drain_seconds:.1f} s after clearing" + ("" if e.drained else " (NOT)"))
         self.summary.append(f"  e.g. {quote}")
 
+    def release_deferred(self, timeout=300):
+        """Releases the answers, replies and resends that waited for their message, as each
+        becomes finished, and lets the daemon drain them (no fault)."""
+        deadline = time.monotonic() + timeout
+        while self.traffic.deferred and time.monotonic() < deadline:
+            released = self.traffic.release(self.gateway, 0)
+            self.supervisor.run_until(lambda: self.gateway.waiting() == 0, 60 if released else 0.5, every=self.watch.scan)
+        if self.traffic.deferred:
+            self.problems.append(f"{len(self.traffic.deferred)} answers still waiting for their message after {timeout} s")
+
     def finish(self, known=()):
         """SIGTERM (exit 0 expected), then every invariant of soak.check(); returns the verdict."""
+        self.release_deferred()
         code = self.supervisor.stop()
         if code not in (0, None):
             self.problems.append(f"SIGTERM after draining gave exit {code}")
         self.watch.scan()
         self.problems.extend(self.watch.problems)
-        self.problems.extend(self.soak.check(self.gateway, self.traffic.manifest, known=known))
+        self.problems.extend(self.soak.check(self.gateway, self.traffic.manifest, known=known, taken=self.traffic.taken))
         exits = [e for e in self.supervisor.exits if not e["requested"]]
         self.summary.append(f"{len(self.traffic.manifest)} messages, {self.supervisor.starts} start(s), "
                             f"{len(exits)} unrequested exit(s) {dict(collections.Counter(e['code'] for e in exits))}")

@@ -6,19 +6,29 @@ import PathwayGateway
 ///
 /// Writes `DIR/<partner>/<name>.xml` (not yet in any spool: the soak moves files into the inboxes
 /// while it kills the daemon) and `DIR/manifest.tsv`, one line per file in release order:
-/// `partner/name  msgId  outcome  answer  routedTo`, where `answer` is the gateway's own answer:
-/// `1` (AppRec OK), `2:<code>` (AppRec Avvist), `notice:<code>` (a `.rejected.txt`, no MsgId) or
-/// `-` (none: a delivered message is answered by its receiver, spec §7), and `routedTo` the partner
-/// that must receive exactly one delivered copy (or `-`).
+/// `partner/name  msgId  outcome  answer  routedTo  receiver  relayTo  after  take  flow`, where
+/// `answer` is the gateway's own answer: `1` (AppRec OK), `2:<code>` (AppRec Avvist),
+/// `notice:<code>` (a `.rejected.txt`, no MsgId) or `-` (none: a delivered message is answered by
+/// its receiver, spec §7); `routedTo` the partner that must receive exactly one delivered copy (or
+/// `-`), `receiver` that copy's Receiver HER-ids (outermost first); `relayTo` the partner that must
+/// get this receiver's AppRec (or, for a resend, the receiver's AppRec again) relayed byte for byte
+/// exactly once; `after` the input (`partner/name`) that must be finished before this one is
+/// released — a receiver cannot answer or reply to what it has not got; `take` what the partner
+/// takes out of its outbound just before this resend is released (`copy`: the delivered copy of
+/// `after`, which must then be delivered exactly once more; `relay`: the relayed AppRec `after`,
+/// which must then be relayed exactly once more); `flow` names the kind (for reports).
 ///
 /// The mix: hospital PFH-SP1 needs assessments (every fourth with a 10–80 kB PDF), plain dialog
 /// notes addressed to a kommune, NPF-KOMMUNE in Dialogmelding 1.0, municipal SP2/SP3 (recorded,
-/// not routed), a lenient hospital's deviating headers, unmatched municipal AppRecs, about 5% the
-/// receiving municipality's AppRec for a message delivered at least 64 files earlier (relayed to
-/// the hospital byte for byte when the gateway has delivered it by then); about 2% exact
-/// resends of an earlier accepted message (same AppRec again, never routed twice) and about 1%
-/// invalid files (E30, E31, T01 with and without a MsgId, T02, T10, a spoofed sender). Deterministic
-/// for a seed, so a failing soak can be replayed.
+/// not routed), a lenient hospital's deviating headers, unmatched municipal AppRecs; the
+/// conversations of spec §7 (TrafficGenerator+Conversations.swift): about 4% the receiving
+/// municipality's AppRec for a delivered message, 3% its reply addressed to the gateway naming the
+/// message (`RefToParent`), 1% a reply addressed to the hospital's HER-id, 2% the hospital's AppRec
+/// for a delivered reply, each for a message at least 64 files earlier; 1.5% resends of a
+/// delivered message the partner took (its copy, or the relayed AppRec); about 2% exact resends
+/// of an earlier accepted message (the gateway's AppRec again, or nothing new while the copy or the
+/// relayed AppRec is unread) and about 1% invalid files (E30, E31, T01 with and without a MsgId,
+/// T02, T10, a spoofed sender). Deterministic for a seed, so a failing soak can be replayed.
 enum TrafficGenerator {
     struct Line {
         var partner: String
@@ -29,6 +39,22 @@ enum TrafficGenerator {
         var routedTo: String
         /// The HER-id a delivered copy goes to (its contact point), for the receiver's AppRec.
         var contact = ""
+        var receiver = "-"
+        var relayTo = "-"
+        var after = "-"
+        var take = "-"
+        var flow = ""
+        /// Not in the manifest: the file's place in the traffic, the Sender's HER-ids (outermost
+        /// first) and the patient, for the answers and replies that follow.
+        var index = 0
+        var senderIds: [String] = []
+        var patient = SampleMessageFactory.PatientData(fnr: nil)
+
+        var key: String { "\(partner)/\(name)" }
+
+        var manifestLine: String {
+            [key, msgId, outcome, answer, routedTo, receiver, relayTo, after, take, flow].joined(separator: "\t")
+        }
     }
 
     static let gateway = SampleMessageFactory.Party(name: "Forløpsgateway Helse Vest", herId: "8150001")
@@ -46,6 +72,8 @@ enum TrafficGenerator {
                 unitName: "Medisinsk avdeling", unitHerId: "8150021")
         ),
     ]
+    /// The hospitals' departments (the innermost HER-id of their Sender).
+    static let departments = ["helse-bergen": "8150011", "haraldsplass": "8150021"]
     /// kommune → (partner, HER-id of its pakkeforløp-hjem contact point, HER-id of its `*` one).
     static let kommuner: [(kommune: String, partner: String, pfh: String, any: String)] = [
         ("4601", "bergen-kommune", "8150101", "8150100"), ("0301", "oslo-kommune", "8150111", "8150110"),
@@ -56,54 +84,40 @@ enum TrafficGenerator {
 
     static func run(count: Int, into directory: String, seed: UInt64) throws {
         var random = SplitMix(seed: seed)
-        var lines: [Line] = []
-        var resendable: [(line: Line, bytes: [UInt8])] = []
-        var answerable: [Line] = []
-        var written = 0
-        func emit(_ line: Line, _ bytes: [UInt8]) throws {
-            let dir = "\(directory)/\(line.partner)"
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            try Data(bytes).write(to: URL(fileURLWithPath: "\(dir)/\(line.name)"))
-            lines.append(line)
-            written += bytes.count
-        }
+        var traffic = Traffic(directory: directory)
         for index in 0..<count {
             let name = String(format: "m-%06d.xml", index)
             let roll = random.unit()
-            if roll < 0.02, let original = resendable.isEmpty ? nil : resendable[random.below(resendable.count)] {
-                var line = original.line
-                line.name = name
-                line.outcome = "duplicate"
-                line.routedTo = "-"
-                try emit(line, original.bytes)
+            if roll < 0.02, let line = try traffic.resend(name: name, index: index, random: &random) {
+                try traffic.emit(line.0, line.1)
             } else if roll < 0.03 {
-                let (line, bytes) = invalid(index: index, name: name, random: &random)
-                try emit(line, bytes)
-            } else if roll < 0.08, answerable.count > 64 {
-                let original = answerable.remove(at: random.below(answerable.count - 64))
-                try emit(
-                    receipt(answering: original, name: name, index: index),
-                    receiptBytes(answering: original, index: index))
+                var (line, bytes) = invalid(index: index, name: name, random: &random)
+                line.flow = "invalid"
+                try traffic.emit(line, bytes)
+            } else if roll < 0.145,
+                let (line, bytes) = try traffic.conversation(roll: roll, name: name, index: index, random: &random)
+            {
+                try traffic.emit(line, bytes)
             } else {
                 var (line, bytes) = valid(index: index, name: name, roll: random.unit(), random: &random)
-                if line.routedTo != "-" {
-                    line.answer = "-"  // delivered: the receiver answers (spec §7)
-                    answerable.append(line)
-                }
-                try emit(line, bytes)
-                if line.outcome == "accepted" { resendable.append((line, bytes)) }
+                line.index = index
+                try traffic.emit(line, bytes)
+                traffic.accepted(line)
             }
         }
-        var manifest = "# partner/name\tmsgId\toutcome\tanswer\troutedTo (bench/GatewayBench/TrafficGenerator.swift)\n"
-        for line in lines {
-            manifest +=
-                "\(line.partner)/\(line.name)\t\(line.msgId)\t\(line.outcome)\t\(line.answer)\t\(line.routedTo)\n"
-        }
+        var manifest =
+            "# partner/name\tmsgId\toutcome\tanswer\troutedTo\treceiver\trelayTo\tafter\ttake\tflow "
+            + "(bench/GatewayBench/TrafficGenerator.swift)\n"
+        for line in traffic.lines { manifest += line.manifestLine + "\n" }
         try Data(manifest.utf8).write(to: URL(fileURLWithPath: "\(directory)/manifest.tsv"))
-        let counts = Dictionary(grouping: lines, by: \.outcome).mapValues(\.count).sorted { $0.key < $1.key }
+        func tally(_ key: (Line) -> String) -> String {
+            let counts: [String: Int] = Dictionary(grouping: traffic.lines, by: key).mapValues(\.count)
+            return counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        }
+        let size = traffic.written / 1_000_000
         print(
-            "generated \(lines.count) files (\(written / 1_000_000) MB) in \(directory): "
-                + counts.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            "generated \(traffic.lines.count) files (\(size) MB) in \(directory): \(tally(\.outcome)); flows: \(tally(\.flow))"
+        )
     }
 
     /// A message the gateway accepts, with where it must be routed.
@@ -120,41 +134,42 @@ enum TrafficGenerator {
             m.noteDate = "2026-11-\(String(format: "%02d", 1 + random.below(28)))"
             return m
         }
+        /// Delivered to the kommune: answered by the receiver (spec §7), Receiver HER-ids `receiver`.
+        func delivered(
+            _ flow: String, from sender: (partner: String, party: SampleMessageFactory.Party), contact: String,
+            receiver: [String]
+        ) -> Line {
+            var line = Line(
+                partner: sender.partner, name: name, msgId: msgId, outcome: "accepted", answer: "-",
+                routedTo: place.partner, contact: contact)
+            line.receiver = receiver.joined(separator: ",")
+            line.flow = flow
+            line.senderIds = [sender.party.herId, departments[sender.partner] ?? ""]
+            line.patient = patient
+            return line
+        }
         switch roll {
         case ..<0.60:  // SP1 from the hospital, routed to the kommune's pakkeforløp-hjem contact point
             var m = message(from: hospital.party, to: gateway, event: "PFH-SP1")
             if index % 4 == 0 { m.attachmentBytes = 10_000 + random.below(70_000) }
-            return (
-                Line(
-                    partner: hospital.partner, name: name, msgId: msgId, outcome: "accepted", answer: "1",
-                    routedTo: place.partner, contact: place.pfh),
-                bytes(m)
-            )
-        case ..<0.75:  // a plain note to a kommune, routed by its Receiver
+            return (delivered("sp1", from: hospital, contact: place.pfh, receiver: [place.any, place.pfh]), bytes(m))
+        case ..<0.75:  // a plain note to a kommune, routed by its Receiver (kept as written)
             let receiver = SampleMessageFactory.Party(name: "Kommune", herId: place.any)
             let m = message(from: hospital.party, to: receiver, event: nil)
-            return (
-                Line(
-                    partner: hospital.partner, name: name, msgId: msgId, outcome: "accepted", answer: "1",
-                    routedTo: place.partner, contact: place.any),
-                bytes(m)
-            )
+            return (delivered("note", from: hospital, contact: place.any, receiver: [place.any]), bytes(m))
         case ..<0.85:  // psychiatric follow-up, Dialogmelding 1.0, to the kommune's `*` contact point
             var m = message(from: hospital.party, to: gateway, event: "NPF-KOMMUNE")
             m.dialogVersion = .v1_0
-            return (
-                Line(
-                    partner: hospital.partner, name: name, msgId: msgId, outcome: "accepted", answer: "1",
-                    routedTo: place.partner, contact: place.any),
-                bytes(m)
-            )
+            // The contact point is the kommune's own HER-id; the Receiver wraps it in the partner's
+            // other HER-id as its organisation (Router.target, asserted by RouterTests).
+            return (delivered("npf", from: hospital, contact: place.any, receiver: [place.pfh, place.any]), bytes(m))
         case ..<0.95:  // the municipality's own SP2/SP3 needs assessment: recorded, not routed
             let own = SampleMessageFactory.Party(name: "Kommune", herId: place.pfh)
             let m = message(from: own, to: gateway, event: index % 2 == 0 ? "PFH-SP2" : "PFH-SP3")
-            return (
-                Line(partner: place.partner, name: name, msgId: msgId, outcome: "accepted", answer: "1", routedTo: "-"),
-                bytes(m)
-            )
+            var line = Line(
+                partner: place.partner, name: name, msgId: msgId, outcome: "accepted", answer: "1", routedTo: "-")
+            line.flow = "sp2-sp3"
+            return (line, bytes(m))
         default:  // the lenient hospital, with NAV-style header deviations (accepted with warnings)
             let m = message(from: hospitals[1].party, to: gateway, event: "PFH-SP1")
             let text = String(decoding: bytes(m), as: UTF8.self).replacingOccurrences(
@@ -162,12 +177,9 @@ enum TrafficGenerator {
                 with:
                     "<ConversationRef><RefToConversation>c-\(index)</RefToConversation><RefToParent>p-\(index)</RefToParent></ConversationRef><Ack V=\"J\" DN=\"Ja\"/>"
             )
-            return (
-                Line(
-                    partner: hospitals[1].partner, name: name, msgId: msgId, outcome: "accepted", answer: "1",
-                    routedTo: place.partner, contact: place.pfh),
-                Array(text.utf8)
-            )
+            let line = delivered(
+                "lenient-sp1", from: hospitals[1], contact: place.pfh, receiver: [place.any, place.pfh])
+            return (line, Array(text.utf8))
         }
     }
 
@@ -219,11 +231,17 @@ enum TrafficGenerator {
         }
     }
 
-    /// The manifest line of a receiving municipality's AppRec: recorded, never answered by the gateway.
+    /// The manifest line of a receiving municipality's AppRec: recorded, never answered by the
+    /// gateway, relayed to the original's sender; released once the original is finished.
     static func receipt(answering original: Line, name: String, index: Int) -> Line {
-        Line(
+        var line = Line(
             partner: original.routedTo, name: name, msgId: "soak-answer-\(index)", outcome: "apprec-received",
             answer: "-", routedTo: "-")
+        line.relayTo = original.partner
+        line.after = original.key
+        line.flow = "apprec-kommune"
+        line.index = index
+        return line
     }
 
     /// That AppRec as the municipality writes it: Sender = the contact point, Receiver = the
