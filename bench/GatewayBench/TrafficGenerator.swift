@@ -162,7 +162,7 @@ enum TrafficGenerator {
             m.dialogVersion = .v1_0
             // The contact point is the kommune's own HER-id; the Receiver wraps it in the partner's
             // other HER-id as its organisation (Router.target, asserted by RouterTests).
-            return (delivered("npf", from: hospital, contact: place.any, receiver: [place.pfh, place.any]), bytes(m))
+            return (delivered("npf", from: hospital, contact: place.any, receiver: [place.any]), bytes(m))
         case ..<0.95:  // the municipality's own SP2/SP3 needs assessment: recorded, not routed
             let own = SampleMessageFactory.Party(name: "Kommune", herId: place.pfh)
             let m = message(from: own, to: gateway, event: index % 2 == 0 ? "PFH-SP2" : "PFH-SP3")
