@@ -48,6 +48,18 @@ struct MonitoringQuery: Sendable {
         }
     }
 
+    /// The routed messages as they stood at `now`: those routed later left out, AppRecs that came
+    /// later not yet counted (still pending).
+    func routed(asOf now: Date) throws -> [RoutedRow] {
+        try routed().compactMap { row -> RoutedRow? in
+            guard row.createdAt <= now else { return nil }
+            guard let answered = row.answeredAt, answered > now else { return row }
+            return RoutedRow(
+                messageId: row.messageId, senderPartner: row.senderPartner, targetPartner: row.targetPartner,
+                state: .written, createdAt: row.createdAt)
+        }
+    }
+
     /// Messages rejected with `code` (e.g. E21, no contact point) decided before `before`.
     func rejections(code: String, before: Date) throws -> Int {
         try db.query(

@@ -37,6 +37,16 @@ struct PathwayEpisodeStore: Sendable {
           WHERE outcome IS NULL;
         """
 
+    /// Schema migration 9: what the report reads from an episode instead of its events (see
+    /// `StoredEpisode`). The rows written before it lack these, so the catalog fact is dropped:
+    /// the daemon re-derives every episode at its next start, and readers recompute until then.
+    static let reportColumnsSQL = """
+        ALTER TABLE pathway_episodes ADD COLUMN type TEXT;
+        ALTER TABLE pathway_episodes ADD COLUMN firsts TEXT NOT NULL DEFAULT '';
+        ALTER TABLE pathway_episodes ADD COLUMN message_ids TEXT NOT NULL DEFAULT '';
+        DELETE FROM state_facts WHERE name = 'pathway_episode_rules';
+        """
+
     /// The `state_facts` entry naming the catalog the rows were derived under.
     static let rulesFact = "pathway_episode_rules"
     /// Stands for "no lapse" in `live_until`, so that the column can be indexed and compared.
@@ -103,27 +113,27 @@ struct PathwayEpisodeStore: Sendable {
     /// pathway the catalog does not know are kept in `pathway_events` but make no episode.
     private func write(_ observations: [PathwayObservation]) throws {
         guard let first = observations.first, let definition = catalog.definition(id: first.pathway) else { return }
-        for (index, episode) in PatientTimeline.episodes(observations, definition: definition).enumerated() {
-            let flags = Set(episode.entries.flatMap(\.flags)).map(\.rawValue).sorted().joined(separator: ",")
+        for episode in StoredEpisode.episodes(of: observations, definition: definition) { try insert(episode) }
+    }
+
+    /// Inserts one episode's row and its windows' rows.
+    func insert(_ e: StoredEpisode) throws {
+        try db.run(
+            """
+            INSERT INTO pathway_episodes (pathway, pseudonym, seq, anchor, anchor_source, ends, completed, closed_on,
+              closed_reason, kommune, hospital, start_message_id, flags, events, type, firsts, message_ids)
+              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, e.pathway, e.pseudonym, e.seq, e.anchor, e.anchorSource, e.ends, e.completed ? 1 : 0, e.closedOn,
+            e.closedReason, e.kommune, e.hospital, e.startMessageId, e.flags, e.events, e.type, e.firsts, e.messageIds)
+        for window in e.windows {
             try db.run(
                 """
-                INSERT INTO pathway_episodes (pathway, pseudonym, seq, anchor, anchor_source, ends, completed, closed_on,
-                  closed_reason, kommune, hospital, start_message_id, flags, events) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, episode.pathway, episode.pseudonym, index, episode.anchor?.description,
-                episode.anchorSource?.rawValue,
-                episode.closes?.description, episode.entries.contains(where: \.completes) ? 1 : 0,
-                episode.closing?.eventDate.description, episode.closing?.reason, episode.kommune,
-                episode.hospital, episode.start?.messageId, flags, episode.entries.count)
-            for window in EpisodeWindow.windows(of: episode, index: index, definition: definition) {
-                try db.run(
-                    """
-                    INSERT INTO pathway_windows (pathway, pseudonym, seq, event, opens, closes, kommune, outcome, lapses_after,
-                      closed_on, live_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, window.pathway, window.pseudonym, index, window.event, window.opens.description,
-                    window.closes.description, window.kommune, window.outcome?.rawValue,
-                    window.lapsesAfter?.description,
-                    window.closedOn?.description, window.liveUntil?.description ?? Self.forever)
-            }
+                INSERT INTO pathway_windows (pathway, pseudonym, seq, event, opens, closes, kommune, outcome, lapses_after,
+                  closed_on, live_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, window.pathway, window.pseudonym, e.seq, window.event, window.opens.description,
+                window.closes.description, window.kommune, window.outcome?.rawValue,
+                window.lapsesAfter?.description,
+                window.closedOn?.description, window.liveUntil?.description ?? Self.forever)
         }
     }
 }

@@ -1,6 +1,6 @@
 /// The state database schema; see `MessageStore` for what each table is for.
 extension MessageStore {
-    static let schemaVersion = 7
+    static let schemaVersion = 9
     static let migrations = [
         SQLiteDatabase.Migration(
             version: 1,
@@ -154,5 +154,11 @@ extension MessageStore {
         // PathwayEpisodeStore. Filled from `pathway_events` on the daemon's first start after this.
         // With the indexes `status` reads (OperationsQueries), so its cost does not grow with history.
         SQLiteDatabase.Migration(version: 7, sql: PathwayEpisodeStore.migrationSQL + OperationsQueries.indexesSQL),
+        // 8: reserved for issue 17 (conversations), which takes it on main; nothing here. At the
+        // merge its SQL replaces this (or the two below are renumbered).
+        SQLiteDatabase.Migration(version: 8, sql: "SELECT 1;"),
+        // 9 (follow-through): what the report reads from stored episodes (type, first dates,
+        // message ids); the episodes are re-derived at the daemon's next start.
+        SQLiteDatabase.Migration(version: 9, sql: PathwayEpisodeStore.reportColumnsSQL),
     ]
 }
