@@ -65,12 +65,20 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
         self.day = day
     }
 
+    /// `yyyy-MM-dd` (four-digit years: 1…9999). Written digit by digit: the episode upkeep
+    /// formats several dates per recorded event.
+    /// `yyyy-MM-dd`, written digit by digit (the episode upkeep formats several per event).
     public var description: String {
-        func pad(_ n: Int, _ width: Int) -> String {
-            let s = String(n)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
+        String(unsafeUninitializedCapacity: 10) { out in
+            let (m, d) = (UInt8(month), UInt8(day))
+            out[0] = UInt8(48 + year / 1000 % 10)
+            out[1] = UInt8(48 + year / 100 % 10)
+            out[2] = UInt8(48 + year / 10 % 10)
+            out[3] = UInt8(48 + year % 10)
+            (out[4], out[5], out[6], out[7]) = (45, 48 + m / 10, 48 + m % 10, 45)
+            (out[8], out[9]) = (48 + d / 10, 48 + d % 10)
+            return 10
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 
     public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {

@@ -98,42 +98,10 @@ struct PathwayEpisodeStore: Sendable {
     /// one patient fell to 39 msgs/s). All events stay in `pathway_events`.
     static let eventsKept = 32
 
-    /// Re-derives one patient's episodes of one pathway from their recorded events.
-    func refresh(pathway: String, pseudonym: String) throws {
-        try db.transaction {
-            try db.run("DELETE FROM pathway_episodes WHERE pathway = ? AND pseudonym = ?", pathway, pseudonym)
-            try db.run("DELETE FROM pathway_windows WHERE pathway = ? AND pseudonym = ?", pathway, pseudonym)
-            try write(
-                try PathwayTimelines.observations(
-                    in: db, pathway: pathway, pseudonym: pseudonym, latest: Self.eventsKept))
-        }
-    }
-
     /// Writes the episodes and windows of one patient's events (all of one pathway); events of a
     /// pathway the catalog does not know are kept in `pathway_events` but make no episode.
-    private func write(_ observations: [PathwayObservation]) throws {
+    func write(_ observations: [PathwayObservation]) throws {
         guard let first = observations.first, let definition = catalog.definition(id: first.pathway) else { return }
         for episode in StoredEpisode.episodes(of: observations, definition: definition) { try insert(episode) }
-    }
-
-    /// Inserts one episode's row and its windows' rows.
-    func insert(_ e: StoredEpisode) throws {
-        try db.run(
-            """
-            INSERT INTO pathway_episodes (pathway, pseudonym, seq, anchor, anchor_source, ends, completed, closed_on,
-              closed_reason, kommune, hospital, start_message_id, flags, events, type, firsts, message_ids)
-              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, e.pathway, e.pseudonym, e.seq, e.anchor, e.anchorSource, e.ends, e.completed ? 1 : 0, e.closedOn,
-            e.closedReason, e.kommune, e.hospital, e.startMessageId, e.flags, e.events, e.type, e.firsts, e.messageIds)
-        for window in e.windows {
-            try db.run(
-                """
-                INSERT INTO pathway_windows (pathway, pseudonym, seq, event, opens, closes, kommune, outcome, lapses_after,
-                  closed_on, live_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, window.pathway, window.pseudonym, e.seq, window.event, window.opens.description,
-                window.closes.description, window.kommune, window.outcome?.rawValue,
-                window.lapsesAfter?.description,
-                window.closedOn?.description, window.liveUntil?.description ?? Self.forever)
-        }
     }
 }
