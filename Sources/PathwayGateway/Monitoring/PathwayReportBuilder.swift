@@ -86,20 +86,30 @@ public enum PathwayReportBuilder {
     static func delivery(_ rows: [MonitoringQuery.RoutedRow], key: String, name: String, now: Date)
         -> PathwayReport.DeliveryFigures
     {
+        delivery(rows, indexes: rows.indices, key: key, name: name, now: now)
+    }
+
+    /// The delivery figures of the rows at `indexes` (read in place: a group's figures copy no row).
+    static func delivery(
+        _ rows: [MonitoringQuery.RoutedRow], indexes: some Sequence<Int>, key: String, name: String, now: Date
+    ) -> PathwayReport.DeliveryFigures {
         var figures = PathwayReport.DeliveryFigures(key: key, name: name)
         var answerHours: [Double] = []
-        for row in rows {
+        for index in indexes {
             figures.routed += 1
-            switch row.state {
+            let createdAt = rows[index].createdAt
+            switch rows[index].state {
             case .delivered: figures.delivered += 1
             case .rejected: figures.rejected += 1
             case .planned, .written:
                 figures.pending += 1
-                let age = now.timeIntervalSince(row.createdAt) / 3600
+                let age = now.timeIntervalSince(createdAt) / 3600
                 figures.oldestPendingHours = max(figures.oldestPendingHours ?? 0, age)
                 if age > appRecAgeLimitHours { figures.unanswered += 1 }
             }
-            if let answered = row.answeredAt { answerHours.append(answered.timeIntervalSince(row.createdAt) / 3600) }
+            if let answered = rows[index].answeredAt {
+                answerHours.append(answered.timeIntervalSince(createdAt) / 3600)
+            }
         }
         figures.medianHoursToAppRec = median(answerHours)
         return figures

@@ -49,9 +49,13 @@ struct ReportEpisode: Sendable {
             guard anchor != nil, let window = windows.first(where: { $0.event == code }) else { return .noAnchor }
             return window.state(on: context.today)
         }
-        routed =
-            context.routedByMessage.isEmpty
-            ? [] : e.messageIds.split(separator: ",").flatMap { context.routedByMessage[String($0)] ?? [] }
+        var routed: [Int32] = []
+        if !context.routedByMessage.isEmpty {
+            StoredEpisode.forEachPart(of: e.messageIds, separatedBy: ",") { id in
+                if let rows = context.routedByMessage[id] { routed += rows }
+            }
+        }
+        self.routed = routed
     }
 
     /// The columns of a stored episode the report reads.
@@ -73,12 +77,13 @@ struct ReportEpisode: Sendable {
         /// The definition's event codes and due event codes, in definition order.
         var codes: [String]
         var dueCodes: [String]
-        /// Routed message rows by the inbound message id.
-        var routedByMessage: [String: [Int32]]
+        /// Routed message rows by the inbound message id (a slice of `message_ids`, so that
+        /// looking one up copies nothing).
+        var routedByMessage: [Substring: [Int32]]
 
         init(
             today: CalendarDate, aliases: [String: String], definition: PathwayDefinition,
-            routedByMessage: [String: [Int32]]
+            routedByMessage: [Substring: [Int32]]
         ) {
             self.today = today
             self.aliases = aliases

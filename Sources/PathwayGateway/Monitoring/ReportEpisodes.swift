@@ -107,9 +107,9 @@ struct ReportEpisodes: Sendable {
     }
 
     /// Routed rows by inbound message id, as indexes into `routed`.
-    private static func index(_ routed: [MonitoringQuery.RoutedRow]) -> [String: [Int32]] {
-        var result: [String: [Int32]] = [:]
-        for (index, row) in routed.enumerated() { result[row.messageId, default: []].append(Int32(index)) }
+    private static func index(_ routed: [MonitoringQuery.RoutedRow]) -> [Substring: [Int32]] {
+        var result: [Substring: [Int32]] = [:]
+        for (index, row) in routed.enumerated() { result[row.messageId[...], default: []].append(Int32(index)) }
         return result
     }
 }

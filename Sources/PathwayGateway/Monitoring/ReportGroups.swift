@@ -38,7 +38,8 @@ struct ReportGroups {
             estimatedAnchor: anchored.filter { episodes[$0].estimated }.count,
             events: events(anchored), intervals: intervals(anchored),
             delivery: PathwayReportBuilder.delivery(
-                members.flatMap { episodes[$0].routed.map { routed[Int($0)] } }, key: key, name: name, now: now))
+                routed, indexes: members.lazy.flatMap { episodes[$0].routed.lazy.map { Int($0) } }, key: key,
+                name: name, now: now))
     }
 
     /// The group's anchored episodes by anchor month, oldest first, with each due event's states.
@@ -74,17 +75,22 @@ struct ReportGroups {
             windowToDays: to)
     }
 
-    /// Per due event, how `members` (anchored) stand on the report's day.
+    /// Per due event, how `members` (anchored) stand on the report's day (counted in an array by
+    /// the state's place in `DueState.allCases`; only the states that occur are kept, as keys).
     private func events(_ members: [Int]) -> [PathwayReport.EventFigures] {
         definition.dueEvents.indices.map { due in
+            var tally = [Int](repeating: 0, count: Self.states.count)
+            for index in members { tally[episodes[index].states[due].place] += 1 }
             var counts: [DueState: Int] = [:]
-            for index in members { counts[episodes[index].states[due], default: 0] += 1 }
+            for (state, count) in zip(Self.states, tally) where count > 0 { counts[state] = count }
             let settled = PathwayReport.EventFigures(event: "", counts: counts, shareOnTime: nil).settled
             return .init(
                 event: definition.dueEvents[due].code, counts: counts,
                 shareOnTime: settled == 0 ? nil : Double(counts[.onTime] ?? 0) / Double(settled))
         }
     }
+
+    private static let states = DueState.allCases
 
     /// Median days: diagnosis → start (when stated), anchor → each due event, and between
     /// consecutive events of the definition (SP1 → SP2 → SP3).
@@ -115,5 +121,22 @@ struct ReportGroups {
                     }))
         }
         return result
+    }
+}
+
+extension DueState {
+    /// The state's place in `allCases` (a switch: no hashing in the report's tallies).
+    fileprivate var place: Int {
+        switch self {
+        case .early: 0
+        case .onTime: 1
+        case .late: 2
+        case .upcoming: 3
+        case .open: 4
+        case .overdue: 5
+        case .missed: 6
+        case .closed: 7
+        case .noAnchor: 8
+        }
     }
 }

@@ -66,12 +66,23 @@ struct StoredEpisode: Sendable, Hashable {
     /// The first date of each of `codes` in a `firsts` text, in the order of `codes`.
     static func firstDates(_ firsts: String, codes: [String]) -> [CalendarDate?] {
         var dates = [CalendarDate?](repeating: nil, count: codes.count)
-        for part in firsts.split(separator: ";") {
-            guard let equals = part.lastIndex(of: "="),
+        forEachPart(of: firsts, separatedBy: ";") { part in
+            guard let equals = part.utf8.lastIndex(of: UInt8(ascii: "=")),
                 let index = codes.firstIndex(where: { $0.utf8.elementsEqual(part[..<equals].utf8) })
-            else { continue }
-            dates[index] = CalendarDate(iso: part[part.index(after: equals)...])
+            else { return }
+            dates[index] = CalendarDate(iso: part[part.utf8.index(after: equals)...])
         }
         return dates
+    }
+
+    /// Calls `body` with each non-empty part of `text` between `separator`s, in place (the report
+    /// reads every stored episode's lists: no array of parts is made).
+    static func forEachPart(of text: String, separatedBy separator: Unicode.Scalar, _ body: (Substring) -> Void) {
+        var rest = text[...]
+        while !rest.isEmpty {
+            let end = rest.utf8.firstIndex(of: UInt8(ascii: separator)) ?? rest.endIndex
+            if end > rest.startIndex { body(rest[..<end]) }
+            rest = end == rest.endIndex ? rest[end...] : rest[rest.utf8.index(after: end)...]
+        }
     }
 }
