@@ -21,7 +21,9 @@ public enum PathwayReportBuilder {
                 try PathwayMonitor(store: store, config: config, knownBy: today), today: today, routed: routed)
         var report = build(
             episodes, config: config, routed: routed, today: today, now: now, generatedAt: generatedAt)
-        report.noContactPoint = try MonitoringQuery(store: store).rejections(code: "E21", before: now)
+        report.noContactPoint = try MonitoringQuery(store: store).rejections(
+            code: "E21", before: now,
+            events: config.pathways.definitions.flatMap(\.events).filter(\.routesToKommune).map(\.code))
         return report
     }
 

@@ -40,11 +40,14 @@ struct PathwayEpisodeStore: Sendable {
     /// Schema migration 9: what the report reads from an episode instead of its events (see
     /// `StoredEpisode`). The rows written before it lack these, so the catalog fact is dropped:
     /// the daemon re-derives every episode at its next start, and readers recompute until then.
+    /// `messages.pathway_event`: the event code a decided message carried ('' none; NULL decided
+    /// before this migration, unknown), so the report's E21 card counts pathway messages only.
     static let reportColumnsSQL = """
         ALTER TABLE pathway_episodes ADD COLUMN type TEXT;
         ALTER TABLE pathway_episodes ADD COLUMN firsts TEXT NOT NULL DEFAULT '';
         ALTER TABLE pathway_episodes ADD COLUMN message_ids TEXT NOT NULL DEFAULT '';
         DELETE FROM state_facts WHERE name = 'pathway_episode_rules';
+        ALTER TABLE messages ADD COLUMN pathway_event TEXT;
         """
 
     /// The `state_facts` entry naming the catalog the rows were derived under.

@@ -132,7 +132,9 @@ struct MessageProcessor: Sendable {
         facts.pathwayDetail = rules.detail(for: head, receivedAt: input.now)
         let route: Router.Decision
         do { route = try router.decide(head, event: event, senderPartner: input.partner.id) } catch {
-            return reject(error, input, paths)
+            var plan = reject(error, input, paths)
+            plan.facts.pathwayEvent = event?.code  // known: E21 for a pathway message (the report counts them)
+            return plan
         }
         var routed: [RoutedPlan] = []
         if case let .route(target) = route {
