@@ -51,6 +51,16 @@ import Testing
         #expect(after.count == 4, "each showing exactly once")
         #expect(Set(after.compactMap { $0["file"] as? String }).count == 2)
 
+        // The operator moves the log away: the next showing starts a new file at offset 0 again.
+        try FileManager.default.moveItem(
+            at: ws.root.appendingPathComponent("spool/state/identity-access.log"),
+            to: ws.root.appendingPathComponent("spool/state/identity-access.log.1"))
+        #expect(try showIdentities(ws).status == 0)
+        #expect(try ws.run().status == 0)
+        let renewed = try shown(ws)
+        #expect(renewed.count == 6, "the new file's first line is folded though its offset is 0 again")
+        #expect(renewed.suffix(2).allSatisfy { ($0["file"] as? String) == "state/identity-access.log:0" })
+
         let verify = try GatewayProcess.run(["audit", "verify"], environment: PathwaysEndToEndTests.env, cwd: ws.root)
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     }

@@ -12,16 +12,18 @@ import Synchronization
 /// who asked (`sender`), the line's place (`file` = `state/identity-access.log:OFFSET`) and its
 /// SHA-256.
 ///
-/// Exactly once across crashes: the byte offset folded up to is kept in `state_facts` after the
+/// Exactly once across crashes: the byte offset folded up to (and the file's inode, so that a log
+/// moved away and begun anew is read from its start) is kept in `state_facts` after the
 /// records are appended (synced); a crash between the two leaves records the next fold finds at
-/// the end of the audit log by their `file` and does not append again.
+/// the end of the audit log by their `file` and `sha256` and does not append again.
 final class IdentityAccessFolding: Sendable {
     let path: String
     let auditPath: String
     private let audit: AuditLog
     private let store: MessageStore
-    /// The offset folded up to, once read from the database (a pass then only stats the file).
-    private let folded = Mutex<Int?>(nil)
+    /// The offset folded up to and its file's inode, once read from the database (a pass then
+    /// only stats the file).
+    private let folded = Mutex<(offset: Int, inode: UInt64)?>(nil)
     private let lastProblem = Mutex<String?>(nil)
 
     static let event = "identities-shown"
@@ -59,57 +61,64 @@ final class IdentityAccessFolding: Sendable {
     func fold(now: Date = Date()) throws -> Int {
         var info = stat()
         guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return 0 }
-        var from = try offset()
-        let size = Int(info.st_size)
+        let (size, inode) = (Int(info.st_size), UInt64(info.st_ino))
+        var (from, foldedInode) = try position()
+        // Another file under the name (an operator moved the log away): from its start.
+        if foldedInode != inode || size < from { (from, foldedInode) = (0, inode) }
         guard size != from else { return 0 }
-        if size < from { from = 0 }  // the file was replaced (an operator rotated it): start over
         let (bytes, start, _) = try FileReader.end(of: path, count: size - from)
         guard start == from, let last = bytes.lastIndex(of: UInt8(ascii: "\n")) else { return 0 }
-        let already = appendedOffsets()
+        let already = appendedLines()
         var entries: [AuditLog.Entry] = []
         var lineStart = 0
         while lineStart <= last {
             let end = bytes[lineStart...].firstIndex(of: UInt8(ascii: "\n"))!
-            if !already.contains(from + lineStart) {
+            let key = Self.key(offset: from + lineStart, sha256: SHA256.hex(Array(bytes[lineStart..<end])))
+            if !already.contains(key) {
                 entries += Self.entries(line: bytes[lineStart..<end], offset: from + lineStart, now: now)
             }
             lineStart = end + 1
         }
         try audit.append(entries)
         CrashPoint.hit("identity-access-appended")
+        let reached = (from + last + 1, inode)
         try store.db.run(
-            "INSERT OR REPLACE INTO state_facts (name, value) VALUES (?, ?)", Self.fact, String(from + last + 1))
-        folded.withLock { $0 = from + last + 1 }
+            "INSERT OR REPLACE INTO state_facts (name, value) VALUES (?, ?)", Self.fact, "\(reached.0) \(reached.1)")
+        folded.withLock { $0 = reached }
         return entries.count
     }
 
-    /// The offset folded up to (0 before the first fold).
-    private func offset() throws -> Int {
+    /// The offset folded up to and the inode of the file it is in (0 and 0 before the first fold).
+    private func position() throws -> (offset: Int, inode: UInt64) {
         if let known = folded.withLock({ $0 }) { return known }
-        let stored =
-            try store.db.query("SELECT value FROM state_facts WHERE name = ?", [Self.fact]) {
-                try $0.string(0)
-            }.first.flatMap { Int($0) } ?? 0
-        folded.withLock { $0 = stored }
-        return stored
+        let stored = try store.db.query("SELECT value FROM state_facts WHERE name = ?", [Self.fact]) {
+            try $0.string(0)
+        }.first?.split(separator: " ")
+        let position = (
+            stored.flatMap { $0.first }.flatMap { Int($0) } ?? 0, stored.flatMap { $0.last }.flatMap { UInt64($0) } ?? 0
+        )
+        folded.withLock { $0 = position }
+        return position
     }
 
-    /// The offsets of lines whose records are already at the end of the audit log (appended
-    /// before a crash kept the offset from being noted).
-    private func appendedOffsets() -> Set<Int> {
-        var offsets = Set<Int>()
+    /// The lines (offset and SHA-256: a replaced log starts at offset 0 again) whose records are
+    /// already at the end of the audit log (appended before a crash kept the offset from being noted).
+    private func appendedLines() -> Set<String> {
+        var keys = Set<String>()
         let prefix = Self.place("")
         for file in AuditDirectory(current: auditPath).files().suffix(2) {
             for line in (try? AuditTailScan.lastLines(of: file.path, window: Self.tailWindow)) ?? [] {
                 guard let object = AuditJSON.decode(line), case .string(Self.event)? = object["event"],
                     case let .string(place)? = object["file"], place.hasPrefix(prefix),
-                    let offset = Int(place.dropFirst(prefix.count))
+                    let offset = Int(place.dropFirst(prefix.count)), case let .string(sha)? = object["sha256"]
                 else { continue }
-                offsets.insert(offset)
+                keys.insert(Self.key(offset: offset, sha256: sha))
             }
         }
-        return offsets
+        return keys
     }
+
+    private static func key(offset: Int, sha256: String) -> String { "\(offset) \(sha256)" }
 
     /// `p-` and 32 lowercase hex digits, as `Pseudonymizer` makes them.
     static func isPseudonym(_ text: String) -> Bool {
