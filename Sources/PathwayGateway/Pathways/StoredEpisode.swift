@@ -44,15 +44,22 @@ struct StoredEpisode: Sendable, Hashable {
         kommune = episode.kommune
         hospital = episode.hospital
         startMessageId = episode.start?.messageId
-        flags = Set(episode.entries.flatMap(\.flags)).map(\.rawValue).sorted().joined(separator: ",")
+        let allFlags = episode.entries.flatMap(\.flags)
+        flags = allFlags.isEmpty ? "" : Set(allFlags).map(\.rawValue).sorted().joined(separator: ",")
         events = episode.entries.count
         type = episode.entries.first?.observation.type
-        var seen = Set<String>()
-        firsts = episode.entries.compactMap { entry -> String? in
+        // Built by appending (written for every recorded event: no arrays of parts, no sets).
+        var (firsts, messageIds, seen) = ("", "", [String]())
+        for entry in episode.entries {
             let o = entry.observation
-            return seen.insert(o.event).inserted ? "\(o.event)=\(o.eventDate)" : nil
-        }.joined(separator: ";")
-        messageIds = episode.entries.map(\.observation.messageId).joined(separator: ",")
+            if !messageIds.isEmpty { messageIds += "," }
+            messageIds += o.messageId
+            guard !seen.contains(o.event) else { continue }
+            seen.append(o.event)
+            if !firsts.isEmpty { firsts += ";" }
+            firsts += o.event + "=" + o.eventDate.description
+        }
+        (self.firsts, self.messageIds) = (firsts, messageIds)
         windows = EpisodeWindow.windows(of: episode, index: seq, definition: definition)
     }
 
