@@ -87,9 +87,42 @@ import Testing
             #expect(header.contains { $0 == column || $0 == "group_by" && column == "kommune" }, "\(column)")
         }
         let groups = report.pathways.reduce(0) { $0 + 1 + $1.byKommune.count + $1.byHospital.count + $1.byType.count }
-        #expect(lines.count == 1 + groups + report.delivery.count + 1)
+        let months = report.pathways.reduce(0) { $0 + $1.months.count }
+        #expect(months > 0)
+        #expect(lines.count == 1 + groups + months + report.delivery.count + 1)
         let json = try report.rendered(as: .json)
         #expect(try JSONDecoder().decode(PathwayReport.self, from: Data(json.utf8)) == report)
+    }
+
+    /// The CSV's month rows are the JSON's months: one per diagnosis month and group
+    /// (`month_total`, `month_kommune`, `month_hospital`), with the month, the patients, the
+    /// estimated anchors and each window's states; group rows leave `month` empty.
+    @Test func csvHasTheMonthsOfTheJson() throws {
+        let population = SyntheticPopulation(count: 300, start: CalendarDate(iso: "2025-01-01")!, days: 600)
+        let report = report(population)
+        let lines = try report.rendered(as: .csv).split(separator: "\r\n").map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
+        let header = try #require(lines.first)
+        let column = { (name: String) in header.firstIndex(of: name) ?? -1 }
+        let cell = { (row: [String], name: String) in row[column(name)] }
+        let monthRows = lines.filter { cell($0, "group_by").hasPrefix("month_") }
+        let section = try #require(report.pathways.first { $0.id == "pakkeforlop-hjem" })
+        #expect(monthRows.count == section.months.count && !monthRows.isEmpty)
+        for (row, month) in zip(monthRows, section.months) {
+            #expect(cell(row, "group_by") == "month_\(month.groupBy)" && cell(row, "key") == month.key)
+            #expect(cell(row, "month") == month.month && cell(row, "started") == "\(month.started)")
+            #expect(cell(row, "estimated_anchor") == "\(month.estimatedAnchor)")
+            for event in month.events {
+                #expect(cell(row, "\(event.event)_on_time") == "\(event.count(.onTime))")
+                #expect(cell(row, "\(event.event)_overdue") == "\(event.count(.overdue))")
+            }
+            #expect(cell(row, "routed").isEmpty && cell(row, "patients").isEmpty)
+        }
+        #expect(Set(monthRows.map { cell($0, "group_by") }) == ["month_total", "month_kommune", "month_hospital"])
+        let totals = lines.filter { cell($0, "group_by") == "total" }
+        #expect(!totals.isEmpty && totals.allSatisfy { cell($0, "month").isEmpty })
+        #expect(totals.first.map { cell($0, "estimated_anchor") } == "\(section.total.estimatedAnchor)")
     }
 
     /// 10,000 patients (about 26,000 events, 10,000 routed messages) in a real state database, the

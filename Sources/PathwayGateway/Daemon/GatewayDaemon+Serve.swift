@@ -16,6 +16,8 @@ extension GatewayDaemon {
         /// Work goes through again after this many failed attempts: the log that said "failed"
         /// also says when it stopped failing.
         public var recovered: (Int) -> Void = { _ in }
+        /// The showings of identities cannot be folded into the audit log (told once per problem).
+        public var identityAccess: (any Error) -> Void = { _ in }
         /// Called at least every `heartbeatMilliseconds` while the loop runs (the systemd watchdog).
         public var heartbeat: () -> Void = {}
         public var heartbeatMilliseconds: Int?
@@ -43,7 +45,7 @@ extension GatewayDaemon {
             do {
                 if failedPasses.failures > 0 { _ = try recover() }  // finish what the failed batch left
                 if heldBack.isDue { retryHeldBack(&heldBack, events: events) }
-                let taken = try drainPass(stop: stop, onIntake: events.intake)
+                let taken = try drainPass(stop: stop, onIntake: events.intake, onIdentityAccess: events.identityAccess)
                 if failedPasses.failures > 0 { events.recovered(failedPasses.failures) }
                 failedPasses.succeeded()
                 if let report = worker.takeHeldBack() {

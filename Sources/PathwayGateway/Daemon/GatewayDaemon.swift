@@ -11,6 +11,8 @@ import Synchronization
 public final class GatewayDaemon: Sendable {
     let config: GatewayConfig
     public let worker: SpoolWorker
+    /// Folds the showings of identities into the audit log on each pass.
+    let identityAccess: IdentityAccessFolding
 
     /// `metrics`: counts each outcome and its latency (kept across reloads by the caller).
     public init(config: GatewayConfig, schemas: SchemaSet, metrics: GatewayMetrics? = nil) throws {
@@ -30,6 +32,7 @@ public final class GatewayDaemon: Sendable {
             timelines: try PathwayTimelines.opened(
                 store: store, pseudonymizer: pseudonymizer, catalog: config.pathways),
             intake: IntakeHealth(reportPath: spool.intakeReport))
+        identityAccess = IdentityAccessFolding(spool: spool, audit: audit, store: store)
     }
 
     /// Most bytes of inbound files in one batch (at least one file is always taken).
@@ -65,7 +68,11 @@ public final class GatewayDaemon: Sendable {
     /// `SpoolWorker`); `stop` is asked between batches, so a SIGTERM finishes the batch in hand
     /// and no more. What the pass had to leave waiting is in `intake`; `onIntake` hears what
     /// changed there.
-    func drainPass(stop: StopToken, onIntake: (IntakeHealth.Change) -> Void = { _ in }) throws -> Int {
+    func drainPass(
+        stop: StopToken, onIntake: (IntakeHealth.Change) -> Void = { _ in },
+        onIdentityAccess: (any Error) -> Void = { _ in }
+    ) throws -> Int {
+        identityAccess.fold(reporting: onIdentityAccess)
         let listing = listInboxes()
         let taken = try worker.take(batches(of: listing.work[...]), stop: stop)
         let change = intake.finishPass(
@@ -156,10 +163,14 @@ public final class GatewayDaemon: Sendable {
     }
 
     /// Passes until one finds nothing, or until `stop` is requested.
-    public func drain(stop: StopToken = StopToken(), onIntake: (IntakeHealth.Change) -> Void = { _ in }) throws -> Int {
+    /// `onIdentityAccess`: the showings of identities could not be folded into the audit log.
+    public func drain(
+        stop: StopToken = StopToken(), onIntake: (IntakeHealth.Change) -> Void = { _ in },
+        onIdentityAccess: (any Error) -> Void = { _ in }
+    ) throws -> Int {
         var total = 0
         while !stop.isRequested {
-            let taken = try drainPass(stop: stop, onIntake: onIntake)
+            let taken = try drainPass(stop: stop, onIntake: onIntake, onIdentityAccess: onIdentityAccess)
             total += taken
             if taken == 0 { return total }
         }

@@ -47,6 +47,13 @@ extension GatewayService {
         }
     }
 
+    /// The showings of identities could not be folded into the audit log (the log is retried on
+    /// every pass; said once per problem).
+    static func logIdentityAccess(_ error: any Error, _ logger: GatewayLogger) {
+        logger.error(
+            "identity access log not folded into the audit log; retried on the next pass", ["error": "\(error)"])
+    }
+
     /// `--once`: whether it leaves files waiting (each logged), which makes its exit status 1.
     func leftWaiting(_ daemon: GatewayDaemon) throws -> Bool {
         let problems = daemon.intake.problems

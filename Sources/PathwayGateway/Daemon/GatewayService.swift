@@ -99,7 +99,8 @@ public final class GatewayService {
     /// `--once`: recovery must succeed, then every inbox is drained.
     private func drainOnce(_ running: Running) throws -> Ending {
         try recoverOrThrow(running.daemon)
-        let count = try running.daemon.drain(stop: token, onIntake: logIntake)
+        let count = try running.daemon.drain(
+            stop: token, onIntake: logIntake, onIdentityAccess: { [logger] in Self.logIdentityAccess($0, logger) })
         logger.info("drained", ["files": .int(count)])
         running.operations.maintainIfDue()
         return try leftWaiting(running.daemon) ? .leftWaiting : .finished
@@ -159,6 +160,7 @@ public final class GatewayService {
         events.failed = { log.error("batch failed; finishing it and retrying with backoff", ["error": "\($0)"]) }
         events.intake = logIntake
         events.recovered = { log.info("recovered: files go through again", ["failed_attempts": .int($0)]) }
+        events.identityAccess = { Self.logIdentityAccess($0, log) }
         events.heartbeat = { SystemdNotifier.shared.watchdogIfDue() }
         events.heartbeatMilliseconds = SystemdNotifier.shared.heartbeatMilliseconds
         return events

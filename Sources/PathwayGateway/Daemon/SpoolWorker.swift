@@ -291,7 +291,7 @@ public final class SpoolWorker: Sendable {
                     }
                     try store.recordDecision(
                         messageId: claim.messageId, plan.decision, staged: prepared.staged,
-                        auditTrail: prepared.storedTrail)
+                        auditTrail: prepared.storedTrail, pathwayEvent: plan.facts.pathwayEvent)
                     // The patient's timeline event commits with the decision.
                     if plan.decision.outcome == .accepted {
                         try timelines?.record(

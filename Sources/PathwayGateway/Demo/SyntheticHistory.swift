@@ -81,7 +81,7 @@ public struct SyntheticHistory: Sendable {
                     path: "outbound/\(point.partner)/\(routedId).xml", bytes: [])
             ]
         }
-        _ = try store.recordDecision(messageId: claim.messageId, decision)
+        _ = try store.recordDecision(messageId: claim.messageId, decision, pathwayEvent: o.event)
         if !arrival.noContactPoint, try timelines.record(observation) { summary.pathwayEvents += 1 }
         _ = try store.markOutputsWritten(messageId: claim.messageId)
         try store.markDone(messageId: claim.messageId)

@@ -48,11 +48,30 @@ struct MonitoringQuery: Sendable {
         }
     }
 
-    /// Messages rejected with `code` (e.g. E21, no contact point) decided before `before`.
-    func rejections(code: String, before: Date) throws -> Int {
-        try db.query(
-            "SELECT count(*) FROM messages WHERE outcome = 'rejected' AND error_code = ? AND decided_at <= ?",
-            [code, Int64((before.timeIntervalSince1970 * 1000).rounded())]
+    /// The routed messages as they stood at `now`: those routed later left out, AppRecs that came
+    /// later not yet counted (still pending).
+    func routed(asOf now: Date) throws -> [RoutedRow] {
+        try routed().compactMap { row -> RoutedRow? in
+            guard row.createdAt <= now else { return nil }
+            guard let answered = row.answeredAt, answered > now else { return row }
+            return RoutedRow(
+                messageId: row.messageId, senderPartner: row.senderPartner, targetPartner: row.targetPartner,
+                state: .written, createdAt: row.createdAt)
+        }
+    }
+
+    /// Messages rejected with `code` (e.g. E21, no contact point) decided before `before`; with
+    /// `events`, only those carrying one of these pathway events (and those decided before
+    /// migration 9, whose event is unknown).
+    func rejections(code: String, before: Date, events: [String]? = nil) throws -> Int {
+        let filter =
+            events.map { codes in
+                " AND (pathway_event IS NULL OR pathway_event IN (" + codes.map { _ in "?" }.joined(separator: ", ")
+                    + "))"
+            } ?? ""
+        return try db.query(
+            "SELECT count(*) FROM messages WHERE outcome = 'rejected' AND error_code = ? AND decided_at <= ?" + filter,
+            [code, Int64((before.timeIntervalSince1970 * 1000).rounded())] + (events ?? [])
         ) { try $0.int(0) }.first ?? 0
     }
 

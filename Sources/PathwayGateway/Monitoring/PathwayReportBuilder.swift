@@ -4,21 +4,26 @@ import Foundation
 /// and the clock are parameters, so tests replay years of synthetic traffic in milliseconds.
 public enum PathwayReportBuilder {
     /// The report over the state database behind `store` (read only), as the gateway knew it at
-    /// `now`: events received later, and AppRecs answered later, are left out.
+    /// `now`: events received later, and AppRecs answered later, are left out. Made from the
+    /// stored episodes when they are current and hold nothing received after `today` (`today`
+    /// is not before the day of `clock`, the real time); otherwise from every timeline,
+    /// recomputed from the events known by `today`.
     public static func build(
         store: MessageStore, config: GatewayConfig, today: CalendarDate, now: Date,
-        generatedAt: Date = Date()
+        generatedAt: Date = Date(), clock: Date = Date()
     ) throws -> PathwayReport {
-        let monitor = try PathwayMonitor(store: store, config: config, knownBy: today)
-        let routed = try MonitoringQuery(store: store).routed().compactMap { row -> MonitoringQuery.RoutedRow? in
-            guard row.createdAt <= now else { return nil }
-            guard let answered = row.answeredAt, answered > now else { return row }
-            return MonitoringQuery.RoutedRow(
-                messageId: row.messageId, senderPartner: row.senderPartner, targetPartner: row.targetPartner,
-                state: .written, createdAt: row.createdAt)
-        }
-        var report = build(monitor: monitor, routed: routed, today: today, now: now, generatedAt: generatedAt)
-        report.noContactPoint = try MonitoringQuery(store: store).rejections(code: "E21", before: now)
+        let routed = try MonitoringQuery(store: store).routed(asOf: now)
+        let stored = PathwayEpisodeStore(store: store, catalog: config.pathways)
+        let episodes =
+            try today >= CalendarDate(clock) && stored.isCurrent()
+            ? try ReportEpisodes.stored(stored, config: config, today: today, routed: routed)
+            : ReportEpisodes.recomputed(
+                try PathwayMonitor(store: store, config: config, knownBy: today), today: today, routed: routed)
+        var report = build(
+            episodes, config: config, routed: routed, today: today, now: now, generatedAt: generatedAt)
+        report.noContactPoint = try MonitoringQuery(store: store).rejections(
+            code: "E21", before: now,
+            events: config.pathways.definitions.flatMap(\.events).filter(\.routesToKommune).map(\.code))
         return report
     }
 
@@ -26,58 +31,26 @@ public enum PathwayReportBuilder {
     /// receiver's system will not answer any more.
     static let appRecAgeLimitHours = 14.0 * 24
 
-    /// `now` is the moment pending ages are measured at; `generatedAt` (defaults to `now`) is
-    /// when the report was made, which differs for a report as of an earlier day.
+    /// The report over the episodes `monitor` recomputed (tests, and reports as of an earlier day).
     static func build(
         monitor: PathwayMonitor, routed: [MonitoringQuery.RoutedRow], today: CalendarDate,
         now: Date, generatedAt: Date? = nil
     ) -> PathwayReport {
-        let config = monitor.config
-        let routedByMessage = Dictionary(grouping: routed, by: \.messageId)
-        var sections: [PathwayReport.Section] = []
-        for definition in config.pathways.definitions {
-            let episodes = monitor.episodes.filter { $0.pathway == definition.id }
-            let figures = { (key: String, name: String, members: [PathwayEpisode]) in
-                groupFigures(
-                    key: key, name: name, episodes: members, definition: definition, today: today,
-                    routed: members.flatMap { $0.entries.flatMap { routedByMessage[$0.observation.messageId] ?? [] } },
-                    now: now)
-            }
-            let byKommune = Dictionary(grouping: episodes) { $0.kommune ?? OverdueCounts.unknownKommune }
-            let byHospital = Dictionary(grouping: episodes) { $0.hospital ?? OverdueCounts.unknownKommune }
-            let byType = Dictionary(grouping: episodes.filter { $0.entries.first?.observation.type != nil }) {
-                $0.entries.first!.observation.type!
-            }
-            sections.append(
-                PathwayReport.Section(
-                    id: definition.id, name: definition.name,
-                    startEvent: definition.events.first(where: \.starts)?.code,
-                    closeAfter: definition.closeAfter?.description,
-                    windows: definition.dueEvents.map {
-                        .init(event: $0.code, from: $0.due!.from.description, to: $0.due!.to.description)
-                    },
-                    total: figures("all", definition.name, episodes),
-                    byKommune: byKommune.keys.sorted().map {
-                        figures($0, config.kommuneName($0, pathway: definition.id), byKommune[$0]!)
-                    },
-                    byHospital: byHospital.keys.sorted().map {
-                        figures($0, hospitalName($0, config: config), byHospital[$0]!)
-                    },
-                    byType: byType.keys.sorted().map { figures($0, definition.types[$0] ?? $0, byType[$0]!) },
-                    histograms: definition.dueEvents.map { histogram(episodes, event: $0) },
-                    months: definition.dueEvents.isEmpty
-                        ? []
-                        : months(episodes, "total", "all", definition.name, definition: definition, today: today)
-                            + byKommune.keys.sorted().flatMap {
-                                months(
-                                    byKommune[$0]!, "kommune", $0, config.kommuneName($0, pathway: definition.id),
-                                    definition: definition, today: today)
-                            }
-                            + byHospital.keys.sorted().flatMap {
-                                months(
-                                    byHospital[$0]!, "hospital", $0, hospitalName($0, config: config),
-                                    definition: definition, today: today)
-                            }))
+        build(
+            .recomputed(monitor, today: today, routed: routed), config: monitor.config, routed: routed,
+            today: today, now: now, generatedAt: generatedAt)
+    }
+
+    /// `now` is the moment pending ages are measured at; `generatedAt` (defaults to `now`) is
+    /// when the report was made, which differs for a report as of an earlier day.
+    static func build(
+        _ episodes: ReportEpisodes, config: GatewayConfig, routed: [MonitoringQuery.RoutedRow],
+        today: CalendarDate, now: Date, generatedAt: Date? = nil
+    ) -> PathwayReport {
+        let sections = config.pathways.definitions.map { definition in
+            section(
+                ReportGroups(episodes.byPathway[definition.id] ?? [], definition: definition, routed: routed),
+                config: config, now: now)
         }
         let byPartner = Dictionary(grouping: routed, by: \.targetPartner)
         return PathwayReport(
@@ -88,126 +61,57 @@ public enum PathwayReportBuilder {
             deliveryTotal: delivery(routed, key: "all", name: "all", now: now))
     }
 
-    static func groupFigures(
-        key: String, name: String, episodes: [PathwayEpisode], definition: PathwayDefinition,
-        today: CalendarDate, routed: [MonitoringQuery.RoutedRow], now: Date
-    ) -> PathwayReport.GroupFigures {
-        let anchored = episodes.filter { $0.anchor != nil }
-        let events = definition.dueEvents.map { event in
-            var counts: [DueState: Int] = [:]
-            for episode in anchored { counts[episode.state(of: event, on: today), default: 0] += 1 }
-            let figures = PathwayReport.EventFigures(event: event.code, counts: counts, shareOnTime: nil)
-            let settled = figures.settled
-            return PathwayReport.EventFigures(
-                event: event.code, counts: counts,
-                shareOnTime: settled == 0 ? nil : Double(figures.count(.onTime)) / Double(settled))
-        }
-        return PathwayReport.GroupFigures(
-            key: key, name: name, started: anchored.count, patients: Set(anchored.map(\.pseudonym)).count,
-            withoutStart: episodes.count - anchored.count, flagged: episodes.filter(\.isFlagged).count,
-            overdue: anchored.filter { episode in
-                definition.dueEvents.contains { episode.state(of: $0, on: today) == .overdue }
-            }.count,
-            estimatedAnchor: anchored.filter { $0.anchorSource == .startEvent }.count,
-            events: events, intervals: intervals(anchored, definition: definition),
-            delivery: delivery(routed, key: key, name: name, now: now))
-    }
-
-    /// The group's anchored episodes by anchor month, oldest first, with each due event's states.
-    static func months(
-        _ episodes: [PathwayEpisode], _ groupBy: String, _ key: String, _ name: String,
-        definition: PathwayDefinition, today: CalendarDate
-    ) -> [PathwayReport.MonthFigures] {
-        let byMonth = Dictionary(grouping: episodes.filter { $0.anchor != nil }) {
-            String($0.anchor!.description.prefix(7))
-        }
-        return byMonth.keys.sorted().map { month in
-            let members = byMonth[month]!
-            let events = definition.dueEvents.map { event -> PathwayReport.EventFigures in
-                var counts: [DueState: Int] = [:]
-                for episode in members { counts[episode.state(of: event, on: today), default: 0] += 1 }
-                let settled = PathwayReport.EventFigures(event: event.code, counts: counts, shareOnTime: nil).settled
-                return .init(
-                    event: event.code, counts: counts,
-                    shareOnTime: settled == 0 ? nil : Double(counts[.onTime] ?? 0) / Double(settled))
-            }
-            return .init(
-                month: month, groupBy: groupBy, key: key, name: name, started: members.count,
-                estimatedAnchor: members.filter { $0.anchorSource == .startEvent }.count, events: events)
-        }
-    }
-
-    /// Median days: diagnosis → start (when stated), anchor → each due event, and between
-    /// consecutive events of the definition (SP1 → SP2 → SP3).
-    static func intervals(_ episodes: [PathwayEpisode], definition: PathwayDefinition) -> [PathwayReport
-        .IntervalFigures]
-    {
-        func figure(_ from: String, _ to: String, _ days: [Int]) -> PathwayReport.IntervalFigures {
-            .init(from: from, to: to, count: days.count, medianDays: median(days))
-        }
-        var result: [PathwayReport.IntervalFigures] = []
-        if let start = definition.events.first(where: \.starts), definition.diagnosisDate != nil {
-            result.append(
-                figure(
-                    "diagnosis", start.code,
-                    episodes.compactMap { e in
-                        e.anchorSource == .diagnosisDate
-                            ? e.start.flatMap { s in e.anchor.map { $0.days(until: s.eventDate) } } : nil
-                    }))
-        }
-        for event in definition.dueEvents {
-            result.append(
-                figure(
-                    "anchor", event.code,
-                    episodes.compactMap { e in
-                        e.first(event.code).flatMap { done in e.anchor.map { $0.days(until: done.eventDate) } }
-                    }))
-        }
-        let points = definition.events.filter { !$0.closes }  // closing early is not a step of the pathway
-        for (from, to) in zip(points, points.dropFirst()) {
-            result.append(
-                figure(
-                    from.code, to.code,
-                    episodes.compactMap { e in
-                        e.first(from.code).flatMap { a in e.first(to.code).map { a.eventDate.days(until: $0.eventDate) }
-                        }
-                    }))
-        }
-        return result
-    }
-
-    static func histogram(_ episodes: [PathwayEpisode], event: PathwayEvent) -> PathwayReport.Histogram {
-        let window = event.due!
-        let approx = { (p: PathwayPeriod) in Double(p.months) * 30.44 + Double(p.days) }
-        let (from, to) = (approx(window.from), approx(window.to))
-        let binDays = to < 200 ? 7 : 30
-        let binCount = Int((to * 1.5 / Double(binDays)).rounded(.up)) + 1
-        var counts = [Int](repeating: 0, count: binCount)
-        for episode in episodes {
-            guard let anchor = episode.anchor, let done = episode.first(event.code) else { continue }
-            let days = max(0, anchor.days(until: done.eventDate))
-            counts[min(days / binDays, binCount - 1)] += 1
-        }
-        return .init(event: event.code, binDays: binDays, counts: counts, windowFromDays: from, windowToDays: to)
+    /// One pathway's section: totals, then per kommune, hospital and type, the histograms and months.
+    private static func section(_ g: ReportGroups, config: GatewayConfig, now: Date) -> PathwayReport.Section {
+        let definition = g.definition
+        let kommuneName = { (key: String) in config.kommuneName(key, pathway: definition.id) }
+        let hospital = { (key: String) in hospitalName(key, config: config) }
+        return PathwayReport.Section(
+            id: definition.id, name: definition.name,
+            startEvent: definition.events.first(where: \.starts)?.code,
+            closeAfter: definition.closeAfter?.description,
+            windows: definition.dueEvents.map {
+                .init(event: $0.code, from: $0.due!.from.description, to: $0.due!.to.description)
+            },
+            total: g.figures("all", definition.name, g.all, now: now),
+            byKommune: g.byKommune.keys.sorted().map { g.figures($0, kommuneName($0), g.byKommune[$0]!, now: now) },
+            byHospital: g.byHospital.keys.sorted().map { g.figures($0, hospital($0), g.byHospital[$0]!, now: now) },
+            byType: g.byType.keys.sorted().map { g.figures($0, definition.types[$0] ?? $0, g.byType[$0]!, now: now) },
+            histograms: definition.dueEvents.indices.map { g.histogram(due: $0) },
+            months: definition.dueEvents.isEmpty
+                ? []
+                : g.months(g.all, "total", "all", definition.name)
+                    + g.byKommune.keys.sorted().flatMap { g.months(g.byKommune[$0]!, "kommune", $0, kommuneName($0)) }
+                    + g.byHospital.keys.sorted().flatMap { g.months(g.byHospital[$0]!, "hospital", $0, hospital($0)) })
     }
 
     static func delivery(_ rows: [MonitoringQuery.RoutedRow], key: String, name: String, now: Date)
         -> PathwayReport.DeliveryFigures
     {
+        delivery(rows, indexes: rows.indices, key: key, name: name, now: now)
+    }
+
+    /// The delivery figures of the rows at `indexes` (read in place: a group's figures copy no row).
+    static func delivery(
+        _ rows: [MonitoringQuery.RoutedRow], indexes: some Sequence<Int>, key: String, name: String, now: Date
+    ) -> PathwayReport.DeliveryFigures {
         var figures = PathwayReport.DeliveryFigures(key: key, name: name)
         var answerHours: [Double] = []
-        for row in rows {
+        for index in indexes {
             figures.routed += 1
-            switch row.state {
+            let createdAt = rows[index].createdAt
+            switch rows[index].state {
             case .delivered: figures.delivered += 1
             case .rejected: figures.rejected += 1
             case .planned, .written:
                 figures.pending += 1
-                let age = now.timeIntervalSince(row.createdAt) / 3600
+                let age = now.timeIntervalSince(createdAt) / 3600
                 figures.oldestPendingHours = max(figures.oldestPendingHours ?? 0, age)
                 if age > appRecAgeLimitHours { figures.unanswered += 1 }
             }
-            if let answered = row.answeredAt { answerHours.append(answered.timeIntervalSince(row.createdAt) / 3600) }
+            if let answered = rows[index].answeredAt {
+                answerHours.append(answered.timeIntervalSince(createdAt) / 3600)
+            }
         }
         figures.medianHoursToAppRec = median(answerHours)
         return figures

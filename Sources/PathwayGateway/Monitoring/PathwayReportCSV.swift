@@ -2,20 +2,20 @@ import Foundation
 
 /// The report as one CSV table (RFC 4180: comma-separated, `.` as decimal point, UTF-8) for
 /// spreadsheets and further analysis: one row per pathway and group (total, each kommune, each
-/// hospital, each type), then one row per receiving partner for delivery. Columns are the union
-/// over all pathways; cells that do not apply are empty. Column names are stable English keys.
+/// hospital, each type), then its months (`group_by` `month_total`, `month_kommune`,
+/// `month_hospital`, with `month` set: patients by diagnosis month and how their windows went),
+/// then one row per receiving partner for delivery. Columns are the union over all pathways;
+/// cells that do not apply are empty. Column names are stable English keys.
 enum PathwayReportCSV {
     static func render(_ report: PathwayReport) -> String {
         let dueEvents = unique(report.pathways.flatMap { $0.windows.map(\.event) })
         let intervals = unique(report.pathways.flatMap { $0.total.intervals.map { "\($0.from)_to_\($0.to)" } })
         var header = [
-            "as_of", "pathway", "group_by", "key", "name", "started", "patients", "without_start", "flagged", "overdue",
+            "as_of", "pathway", "group_by", "key", "name", "month", "started", "patients", "without_start", "flagged",
+            "overdue", "estimated_anchor",
         ]
         for event in dueEvents {
-            header +=
-                DueState.allCases.filter { $0 != .noAnchor }.map { "\(event)_\(snake($0.rawValue))" } + [
-                    "\(event)_share_on_time"
-                ]
+            header += states.map { "\(event)_\(snake($0.rawValue))" } + ["\(event)_share_on_time"]
         }
         header += intervals.map { "median_days_\($0)" }
         header += ["routed", "delivered", "rejected", "pending", "oldest_pending_hours", "median_hours_to_apprec"]
@@ -27,20 +27,21 @@ enum PathwayReportCSV {
                 + section.byHospital.map { ("hospital", $0) } + section.byType.map { ("type", $0) }
             for (groupBy, g) in groups {
                 var row = [
-                    report.asOf.description, section.id, groupBy, g.key, g.name, "\(g.started)", "\(g.patients)",
-                    "\(g.withoutStart)", "\(g.flagged)", "\(g.overdue)",
+                    report.asOf.description, section.id, groupBy, g.key, g.name, "", "\(g.started)", "\(g.patients)",
+                    "\(g.withoutStart)", "\(g.flagged)", "\(g.overdue)", "\(g.estimatedAnchor)",
                 ]
-                for event in dueEvents {
-                    let f = g.events.first { $0.event == event }
-                    row += DueState.allCases.filter { $0 != .noAnchor }.map { state in
-                        f.map { "\($0.count(state))" } ?? ""
-                    }
-                    row.append(number(f?.shareOnTime))
-                }
+                row += dueEvents.flatMap { event in eventCells(g.events.first { $0.event == event }) }
                 row += intervals.map { key in number(g.intervals.first { "\($0.from)_to_\($0.to)" == key }?.medianDays)
                 }
-                row += delivery(g.delivery)
-                lines.append(row)
+                lines.append(row + delivery(g.delivery))
+            }
+            for m in section.months {
+                var row = [
+                    report.asOf.description, section.id, "month_\(m.groupBy)", m.key, m.name, m.month, "\(m.started)",
+                    "", "", "", "", "\(m.estimatedAnchor)",
+                ]
+                row += dueEvents.flatMap { event in eventCells(m.events.first { $0.event == event }) }
+                lines.append(row + [String](repeating: "", count: header.count - row.count))
             }
         }
         for d in report.delivery + [report.deliveryTotal] {
@@ -49,6 +50,15 @@ enum PathwayReportCSV {
             lines.append(row + delivery(d))
         }
         return lines.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// The window states counted in the table (an episode without anchor has no windows).
+    private static let states = DueState.allCases.filter { $0 != .noAnchor }
+
+    /// One due event's cells: the count per state, then the on-time share; empty when the group
+    /// has no such event.
+    private static func eventCells(_ f: PathwayReport.EventFigures?) -> [String] {
+        states.map { state in f.map { "\($0.count(state))" } ?? "" } + [number(f?.shareOnTime)]
     }
 
     private static func delivery(_ d: PathwayReport.DeliveryFigures) -> [String] {

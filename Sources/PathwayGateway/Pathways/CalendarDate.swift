@@ -28,6 +28,11 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
     /// `yyyy-MM-dd`, optionally followed by an xs:date time-zone suffix (`Z`, `+01:00`), which is
     /// ignored: an xs:date names a day where it was written.
     public init?(iso text: some StringProtocol) {
+        // Plain `yyyy-MM-dd` (what the database holds) is read in place; anything else copied.
+        if let date = text.utf8.withContiguousStorageIfAvailable({ Self.plainISO($0) }), let date {
+            self = date
+            return
+        }
         let chars = Array(text.utf8)
         guard chars.count >= 10, chars[4] == UInt8(ascii: "-"), chars[7] == UInt8(ascii: "-"),
             let y = Self.number(chars[0..<4]), let m = Self.number(chars[5..<7]), let d = Self.number(chars[8..<10])
@@ -39,6 +44,21 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
             guard rest == "Z" || (rest.count == 6 && (rest.hasPrefix("+") || rest.hasPrefix("-"))) else { return nil }
         }
         self.init(year: y, month: m, day: d)
+    }
+
+    /// A date from exactly ten bytes `yyyy-MM-dd`; nil for anything else.
+    private static func plainISO(_ bytes: UnsafeBufferPointer<UInt8>) -> CalendarDate? {
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
+        func number(_ from: Int, _ to: Int) -> Int? {
+            var value = 0
+            for index in from..<to {
+                guard (48...57).contains(bytes[index]) else { return nil }
+                value = value * 10 + Int(bytes[index] - 48)
+            }
+            return value
+        }
+        guard let year = number(0, 4), let month = number(5, 7), let day = number(8, 10) else { return nil }
+        return CalendarDate(year: year, month: month, day: day)
     }
 
     /// `d.M.yyyy` as Norwegians write dates (`2.11.2026`, `02.11.2026`).
@@ -65,12 +85,20 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
         self.day = day
     }
 
+    /// `yyyy-MM-dd` (four-digit years: 1…9999). Written digit by digit: the episode upkeep
+    /// formats several dates per recorded event.
+    /// `yyyy-MM-dd`, written digit by digit (the episode upkeep formats several per event).
     public var description: String {
-        func pad(_ n: Int, _ width: Int) -> String {
-            let s = String(n)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
+        String(unsafeUninitializedCapacity: 10) { out in
+            let (m, d) = (UInt8(month), UInt8(day))
+            out[0] = UInt8(48 + year / 1000 % 10)
+            out[1] = UInt8(48 + year / 100 % 10)
+            out[2] = UInt8(48 + year / 10 % 10)
+            out[3] = UInt8(48 + year % 10)
+            (out[4], out[5], out[6], out[7]) = (45, 48 + m / 10, 48 + m % 10, 45)
+            (out[8], out[9]) = (48 + d / 10, 48 + d % 10)
+            return 10
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 
     public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {

@@ -13,7 +13,7 @@ extension PathwayCatalog {
             }
             return "\(definition.id)[\(definition.closeAfter?.description ?? "")](\(events.joined(separator: ",")))"
         }
-        return "episodes-v2;" + parts.joined(separator: ";")
+        return "episodes-v3;" + parts.joined(separator: ";")
     }
 
     /// The most days a missing event can stay overdue after its window closed (until the next

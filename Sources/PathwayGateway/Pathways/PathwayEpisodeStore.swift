@@ -37,6 +37,19 @@ struct PathwayEpisodeStore: Sendable {
           WHERE outcome IS NULL;
         """
 
+    /// Schema migration 9: what the report reads from an episode instead of its events (see
+    /// `StoredEpisode`). The rows written before it lack these, so the catalog fact is dropped:
+    /// the daemon re-derives every episode at its next start, and readers recompute until then.
+    /// `messages.pathway_event`: the event code a decided message carried ('' none; NULL decided
+    /// before this migration, unknown), so the report's E21 card counts pathway messages only.
+    static let reportColumnsSQL = """
+        ALTER TABLE pathway_episodes ADD COLUMN type TEXT;
+        ALTER TABLE pathway_episodes ADD COLUMN firsts TEXT NOT NULL DEFAULT '';
+        ALTER TABLE pathway_episodes ADD COLUMN message_ids TEXT NOT NULL DEFAULT '';
+        DELETE FROM state_facts WHERE name = 'pathway_episode_rules';
+        ALTER TABLE messages ADD COLUMN pathway_event TEXT;
+        """
+
     /// The `state_facts` entry naming the catalog the rows were derived under.
     static let rulesFact = "pathway_episode_rules"
     /// Stands for "no lapse" in `live_until`, so that the column can be indexed and compared.
@@ -88,42 +101,10 @@ struct PathwayEpisodeStore: Sendable {
     /// one patient fell to 39 msgs/s). All events stay in `pathway_events`.
     static let eventsKept = 32
 
-    /// Re-derives one patient's episodes of one pathway from their recorded events.
-    func refresh(pathway: String, pseudonym: String) throws {
-        try db.transaction {
-            try db.run("DELETE FROM pathway_episodes WHERE pathway = ? AND pseudonym = ?", pathway, pseudonym)
-            try db.run("DELETE FROM pathway_windows WHERE pathway = ? AND pseudonym = ?", pathway, pseudonym)
-            try write(
-                try PathwayTimelines.observations(
-                    in: db, pathway: pathway, pseudonym: pseudonym, latest: Self.eventsKept))
-        }
-    }
-
     /// Writes the episodes and windows of one patient's events (all of one pathway); events of a
     /// pathway the catalog does not know are kept in `pathway_events` but make no episode.
-    private func write(_ observations: [PathwayObservation]) throws {
+    func write(_ observations: [PathwayObservation]) throws {
         guard let first = observations.first, let definition = catalog.definition(id: first.pathway) else { return }
-        for (index, episode) in PatientTimeline.episodes(observations, definition: definition).enumerated() {
-            let flags = Set(episode.entries.flatMap(\.flags)).map(\.rawValue).sorted().joined(separator: ",")
-            try db.run(
-                """
-                INSERT INTO pathway_episodes (pathway, pseudonym, seq, anchor, anchor_source, ends, completed, closed_on,
-                  closed_reason, kommune, hospital, start_message_id, flags, events) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, episode.pathway, episode.pseudonym, index, episode.anchor?.description,
-                episode.anchorSource?.rawValue,
-                episode.closes?.description, episode.entries.contains(where: \.completes) ? 1 : 0,
-                episode.closing?.eventDate.description, episode.closing?.reason, episode.kommune,
-                episode.hospital, episode.start?.messageId, flags, episode.entries.count)
-            for window in EpisodeWindow.windows(of: episode, index: index, definition: definition) {
-                try db.run(
-                    """
-                    INSERT INTO pathway_windows (pathway, pseudonym, seq, event, opens, closes, kommune, outcome, lapses_after,
-                      closed_on, live_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, window.pathway, window.pseudonym, index, window.event, window.opens.description,
-                    window.closes.description, window.kommune, window.outcome?.rawValue,
-                    window.lapsesAfter?.description,
-                    window.closedOn?.description, window.liveUntil?.description ?? Self.forever)
-            }
-        }
+        for episode in StoredEpisode.episodes(of: observations, definition: definition) { try insert(episode) }
     }
 }

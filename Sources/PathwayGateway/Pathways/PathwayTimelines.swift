@@ -74,7 +74,7 @@ final class PathwayTimelines: Sendable {
                     o.diagnosisDate?.description,
                     o.kommune, o.partner, o.msgId, Int64((o.receivedAt.timeIntervalSince1970 * 1000).rounded()),
                     o.reason) == 1
-            if added { try episodes.refresh(pathway: o.pathway, pseudonym: o.pseudonym) }
+            if added { try episodes.refresh(after: o) }
             return added
         }
     }
@@ -100,7 +100,7 @@ final class PathwayTimelines: Sendable {
 
     /// The recorded events of one pathway (or all), of one patient (or all), in the order above.
     /// One patient's come from the (pathway, pseudonym, event_date) index; `latest`: only that
-    /// many of the patient's newest.
+    /// many of the patient's newest, newest first (`PatientTimeline` orders them itself).
     static func observations(
         in db: SQLiteDatabase, pathway: String? = nil, pseudonym: String? = nil, latest: Int? = nil
     )
@@ -113,8 +113,8 @@ final class PathwayTimelines: Sendable {
             : latest == nil
                 ? "SELECT \(columns) FROM pathway_events WHERE pathway = ?1 AND pseudonym = ?2 ORDER BY \(order)"
                 : """
-                SELECT * FROM (SELECT \(columns), id FROM pathway_events WHERE pathway = ?1 AND pseudonym = ?2
-                  ORDER BY event_date DESC, received_at DESC, id DESC LIMIT \(latest ?? 0)) ORDER BY event_date, received_at, id
+                SELECT \(columns) FROM pathway_events WHERE pathway = ?1 AND pseudonym = ?2
+                  ORDER BY event_date DESC, received_at DESC, id DESC LIMIT \(latest ?? 0)
                 """
         return try db.query(sql, pseudonym.map { [pathway, $0] } ?? [pathway]) { row in
             PathwayObservation(

@@ -146,7 +146,9 @@ struct MessageProcessor: Sendable {
         let replyTo = try replyTarget(head, input, lookups)
         let route: Router.Decision
         do { route = try router.decide(head, event: event, senderPartner: input.partner.id, replyTo: replyTo) } catch {
-            return reject(error, input, paths)
+            var plan = reject(error, input, paths)
+            plan.facts.pathwayEvent = event?.code  // known: E21 for a pathway message (the report counts them)
+            return plan
         }
         var routed: [RoutedPlan] = []
         if case let .route(target) = route {

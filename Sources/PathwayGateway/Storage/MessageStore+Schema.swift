@@ -1,6 +1,6 @@
 /// The state database schema; see `MessageStore` for what each table is for.
 extension MessageStore {
-    static let schemaVersion = 8
+    static let schemaVersion = 9
     static let migrations = [
         SQLiteDatabase.Migration(
             version: 1,
@@ -157,5 +157,8 @@ extension MessageStore {
         // 8 (conversations, spec §7): routed rows know their sender and the latest copy; relayed
         // AppRecs are kept for resends. See MessageStore+Conversations.swift.
         SQLiteDatabase.Migration(version: 8, rebuildsTables: true, sql: MessageStore.conversationsSQL),
+        // 9 (follow-through): what the report reads from stored episodes (type, first dates,
+        // message ids); the episodes are re-derived at the daemon's next start.
+        SQLiteDatabase.Migration(version: 9, sql: PathwayEpisodeStore.reportColumnsSQL),
     ]
 }

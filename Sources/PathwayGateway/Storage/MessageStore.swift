@@ -124,10 +124,11 @@ extension MessageStore {
     /// its files may already be visible to partners. `staged`: final path → temp file already
     /// holding that output durably (recorded instead of its bytes). `auditTrail`: the decision's
     /// audit records, kept until they are in the log (recovery appends what a crash kept out).
+    /// `pathwayEvent`: the pathway event the message carried (nil: none).
     @discardableResult
     func recordDecision(
         messageId id: String, _ decision: Decision, staged: [String: String] = [:],
-        auditTrail: String? = nil
+        auditTrail: String? = nil, pathwayEvent: String? = nil
     ) throws -> Bool {
         try db.transaction {
             guard let state = try state(of: id) else { throw Failure.unknownMessage(id: id) }
@@ -140,9 +141,11 @@ extension MessageStore {
             try db.run(
                 """
                 UPDATE messages SET state = 'decided', outcome = ?, sender_her_id = ?, msg_id = ?, msg_type = ?,
-                  error_code = ?, error_text = ?, duplicate_of = ?, destination = ?, decided_at = ? WHERE id = ?
+                  error_code = ?, error_text = ?, duplicate_of = ?, destination = ?, decided_at = ?, pathway_event = ?
+                  WHERE id = ?
                 """, decision.outcome.rawValue, decision.senderHerId, decision.msgId, decision.msgType,
-                decision.errorCode, decision.errorText, decision.duplicateOf, decision.destination, at, id)
+                decision.errorCode, decision.errorText, decision.duplicateOf, decision.destination, at,
+                pathwayEvent ?? "", id)
             if let records = auditTrail {
                 try db.run("INSERT INTO pending_audit (message_id, records) VALUES (?, ?)", id, records)
             }

@@ -176,11 +176,13 @@ public final class StateRebuild {
                 routedId: answer.routedId, status: answer.status, errorCode: answer.errorCode,
                 errorText: answer.errorText, appRecMessageId: message.id)
         }
-        do { try store.recordDecision(messageId: message.id, decision) } catch MessageStore.Failure.keyAlreadyRegistered
-        {
+        let event = plan?.facts.pathwayEvent ?? message.received?.pathwayEvent
+        do {
+            try store.recordDecision(messageId: message.id, decision, pathwayEvent: event)
+        } catch MessageStore.Failure.keyAlreadyRegistered {
             var unkeyed = decision
             unkeyed.registersKey = false
-            try store.recordDecision(messageId: message.id, unkeyed)
+            try store.recordDecision(messageId: message.id, unkeyed, pathwayEvent: event)
             report.gap("(sender, MsgId) already taken by an earlier message: recorded without a key")
         }
         if let first = decision.duplicateOf {
