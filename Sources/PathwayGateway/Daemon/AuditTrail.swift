@@ -3,7 +3,8 @@ import Foundation
 /// The audit records of one decided message, one per step, in the order the steps happen
 /// (docs/audit.md has the vocabulary): `replay` (for a file an operator re-queued), `received` (the decision), `routed` per routed copy,
 /// `notice` per notice or reason file, `apprec-sent`, `apprec-relayed` (a receiver's AppRec carried
-/// to the original sender), `redelivered` (a resend's copy delivered once more), then `archived`
+/// to the original sender), `redelivered` (a resend's copy delivered once more), `reminder-sent` after `routed` for a reminder
+/// the gateway wrote into its own inbox (spec §9), then `archived`
 /// or `quarantined`.
 ///
 /// They are derived from the plan alone, before any step is carried out, and appended (synced)
@@ -40,6 +41,12 @@ enum AuditTrail {
                 AuditLog.Entry(
                     event: "routed", partner: routed.targetPartner, file: routed.path, outcome: nil,
                     sha256: nil, facts: copy, now: now))
+            if partner == Partner.internalId {  // a reminder the gateway wrote (spec §9)
+                entries.append(
+                    AuditLog.Entry(
+                        event: "reminder-sent", partner: routed.targetPartner, file: routed.path, outcome: nil,
+                        sha256: nil, facts: copy, now: now))
+            }
         }
         for notice in decision.notices {
             entries.append(

@@ -99,7 +99,13 @@ public final class GatewayService {
     /// `--once`: recovery must succeed, then every inbox is drained.
     private func drainOnce(_ running: Running) throws -> Ending {
         try recoverOrThrow(running.daemon)
-        let count = try running.daemon.drain(stop: token, onIntake: logIntake)
+        // Reminders before the drain, and once more after it (an SP1 just drained may have a
+        // window open already): what they write is drained in the same run.
+        logReminders(Result { try running.daemon.remind() })
+        var count = try running.daemon.drain(stop: token, onIntake: logIntake)
+        if case let .success(outcome?) = logReminders(Result { try running.daemon.remind() }), outcome.written > 0 {
+            count += try running.daemon.drain(stop: token, onIntake: logIntake)
+        }
         logger.info("drained", ["files": .int(count)])
         running.operations.maintainIfDue()
         return try leftWaiting(running.daemon) ? .leftWaiting : .finished
@@ -160,6 +166,7 @@ public final class GatewayService {
         events.intake = logIntake
         events.recovered = { log.info("recovered: files go through again", ["failed_attempts": .int($0)]) }
         events.heartbeat = { SystemdNotifier.shared.watchdogIfDue() }
+        events.reminded = { [self] in logReminders($0.map { $0 }) }
         events.heartbeatMilliseconds = SystemdNotifier.shared.heartbeatMilliseconds
         return events
     }

@@ -69,7 +69,7 @@ struct Router: Sendable {
             parent: parent, reason: "Receiver \(herId)")
     }
 
-    private func target(_ point: ContactPoint, reason: String) -> RouteTarget {
+    func target(_ point: ContactPoint, reason: String) -> RouteTarget {
         let partner = config.partner(forInbox: point.partner)
         let parentHerId = partner?.herIds.first { $0 != point.herId }
         let parent = partner.flatMap { p in parentHerId.map { OutboundMessageBuilder.Party(name: p.name, herId: $0) } }

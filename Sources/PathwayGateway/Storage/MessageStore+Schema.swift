@@ -1,6 +1,6 @@
 /// The state database schema; see `MessageStore` for what each table is for.
 extension MessageStore {
-    static let schemaVersion = 8
+    static let schemaVersion = 10
     static let migrations = [
         SQLiteDatabase.Migration(
             version: 1,
@@ -157,5 +157,11 @@ extension MessageStore {
         // 8 (conversations, spec §7): routed rows know their sender and the latest copy; relayed
         // AppRecs are kept for resends. See MessageStore+Conversations.swift.
         SQLiteDatabase.Migration(version: 8, rebuildsTables: true, sql: MessageStore.conversationsSQL),
+        // 9: reserved for the episode columns of another branch (the report's); at merge, this
+        // placeholder gives way to that migration.
+        SQLiteDatabase.Migration(version: 9, sql: "SELECT 1;"),
+        // 10 (reminders, spec §9): one row per patient and window the gateway reminded (or could
+        // not); see ReminderStore.
+        SQLiteDatabase.Migration(version: 10, sql: ReminderStore.migrationSQL),
     ]
 }
