@@ -29,25 +29,7 @@ enum AuditTrail {
             AuditLog.Entry(
                 event: "received", partner: partner, file: fileName, outcome: decision.outcome.rawValue,
                 sha256: sha256, facts: facts, now: now))
-        for routed in decision.routed {
-            var copy = AuditFacts(
-                msgId: routed.routedMsgId, msgType: facts.msgType, sender: facts.sender,
-                receiver: routed.targetHerId, kommune: facts.kommune)
-            copy.gatewayId = facts.gatewayId
-            copy.refMsgId = facts.msgId
-            copy.pathwayEvent = facts.pathwayEvent
-            copy.patientPseudonym = facts.patientPseudonym
-            entries.append(
-                AuditLog.Entry(
-                    event: "routed", partner: routed.targetPartner, file: routed.path, outcome: nil,
-                    sha256: nil, facts: copy, now: now))
-            if partner == Partner.internalId {  // a reminder the gateway wrote (spec §9)
-                entries.append(
-                    AuditLog.Entry(
-                        event: "reminder-sent", partner: routed.targetPartner, file: routed.path, outcome: nil,
-                        sha256: nil, facts: copy, now: now))
-            }
-        }
+        entries += routedEntries(decision.routed, facts, partner: partner, now: now)
         for notice in decision.notices {
             entries.append(
                 AuditLog.Entry(
@@ -75,6 +57,28 @@ enum AuditTrail {
                     facts: step(facts), now: now))
         }
         return entries
+    }
+
+    /// `routed` per delivered copy, each followed by `reminder-sent` when the message is a reminder
+    /// the gateway wrote into its own inbox (spec §9); the patient as its pseudonym only.
+    private static func routedEntries(_ routed: [RoutedPlan], _ facts: AuditFacts, partner: String, now: Date)
+        -> [AuditLog.Entry]
+    {
+        routed.flatMap { routed in
+            var copy = AuditFacts(
+                msgId: routed.routedMsgId, msgType: facts.msgType, sender: facts.sender,
+                receiver: routed.targetHerId, kommune: facts.kommune)
+            copy.gatewayId = facts.gatewayId
+            copy.refMsgId = facts.msgId
+            copy.pathwayEvent = facts.pathwayEvent
+            copy.patientPseudonym = facts.patientPseudonym
+            let events = partner == Partner.internalId ? ["routed", "reminder-sent"] : ["routed"]
+            return events.map {
+                AuditLog.Entry(
+                    event: $0, partner: routed.targetPartner, file: routed.path, outcome: nil, sha256: nil,
+                    facts: copy, now: now)
+            }
+        }
     }
 
     /// `apprec-relayed` per receiver's AppRec carried to the original sender (its outbound file),
