@@ -70,9 +70,11 @@ public struct GatewayConfig: Sendable, Hashable {
         partners.first { $0.id == id }
     }
 
-    /// The partner that may send as `herId`; used to check that a file's Sender belongs to its inbox.
+    /// The configured partner that may send as `herId` (never the gateway's own partner for
+    /// reminders, whose HER-id is the gateway's: a message addressed to the gateway stays the
+    /// gateway's).
     func partner(owningHerId herId: String) -> Partner? {
-        partners.first { $0.herIds.contains(herId) }
+        partners.first { !$0.isInternal && $0.herIds.contains(herId) }
     }
 
     /// True when `herId` is the gateway's, a partner's or a contact point's, i.e. a Receiver the
