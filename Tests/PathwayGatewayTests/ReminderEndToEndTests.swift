@@ -119,6 +119,49 @@ import Testing
         #expect(!again.stderr.contains("reminder not sent"), "said once")
     }
 
+    /// The serving daemon ticks at start and after a pass that took files: an SP1 whose window is
+    /// already open gets its reminder without a restart; SIGTERM, then a restart sends nothing more.
+    @Test func theServingDaemonRemindsAndARestartSendsNothingMore() throws {
+        let ws = try Workspace()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestPaths.binary)
+        process.arguments = ["run"]
+        process.currentDirectoryURL = ws.root
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            ["PATHWAY_GATEWAY_CONFIG": "", "PATHWAY_GATEWAY_TODAY": Self.open]) { $1 }
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        #expect(eventually { ws.files("state").contains("gateway.sqlite") })
+        try ws.drop(Self.sp1("rem-sp1-f"), as: "a.xml")
+        #expect(eventually { ((try? Self.reminders(ws)) ?? []).count == 1 }, "\(ws.visible("outbound/bergen-kommune"))")
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(try Self.run(ws, today: Self.open).status == 0)
+        #expect(try Self.reminders(ws).count == 1 && ws.auditRecords(event: "reminder-sent").count == 1)
+    }
+
+    /// `state rebuild` keeps message keys, not intents: the window's reminder was sent, and the
+    /// deterministic MsgId says so; nothing is written again (no E10 for a second file).
+    @Test func afterAStateRebuildNothingIsSentAgain() throws {
+        let ws = try Workspace()
+        try ws.drop(Self.sp1("rem-sp1-g"), as: "a.xml")
+        #expect(try Self.run(ws, today: Self.open).status == 0)
+        let state = ws.root.appendingPathComponent("spool/state")
+        for name in ws.files("state") where name.hasPrefix("gateway.sqlite") {
+            try FileManager.default.removeItem(at: state.appendingPathComponent(name))
+        }
+        let rebuilt = try GatewayProcess.run(["state", "rebuild"], environment: ["PATHWAY_GATEWAY_CONFIG": ""], cwd: ws.root)
+        #expect(rebuilt.status == 0, "\(rebuilt.stdout)\(rebuilt.stderr)")
+        let again = try Self.run(ws, today: Self.open)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try Self.reminders(ws).count == 1 && ws.auditRecords(event: "reminder-sent").count == 1)
+        #expect(ws.files("inbound/\(Partner.internalId)").isEmpty && ws.files("quarantine/\(Partner.internalId)").isEmpty)
+        let notes = try Self.database(ws).query("SELECT note FROM pathway_reminders") { try $0.optionalString(0) }
+        #expect(notes == [ReminderSweep.sentBefore], "the rebuilt episode's window was found and known as sent")
+    }
+
     /// A crash between the intent and its file, and at each step of the pipeline: exactly one
     /// reminder once the gateway has run again.
     @Test(arguments: ["reminder-intent", "staged", "decided", "routed-written", "archived"])

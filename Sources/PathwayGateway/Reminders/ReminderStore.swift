@@ -109,6 +109,14 @@ struct ReminderStore: Sendable {
         }
     }
 
+    /// Whether the pipeline registered a reminder's key already: a window whose row is gone (a
+    /// state rebuild keeps message keys, not intents) is not reminded twice.
+    func isRegistered(msgId: String, gatewayHerId: String) throws -> Bool {
+        try db.query(
+            "SELECT EXISTS (SELECT 1 FROM message_keys WHERE sender_her_id = ? AND msg_id = ?)", [gatewayHerId, msgId]
+        ) { try $0.int(0) }.first == 1
+    }
+
     /// Rows whose file the pipeline has not registered yet (`gatewayHerId`, MsgId not in
     /// `message_keys`); rows it has registered meanwhile are marked done on the way.
     func pending(gatewayHerId: String) throws -> [Row] {

@@ -31,6 +31,9 @@ struct ReminderSweep: Sendable {
 
     private var reminders: ReminderStore { ReminderStore(db: store.db) }
 
+    /// The note of a window whose reminder was sent before its row was lost (a state rebuild).
+    static let sentBefore = "sent before (its MsgId is registered); the intent was not kept"
+
     /// One tick on `today` (the gateway's own clock, Oslo; tests inject it).
     func run(today: CalendarDate, now: Date) throws -> Outcome {
         guard let partner = config.internalPartner else { return Outcome() }
@@ -45,6 +48,11 @@ struct ReminderSweep: Sendable {
                 var row = ReminderStore.Row(
                     key: window.key, contactPointHerId: point.herId, msgId: Self.msgId(window.key), fileName: nil,
                     createdAt: createdAt, note: nil)
+                if try reminders.isRegistered(msgId: row.msgId, gatewayHerId: config.gateway.herId) {
+                    row.note = Self.sentBefore
+                    rows.append(row)
+                    continue
+                }
                 switch compose(window, point: point, msgId: row.msgId, createdAt: createdAt) {
                 case let .success(message):
                     row.fileName = "\(row.msgId).xml"
@@ -61,7 +69,7 @@ struct ReminderSweep: Sendable {
             if let name = row.fileName, let bytes = messages[row.msgId] {
                 try DurableFile.write(bytes, to: "\(spool.inbound(partner.id))/\(name)")
                 outcome.written += 1
-            } else if let note = row.note {
+            } else if let note = row.note, note != Self.sentBefore {
                 outcome.notes.append((row.key.pseudonym, row.key.event, note))
             }
         }
