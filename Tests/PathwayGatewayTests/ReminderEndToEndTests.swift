@@ -71,6 +71,8 @@ import Testing
         try ws.drop(Self.sp1("rem-sp1-b"), as: "a.xml")
         try Self.run(ws, today: Self.open)
         let reminder = try #require(try Self.reminders(ws).first)
+        let status = { try GatewayProcess.run(["status"], environment: ["PATHWAY_GATEWAY_CONFIG": ""], cwd: ws.root).stdout }
+        #expect(try status().contains("MsgId \(reminder.head.msgId)"), "awaiting its AppRec in status")
         let answer = ConversationEndToEndTests.answer(reminder.head, id: "bergen-kvittering-r1", from: "8150101")
         try ws.drop(answer, as: "apprec.xml", inbox: "bergen-kommune")
         let result = try Self.run(ws, today: Self.open)
@@ -83,6 +85,7 @@ import Testing
         let states = try Self.database(ws).query(
             "SELECT state FROM routed WHERE routed_msg_id = ?", [reminder.head.msgId]) { try $0.string(0) }
         #expect(states == ["delivered"], "the reminder's routed row is answered")
+        #expect(try !status().contains("MsgId \(reminder.head.msgId)"))
     }
 
     @Test func noReminderWithoutRemindersOnOrWhenSP2IsRecorded() throws {
