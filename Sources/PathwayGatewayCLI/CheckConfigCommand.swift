@@ -32,8 +32,9 @@ enum CheckConfigCommand {
         do {
             let config = try ConfigLoader.load(source)
             print(
-                "ok: \(config.partners.count) partners, \(config.contactPoints.count) contact points, "
-                    + "\(config.kommuner.count) kommuner")
+                "ok: \(config.partners.count { !$0.isInternalPartner }) partners, "
+                    + "\(config.contactPoints.count) contact points, \(config.kommuner.count) kommuner")
+            if let reminders = config.reminderSummary { print(reminders) }
             return .success
         } catch {
             switch error {

@@ -127,7 +127,8 @@ import Testing
         let receivers = config.configuredReceivers
         #expect(Set(receivers.map { [$0.partner, $0.herId] }).count == receivers.count, "each receiver once")
         #expect(receivers.count == Set(config.contactPoints.map { [$0.partner, $0.herId] } +
-                                       config.partners.flatMap { p in p.herIds.map { [p.id, $0] } }).count)
+                                       config.partners.filter { !$0.isInternal }.flatMap { p in p.herIds.map { [p.id, $0] } }).count,
+                "the gateway's own partner for reminders receives nothing")
     }
 
     /// A receiver the configuration does not name (removed since, say) counts in the partner's

@@ -62,7 +62,9 @@ import Testing
         let config = try GatewayConfig.parse(Data(DefaultConfig.json.utf8), file: "default", baseDirectory: "/srv/pg")
         #expect(config.spool == "/srv/pg/spool")
         #expect(config.gateway == GatewayConfig.Identity(herId: "8150001", name: "Forløpsgateway Helse Vest"))
-        #expect(config.partners.count == 8)
+        #expect(config.partners.count == 9, "8 configured, and the gateway's own for reminders")
+        #expect(config.internalPartner == Partner(id: "pathway-gateway", name: "Forløpsgateway Helse Vest", herIds: ["8150001"]))
+        #expect(config.contactPoints.filter(\.reminders).map(\.herId) == ["8150101"])
         #expect(config.contactPoints.count == 12)
         #expect(config.kommuner == ["4601", "0301", "5001", "1103", "1508", "5501"])
         #expect(config.kommuneAliases == ["1507": "1508"])
@@ -306,17 +308,19 @@ import Testing
         #expect(run.stderr.contains("key given twice"))
     }
 
+    static let remindersLine = "reminders (spec §9): Bergen kommune, kreftkoordinator (4601, pakkeforlop-hjem); written by the gateway into inbound/pathway-gateway/"
+
     @Test func checkConfigSourcesAndExitCodes() throws {
         let sample = try GatewayProcess.run(["check-config", "--config", Self.samplePath])
         #expect(sample.status == 0)
-        #expect(sample.lines == ["config: \(Self.samplePath) (--config)", "ok: 8 partners, 12 contact points, 6 kommuner"])
+        #expect(sample.lines == ["config: \(Self.samplePath) (--config)", "ok: 8 partners, 12 contact points, 6 kommuner", Self.remindersLine])
         let empty = Self.tmp.appendingPathComponent("cwd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         let embedded = try GatewayProcess.run(["check-config"], environment: [ConfigLoader.environmentVariable: ""], cwd: empty)
         #expect(embedded.status == 0)
         #expect(embedded.lines.first?.hasPrefix("config: <embedded default>") == true)
         let viaEnv = try GatewayProcess.run(["check-config"], environment: [ConfigLoader.environmentVariable: Self.samplePath], cwd: empty)
-        #expect(viaEnv.lines == ["config: \(Self.samplePath) ($PATHWAY_GATEWAY_CONFIG)", "ok: 8 partners, 12 contact points, 6 kommuner"])
+        #expect(viaEnv.lines == ["config: \(Self.samplePath) ($PATHWAY_GATEWAY_CONFIG)", "ok: 8 partners, 12 contact points, 6 kommuner", Self.remindersLine])
         let syntax = try write("{\n\"spool\": \n", name: "syntax.json")
         let syntaxResult = try GatewayProcess.run(["check-config", "--config", syntax])
         #expect(syntaxResult.status == 1)

@@ -182,9 +182,9 @@ import Testing
         do {
             let db = try SQLiteDatabase(path: database)
             // As version 5 left it: no facts (6), no episodes and no closing reason (7), no relays (8),
-            // no messages.pathway_event (9).
+            // no messages.pathway_event (9), no reminders (10).
             try db.execute("""
-                DROP TABLE relays; DROP TABLE state_facts; DROP TABLE pathway_episodes; DROP TABLE pathway_windows;
+                DROP TABLE pathway_reminders; DROP TABLE relays; DROP TABLE state_facts; DROP TABLE pathway_episodes; DROP TABLE pathway_windows;
                 DROP INDEX messages_decided; DROP INDEX messages_done; DROP INDEX routed_state;
                 ALTER TABLE pathway_events DROP COLUMN reason; ALTER TABLE messages DROP COLUMN pathway_event;
                 PRAGMA user_version = 5

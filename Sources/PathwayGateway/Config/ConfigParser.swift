@@ -9,7 +9,8 @@ enum ConfigParser {
             "limits", "schemas", "workers", "batchSize", "scanIntervalSeconds", "pathways", "pathwayCodeSystems",
         ] + operationsKeys
     static let partnerKeys = ["id", "name", "herIds", "schemaPolicy", "group"]
-    static let contactPointKeys = ["kommune", "pathway", "partner", "herId", "name"]
+    static let contactPointKeys = ["kommune", "pathway", "partner", "herId", "name", "reminders"]
+    static let contactPointRequired = ["kommune", "pathway", "partner", "herId", "name"]
 
     /// Pieces that parsed, each with the JSON path it came from, for the cross-reference checks.
     /// Fields that failed to parse are empty and skipped by the checks (already reported).
@@ -68,6 +69,7 @@ enum ConfigParser {
             schemas: schemas.map { resolve($0, against: baseDirectory) },
             workers: workers, batchSize: batchSize, scanIntervalSeconds: interval, operations: operations)
         config.pathways = pathways ?? .bundled
+        config.addInternalPartnerIfNeeded()
         return config
     }
 
@@ -159,7 +161,11 @@ enum ConfigParser {
         var partner = Partner(
             id: reader.string(object, "id", at: path) ?? "", name: reader.string(object, "name", at: path) ?? "",
             herIds: [])
-        if object["id"] is String, !Partner.isSafeId(partner.id) {
+        if partner.isInternal {
+            reader.report(
+                "\(path).id", "partner id \"\(partner.id)\" is reserved for the gateway's own reminders (spec §9)")
+            partner.id = ""
+        } else if object["id"] is String, !Partner.isSafeId(partner.id) {
             reader.report(
                 "\(path).id",
                 "partner id \"\(partner.id)\" is not safe as a spool directory name "
@@ -207,7 +213,8 @@ enum ConfigParser {
     }
 
     private static func parseContactPoint(_ value: Any, at path: String, reader: inout ConfigReader) -> ContactPoint? {
-        guard let object = reader.object(value, at: path, known: contactPointKeys, required: contactPointKeys) else {
+        guard let object = reader.object(value, at: path, known: contactPointKeys, required: contactPointRequired)
+        else {
             return nil
         }
         let kommune = object["kommune"].flatMap { reader.digits($0, at: "\(path).kommune", what: "kommune", count: 4) }
@@ -220,7 +227,8 @@ enum ConfigParser {
         }
         return ContactPoint(
             kommune: kommune ?? "", pathway: pathway, partner: reader.string(object, "partner", at: path) ?? "",
-            herId: herId ?? "", name: reader.string(object, "name", at: path) ?? "")
+            herId: herId ?? "", name: reader.string(object, "name", at: path) ?? "",
+            reminders: reader.boolean(object, "reminders", at: path) ?? false)
     }
 
     private static func parseAliases(_ object: [String: Any], reader: inout ConfigReader) -> [String: String] {

@@ -17,4 +17,6 @@ public struct ContactPoint: Sendable, Hashable {
     var herId: String
     /// Human-readable name of the unit, used in the Receiver organisation and in reports.
     var name: String
+    /// Whether the gateway sends this unit a reminder when a pathway window opens (spec §9).
+    var reminders: Bool = false
 }

@@ -27,7 +27,7 @@ public enum DefaultConfig {
           ],
           "contactPoints": [
             { "kommune": "4601", "pathway": "pakkeforlop-hjem", "partner": "bergen-kommune",
-              "herId": "8150101", "name": "Bergen kommune, kreftkoordinator" },
+              "herId": "8150101", "name": "Bergen kommune, kreftkoordinator", "reminders": true },
             { "kommune": "4601", "pathway": "*", "partner": "bergen-kommune",
               "herId": "8150100", "name": "Bergen kommune, koordinerende enhet" },
             { "kommune": "0301", "pathway": "pakkeforlop-hjem", "partner": "oslo-kommune",

@@ -70,9 +70,11 @@ public struct GatewayConfig: Sendable, Hashable {
         partners.first { $0.id == id }
     }
 
-    /// The partner that may send as `herId`; used to check that a file's Sender belongs to its inbox.
+    /// The configured partner that may send as `herId` (never the gateway's own partner for
+    /// reminders, whose HER-id is the gateway's: a message addressed to the gateway stays the
+    /// gateway's).
     func partner(owningHerId herId: String) -> Partner? {
-        partners.first { $0.herIds.contains(herId) }
+        partners.first { !$0.isInternal && $0.herIds.contains(herId) }
     }
 
     /// True when `herId` is the gateway's, a partner's or a contact point's, i.e. a Receiver the
@@ -94,6 +96,29 @@ public struct GatewayConfig: Sendable, Hashable {
         let candidates = contactPoints.filter { $0.kommune == current }
         return candidates.first { $0.pathway == pathway }
             ?? candidates.first { $0.pathway == ContactPoint.anyPathway }
+    }
+
+    /// Whether any contact point asks for reminders (spec §9).
+    var sendsReminders: Bool { contactPoints.contains(where: \.reminders) }
+
+    /// The gateway's own partner (`Partner.internalId`, its HER-id the gateway's), whose inbox the
+    /// reminders are written into, so that they go through the pipeline like any message.
+    var internalPartner: Partner? { partners.first(where: \.isInternal) }
+
+    /// Adds the gateway's own partner when a contact point has reminders on (strict schemas, no
+    /// group: its directories are the gateway's alone); nothing otherwise.
+    mutating func addInternalPartnerIfNeeded() {
+        guard sendsReminders, internalPartner == nil else { return }
+        partners.append(Partner(id: Partner.internalId, name: gateway.name, herIds: [gateway.herId]))
+    }
+
+    /// `check-config`'s line about reminders: which contact points get them and where the gateway
+    /// writes them; nil when none does.
+    public var reminderSummary: String? {
+        let points = contactPoints.filter(\.reminders)
+        guard !points.isEmpty else { return nil }
+        let names = points.map { "\($0.name) (\($0.kommune), \($0.pathway))" }.joined(separator: "; ")
+        return "reminders (spec §9): \(names); written by the gateway into inbound/\(Partner.internalId)/"
     }
 
     /// The distinct kommunenummer that have at least one contact point.

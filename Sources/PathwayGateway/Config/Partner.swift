@@ -16,6 +16,18 @@ public struct Partner: Sendable, Hashable {
     /// group and nobody else. Nil: the single-user layout (the partner runs as the gateway's user).
     var group: UnixGroup?
 
+    /// The gateway's own inbox for the reminders it writes (spec §9): an implicit partner whose
+    /// only HER-id is the gateway's, present when a contact point has reminders on. Reserved: no
+    /// configured partner may take the id.
+    static let internalId = "pathway-gateway"
+
+    /// True for the gateway's own partner (`internalId`): nobody outside writes or reads its
+    /// directories, and the AppRecs for its messages are recorded, not relayed.
+    var isInternal: Bool { id == Self.internalId }
+
+    /// `isInternal`, for the command line.
+    public var isInternalPartner: Bool { isInternal }
+
     init(id: String, name: String, herIds: [String], schemaPolicy: SchemaPolicy = .strict, group: UnixGroup? = nil) {
         self.id = id
         self.name = name

@@ -3,7 +3,8 @@ import Foundation
 /// The audit records of one decided message, one per step, in the order the steps happen
 /// (docs/audit.md has the vocabulary): `replay` (for a file an operator re-queued), `received` (the decision), `routed` per routed copy,
 /// `notice` per notice or reason file, `apprec-sent`, `apprec-relayed` (a receiver's AppRec carried
-/// to the original sender), `redelivered` (a resend's copy delivered once more), then `archived`
+/// to the original sender), `redelivered` (a resend's copy delivered once more), `reminder-sent` after `routed` for a reminder
+/// the gateway wrote into its own inbox (spec §9), then `archived`
 /// or `quarantined`.
 ///
 /// They are derived from the plan alone, before any step is carried out, and appended (synced)
@@ -28,19 +29,7 @@ enum AuditTrail {
             AuditLog.Entry(
                 event: "received", partner: partner, file: fileName, outcome: decision.outcome.rawValue,
                 sha256: sha256, facts: facts, now: now))
-        for routed in decision.routed {
-            var copy = AuditFacts(
-                msgId: routed.routedMsgId, msgType: facts.msgType, sender: facts.sender,
-                receiver: routed.targetHerId, kommune: facts.kommune)
-            copy.gatewayId = facts.gatewayId
-            copy.refMsgId = facts.msgId
-            copy.pathwayEvent = facts.pathwayEvent
-            copy.patientPseudonym = facts.patientPseudonym
-            entries.append(
-                AuditLog.Entry(
-                    event: "routed", partner: routed.targetPartner, file: routed.path, outcome: nil,
-                    sha256: nil, facts: copy, now: now))
-        }
+        entries += routedEntries(decision.routed, facts, partner: partner, now: now)
         for notice in decision.notices {
             entries.append(
                 AuditLog.Entry(
@@ -68,6 +57,28 @@ enum AuditTrail {
                     facts: step(facts), now: now))
         }
         return entries
+    }
+
+    /// `routed` per delivered copy, each followed by `reminder-sent` when the message is a reminder
+    /// the gateway wrote into its own inbox (spec §9); the patient as its pseudonym only.
+    private static func routedEntries(_ routed: [RoutedPlan], _ facts: AuditFacts, partner: String, now: Date)
+        -> [AuditLog.Entry]
+    {
+        routed.flatMap { routed in
+            var copy = AuditFacts(
+                msgId: routed.routedMsgId, msgType: facts.msgType, sender: facts.sender,
+                receiver: routed.targetHerId, kommune: facts.kommune)
+            copy.gatewayId = facts.gatewayId
+            copy.refMsgId = facts.msgId
+            copy.pathwayEvent = facts.pathwayEvent
+            copy.patientPseudonym = facts.patientPseudonym
+            let events = partner == Partner.internalId ? ["routed", "reminder-sent"] : ["routed"]
+            return events.map {
+                AuditLog.Entry(
+                    event: $0, partner: routed.targetPartner, file: routed.path, outcome: nil, sha256: nil,
+                    facts: copy, now: now)
+            }
+        }
     }
 
     /// `apprec-relayed` per receiver's AppRec carried to the original sender (its outbound file),

@@ -21,6 +21,8 @@ extension GatewayDaemon {
         /// Called at least every `heartbeatMilliseconds` while the loop runs (the systemd watchdog).
         public var heartbeat: () -> Void = {}
         public var heartbeatMilliseconds: Int?
+        /// After each reminder tick (spec §9): what it wrote, or why it failed (intake goes on).
+        var reminded: (Result<ReminderSweep.Outcome, any Error>) -> Void = { _ in }
         public init() {}
     }
 
@@ -36,6 +38,7 @@ extension GatewayDaemon {
         let interval = max(1, Int(config.scanIntervalSeconds * 1000))
         var failedPasses = Backoff()
         var heldBack = Backoff()
+        var reminderTick = ReminderTick()
         if recoverFirst {
             failedPasses.failed()
             pause(failedPasses.delayMilliseconds, stop: stop, events: events)
@@ -45,7 +48,9 @@ extension GatewayDaemon {
             do {
                 if failedPasses.failures > 0 { _ = try recover() }  // finish what the failed batch left
                 if heldBack.isDue { retryHeldBack(&heldBack, events: events) }
+                if reminderTick.isDue { remindNow(&reminderTick, events: events) }
                 let taken = try drainPass(stop: stop, onIntake: events.intake, onIdentityAccess: events.identityAccess)
+                if taken > 0 { reminderTick.newWork() }
                 if failedPasses.failures > 0 { events.recovered(failedPasses.failures) }
                 failedPasses.succeeded()
                 if let report = worker.takeHeldBack() {
@@ -79,6 +84,14 @@ extension GatewayDaemon {
             backoff.failed()
             events.failed(error)
         }
+    }
+
+    /// A reminder tick; a failure (a full disk) is reported and tried again at the next tick.
+    private func remindNow(_ tick: inout ReminderTick, events: ServeEvents) {
+        guard reminders != nil else { return }
+        tick.ran()
+        let result = Result { try remind() }.map { $0 ?? ReminderSweep.Outcome() }
+        events.reminded(result)
     }
 
     /// Until a file lands (inotify), `milliseconds` pass, or a stop; heartbeats on the way.
@@ -125,4 +138,21 @@ struct Backoff {
     }
 
     mutating func succeeded() { (failures, due) = (0, nil) }
+}
+
+/// When the serving loop runs a reminder tick: at start, after a pass that took files (an SP1
+/// may have opened a window already), and at least once a minute (a window opens at midnight).
+struct ReminderTick {
+    static let intervalNanoseconds: UInt64 = 60_000_000_000
+    private var last: DispatchTime?
+    private var pending = true
+
+    var isDue: Bool {
+        pending
+            || last.map { DispatchTime.now().uptimeNanoseconds - $0.uptimeNanoseconds >= Self.intervalNanoseconds }
+                ?? true
+    }
+
+    mutating func ran() { (last, pending) = (.now(), false) }
+    mutating func newWork() { pending = true }
 }

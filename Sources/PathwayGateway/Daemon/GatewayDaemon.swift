@@ -13,6 +13,8 @@ public final class GatewayDaemon: Sendable {
     public let worker: SpoolWorker
     /// Folds the showings of identities into the audit log on each pass.
     let identityAccess: IdentityAccessFolding
+    /// Reminders (spec §9); nil when no contact point has them on.
+    let reminders: ReminderSweep?
 
     /// `metrics`: counts each outcome and its latency (kept across reloads by the caller).
     public init(config: GatewayConfig, schemas: SchemaSet, metrics: GatewayMetrics? = nil) throws {
@@ -33,6 +35,15 @@ public final class GatewayDaemon: Sendable {
                 store: store, pseudonymizer: pseudonymizer, catalog: config.pathways),
             intake: IntakeHealth(reportPath: spool.intakeReport))
         identityAccess = IdentityAccessFolding(spool: spool, audit: audit, store: store)
+        reminders =
+            config.sendsReminders
+            ? ReminderSweep(config: config, spool: spool, store: store, pseudonymizer: pseudonymizer) : nil
+    }
+
+    /// One reminder tick (spec §9): files for the windows open today written into the gateway's
+    /// own inbox, for the next drain pass to deliver. Nil when reminders are off.
+    func remind(now: Date = Date()) throws -> ReminderSweep.Outcome? {
+        try reminders?.run(today: ReminderClock.today(now: now), now: now)
     }
 
     /// Most bytes of inbound files in one batch (at least one file is always taken).

@@ -35,6 +35,31 @@ extension GatewayService {
         if recovered > 0 { logger.info("recovered interrupted messages", ["messages": .int(recovered)]) }
     }
 
+    /// A reminder tick (spec §9): files written (info), windows no reminder could be written for
+    /// (warn, once each: the row with its note keeps them from coming back), a failure (error;
+    /// the next tick tries again). Pseudonyms only, never an identity.
+    @discardableResult
+    func logReminders(_ result: Result<ReminderSweep.Outcome?, any Error>) -> Result<ReminderSweep.Outcome?, any Error>
+    {
+        switch result {
+        case let .success(outcome?):
+            if outcome.written > 0 {
+                logger.info(
+                    "reminders written", ["files": .int(outcome.written), "rewritten": .int(outcome.rewritten)])
+            }
+            for note in outcome.notes {
+                logger.warn(
+                    "reminder not sent",
+                    ["patient": "\(note.pseudonym)", "event": "\(note.event)", "reason": "\(note.reason)"])
+            }
+        case .success(nil):
+            break
+        case let .failure(error):
+            logger.error("reminder tick failed; trying again at the next tick", ["error": "\(error)"])
+        }
+        return result
+    }
+
     /// What keeps files in inboxes (spec §8: an operator problem, said until fixed, never a
     /// rejection): one line per problem as it appears (warn), while it lasts (warn, every 15
     /// minutes) and when it clears (info).

@@ -99,8 +99,14 @@ public final class GatewayService {
     /// `--once`: recovery must succeed, then every inbox is drained.
     private func drainOnce(_ running: Running) throws -> Ending {
         try recoverOrThrow(running.daemon)
-        let count = try running.daemon.drain(
-            stop: token, onIntake: logIntake, onIdentityAccess: { [logger] in Self.logIdentityAccess($0, logger) })
+        // Reminders before the drain, and once more after it (an SP1 just drained may have a
+        // window open already): what they write is drained in the same run.
+        let onIdentityAccess: (any Error) -> Void = { [logger] in Self.logIdentityAccess($0, logger) }
+        logReminders(Result { try running.daemon.remind() })
+        var count = try running.daemon.drain(stop: token, onIntake: logIntake, onIdentityAccess: onIdentityAccess)
+        if case let .success(outcome?) = logReminders(Result { try running.daemon.remind() }), outcome.written > 0 {
+            count += try running.daemon.drain(stop: token, onIntake: logIntake, onIdentityAccess: onIdentityAccess)
+        }
         logger.info("drained", ["files": .int(count)])
         running.operations.maintainIfDue()
         return try leftWaiting(running.daemon) ? .leftWaiting : .finished
@@ -162,6 +168,7 @@ public final class GatewayService {
         events.recovered = { log.info("recovered: files go through again", ["failed_attempts": .int($0)]) }
         events.identityAccess = { Self.logIdentityAccess($0, log) }
         events.heartbeat = { SystemdNotifier.shared.watchdogIfDue() }
+        events.reminded = { [self] in logReminders($0.map { $0 }) }
         events.heartbeatMilliseconds = SystemdNotifier.shared.heartbeatMilliseconds
         return events
     }

@@ -13,6 +13,7 @@ extension Spool {
     /// | `inbound/<P>/`, `outbound/<P>/` (P has a group) | gateway:P | 2770 |
     /// | files the gateway wrote in `outbound/<P>/` | gateway:P | 0640 |
     /// | `inbound/<Q>/`, `outbound/<Q>/` (Q has none) | gateway:gateway's group | 0770, 0700 (as single-user) |
+    /// | `inbound/pathway-gateway/`, `outbound/pathway-gateway/` (reminders) | gateway | 0700 |
     /// | `state/`, `audit/`, `archive/`, `quarantine/` | gateway | 0700 |
     ///
     /// An existing spool migrates here: modes and groups of the directories the gateway owns are
@@ -29,7 +30,10 @@ extension Spool {
         }
         let gatewayGroup = getegid()
         for partner in partners {
-            if let group = access.groups[partner.id] {
+            if partner.isInternal {  // the gateway's own inbox for reminders: nobody else's
+                try Ownership.directory(inbound(partner.id), mode: SpoolAccess.privateDirectoryMode, group: nil)
+                try Ownership.directory(outbound(partner.id), mode: SpoolAccess.privateDirectoryMode, group: nil)
+            } else if let group = access.groups[partner.id] {
                 try Ownership.directory(inbound(partner.id), mode: SpoolAccess.partnerDirectoryMode, group: group)
                 try Ownership.directory(outbound(partner.id), mode: SpoolAccess.partnerDirectoryMode, group: group)
                 try Ownership.files(in: outbound(partner.id), mode: SpoolAccess.partnerFileMode, group: group)

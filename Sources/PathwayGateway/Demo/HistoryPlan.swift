@@ -31,7 +31,7 @@ struct HistoryPlan {
     mutating func arrivals(messages: Int) -> [Arrival] {
         let points = config.contactPoints.filter { $0.pathway == "pakkeforlop-hjem" }
         let routed = Set(config.contactPoints.map(\.partner))
-        let hospitals = config.partners.map(\.id).filter { !routed.contains($0) }
+        let hospitals = config.partners.filter { !$0.isInternal }.map(\.id).filter { !routed.contains($0) }
         guard !points.isEmpty, !hospitals.isEmpty else { return [] }
         let last = start.adding(days: days - 1)
         var arrivals: [Arrival] = []

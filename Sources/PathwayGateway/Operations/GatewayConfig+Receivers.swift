@@ -21,7 +21,9 @@ extension GatewayConfig {
     var configuredReceivers: [Receiver] {
         var pairs = Set<[String]>()
         for point in contactPoints { pairs.insert([point.partner, point.herId]) }
-        for partner in partners { for herId in partner.herIds { pairs.insert([partner.id, herId]) } }
+        for partner in partners where !partner.isInternal {
+            for herId in partner.herIds { pairs.insert([partner.id, herId]) }
+        }
         return pairs.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }.map {
             Receiver(partner: $0[0], herId: $0[1], name: receiverName(partner: $0[0], herId: $0[1]) ?? $0[0])
         }

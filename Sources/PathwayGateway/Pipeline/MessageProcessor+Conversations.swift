@@ -160,7 +160,12 @@ extension MessageProcessor {
                     : "MsgId \(original) was already answered by AppRec \(first): recorded, not relayed")
             return ProcessingPlan(decision: decision, receiverAppRec: nil, facts: facts)
         }
-        if let routed { decision.followUps = [relay(appRec, input, answering: routed)] }
+        // An AppRec for a message the gateway itself sent (a reminder, §9) is recorded, not relayed.
+        if let routed, routed.senderPartner == Partner.internalId {
+            facts.errors.append("answers a reminder the gateway sent: recorded, not relayed")
+        } else if let routed {
+            decision.followUps = [relay(appRec, input, answering: routed)]
+        }
         return ProcessingPlan(
             decision: decision,
             receiverAppRec: routed.map {

@@ -72,7 +72,7 @@ struct Router: Sendable {
     /// A contact point under its organisation: the partner's first HER-id is the organisation's
     /// own, so a point that is the organisation itself (a `*` point, often) has no parent; another
     /// unit's HER-id is never put around it.
-    private func target(_ point: ContactPoint, reason: String) -> RouteTarget {
+    func target(_ point: ContactPoint, reason: String) -> RouteTarget {
         let partner = config.partner(forInbox: point.partner)
         let parentHerId = partner?.herIds.first.flatMap { $0 == point.herId ? nil : $0 }
         let parent = partner.flatMap { p in parentHerId.map { OutboundMessageBuilder.Party(name: p.name, herId: $0) } }

@@ -1,6 +1,6 @@
 /// The state database schema; see `MessageStore` for what each table is for.
 extension MessageStore {
-    static let schemaVersion = 9
+    static let schemaVersion = 10
     static let migrations = [
         SQLiteDatabase.Migration(
             version: 1,
@@ -160,5 +160,8 @@ extension MessageStore {
         // 9 (follow-through): what the report reads from stored episodes (type, first dates,
         // message ids); the episodes are re-derived at the daemon's next start.
         SQLiteDatabase.Migration(version: 9, sql: PathwayEpisodeStore.reportColumnsSQL),
+        // 10 (reminders, spec §9): one row per patient and window the gateway reminded (or could
+        // not); see ReminderStore.
+        SQLiteDatabase.Migration(version: 10, sql: ReminderStore.migrationSQL),
     ]
 }
