@@ -88,6 +88,26 @@ import Testing
         #expect(try !status().contains("MsgId \(reminder.head.msgId)"))
     }
 
+    /// The contact point answers the reminder itself (a reply naming it): the gateway is that
+    /// reply's final receiver and answers it; nothing goes to its own outbound.
+    @Test func aReplyToAReminderIsAnsweredByTheGateway() throws {
+        let ws = try Workspace()
+        try ws.drop(Self.sp1("rem-sp1-reply"), as: "a.xml")
+        try Self.run(ws, today: Self.open)
+        let reminder = try #require(try Self.reminders(ws).first)
+        let kommuneBefore = ws.visible("outbound/bergen-kommune")
+        try ws.drop(
+            ConversationRepliesEndToEndTests.reply(
+                "bergen-svar-paaminnelse", from: Self.bergenPoint, to: RouterTests.gateway, parent: reminder.head.msgId,
+                conversation: reminder.head.msgId), as: "svar.xml", inbox: "bergen-kommune")
+        #expect(try Self.run(ws, today: Self.open).status == 0)
+        #expect(ws.visible("outbound/\(Partner.internalId)").isEmpty)
+        let added = ws.visible("outbound/bergen-kommune").filter { !kommuneBefore.contains($0) }
+        try #require(added.count == 1)
+        let appRec = try #require(AppRec(try SafeXMLParser.parse(try ws.read("outbound/bergen-kommune/\(added[0])")).root))
+        #expect(appRec.status == .ok && appRec.originalMsgId.id == "bergen-svar-paaminnelse")
+    }
+
     @Test func noReminderWithoutRemindersOnOrWhenSP2IsRecorded() throws {
         let ws = try Workspace()
         try ws.drop(Self.sp1("rem-sp1-oslo", fnr: Self.patientB, kommune: "0301"), as: "oslo.xml")

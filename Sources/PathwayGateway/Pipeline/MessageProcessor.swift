@@ -145,7 +145,12 @@ struct MessageProcessor: Sendable {
         facts.pathwayDetail = rules.detail(for: head, receivedAt: input.now)
         let replyTo = try replyTarget(head, input, lookups)
         let route: Router.Decision
-        do { route = try router.decide(head, event: event, senderPartner: input.partner.id, replyTo: replyTo) } catch {
+        do {
+            // A reply to the gateway's own message (a reminder, §9): the gateway is its final receiver.
+            route =
+                replyTo?.partnerId == Partner.internalId
+                ? .recordOnly : try router.decide(head, event: event, senderPartner: input.partner.id, replyTo: replyTo)
+        } catch {
             var plan = reject(error, input, paths)
             plan.facts.pathwayEvent = event?.code  // known: E21 for a pathway message (the report counts them)
             return plan
