@@ -65,6 +65,33 @@ import Testing
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     }
 
+    /// `state rebuild` takes the folded position from the audit log's last showing, so the rebuilt
+    /// state folds only later lines (the tail search alone covers just the log's last 8 MB).
+    @Test func aRebuiltStateKnowsWhatWasFolded() throws {
+        let ws = try DaemonEndToEndTests.Workspace()
+        try ws.drop(
+            PathwaysEndToEndTests.message(
+                "ia-r", event: "PFH-SP1", fnr: PathwaysEndToEndTests.patientA, kommune: "4601", noteDate: "2026-08-01"),
+            as: "ia-r.xml")
+        #expect(try ws.run().status == 0)
+        #expect(try showIdentities(ws).status == 0)
+        #expect(try showIdentities(ws).status == 0)
+        #expect(try ws.run().status == 0)
+        #expect(try shown(ws).count == 2)
+        let state = ws.root.appendingPathComponent("spool/state").path
+        for name in try FileManager.default.contentsOfDirectory(atPath: state) where name.hasPrefix("gateway.sqlite") {
+            try FileManager.default.removeItem(atPath: "\(state)/\(name)")
+        }
+        let rebuilt = try GatewayProcess.run(["state", "rebuild"], environment: PathwaysEndToEndTests.env, cwd: ws.root)
+        #expect(rebuilt.status == 0, "\(rebuilt.stdout)\(rebuilt.stderr)")
+        let log = try FileManager.default.attributesOfItem(atPath: "\(state)/identity-access.log")
+        let fact = try MessageStore(path: "\(state)/gateway.sqlite").db.query(
+            "SELECT value FROM state_facts WHERE name = ?", [IdentityAccessFolding.fact]) { try $0.string(0) }
+        #expect(fact == ["\((log[.size] as? NSNumber)?.intValue ?? -1) \((log[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0)"])
+        #expect(try ws.run().status == 0)
+        #expect(try shown(ws).count == 2, "nothing folded twice")
+    }
+
     @Test func aLineThatIsNotAShowingIsKeptWithoutWhatItSays() {
         let entries = IdentityAccessFolding.entries(
             line: Array("{\"patients\":[\"03851598730\",\"p-0123456789abcdef0123456789abcdef\"]}".utf8)[...],

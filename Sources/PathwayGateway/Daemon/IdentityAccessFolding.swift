@@ -88,6 +88,21 @@ final class IdentityAccessFolding: Sendable {
         return entries.count
     }
 
+    /// `state rebuild`: notes the log as folded through the line the audit log's last showing names
+    /// (when that line is still there, same bytes), so the rebuilt state does not fold it again.
+    static func noteFolded(through last: (offset: Int, sha256: String), spool: Spool, store: MessageStore) throws {
+        let path = IdentityAccessLog(spool: spool).path
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, Int(info.st_size) > last.offset,
+            let (bytes, start, _) = try? FileReader.end(of: path, count: Int(info.st_size) - last.offset),
+            start == last.offset, let end = bytes.firstIndex(of: UInt8(ascii: "\n")),
+            SHA256.hex(Array(bytes[..<end])) == last.sha256
+        else { return }
+        try store.db.run(
+            "INSERT OR REPLACE INTO state_facts (name, value) VALUES (?, ?)", fact,
+            "\(last.offset + end + 1) \(UInt64(info.st_ino))")
+    }
+
     /// The offset folded up to and the inode of the file it is in (0 and 0 before the first fold).
     private func position() throws -> (offset: Int, inode: UInt64) {
         if let known = folded.withLock({ $0 }) { return known }

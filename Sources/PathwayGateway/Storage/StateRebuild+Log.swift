@@ -24,13 +24,28 @@ extension StateRebuild {
         }
     }
 
-    /// Every message of the log, in the order they were decided (their first record's seq), and
-    /// how many records were read. Only the fields a rebuild needs are kept.
-    static func loggedMessages(in directory: AuditDirectory) throws -> (messages: [LoggedMessage], records: Int) {
+    /// What the log says, for a rebuild: every message, in the order they were decided (their
+    /// first record's seq); how many records were read; the last showing of identities folded
+    /// in (its place in `identity-access.log` and its line's SHA-256).
+    struct Logged {
+        var messages: [LoggedMessage]
+        var records: Int
+        var lastShowing: (offset: Int, sha256: String)?
+    }
+
+    /// Reads the whole log once. Only the fields a rebuild needs are kept.
+    static func logged(in directory: AuditDirectory) throws -> Logged {
         var byId: [String: LoggedMessage] = [:]
         var records = 0
+        var lastShowing: (offset: Int, sha256: String)?
+        let showings = IdentityAccessFolding.place("")
         try AuditReader(directory: directory).forEachRecord { whole in
             records += 1
+            if whole.event == IdentityAccessFolding.event, let file = whole.file, file.hasPrefix(showings),
+                let offset = Int(file.dropFirst(showings.count)), let sha256 = whole.sha256
+            {
+                lastShowing = (offset, sha256)
+            }
             guard let id = whole.gatewayId else { return }
             // A large log has hundreds of thousands of records: keep none of the chain's fields.
             var record = whole
@@ -47,7 +62,8 @@ extension StateRebuild {
             }
             byId[id] = message
         }
-        return (byId.values.sorted { $0.firstSeq < $1.firstSeq }, records)
+        return Logged(
+            messages: byId.values.sorted { $0.firstSeq < $1.firstSeq }, records: records, lastShowing: lastShowing)
     }
 
     /// `X` in "replay of gateway message X, requested by an operator" (`AuditTrail`).

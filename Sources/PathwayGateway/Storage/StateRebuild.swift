@@ -106,13 +106,17 @@ public final class StateRebuild {
         let rebuild = try StateRebuild(
             config: config, schemas: schemas, pseudonymizer: pseudonymizer,
             checksPseudonyms: checksPseudonyms, path: path)
-        let (messages, records) = try loggedMessages(in: AuditDirectory(current: rebuild.spool.auditLog))
+        let logged = try logged(in: AuditDirectory(current: rebuild.spool.auditLog))
         try rebuild.store.batch {
-            for message in messages { try rebuild.rebuild(message) }
+            for message in logged.messages { try rebuild.rebuild(message) }
             try rebuild.store.recordKeyFingerprint(pseudonymizer.fingerprint)
+            // Identities shown are in the log already: the daemon folds only later lines.
+            if let last = logged.lastShowing {
+                try IdentityAccessFolding.noteFolded(through: last, spool: rebuild.spool, store: rebuild.store)
+            }
         }
         try rebuild.store.checkpointAndTruncate()
-        rebuild.report.auditRecords = records
+        rebuild.report.auditRecords = logged.records
         rebuild.report.counts = try rebuild.store.rebuildCounts()
         return rebuild.report
     }
