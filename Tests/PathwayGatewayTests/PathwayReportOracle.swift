@@ -68,6 +68,8 @@ enum PathwayReportOracle {
             delivery: byPartner.keys.sorted().map {
                 delivery(byPartner[$0]!, key: $0, name: config.partner(forInbox: $0)?.name ?? $0, now: now)
             },
+            // Not what the oracle checks (the routed rows are read the same way by both): shared.
+            deliveryByReceiver: PathwayReportBuilder.deliveryByReceiver(routed, config: config, now: now),
             deliveryTotal: delivery(routed, key: "all", name: "all", now: now))
     }
 

@@ -89,7 +89,7 @@ import Testing
         let groups = report.pathways.reduce(0) { $0 + 1 + $1.byKommune.count + $1.byHospital.count + $1.byType.count }
         let months = report.pathways.reduce(0) { $0 + $1.months.count }
         #expect(months > 0)
-        #expect(lines.count == 1 + groups + months + report.delivery.count + 1)
+        #expect(lines.count == 1 + groups + months + report.delivery.count + report.deliveryByReceiver.count + 1)
         let json = try report.rendered(as: .json)
         #expect(try JSONDecoder().decode(PathwayReport.self, from: Data(json.utf8)) == report)
     }

@@ -90,6 +90,9 @@ import Testing
         #expect(pfh.byHospital.map(\.key) == ["helse-bergen"])
         #expect(report.deliveryTotal.routed == 2 && report.deliveryTotal.pending == 2)
         #expect(Set(report.delivery.map(\.key)) == ["alesund-kommune", "bergen-kommune"])
+        #expect(report.deliveryByReceiver.map(\.key) == ["alesund-kommune/8150141", "bergen-kommune/8150101"])
+        #expect(report.deliveryByReceiver.map(\.name) == ["Ålesund kommune, kreftkoordinator", "Bergen kommune, kreftkoordinator"])
+        #expect(report.deliveryByReceiver.allSatisfy { $0.pending == 1 && $0.oldestPendingHours != nil })
 
         let out = ws.root.appendingPathComponent("rapport.html")
         let html = try pathways(ws, ["report", "--out", out.path, "--as-of", "2027-01-05"])

@@ -15,18 +15,22 @@ struct MonitoringQuery: Sendable {
         /// The partner the original came from (the hospital).
         var senderPartner: String
         var targetPartner: String
+        /// The receiver inside it: the innermost HER-id the copy went to (a contact point, or a
+        /// hospital's department for a reply).
+        var targetHerId: String
         var state: MessageStore.RoutedState
         var createdAt: Date
         /// When the receiver's AppRec was recorded; nil while pending.
         var answeredAt: Date?
 
         init(
-            messageId: String, senderPartner: String, targetPartner: String, state: MessageStore.RoutedState,
-            createdAt: Date, answeredAt: Date? = nil
+            messageId: String, senderPartner: String, targetPartner: String, targetHerId: String = "",
+            state: MessageStore.RoutedState, createdAt: Date, answeredAt: Date? = nil
         ) {
             self.messageId = messageId
             self.senderPartner = senderPartner
             self.targetPartner = targetPartner
+            self.targetHerId = targetHerId
             self.state = state
             self.createdAt = createdAt
             self.answeredAt = answeredAt
@@ -37,12 +41,13 @@ struct MonitoringQuery: Sendable {
     func routed() throws -> [RoutedRow] {
         try db.query(
             """
-            SELECT r.message_id, m.partner_id, r.target_partner, r.state, r.created_at, r.answered_at
+            SELECT r.message_id, m.partner_id, r.target_partner, r.state, r.created_at, r.answered_at, r.target_her_id
             FROM routed r JOIN messages m ON m.id = r.message_id ORDER BY r.created_at, r.id
             """
         ) { row in
             RoutedRow(
                 messageId: try row.string(0), senderPartner: try row.string(1), targetPartner: try row.string(2),
+                targetHerId: try row.string(6),
                 state: MessageStore.RoutedState(rawValue: try row.string(3)) ?? .planned,
                 createdAt: Self.date(try row.int64(4)), answeredAt: try row.optionalInt64(5).map(Self.date))
         }
@@ -56,7 +61,7 @@ struct MonitoringQuery: Sendable {
             guard let answered = row.answeredAt, answered > now else { return row }
             return RoutedRow(
                 messageId: row.messageId, senderPartner: row.senderPartner, targetPartner: row.targetPartner,
-                state: .written, createdAt: row.createdAt)
+                targetHerId: row.targetHerId, state: .written, createdAt: row.createdAt)
         }
     }
 

@@ -11,6 +11,9 @@ public struct PathwayReport: Sendable, Hashable, Codable {
     var pathways: [Section]
     /// Routed messages and the municipalities' AppRecs, per receiving partner.
     var delivery: [DeliveryFigures]
+    /// The same per receiver (spec §7 "Waiting"): key `partner/HER-id`, name the contact point's
+    /// (or the partner's, for a hospital department answered by a reply).
+    var deliveryByReceiver: [DeliveryFigures] = []
     var deliveryTotal: DeliveryFigures
     /// Messages rejected E21 (no contact point found for the patient's kommune): SP1s that
     /// reached no municipality, which no timeline shows.

@@ -53,12 +53,28 @@ public enum PathwayReportBuilder {
                 config: config, now: now)
         }
         let byPartner = Dictionary(grouping: routed, by: \.targetPartner)
-        return PathwayReport(
+        var report = PathwayReport(
             generatedAt: Timestamp.rfc3339(generatedAt ?? now), asOf: today, pathways: sections,
             delivery: byPartner.keys.sorted().map {
                 delivery(byPartner[$0]!, key: $0, name: config.partner(forInbox: $0)?.name ?? $0, now: now)
             },
             deliveryTotal: delivery(routed, key: "all", name: "all", now: now))
+        report.deliveryByReceiver = deliveryByReceiver(routed, config: config, now: now)
+        return report
+    }
+
+    /// Delivery per receiver (partner and HER-id), named as `status` names them.
+    static func deliveryByReceiver(_ routed: [MonitoringQuery.RoutedRow], config: GatewayConfig, now: Date)
+        -> [PathwayReport.DeliveryFigures]
+    {
+        let byReceiver = Dictionary(grouping: routed.indices) {
+            "\(routed[$0].targetPartner)/\(routed[$0].targetHerId)"
+        }
+        return byReceiver.keys.sorted().map { key in
+            let row = routed[byReceiver[key]![0]]
+            let name = config.receiverName(partner: row.targetPartner, herId: row.targetHerId) ?? row.targetHerId
+            return delivery(routed, indexes: byReceiver[key]!, key: key, name: name, now: now)
+        }
     }
 
     /// One pathway's section: totals, then per kommune, hospital and type, the histograms and months.

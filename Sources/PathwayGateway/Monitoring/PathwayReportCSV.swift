@@ -4,7 +4,7 @@ import Foundation
 /// spreadsheets and further analysis: one row per pathway and group (total, each kommune, each
 /// hospital, each type), then its months (`group_by` `month_total`, `month_kommune`,
 /// `month_hospital`, with `month` set: patients by diagnosis month and how their windows went),
-/// then one row per receiving partner for delivery. Columns are the union over all pathways;
+/// then one row per receiving partner for delivery, and one per receiver HER-id in it. Columns are the union over all pathways;
 /// cells that do not apply are empty. Column names are stable English keys.
 enum PathwayReportCSV {
     static func render(_ report: PathwayReport) -> String {
@@ -44,8 +44,9 @@ enum PathwayReportCSV {
                 lines.append(row + [String](repeating: "", count: header.count - row.count))
             }
         }
-        for d in report.delivery + [report.deliveryTotal] {
-            var row = [report.asOf.description, "", d.key == "all" ? "total" : "receiver", d.key, d.name]
+        for d in report.delivery + report.deliveryByReceiver + [report.deliveryTotal] {
+            let group = d.key == "all" ? "total" : d.key.contains("/") ? "receiver_her_id" : "receiver"
+            var row = [report.asOf.description, "", group, d.key, d.name]
             row += [String](repeating: "", count: header.count - row.count - 6)
             lines.append(row + delivery(d))
         }

@@ -174,15 +174,22 @@ enum PathwayReportHTML {
         let head = [
             "Mottaker", "Rutet", "Kvittert OK", "Avvist", "Venter", "Eldste ventende", "Median tid til kvittering",
         ]
-        let rows = (report.delivery + [report.deliveryTotal]).map { d in
+        let row = { (d: PathwayReport.DeliveryFigures) in
             [
                 d.key == "all" ? "Totalt" : d.name, "\(d.routed)", "\(d.delivered)", "\(d.rejected)", "\(d.pending)",
                 d.oldestPendingHours.map(hours) ?? "–", d.medianHoursToAppRec.map(hours) ?? "–",
             ]
         }
+        let receivers = report.deliveryByReceiver.map { d in
+            row(d).enumerated().map {
+                $0.offset == 0 ? "\(d.name) (HER \(d.key.split(separator: "/").last ?? ""))" : $0.element
+            }
+        }
         return
-            "<section><h2>Levering til kommunene</h2><p class=\"lead\">Meldinger gatewayen har rutet, og kommunenes kvitteringer (AppRec).</p>"
-            + table(head, rows) + "</section>\n"
+            "<section><h2>Levering til mottakerne</h2><p class=\"lead\">Meldinger gatewayen har levert, og mottakernes kvitteringer (AppRec) – per mottaker (kommune eller sykehus), så per kontaktpunkt eller avdeling.</p>"
+            + table(head, (report.delivery + [report.deliveryTotal]).map(row))
+            + (receivers.isEmpty ? "" : "<h3>Per kontaktpunkt og avdeling</h3>" + table(head, receivers))
+            + "</section>\n"
     }
 
     private static func footer(_ report: PathwayReport) -> String {
