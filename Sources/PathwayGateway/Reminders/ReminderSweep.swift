@@ -46,7 +46,7 @@ struct ReminderSweep: Sendable {
             for window in try reminders.candidates(kommune: kommune, today: today) {
                 guard let point = contactPoint(for: window) else { continue }
                 var row = ReminderStore.Row(
-                    key: window.key, contactPointHerId: point.herId, msgId: Self.msgId(window.key), fileName: nil,
+                    key: window.key, contactPointHerId: point.herId, msgId: Self.msgId(window), fileName: nil,
                     createdAt: createdAt, note: nil)
                 if try reminders.isRegistered(msgId: row.msgId, gatewayHerId: config.gateway.herId) {
                     row.note = Self.sentBefore
@@ -119,9 +119,14 @@ struct ReminderSweep: Sendable {
     }
 
     /// The reminder's MsgId: the same for the same patient and window, whatever the run, so that
-    /// its (gateway HER-id, MsgId) key can be registered only once.
-    static func msgId(_ key: ReminderStore.Key) -> String {
-        let digest = SHA256.hex(Array("\(key.pathway)\n\(key.pseudonym)\n\(key.seq)\n\(key.event)".utf8))
+    /// its (gateway HER-id, MsgId) key can be registered only once. The episode is named by its
+    /// start message (else its anchor), not by `seq`: `seq` counts episodes within the patient's
+    /// latest events and can shift for a long history, and a shifted window must find its
+    /// reminder already sent.
+    static func msgId(_ window: ReminderStore.Window) -> String {
+        let key = window.key
+        let episode = window.startMessageId ?? "anchor \(window.anchor?.description ?? "-")"
+        let digest = SHA256.hex(Array("\(key.pathway)\n\(key.pseudonym)\n\(episode)\n\(key.event)".utf8))
         return "pgw-reminder-" + digest.prefix(16)
     }
 
