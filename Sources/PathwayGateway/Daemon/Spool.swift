@@ -33,7 +33,7 @@ public struct Spool: Sendable {
     }
 
     /// Creates every directory the partners need (mode 0700; inbound 0770 so an EPJ export
-    /// running as a group member can drop files), then, when partners have groups, brings the
+    /// running as a group member can drop files, except the gateway's own), then, when partners have groups, brings the
     /// spool to the shared layout (`applyLayout`).
     func prepare(for partners: [Partner]) throws {
         for dir in [
@@ -42,7 +42,14 @@ public struct Spool: Sendable {
             try DurableFile.ensureDirectory("\(root)/\(dir)")
         }
         for partner in partners {
-            try DurableFile.ensureDirectory(inbound(partner.id), mode: 0o770)
+            // The gateway's own inbox (reminders): whatever lands there is sent as the gateway, so
+            // nobody else may write it, in every layout (the shared one sets this again).
+            if partner.isInternal {
+                try DurableFile.ensureDirectory(inbound(partner.id))
+                try Ownership.directory(inbound(partner.id), mode: SpoolAccess.privateDirectoryMode, group: nil)
+            } else {
+                try DurableFile.ensureDirectory(inbound(partner.id), mode: 0o770)
+            }
             for dir in [
                 outbound(partner.id), processing(partner.id), "\(root)/archive/\(partner.id)",
                 "\(root)/quarantine/\(partner.id)",

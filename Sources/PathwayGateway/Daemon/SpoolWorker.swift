@@ -179,10 +179,11 @@ public final class SpoolWorker: Sendable {
             now: inbound.now, newId: { TimeOrderedID.make() })
         let lookups = MessageProcessor.Lookups(
             firstMessage: source.findFirst, routedMessage: source.matchAppRec,
-            outputExists: { [spool] in access(spool.absolute($0), F_OK) == 0 }, deliveries: source.deliveries,
-            archivedOriginal: { [spool, processor] id in
-                guard let path = try? source.destination(of: id), path.hasPrefix("archive/") else { return nil }
-                return try? FileReader.read(spool.absolute(path), limit: processor.validator.limits.maxBytes)
+            outputExists: { [spool] in DurableFile.exists(spool.absolute($0)) }, deliveries: source.deliveries,
+            archivedHead: { [spool, processor] id in
+                try? ArchivedOriginal.read(
+                    messageId: id, store: source, spool: spool, limits: processor.validator.limits
+                ).get().head
             })
         return try processor.plan(input, lookups: lookups)
     }

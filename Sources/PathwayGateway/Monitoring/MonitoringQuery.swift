@@ -80,11 +80,5 @@ struct MonitoringQuery: Sendable {
         ) { try $0.int(0) }.first ?? 0
     }
 
-    /// Where the original of a message was moved (spool-relative), nil when unknown.
-    func destination(ofMessage id: String) throws -> String? {
-        try db.query("SELECT destination FROM messages WHERE id = ?", [id]) { row in try row.optionalString(0) }.first
-            ?? nil
-    }
-
     private static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
 }

@@ -20,13 +20,13 @@ public struct PatientIdentityLookup: Sendable {
     }
 
     let spool: Spool
-    let query: MonitoringQuery
+    let store: MessageStore
     let pseudonymizer: Pseudonymizer?
 
     /// The pseudonym key is read only if it exists (a lookup never creates one).
     public init(spool: Spool, store: MessageStore) {
         self.spool = spool
-        query = MonitoringQuery(store: store)
+        self.store = store
         pseudonymizer =
             FileManager.default.fileExists(atPath: spool.pseudonymKey)
             ? try? Pseudonymizer.loadOrCreate(keyAt: spool.pseudonymKey) : nil
@@ -35,19 +35,19 @@ public struct PatientIdentityLookup: Sendable {
     public func identity(for item: DueItem) -> Identity? {
         guard let start = item.start else { return nil }
         var identity = Identity(partner: start.partner, msgId: start.msgId)
-        guard let destination = try? query.destination(ofMessage: start.messageId) else {
+        let head: MsgHead
+        switch ArchivedOriginal.read(messageId: start.messageId, store: store, spool: spool, limits: .default) {
+        case let .success(found):
+            identity.archivedFile = found.path
+            head = found.head
+        case .failure(.notInState):
             identity.note = "the start message is no longer in the state database"
             return identity
-        }
-        let path = spool.absolute(destination)
-        guard let bytes = try? FileReader.read(path, limit: XMLLimits.default.maxBytes),
-            let document = try? SafeXMLParser.parse(bytes)
-        else {
+        case .failure:
             identity.note = "the original is no longer in the archive"
             return identity
         }
-        identity.archivedFile = destination
-        let patient = MsgHead(document.root).patient
+        let patient = head.patient
         guard let number = patient?.personalIdent?.id, let pseudonymizer,
             pseudonymizer.pseudonym(for: number) == item.patient
         else {

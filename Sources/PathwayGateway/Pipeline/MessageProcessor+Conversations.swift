@@ -22,11 +22,7 @@ extension MessageProcessor {
     private func archivedChain(_ delivered: MessageStore.RoutedMessage, _ lookups: Lookups)
         -> [OutboundMessageBuilder.Party]?
     {
-        guard let bytes = lookups.archivedOriginal(delivered.messageId),
-            let document = try? SafeXMLParser.parse(bytes, limits: validator.limits),
-            document.root.isNamed("MsgHead", namespace: KITHNamespace.msgHead)
-        else { return nil }
-        let chain = MsgHead(document.root).sender.partyChain
+        let chain = lookups.archivedHead(delivered.messageId)?.sender.partyChain ?? []
         return chain.isEmpty ? nil : chain
     }
 

@@ -47,20 +47,20 @@ struct MessageProcessor: Sendable {
         var deliveries: (_ messageId: String) throws -> [MessageStore.Delivery]
         /// A message's archived original (nil: gone), for a reply to a copy of an earlier version,
         /// whose Sender the store did not keep.
-        var archivedOriginal: (_ messageId: String) -> [UInt8]?
+        var archivedHead: (_ messageId: String) -> MsgHead?
 
         init(
             firstMessage: @escaping (String, String) throws -> MessageStore.FirstMessage?,
             routedMessage: @escaping (String, String?, String?, String?) throws -> MessageStore.RoutedMessage?,
             outputExists: @escaping (String) -> Bool = { _ in false },
             deliveries: @escaping (String) throws -> [MessageStore.Delivery] = { _ in [] },
-            archivedOriginal: @escaping (String) -> [UInt8]? = { _ in nil }
+            archivedHead: @escaping (String) -> MsgHead? = { _ in nil }
         ) {
             self.firstMessage = firstMessage
             self.routedMessage = routedMessage
             self.outputExists = outputExists
             self.deliveries = deliveries
-            self.archivedOriginal = archivedOriginal
+            self.archivedHead = archivedHead
         }
     }
 
@@ -145,12 +145,7 @@ struct MessageProcessor: Sendable {
         facts.pathwayDetail = rules.detail(for: head, receivedAt: input.now)
         let replyTo = try replyTarget(head, input, lookups)
         let route: Router.Decision
-        do {
-            // A reply to the gateway's own message (a reminder, §9): the gateway is its final receiver.
-            route =
-                replyTo?.partnerId == Partner.internalId
-                ? .recordOnly : try router.decide(head, event: event, senderPartner: input.partner.id, replyTo: replyTo)
-        } catch {
+        do { route = try router.decide(head, event: event, senderPartner: input.partner.id, replyTo: replyTo) } catch {
             var plan = reject(error, input, paths)
             plan.facts.pathwayEvent = event?.code  // known: E21 for a pathway message (the report counts them)
             return plan

@@ -1,7 +1,9 @@
 import Foundation
 
 /// The reminders the gateway decided to send (spec §9), one row per patient, episode and window:
-/// the primary key is what makes a reminder "exactly once per patient and window". A row is the
+/// the primary key is what makes a reminder "exactly once per patient and window". The episode is
+/// named as the reminder's MsgId names it, by its start message (else its anchor): its `seq`
+/// counts episodes within the patient's latest events and can shift. A row is the
 /// intent, committed before its file is written into the gateway's own inbox; the file's
 /// (gateway HER-id, MsgId) key in `message_keys` says the pipeline has taken it. `pending` marks
 /// rows whose file the pipeline has not yet registered, so the re-check after a crash reads only
@@ -13,10 +15,10 @@ struct ReminderStore: Sendable {
     /// written, such as when the episode's start message is no longer in the archive.
     static let migrationSQL = """
         CREATE TABLE pathway_reminders (
-          pathway TEXT NOT NULL, pseudonym TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL,
+          pathway TEXT NOT NULL, pseudonym TEXT NOT NULL, episode TEXT NOT NULL, event TEXT NOT NULL,
           contact_point TEXT NOT NULL, msg_id TEXT NOT NULL UNIQUE, file_name TEXT,
           created_at INTEGER NOT NULL, note TEXT, pending INTEGER NOT NULL,
-          PRIMARY KEY (pathway, pseudonym, seq, event)) WITHOUT ROWID;
+          PRIMARY KEY (pathway, pseudonym, episode, event)) WITHOUT ROWID;
         CREATE INDEX pathway_reminders_pending ON pathway_reminders(created_at) WHERE pending = 1;
         """
 
@@ -24,7 +26,8 @@ struct ReminderStore: Sendable {
     struct Key: Sendable, Hashable {
         var pathway: String
         var pseudonym: String
-        var seq: Int
+        /// The episode's start message (its gateway id), else `anchor <date>`.
+        var episode: String
         var event: String
     }
 
@@ -50,13 +53,21 @@ struct ReminderStore: Sendable {
         var note: String?
     }
 
+    /// The episode's name in SQL, as `Key.episode` (over `pathway_episodes e`).
+    static let episode = "coalesce(e.start_message_id, 'anchor ' || coalesce(e.anchor, '-'))"
+
     static let windowColumns = """
-        w.pathway, w.pseudonym, w.seq, w.event, w.opens, w.closes, w.kommune, e.anchor, e.anchor_source,
+        w.pathway, w.pseudonym, \(episode), w.event, w.opens, w.closes, w.kommune, e.anchor, e.anchor_source,
           e.start_message_id
         """
 
+    /// At most this many new reminders per kommune and tick: switching reminders on over a long
+    /// history (every window open today) or a day's outage comes out in slices, each tick short,
+    /// so the intake between them is not held up; the next tick goes on where this one stopped.
+    static let perTick = 256
+
     /// Windows of `kommune` open on `today` (not done, not closed, not lapsed) that have no
-    /// reminder row: read through the `pathway_windows_kommune` index.
+    /// reminder row, oldest first, at most `perTick`: read through the `pathway_windows_kommune` index.
     func candidates(kommune: String, today: CalendarDate) throws -> [Window] {
         let day = today.description
         return try db.query(
@@ -67,9 +78,9 @@ struct ReminderStore: Sendable {
             WHERE w.kommune = ? AND w.live_until >= ? AND w.opens <= ? AND w.closes >= ?
               AND w.outcome IS NULL AND w.closed_on IS NULL
               AND NOT EXISTS (SELECT 1 FROM pathway_reminders r WHERE r.pathway = w.pathway
-                AND r.pseudonym = w.pseudonym AND r.seq = w.seq AND r.event = w.event)
-            ORDER BY w.opens, w.pseudonym, w.event
-            """, [kommune, day, day, day], row: Self.window)
+                AND r.pseudonym = w.pseudonym AND r.episode = \(Self.episode) AND r.event = w.event)
+            ORDER BY w.opens, w.pseudonym, w.event LIMIT ?
+            """, [kommune, day, day, day, Self.perTick], row: Self.window)
     }
 
     /// The window a recorded intent is for, as it stands now; nil when it is no longer there.
@@ -79,15 +90,16 @@ struct ReminderStore: Sendable {
             SELECT \(Self.windowColumns)
             FROM pathway_windows w
             JOIN pathway_episodes e ON e.pathway = w.pathway AND e.pseudonym = w.pseudonym AND e.seq = w.seq
-            WHERE w.pathway = ? AND w.pseudonym = ? AND w.seq = ? AND w.event = ?
-            """, [key.pathway, key.pseudonym, key.seq, key.event], row: Self.window
+            WHERE w.pathway = ? AND w.pseudonym = ? AND \(Self.episode) = ? AND w.event = ?
+            """, [key.pathway, key.pseudonym, key.episode, key.event], row: Self.window
         ).first
     }
 
     private static func window(_ row: SQLiteStatement) throws -> Window {
         Window(
             key: Key(
-                pathway: try row.string(0), pseudonym: try row.string(1), seq: try row.int(2), event: try row.string(3)),
+                pathway: try row.string(0), pseudonym: try row.string(1), episode: try row.string(2),
+                event: try row.string(3)),
             opens: try date(row.string(4)), closes: try date(row.string(5)), kommune: try row.optionalString(6) ?? "",
             anchor: try row.optionalString(7).flatMap { CalendarDate(iso: $0) },
             anchorSource: try row.optionalString(8).flatMap { PathwayEpisode.AnchorSource(rawValue: $0) },
@@ -101,9 +113,9 @@ struct ReminderStore: Sendable {
             try rows.filter { row in
                 try db.run(
                     """
-                    INSERT OR IGNORE INTO pathway_reminders (pathway, pseudonym, seq, event, contact_point, msg_id,
+                    INSERT OR IGNORE INTO pathway_reminders (pathway, pseudonym, episode, event, contact_point, msg_id,
                       file_name, created_at, note, pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, row.key.pathway, row.key.pseudonym, row.key.seq, row.key.event, row.contactPointHerId,
+                    """, row.key.pathway, row.key.pseudonym, row.key.episode, row.key.event, row.contactPointHerId,
                     row.msgId, row.fileName, row.createdAt, row.note, row.fileName == nil ? 0 : 1) == 1
             }
         }
@@ -122,7 +134,7 @@ struct ReminderStore: Sendable {
     func pending(gatewayHerId: String) throws -> [Row] {
         let rows = try db.query(
             """
-            SELECT r.pathway, r.pseudonym, r.seq, r.event, r.contact_point, r.msg_id, r.file_name, r.created_at,
+            SELECT r.pathway, r.pseudonym, r.episode, r.event, r.contact_point, r.msg_id, r.file_name, r.created_at,
               EXISTS (SELECT 1 FROM message_keys k WHERE k.sender_her_id = ? AND k.msg_id = r.msg_id)
             FROM pathway_reminders r INDEXED BY pathway_reminders_pending WHERE r.pending = 1
             """, [gatewayHerId]
@@ -130,7 +142,7 @@ struct ReminderStore: Sendable {
             (
                 Row(
                     key: Key(
-                        pathway: try row.string(0), pseudonym: try row.string(1), seq: try row.int(2),
+                        pathway: try row.string(0), pseudonym: try row.string(1), episode: try row.string(2),
                         event: try row.string(3)),
                     contactPointHerId: try row.string(4), msgId: try row.string(5), fileName: try row.optionalString(6),
                     createdAt: try row.int64(7), note: nil),
@@ -150,8 +162,8 @@ struct ReminderStore: Sendable {
                 try db.run(
                     """
                     UPDATE pathway_reminders SET pending = 0, note = coalesce(?, note)
-                    WHERE pathway = ? AND pseudonym = ? AND seq = ? AND event = ?
-                    """, note, key.pathway, key.pseudonym, key.seq, key.event)
+                    WHERE pathway = ? AND pseudonym = ? AND episode = ? AND event = ?
+                    """, note, key.pathway, key.pseudonym, key.episode, key.event)
             }
         }
     }

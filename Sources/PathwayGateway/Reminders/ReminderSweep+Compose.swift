@@ -35,13 +35,18 @@ extension ReminderSweep {
     /// The patient as the archived start message names them, when its fødselsnummer gives the
     /// window's pseudonym.
     private func startPatient(_ window: ReminderStore.Window) -> Result<Patient, Note> {
-        guard let start = window.startMessageId,
-            let destination = try? MonitoringQuery(store: store).destination(ofMessage: start)
-        else { return .failure(Note(reason: "the episode's start message is not in the state database; no reminder")) }
-        guard let bytes = try? FileReader.read(spool.absolute(destination), limit: config.limits.maxBytes),
-            let document = try? SafeXMLParser.parse(bytes, limits: config.limits)
-        else { return .failure(Note(reason: "the start message's original is no longer in the archive; no reminder")) }
-        guard let patient = MsgHead(document.root).patient, let number = patient.personalIdent?.id,
+        guard let start = window.startMessageId else {
+            return .failure(Note(reason: "the episode's start message is not in the state database; no reminder"))
+        }
+        let head: MsgHead
+        switch ArchivedOriginal.read(messageId: start, store: store, spool: spool, limits: config.limits) {
+        case let .success(found): head = found.head
+        case .failure(.notInState):
+            return .failure(Note(reason: "the episode's start message is not in the state database; no reminder"))
+        case .failure:
+            return .failure(Note(reason: "the start message's original is no longer in the archive; no reminder"))
+        }
+        guard let patient = head.patient, let number = patient.personalIdent?.id,
             pseudonymizer.pseudonym(for: number) == window.key.pseudonym
         else { return .failure(Note(reason: "the archived start message does not match the pseudonym; no reminder")) }
         return .success(patient)

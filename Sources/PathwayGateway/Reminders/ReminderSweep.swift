@@ -81,7 +81,7 @@ struct ReminderSweep: Sendable {
         for row in try reminders.pending(gatewayHerId: config.gateway.herId) {
             guard let name = row.fileName else { continue }
             let inboxPath = "\(spool.inbound(inbox))/\(name)"
-            if exists(inboxPath) || exists("\(spool.processing(inbox))/\(name)") { continue }
+            if DurableFile.exists(inboxPath) || DurableFile.exists("\(spool.processing(inbox))/\(name)") { continue }
             guard let window = try reminders.window(row.key),
                 let point = contactPoint(for: window, herId: row.contactPointHerId)
             else {
@@ -125,13 +125,8 @@ struct ReminderSweep: Sendable {
     /// reminder already sent.
     static func msgId(_ window: ReminderStore.Window) -> String {
         let key = window.key
-        let episode = window.startMessageId ?? "anchor \(window.anchor?.description ?? "-")"
-        let digest = SHA256.hex(Array("\(key.pathway)\n\(key.pseudonym)\n\(episode)\n\(key.event)".utf8))
+        let digest = SHA256.hex(Array("\(key.pathway)\n\(key.pseudonym)\n\(key.episode)\n\(key.event)".utf8))
         return "pgw-reminder-" + digest.prefix(16)
     }
 
-    private func exists(_ path: String) -> Bool {
-        var info = stat()
-        return lstat(path, &info) == 0
-    }
 }

@@ -6,7 +6,8 @@
 /// - Otherwise, or when no contact point exists, a Receiver whose innermost HER-id is a known
 ///   contact point or partner (not the gateway itself, not the sender) is the target.
 /// - Otherwise a reply (`ConversationRef/RefToParent` naming a message the gateway delivered to
-///   the sender) goes back to that message's sender: `replyTo`, found by the processor.
+///   the sender) goes back to that message's sender: `replyTo`, found by the processor; a reply
+///   to the gateway's own reminder is recorded (the gateway is its final receiver).
 /// - An event that is only recorded (SP2, SP3) and addresses the gateway is not routed.
 /// - Anything else is rejected with E21 and a reason that names what was missing.
 struct Router: Sendable {
@@ -41,7 +42,8 @@ struct Router: Sendable {
             }
         }
         if let receiver = receiverTarget(head, senderPartner: senderPartner) { return .route(receiver) }
-        if let replyTo { return .route(replyTo) }
+        // A reply to the gateway's own message (a reminder, §9): the gateway is its final receiver.
+        if let replyTo { return replyTo.partnerId == Partner.internalId ? .recordOnly : .route(replyTo) }
         if let missing { throw Rejection(.receiverNotFound, missing, subject: subject) }
         if event != nil { return .recordOnly }
         let herId = head.receiver.innermostHerId ?? "none"

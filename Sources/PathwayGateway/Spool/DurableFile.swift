@@ -294,6 +294,13 @@ public enum DurableFile {
         return result
     }
 
+    /// Whether anything is at `path`, the name itself (a link is not followed: a partner's link
+    /// in its outbound says nothing about a file elsewhere).
+    static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
+    }
+
     static func parent(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])

@@ -110,12 +110,6 @@ extension MessageStore {
         }
     }
 
-    /// Where a message's original went (`archive/…`), once decided.
-    func destination(of messageId: String) throws -> String? {
-        try db.query("SELECT destination FROM messages WHERE id = ?", [messageId]) { try $0.optionalString(0) }.first
-            ?? nil
-    }
-
     /// A copy the audit log says a resend delivered once more (`state rebuild`): the delivered
     /// message's latest file, so a later resend finds it.
     func recordRedelivery(of messageId: String, to partner: String, path: String, by resend: String) throws {
