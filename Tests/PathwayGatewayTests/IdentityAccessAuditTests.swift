@@ -92,6 +92,29 @@ import Testing
         #expect(try shown(ws).count == 2, "nothing folded twice")
     }
 
+    /// A link at the log's name: no identity is shown (the showing could not be recorded where the
+    /// daemon folds it), and the daemon says the log cannot be folded instead of passing over it.
+    @Test func aLinkAtTheLogsNameShowsNoIdentity() throws {
+        let ws = try DaemonEndToEndTests.Workspace()
+        try ws.drop(
+            PathwaysEndToEndTests.message(
+                "ia-l", event: "PFH-SP1", fnr: PathwaysEndToEndTests.patientA, kommune: "4601", noteDate: "2026-08-01"),
+            as: "ia-l.xml")
+        #expect(try ws.run().status == 0)
+        let elsewhere = ws.root.appendingPathComponent("elsewhere.log")
+        try Data().write(to: elsewhere)
+        try FileManager.default.createSymbolicLink(
+            atPath: ws.root.appendingPathComponent("spool/state/identity-access.log").path,
+            withDestinationPath: elsewhere.path)
+        let refused = try showIdentities(ws)
+        #expect(refused.status != 0)
+        #expect(!refused.stdout.contains(PathwaysEndToEndTests.patientA), "no identity without its record")
+        #expect(try Data(contentsOf: elsewhere).isEmpty, "nothing written through the link")
+        let run = try ws.run()
+        #expect(run.status == 0)
+        #expect(run.stderr.contains("is not a regular file"), "\(run.stderr)")
+    }
+
     @Test func aLineThatIsNotAShowingIsKeptWithoutWhatItSays() {
         let entries = IdentityAccessFolding.entries(
             line: Array("{\"patients\":[\"03851598730\",\"p-0123456789abcdef0123456789abcdef\"]}".utf8)[...],

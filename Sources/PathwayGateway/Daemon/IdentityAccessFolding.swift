@@ -27,6 +27,21 @@ final class IdentityAccessFolding: Sendable {
     private let lastProblem = Mutex<String?>(nil)
 
     static let event = "identities-shown"
+    /// The most read from the log in one pass.
+    static let readLimit = 8 << 20
+
+    /// Why the log cannot be folded (logged once, retried each pass; intake goes on).
+    enum Unfoldable: Error, CustomStringConvertible {
+        case notARegularFile(path: String)
+        case lineTooLong(path: String, offset: Int)
+
+        var description: String {
+            switch self {
+            case let .notARegularFile(path): "\(path) is not a regular file (a link?): showings there are not folded"
+            case let .lineTooLong(path, offset): "\(path): the line at offset \(offset) is over 8 MiB: not a showing"
+            }
+        }
+    }
     static let fact = "identity_access_folded"
     /// How much of the audit log's end is searched for records a crash kept from being noted.
     static let tailWindow = 8 << 20
@@ -60,14 +75,20 @@ final class IdentityAccessFolding: Sendable {
     @discardableResult
     func fold(now: Date = Date()) throws -> Int {
         var info = stat()
-        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return 0 }
+        guard lstat(path, &info) == 0 else { return 0 }  // no showing yet
+        // A link or anything else at the name holds showings the chain would never get: said.
+        guard info.st_mode & S_IFMT == S_IFREG else { throw Unfoldable.notARegularFile(path: path) }
         let (size, inode) = (Int(info.st_size), UInt64(info.st_ino))
         var (from, foldedInode) = try position()
         // Another file under the name (an operator moved the log away): from its start.
         if foldedInode != inode || size < from { (from, foldedInode) = (0, inode) }
         guard size != from else { return 0 }
-        let (bytes, start, _) = try FileReader.end(of: path, count: size - from)
-        guard start == from, let last = bytes.lastIndex(of: UInt8(ascii: "\n")) else { return 0 }
+        // At most `readLimit` a pass (the rest on the next); a line longer than that is not a showing.
+        let (bytes, _) = try FileReader.slice(of: path, from: from, count: Self.readLimit)
+        guard let last = bytes.lastIndex(of: UInt8(ascii: "\n")) else {
+            if bytes.count >= Self.readLimit { throw Unfoldable.lineTooLong(path: path, offset: from) }
+            return 0  // a line still being written
+        }
         let already = appendedLines()
         var entries: [AuditLog.Entry] = []
         var lineStart = 0
@@ -93,9 +114,9 @@ final class IdentityAccessFolding: Sendable {
     static func noteFolded(through last: (offset: Int, sha256: String), spool: Spool, store: MessageStore) throws {
         let path = IdentityAccessLog(spool: spool).path
         var info = stat()
-        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, Int(info.st_size) > last.offset,
-            let (bytes, start, _) = try? FileReader.end(of: path, count: Int(info.st_size) - last.offset),
-            start == last.offset, let end = bytes.firstIndex(of: UInt8(ascii: "\n")),
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG,
+            let (bytes, _) = try? FileReader.slice(of: path, from: last.offset, count: readLimit),
+            let end = bytes.firstIndex(of: UInt8(ascii: "\n")),
             SHA256.hex(Array(bytes[..<end])) == last.sha256
         else { return }
         try store.db.run(

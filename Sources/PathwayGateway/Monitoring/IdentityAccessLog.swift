@@ -47,10 +47,18 @@ public struct IdentityAccessLog: Sendable {
             JSONString.append(pseudonym, to: &line)
         }
         line += Array("]}\n".utf8)
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        // Never through a link (the daemon folds only the regular file at this name).
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw .cannotWrite(path: path, errno: errno) }
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .cannotWrite(path: path, errno: errno) }
         let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == line.count, fsync(fd) == 0 else { throw .cannotWrite(path: path, errno: errno) }
+        guard written == line.count, fsync(fd) == 0 else {
+            let code = errno
+            // A part of a line (disk full) would run into the next showing's line: cut it off.
+            _ = ftruncate(fd, info.st_size)
+            throw .cannotWrite(path: path, errno: code)
+        }
     }
 }

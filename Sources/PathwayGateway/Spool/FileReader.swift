@@ -76,17 +76,29 @@ public enum FileReader {
         return bytes
     }
 
-    /// Opens without following a symbolic link (refused as not a regular file) or blocking on a FIFO.
     /// The last `count` bytes of `path` (all of it when shorter), where they start, and the file's
     /// size: the one home for reading a log's end (the audit tail at start-up and in recovery).
     static func end(of path: String, count: Int) throws(Failure) -> (bytes: [UInt8], start: Int, size: Int) {
+        try slice(of: path, from: { size in max(0, size - count) }, count: count)
+    }
+
+    /// At most `count` bytes of `path` from `offset` (fewer at its end), and the file's size: a log
+    /// read on from where the last reader stopped, a bounded piece at a time.
+    static func slice(of path: String, from offset: Int, count: Int) throws(Failure) -> (bytes: [UInt8], size: Int) {
+        let read = try slice(of: path, from: { _ in offset }, count: count)
+        return (read.bytes, read.size)
+    }
+
+    private static func slice(of path: String, from offset: (Int) -> Int, count: Int) throws(Failure)
+        -> (bytes: [UInt8], start: Int, size: Int)
+    {
         let fd = try openForReading(path)
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .system(operation: "fstat", errno: errno) }
         let size = Int(info.st_size)
-        let start = max(0, size - count)
-        var bytes = [UInt8](repeating: 0, count: size - start)
+        let start = min(offset(size), size)
+        var bytes = [UInt8](repeating: 0, count: min(count, size - start))
         var filled = 0
         while filled < bytes.count {
             let n = SystemCall.retryingInterrupts {
@@ -101,6 +113,7 @@ public enum FileReader {
         return (Array(bytes[..<filled]), start, size)
     }
 
+    /// Opens without following a symbolic link (refused as not a regular file) or blocking on a FIFO.
     private static func openForReading(_ path: String) throws(Failure) -> Int32 {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard fd < 0 else { return fd }
