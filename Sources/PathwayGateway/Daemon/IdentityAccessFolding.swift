@@ -103,8 +103,7 @@ final class IdentityAccessFolding: Sendable {
         try audit.append(entries)
         CrashPoint.hit("identity-access-appended")
         let reached = (from + last + 1, inode)
-        try store.db.run(
-            "INSERT OR REPLACE INTO state_facts (name, value) VALUES (?, ?)", Self.fact, "\(reached.0) \(reached.1)")
+        try Self.note(reached, in: store)
         folded.withLock { $0 = reached }
         return entries.count
     }
@@ -119,17 +118,18 @@ final class IdentityAccessFolding: Sendable {
             let end = bytes.firstIndex(of: UInt8(ascii: "\n")),
             SHA256.hex(Array(bytes[..<end])) == last.sha256
         else { return }
-        try store.db.run(
-            "INSERT OR REPLACE INTO state_facts (name, value) VALUES (?, ?)", fact,
-            "\(last.offset + end + 1) \(UInt64(info.st_ino))")
+        try note((last.offset + end + 1, UInt64(info.st_ino)), in: store)
+    }
+
+    /// The position as `state_facts` keeps it: "<offset> <inode>".
+    private static func note(_ position: (offset: Int, inode: UInt64), in store: MessageStore) throws {
+        try store.db.setFact(fact, "\(position.offset) \(position.inode)")
     }
 
     /// The offset folded up to and the inode of the file it is in (0 and 0 before the first fold).
     private func position() throws -> (offset: Int, inode: UInt64) {
         if let known = folded.withLock({ $0 }) { return known }
-        let stored = try store.db.query("SELECT value FROM state_facts WHERE name = ?", [Self.fact]) {
-            try $0.string(0)
-        }.first?.split(separator: " ")
+        let stored = try store.db.fact(Self.fact)?.split(separator: " ")
         let position = (
             stored.flatMap { $0.first }.flatMap { Int($0) } ?? 0, stored.flatMap { $0.last }.flatMap { UInt64($0) } ?? 0
         )

@@ -31,7 +31,7 @@ extension DueWorklist {
             let item = line.item
             let cells = [
                 Self.state(item.state), Self.event(item.event),
-                "\(PathwayReportHTML.norwegian(item.windowOpens))–\(PathwayReportHTML.norwegian(item.windowCloses))",
+                "\(item.windowOpens.norwegian)–\(item.windowCloses.norwegian)",
                 Self.timing(item), item.patient + (line.identity.map { "\n" + Self.identity($0) } ?? ""),
                 Self.anchor(item),
                 item.hospital ?? "", item.flags.map(Self.flag).joined(separator: ", "),

@@ -39,7 +39,7 @@ public struct DueWorklist: Sendable {
     }
 
     var heading: String {
-        "Arbeidsliste pakkeforløp per \(PathwayReportHTML.norwegian(asOf)) – "
+        "Arbeidsliste pakkeforløp per \(asOf.norwegian) – "
             + (kommune.map { place($0) } ?? "alle kommuner")
     }
 
@@ -57,7 +57,7 @@ public struct DueWorklist: Sendable {
     }
 
     static func anchor(_ item: DueItem) -> String {
-        PathwayReportHTML.norwegian(item.anchor)
+        item.anchor.norwegian
             + (item.anchorSource == .diagnosisDate ? " (diagnosedato)" : " (SP1-dato, anslått)")
     }
 
@@ -96,7 +96,7 @@ public struct DueWorklist: Sendable {
             }
             out +=
                 "  \(item.state == .overdue ? "FORFALT    " : "vindu åpent")  \(Self.event(item.event))  "
-                + "vindu \(PathwayReportHTML.norwegian(item.windowOpens))–\(PathwayReportHTML.norwegian(item.windowCloses)), "
+                + "vindu \(item.windowOpens.norwegian)–\(item.windowCloses.norwegian), "
                 + "\(Self.timing(item))  pasient \(item.patient)  fra \(Self.anchor(item))"
                 + (item.hospital.map { "  sykehus \($0)" } ?? "") + "\n"
             if !item.flags.isEmpty {

@@ -20,7 +20,7 @@ enum PathwayReportHTML {
             <html lang="nb"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(e(title))</title><style>\(css)</style></head><body>
             <header><h1>\(e(title))</h1>
-            <p class="meta">Status per \(e(norwegian(report.asOf))) · laget \(e(madeAt(report.generatedAt))) · bare samletall, ingen personopplysninger</p></header>
+            <p class="meta">Status per \(e(report.asOf.norwegian)) · laget \(e(madeAt(report.generatedAt))) · bare samletall, ingen personopplysninger</p></header>
 
             """
         html += cards(report)
@@ -235,7 +235,6 @@ enum PathwayReportHTML {
     }
 
     /// 1.11.2026, as Norwegians write a date.
-    static func norwegian(_ date: CalendarDate) -> String { "\(date.day).\(date.month).\(date.year)" }
 
     /// "23.11.2026 kl. 12.04" (Oslo time) from the RFC 3339 timestamp.
     static func madeAt(_ timestamp: String) -> String {
@@ -243,7 +242,7 @@ enum PathwayReportHTML {
         let local = date.addingTimeInterval(Double(CalendarDate.zone.secondsFromGMT(for: date)))
         let seconds = Int(local.timeIntervalSince1970.rounded(.down)) % 86_400
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(norwegian(CalendarDate(date))) kl. \(two(seconds / 3600)).\(two(seconds / 60 % 60))"
+        return "\(CalendarDate(date).norwegian) kl. \(two(seconds / 3600)).\(two(seconds / 60 % 60))"
     }
 
     static func eventLabel(_ code: String) -> String {

@@ -172,4 +172,7 @@ extension CalendarDate: Codable {
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }
+
+    /// "1.11.2026": how Norwegian text (the report, a reminder) writes a day.
+    var norwegian: String { "\(day).\(month).\(year)" }
 }

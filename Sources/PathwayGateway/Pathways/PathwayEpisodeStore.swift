@@ -64,8 +64,7 @@ struct PathwayEpisodeStore: Sendable {
 
     /// Whether the rows were derived under this catalog (else readers recompute from history).
     func isCurrent() throws -> Bool {
-        try db.query("SELECT value FROM state_facts WHERE name = ?", [Self.rulesFact]) { try $0.string(0) }.first
-            == catalog.episodeFingerprint
+        try db.fact(Self.rulesFact) == catalog.episodeFingerprint
     }
 
     /// Rebuilds every episode from `pathway_events` when the rows were derived under another
@@ -86,9 +85,7 @@ struct PathwayEpisodeStore: Sendable {
                 try write(Array(all[start..<end].suffix(Self.eventsKept)))
                 start = end
             }
-            try db.run(
-                "INSERT OR REPLACE INTO state_facts (name, value) VALUES (?, ?)", Self.rulesFact,
-                catalog.episodeFingerprint)
+            try db.setFact(Self.rulesFact, catalog.episodeFingerprint)
             return true
         }
     }

@@ -21,14 +21,14 @@ enum ReminderText {
         }
         var text =
             "Påminnelse: vinduet for \(point)\(timing) i \(definition.name) er åpent "
-            + "\(norwegian(window.opens))–\(norwegian(window.closes))."
+            + "\(window.opens.norwegian)–\(window.closes.norwegian)."
         if let anchor = window.anchor {
             let start = definition.events.first(where: \.starts).map { DueWorklist.event($0.code) } ?? "start"
             let label = definition.diagnosisDate == nil ? "Startdato" : "Diagnosedato"
             let source =
                 window.anchorSource == .diagnosisDate
                 ? "oppgitt i \(start)" : "anslått fra \(start)-datoen"
-            text += " \(label) \(norwegian(anchor)) (\(source))."
+            text += " \(label) \(anchor.norwegian) (\(source))."
         }
         text += " Sendt automatisk av \(gateway) til \(contactPoint.name) fordi vinduet har åpnet seg."
         return text
@@ -41,5 +41,4 @@ enum ReminderText {
         return "\(from)–\(to)"
     }
 
-    static func norwegian(_ date: CalendarDate) -> String { "\(date.day).\(date.month).\(date.year)" }
 }

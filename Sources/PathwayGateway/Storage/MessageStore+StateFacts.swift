@@ -12,16 +12,12 @@ extension MessageStore {
     static let keyFingerprintFact = "pseudonym_key_fingerprint"
 
     /// The recorded pseudonym key fingerprint; nil before the first start of this version.
-    public func keyFingerprint() throws -> String? {
-        try db.query("SELECT value FROM state_facts WHERE name = ?", [Self.keyFingerprintFact]) { try $0.string(0) }
-            .first
-    }
+    public func keyFingerprint() throws -> String? { try db.fact(Self.keyFingerprintFact) }
 
     /// Records the key's fingerprint, replacing one recorded before (the caller has checked that
     /// no history depends on the old key).
     public func recordKeyFingerprint(_ fingerprint: String) throws {
-        try db.run(
-            "INSERT OR REPLACE INTO state_facts (name, value) VALUES (?, ?)", Self.keyFingerprintFact, fingerprint)
+        try db.setFact(Self.keyFingerprintFact, fingerprint)
     }
 
     /// Whether any message was ever recorded (a fresh database has none).
@@ -32,5 +28,17 @@ extension MessageStore {
     /// Those of `ids` (gateway message ids) this database does not know.
     public func unknownMessageIds(_ ids: [String]) throws -> [String] {
         try ids.filter { id in try db.query("SELECT 1 FROM messages WHERE id = ?", [id]) { try $0.int(0) }.isEmpty }
+    }
+}
+
+/// The one reader and writer of `state_facts` (the key's fingerprint, the catalog the episodes
+/// were derived under, how far the identity-access log is folded).
+extension SQLiteDatabase {
+    func fact(_ name: String) throws -> String? {
+        try query("SELECT value FROM state_facts WHERE name = ?", [name]) { try $0.string(0) }.first
+    }
+
+    func setFact(_ name: String, _ value: String) throws {
+        try run("INSERT OR REPLACE INTO state_facts (name, value) VALUES (?, ?)", name, value)
     }
 }
