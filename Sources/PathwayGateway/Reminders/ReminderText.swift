@@ -34,11 +34,11 @@ enum ReminderText {
         return text
     }
 
-    /// "3–4 måneder", "14–28 dager"; mixed periods as written in the catalog.
+    /// "3–4 måneder", "14–28 dager"; mixed periods as the report writes each.
     static func period(_ from: PathwayPeriod, _ to: PathwayPeriod) -> String {
         if from.days == 0, to.days == 0 { return "\(from.months)–\(to.months) måneder" }
         if from.months == 0, to.months == 0 { return "\(from.days)–\(to.days) dager" }
-        return "\(from)–\(to)"
+        return "\(PathwayReportHTML.period("\(from)"))–\(PathwayReportHTML.period("\(to)"))"  // "3 mnd 14 d–4 mnd"
     }
 
 }
