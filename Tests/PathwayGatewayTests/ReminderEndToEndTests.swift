@@ -39,6 +39,9 @@ import Testing
         try ws.drop(Self.sp1("rem-sp1-a"), as: "a.xml")
         let first = try Self.run(ws, today: Self.open)
         #expect(first.status == 0, "\(first.stderr)")
+        let inbox = try FileManager.default.attributesOfItem(
+            atPath: ws.root.appendingPathComponent("spool/inbound/\(Partner.internalId)").path)
+        #expect((inbox[.posixPermissions] as? NSNumber)?.intValue == 0o700, "what lands there is sent as the gateway")
         let sent = try Self.reminders(ws)
         try #require(sent.count == 1, "\(ws.visible("outbound/bergen-kommune"))")
         let head = sent[0].head
